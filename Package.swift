@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "placeplan",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "placeplan", targets: ["placeplan"]),
+        .library(name: "PlacePlanKit", targets: ["PlacePlanKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // OpenBLAS through its C interface (Debian: libopenblas-dev).
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Everything that is not command-line handling: inputs, estimation, projection,
+        // scenarios, SEND, sufficiency, backtest and output.
+        .target(
+            name: "PlacePlanKit",
+            dependencies: [
+                "COpenBLAS",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "placeplan",
+            dependencies: [
+                "PlacePlanKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PlacePlanKitTests",
+            dependencies: ["PlacePlanKit"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["placeplan", "PlacePlanKit"]
+        ),
+    ]
+)

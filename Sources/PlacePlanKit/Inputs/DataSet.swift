@@ -1,0 +1,251 @@
+/// A planning area: schools planned together. Pupils are counted where their school is.
+public struct PlanningArea: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var phase: Phase
+    /// The local authority the area belongs to (a code or name); births are looked up by it
+    /// when the births file has no series for the area itself.
+    public var localAuthority: String
+
+    public init(id: String, name: String, phase: Phase, localAuthority: String) {
+        self.id = id
+        self.name = name
+        self.phase = phase
+        self.localAuthority = localAuthority
+    }
+}
+
+/// A school and the places it offers.
+public struct School: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var areaID: String
+    public var phase: Phase
+    /// The year groups the school teaches, e.g. R...Y6, Y7...Y13.
+    public var yearGroups: ClosedRange<YearGroup>
+    /// Published admission number: places in the entry year group.
+    public var pan: Int
+    /// Net capacity: places across all year groups.
+    public var netCapacity: Int
+    /// The first academic year with pupils, when the school opened within the data.
+    public var opens: AcademicYear?
+    /// The first academic year without pupils, when the school closes.
+    public var closes: AcademicYear?
+    /// Additional resource provision (ARP) places by primary need.
+    public var arpPlaces: [PrimaryNeed: Int]
+    /// Permanent PAN changes (expansions and reductions) by the entry year they start in.
+    public var panChanges: [AcademicYear: Int] = [:]
+    /// One-off bulge classes: extra entry-year places by the year they are admitted.
+    public var bulges: [AcademicYear: Int] = [:]
+
+    public init(
+        id: String, name: String, areaID: String, phase: Phase, yearGroups: ClosedRange<YearGroup>,
+        pan: Int, netCapacity: Int, opens: AcademicYear? = nil, closes: AcademicYear? = nil,
+        arpPlaces: [PrimaryNeed: Int] = [:]
+    ) {
+        self.id = id
+        self.name = name
+        self.areaID = areaID
+        self.phase = phase
+        self.yearGroups = yearGroups
+        self.pan = pan
+        self.netCapacity = netCapacity
+        self.opens = opens
+        self.closes = closes
+        self.arpPlaces = arpPlaces
+    }
+
+    /// Whether the school has pupils in an academic year.
+    public func isOpen(in year: AcademicYear) -> Bool {
+        (opens.map { year >= $0 } ?? true) && (closes.map { year < $0 } ?? true)
+    }
+
+    /// The entry year group (Reception, or Year 7 for a secondary school).
+    public var entryYearGroup: YearGroup { yearGroups.lowerBound }
+
+    /// The PAN in force for the cohort admitted in `entryYear`.
+    public func pan(admittedIn entryYear: AcademicYear) -> Int {
+        panChanges.filter { $0.key <= entryYear }.max { $0.key < $1.key }?.value ?? pan
+    }
+
+    /// Places per sixth-form year group: net capacity less the PAN-based places of the
+    /// compulsory year groups, shared over the sixth-form year groups (never negative).
+    public var sixthFormPlacesPerYear: Int {
+        let sixth = yearGroups.filter { $0 >= YearGroup.year12 }.count
+        guard sixth > 0 else { return 0 }
+        let compulsory = yearGroups.count - sixth
+        return max(0, (netCapacity - pan * compulsory) / sixth)
+    }
+
+    /// Mainstream places in year group `g` in `year`.
+    ///
+    /// Places follow the cohort: a year group has the PAN (plus any bulge class) of the year
+    /// its cohort was admitted, so an expansion or a bulge moves up one year group a year and
+    /// a new school fills from its entry year. Sixth-form year groups take
+    /// ``sixthFormPlacesPerYear``. Zero when the school is closed or does not teach `g`.
+    public func places(_ g: YearGroup, in year: AcademicYear) -> Int {
+        guard phase != .special, yearGroups.contains(g), isOpen(in: year) else { return 0 }
+        let admitted = year - (g.index - entryYearGroup.index)
+        if let opens, admitted < opens { return 0 }
+        if g >= YearGroup.year12, entryYearGroup < YearGroup.year12 { return sixthFormPlacesPerYear }
+        return pan(admittedIn: admitted) + (bulges[admitted] ?? 0)
+    }
+}
+
+/// January census rolls by academic year, planning area and year group.
+///
+/// Stored dense; a missing value (a DfE suppression code in the input) is `nil`, never zero.
+/// Year groups outside an area's phase are zero.
+public struct RollHistory: Sendable {
+    public let areaIDs: [String]
+    /// Consecutive academic years, oldest first.
+    public let years: [AcademicYear]
+    var values: [Double]
+    /// Where each missing value came from, so that an error can point at it.
+    var missingSources: [Int: SourceLocation]
+
+    public init(areaIDs: [String], years: [AcademicYear]) {
+        self.areaIDs = areaIDs
+        self.years = years
+        values = Array(repeating: 0, count: areaIDs.count * years.count * YearGroup.count)
+        missingSources = [:]
+    }
+
+    func offset(_ yearIndex: Int, _ area: Int, _ g: YearGroup) -> Int {
+        (yearIndex * areaIDs.count + area) * YearGroup.count + g.index
+    }
+
+    /// Pupils at a census, or nil when the value is missing.
+    public func pupils(yearIndex: Int, area: Int, _ g: YearGroup) -> Double? {
+        let v = values[offset(yearIndex, area, g)]
+        return v.isNaN ? nil : v
+    }
+
+    public mutating func set(yearIndex: Int, area: Int, _ g: YearGroup, _ value: Double?, source: SourceLocation? = nil) {
+        let o = offset(yearIndex, area, g)
+        values[o] = value ?? .nan
+        if value == nil, let source { missingSources[o] = source }
+    }
+
+    /// Where a missing value came from, if it was read from a file.
+    public func sourceOfMissing(yearIndex: Int, area: Int, _ g: YearGroup) -> SourceLocation? {
+        missingSources[offset(yearIndex, area, g)]
+    }
+
+    public func yearIndex(_ year: AcademicYear) -> Int? {
+        guard let first = years.first, year >= first, year - first < years.count else { return nil }
+        return year - first
+    }
+
+    /// The history up to and including `year`: what was known at that census.
+    public func truncated(through year: AcademicYear) -> RollHistory {
+        guard let last = yearIndex(year) else { return self }
+        var copy = RollHistory(areaIDs: areaIDs, years: Array(years[...last]))
+        copy.values = Array(values[..<((last + 1) * areaIDs.count * YearGroup.count)])
+        copy.missingSources = missingSources.filter { $0.key < copy.values.count }
+        return copy
+    }
+
+    /// The rolls of a subset of areas, in the given order.
+    public func selecting(areas indices: [Int]) -> RollHistory {
+        var copy = RollHistory(areaIDs: indices.map { areaIDs[$0] }, years: years)
+        for y in years.indices {
+            for (newIndex, old) in indices.enumerated() {
+                for g in YearGroup.all {
+                    copy.values[copy.offset(y, newIndex, g)] = values[offset(y, old, g)]
+                }
+            }
+        }
+        return copy
+    }
+}
+
+/// Live births in one 12-month period to the end of June ("mid-year"), for one area or LA.
+public struct BirthSeries: Sendable, Hashable {
+    /// The area id or local authority code this series is for.
+    public let key: String
+    /// Births by mid-year: 2007 means July 2006 to June 2007, the cohort that starts
+    /// Reception in September 2011 (academic year 2011/12).
+    public var births: [Int: Double]
+    /// Lower and upper ends of a stated interval, for projected years that carry one.
+    public var lower: [Int: Double]
+    public var upper: [Int: Double]
+    /// Mid-years that are projections rather than registrations.
+    public var projected: Set<Int>
+
+    public init(key: String, births: [Int: Double] = [:]) {
+        self.key = key
+        self.births = births
+        lower = [:]
+        upper = [:]
+        projected = []
+    }
+
+    /// Births known by a given mid-year (registrations and supplied projections up to it).
+    public func truncated(throughMidYear last: Int) -> BirthSeries {
+        var copy = self
+        copy.births = births.filter { $0.key <= last }
+        copy.lower = lower.filter { $0.key <= last }
+        copy.upper = upper.filter { $0.key <= last }
+        copy.projected = projected.filter { $0 <= last }
+        return copy
+    }
+
+    /// The mid-year of births that feeds Reception in `year`: four years before it starts.
+    public static func midYear(feeding year: AcademicYear) -> Int { year.startYear - 4 }
+}
+
+/// The share of each primary planning area's Year 6 who move to each secondary planning
+/// area's Year 7 (from admissions data). Shares out of one primary area may sum to less than
+/// one: the rest leave the authority's state schools.
+public struct TransferShares: Sendable, Hashable {
+    /// share[secondary id][primary id]
+    public var shares: [String: [String: Double]]
+    public init(shares: [String: [String: Double]]) { self.shares = shares }
+}
+
+/// Everything a forecast is made from.
+public struct DataSet: Sendable {
+    /// A short label for output (the data directory, or the importer's description).
+    public var label: String
+    public var areas: [PlanningArea]
+    public var schools: [School]
+    public var rolls: RollHistory
+    /// Birth series by area id or local authority code.
+    public var births: [String: BirthSeries]
+    public var transfers: TransferShares?
+    /// The files the data came from.
+    public var sourceFiles: [String]
+
+    public init(
+        label: String, areas: [PlanningArea], schools: [School], rolls: RollHistory,
+        births: [String: BirthSeries], transfers: TransferShares? = nil, sourceFiles: [String] = []
+    ) {
+        self.label = label
+        self.areas = areas
+        self.schools = schools
+        self.rolls = rolls
+        self.births = births
+        self.transfers = transfers
+        self.sourceFiles = sourceFiles
+    }
+
+    /// The birth series that feeds an area's Reception: its own, else its authority's.
+    public func birthSeries(for area: PlanningArea) -> BirthSeries? {
+        births[area.id] ?? births[area.localAuthority]
+    }
+
+    public func areaIndex(_ id: String) -> Int? { areas.firstIndex { $0.id == id } }
+
+    /// The last census in the rolls.
+    public var lastCensus: AcademicYear { rolls.years.last! }
+
+    /// The data as known at the census of `origin`: rolls up to it and births up to its
+    /// starting mid-year (which feed Reception up to four years ahead). Used by backtests.
+    public func asKnown(at origin: AcademicYear) -> DataSet {
+        var copy = self
+        copy.rolls = rolls.truncated(through: origin)
+        copy.births = births.mapValues { $0.truncated(throughMidYear: origin.startYear) }
+        return copy
+    }
+}

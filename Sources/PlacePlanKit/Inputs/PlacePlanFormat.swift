@@ -1,0 +1,297 @@
+import Foundation
+
+/// Reads placeplan's own data directory: `areas.csv`, `schools.csv`, `rolls.csv`,
+/// `births.csv` and, optionally, `transfers.csv`. The formats are in the README.
+public enum PlacePlanFormat {
+    public static let areasFile = "areas.csv"
+    public static let schoolsFile = "schools.csv"
+    public static let rollsFile = "rolls.csv"
+    public static let birthsFile = "births.csv"
+    public static let transfersFile = "transfers.csv"
+
+    /// Loads and validates a data directory. Every file is checked and all problems found
+    /// are reported together.
+    public static func load(directory: String) throws(PlacePlanError) -> DataSet {
+        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        guard FileManager.default.fileExists(atPath: path(areasFile)) else {
+            throw .fileNotFound(
+                path: path(areasFile),
+                hint: "--data must name a directory with areas.csv, schools.csv, rolls.csv and births.csv, "
+                    + "or the DfE/GLA London files (pupils_by_ncy_la_*.csv, births_la_*.csv)")
+        }
+        let areas = try readAreas(CSVFile(path: path(areasFile)))
+        var errors: [PlacePlanError] = []
+        var schools: [School]?
+        do { schools = try readSchools(CSVFile(path: path(schoolsFile)), areas: areas) } catch { errors.append(error) }
+        var rolls: RollHistory?
+        if let schools {  // rolls by school need valid schools; otherwise their errors would only echo these
+            do { rolls = try readRolls(CSVFile(path: path(rollsFile)), areas: areas, schools: schools) } catch {
+                errors.append(error)
+            }
+        }
+        var births: [String: BirthSeries] = [:]
+        do { births = try readBirths(CSVFile(path: path(birthsFile))) } catch { errors.append(error) }
+        var transfers: TransferShares?
+        var files = [areasFile, schoolsFile, rollsFile, birthsFile].map(path)
+        if FileManager.default.fileExists(atPath: path(transfersFile)) {
+            files.append(path(transfersFile))
+            do { transfers = try readTransfers(CSVFile(path: path(transfersFile)), areas: areas) } catch {
+                errors.append(error)
+            }
+        }
+        try PlacePlanError.check(errors)
+        guard let rolls else { throw .internalError("rolls not read") }
+        let data = DataSet(
+            label: directory, areas: areas, schools: schools ?? [], rolls: rolls, births: births,
+            transfers: transfers, sourceFiles: files)
+        try checkBirthsCoverAreas(data, birthsPath: path(birthsFile))
+        return data
+    }
+
+    static func readAreas(_ file: CSVFile) throws(PlacePlanError) -> [PlanningArea] {
+        let id = try file.require("id", aliases: ["area", "area_id"])
+        let name = try file.require("name")
+        let phase = try file.require("phase")
+        let la = try file.require("local_authority", aliases: ["la"])
+        var areas: [PlanningArea] = []
+        var seen: [String: Int] = [:]
+        try forEachRecord(file) { r throws(PlacePlanError) in
+            let areaID = try r.required(id)
+            if let first = seen[areaID] { throw .duplicateRow(r.location(id), key: "area \(areaID)", firstLine: first) }
+            let phaseText = r.text(phase)
+            guard let p = Phase(parsing: phaseText), p != .special else {
+                throw .invalidValue(r.location(phase), value: phaseText, expected: "a phase: primary, secondary or all-through")
+            }
+            seen[areaID] = r.line
+            areas.append(PlanningArea(id: areaID, name: r.text(name).isEmpty ? areaID : r.text(name), phase: p, localAuthority: try r.required(la)))
+        }
+        if areas.isEmpty {
+            throw .insufficientHistory("\(file.path): no planning areas", hint: "add one row per planning area")
+        }
+        return areas
+    }
+
+    static func readSchools(_ file: CSVFile, areas: [PlanningArea]) throws(PlacePlanError) -> [School] {
+        let id = try file.require("id", aliases: ["school", "urn"])
+        let name = try file.require("name")
+        let area = try file.require("planning_area", aliases: ["area"])
+        let phase = try file.require("phase")
+        let first = try file.require("first_year_group")
+        let last = try file.require("last_year_group")
+        let pan = try file.require("pan")
+        let capacity = try file.require("net_capacity")
+        let opens = file.columnNumber(["opens"])
+        let closes = file.columnNumber(["closes"])
+        let arp = file.columnNumber(["arp_places"])
+        let areaByID = Dictionary(areas.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var schools: [School] = []
+        var seen: [String: Int] = [:]
+        try forEachRecord(file) { r throws(PlacePlanError) in
+            let schoolID = try r.required(id)
+            if let line = seen[schoolID] { throw .duplicateRow(r.location(id), key: "school \(schoolID)", firstLine: line) }
+            seen[schoolID] = r.line
+            let phaseText = r.text(phase)
+            guard let p = Phase(parsing: phaseText) else {
+                throw .invalidValue(r.location(phase), value: phaseText, expected: "a phase: primary, secondary, all-through or special")
+            }
+            let areaID = r.text(area)
+            guard let a = areaByID[areaID] else {
+                throw .unknownArea(r.location(area), id: areaID, known: areas.map(\.id))
+            }
+            let firstGroup = try r.yearGroup(first)
+            let lastGroup = try r.yearGroup(last)
+            guard firstGroup <= lastGroup else {
+                throw .invalidValue(r.location(last), value: r.text(last), expected: "a year group at or after the first year group \(firstGroup)")
+            }
+            if p != .special, !(a.phase.yearGroups.contains(firstGroup) && a.phase.yearGroups.contains(lastGroup)) {
+                throw .invalidValue(
+                    r.location(area), value: areaID,
+                    expected: "a planning area holding \(firstGroup)-\(lastGroup) (\(areaID) is \(a.phase)); enter an all-through school as two rows, one per phase")
+            }
+            let opening = try r.optionalAcademicYear(opens)
+            let closing = try r.optionalAcademicYear(closes)
+            if let opening, let closing, closing <= opening {
+                throw .invalidValue(r.location(closes!), value: r.text(closes), expected: "a year after the school opens (\(opening))")
+            }
+            schools.append(
+                School(
+                    id: schoolID, name: r.text(name), areaID: areaID, phase: p, yearGroups: firstGroup...lastGroup,
+                    pan: try r.integer(pan), netCapacity: try r.integer(capacity), opens: opening, closes: closing,
+                    arpPlaces: try parseARP(r, column: arp)))
+        }
+        return schools
+    }
+
+    /// "ASD:12;SLCN:8" -> [.asd: 12, .slcn: 8].
+    static func parseARP(_ r: CSVRecord, column: Int?) throws(PlacePlanError) -> [PrimaryNeed: Int] {
+        let text = r.text(column)
+        guard let column, !text.isEmpty else { return [:] }
+        var places: [PrimaryNeed: Int] = [:]
+        for part in text.split(separator: ";") {
+            let pair = part.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, let need = PrimaryNeed(parsing: pair[0]), let n = Int(pair[1]), n >= 0 else {
+                throw .invalidValue(r.location(column), value: text, expected: "ARP places as NEED:PLACES;... e.g. ASD:12;SLCN:8")
+            }
+            places[need, default: 0] += n
+        }
+        return places
+    }
+
+    static func readRolls(_ file: CSVFile, areas: [PlanningArea], schools: [School]) throws(PlacePlanError) -> RollHistory {
+        let yearColumn = try file.require("year", aliases: ["time_period"])
+        let groupColumn = try file.require("year_group", aliases: ["ncy", "nc_year"])
+        let pupilsColumn = try file.require("pupils", aliases: ["headcount"])
+        let areaColumn = file.columnNumber(["area", "planning_area"])
+        let schoolColumn = file.columnNumber(["school"])
+        guard areaColumn != nil || schoolColumn != nil else {
+            throw .missingColumn(SourceLocation(file: file.path, line: 1), column: "area (or school)", available: file.header)
+        }
+        let areaIndex = Dictionary(areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let schoolByID = Dictionary(schools.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+
+        struct Cell { var year: AcademicYear; var area: Int; var group: YearGroup; var pupils: Double?; var source: SourceLocation }
+        var cells: [Cell] = []
+        var seen: [String: Int] = [:]
+        try forEachRecord(file) { r throws(PlacePlanError) in
+            let year = try r.academicYear(yearColumn)
+            let group = try r.yearGroup(groupColumn)
+            let unit: String
+            let area: Int
+            if let schoolColumn, !(areaColumn != nil && r.text(schoolColumn).isEmpty) {
+                let sid = r.text(schoolColumn)
+                guard let school = schoolByID[sid] else { throw .unknownSchool(r.location(schoolColumn), id: sid) }
+                guard school.phase != .special else {
+                    throw .invalidValue(r.location(schoolColumn), value: sid, expected: "a mainstream school (special school rolls belong to the SEND data)")
+                }
+                unit = "school \(sid)"
+                area = areaIndex[school.areaID]!
+            } else {
+                let aid = r.text(areaColumn)
+                guard let a = areaIndex[aid] else { throw .unknownArea(r.location(areaColumn!), id: aid, known: areas.map(\.id)) }
+                unit = "area \(aid)"
+                area = a
+            }
+            guard areas[area].phase.yearGroups.contains(group) else {
+                throw .invalidValue(
+                    r.location(groupColumn), value: r.text(groupColumn),
+                    expected: "a year group of the \(areas[area].phase) phase of \(areas[area].id)")
+            }
+            let key = "\(unit), \(year), \(group)"
+            if let first = seen[key] { throw .duplicateRow(r.location(yearColumn), key: key, firstLine: first) }
+            seen[key] = r.line
+            let pupils = try r.count(pupilsColumn, allowMissing: true)
+            cells.append(Cell(year: year, area: area, group: group, pupils: pupils, source: r.location(pupilsColumn)))
+        }
+        guard let first = cells.map(\.year).min(), let last = cells.map(\.year).max() else {
+            throw .insufficientHistory("\(file.path): no rolls", hint: "add January census rolls by year, area (or school) and year group")
+        }
+        let years = (first.startYear...last.startYear).map(AcademicYear.init)
+        var rolls = RollHistory(areaIDs: areas.map(\.id), years: years)
+        var present = Set<Int>()
+        for c in cells {
+            let y = c.year - first
+            let o = rolls.offset(y, c.area, c.group)
+            if present.contains(o) {
+                // Several schools: sum, and a missing school value makes the area value missing.
+                let old = rolls.values[o]
+                rolls.values[o] = (old.isNaN || c.pupils == nil) ? .nan : old + c.pupils!
+                if c.pupils == nil { rolls.missingSources[o] = c.source }
+            } else {
+                present.insert(o)
+                rolls.set(yearIndex: y, area: c.area, c.group, c.pupils, source: c.source)
+            }
+        }
+        // Every area needs a value (a number or a suppression code) for every year group of
+        // its phase in every year: a gap is an error, not a zero.
+        var errors: [PlacePlanError] = []
+        for (a, area) in areas.enumerated() {
+            let missingYears = years.indices.filter { y in !area.phase.yearGroups.contains { present.contains(rolls.offset(y, a, $0)) } }
+            if !missingYears.isEmpty {
+                errors.append(.missingYears(file: file.path, series: "area \(area.id)", missing: missingYears.map { years[$0] }))
+            }
+            for y in years.indices where !missingYears.contains(y) {
+                let gaps = area.phase.yearGroups.filter { !present.contains(rolls.offset(y, a, $0)) }
+                if !gaps.isEmpty {
+                    errors.append(
+                        .insufficientHistory(
+                            "\(file.path): area \(area.id) has no rows for \(gaps.map(\.description).joined(separator: ", ")) in \(years[y])",
+                            hint: "add the rows (0 for none, x for suppressed): the series must be complete"))
+                }
+            }
+        }
+        try PlacePlanError.check(errors)
+        return rolls
+    }
+
+    static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {
+        let key = try file.require("area", aliases: ["local_authority", "la", "gss_code"])
+        let year = try file.require("year", aliases: ["mid_year"])
+        let births = try file.require("births", aliases: ["annual_births"])
+        let lower = file.columnNumber(["lower", "interval_lower"])
+        let upper = file.columnNumber(["upper", "interval_upper"])
+        let type = file.columnNumber(["type"])
+        var series: [String: BirthSeries] = [:]
+        var seen: [String: Int] = [:]
+        try forEachRecord(file) { r throws(PlacePlanError) in
+            let k = try r.required(key)
+            let text = r.text(year)
+            guard text.count == 4, let y = Int(text), (1900...2199).contains(y) else {
+                throw .invalidValue(r.location(year), value: text, expected: "a mid-year such as 2019 (births July 2018 to June 2019)")
+            }
+            if let first = seen["\(k) \(y)"] { throw .duplicateRow(r.location(year), key: "\(k), mid-\(y)", firstLine: first) }
+            seen["\(k) \(y)"] = r.line
+            var s = series[k] ?? BirthSeries(key: k)
+            s.births[y] = try r.count(births)
+            if let lower, let v = try r.count(lower, allowMissing: true) { s.lower[y] = v }
+            if let upper, let v = try r.count(upper, allowMissing: true) { s.upper[y] = v }
+            if ["predicted", "projected", "projection"].contains(r.text(type).lowercased()) { s.projected.insert(y) }
+            series[k] = s
+        }
+        var errors: [PlacePlanError] = []
+        for (k, s) in series.sorted(by: { $0.key < $1.key }) {
+            guard let lo = s.births.keys.min(), let hi = s.births.keys.max() else { continue }
+            let missing = (lo...hi).filter { s.births[$0] == nil }
+            if !missing.isEmpty {
+                errors.append(.missingYears(file: file.path, series: "births for \(k)", missing: missing.map(AcademicYear.init)))
+            }
+        }
+        try PlacePlanError.check(errors)
+        return series
+    }
+
+    static func readTransfers(_ file: CSVFile, areas: [PlanningArea]) throws(PlacePlanError) -> TransferShares {
+        let from = try file.require("from_area")
+        let to = try file.require("to_area")
+        let share = try file.require("share")
+        let byID = Dictionary(areas.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var shares: [String: [String: Double]] = [:]
+        var seen: [String: Int] = [:]
+        var outflow: [String: Double] = [:]
+        try forEachRecord(file) { r throws(PlacePlanError) in
+            let f = r.text(from), t = r.text(to)
+            guard let fa = byID[f] else { throw .unknownArea(r.location(from), id: f, known: areas.map(\.id)) }
+            guard let ta = byID[t] else { throw .unknownArea(r.location(to), id: t, known: areas.map(\.id)) }
+            guard fa.phase == .primary else { throw .invalidValue(r.location(from), value: f, expected: "a primary planning area") }
+            guard ta.phase == .secondary else { throw .invalidValue(r.location(to), value: t, expected: "a secondary planning area") }
+            if let first = seen["\(f)>\(t)"] { throw .duplicateRow(r.location(from), key: "\(f) to \(t)", firstLine: first) }
+            seen["\(f)>\(t)"] = r.line
+            let s = try r.count(share)!
+            outflow[f, default: 0] += s
+            guard s <= 1, outflow[f]! <= 1 + 1e-9 else {
+                throw .invalidValue(r.location(share), value: r.text(share), expected: "a share between 0 and 1 (the shares out of \(f) must sum to at most 1)")
+            }
+            shares[t, default: [:]][f] = s
+        }
+        return TransferShares(shares: shares)
+    }
+
+    /// Every area with a Reception year group needs births.
+    static func checkBirthsCoverAreas(_ data: DataSet, birthsPath: String) throws(PlacePlanError) {
+        let missing = data.areas.filter { $0.phase.yearGroups.contains(.reception) && data.birthSeries(for: $0) == nil }
+        if !missing.isEmpty {
+            throw .insufficientHistory(
+                "\(birthsPath): no births for \(missing.map(\.id).joined(separator: ", "))",
+                hint: "add births rows keyed by the area id or by its local_authority")
+        }
+    }
+}

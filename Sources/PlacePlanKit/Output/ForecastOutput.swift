@@ -1,0 +1,117 @@
+/// The forecast report: pupils by area, year and year group, in every output format.
+public struct ForecastReport: Sendable {
+    public var forecast: Forecast
+    public var model: CohortModel
+    public var dataLabel: String
+
+    public init(forecast: Forecast, model: CohortModel, dataLabel: String) {
+        self.forecast = forecast
+        self.model = model
+        self.dataLabel = dataLabel
+    }
+
+    public func render(_ format: OutputFormat, colour: Bool = false) throws(PlacePlanError) -> String {
+        switch format {
+        case .table:
+            "Forecast pupils: \(dataLabel), from the \(forecast.origin) census (* = actual)\n"
+                + "Assumptions: cohort ratios \(model.options.estimator), births beyond known years: \(model.options.birthsProjection)\n\n"
+                + tables().map { $0.render(colour: colour) }.joined(separator: "\n")
+        case .markdown: "## Forecast from \(forecast.origin)\n\n" + tables().map { $0.markdown() }.joined(separator: "\n")
+        case .csv: csv()
+        case .json: try jsonText(document())
+        }
+    }
+
+    func tables() -> [TextTable] {
+        var tables: [TextTable] = []
+        for (c, scenario) in forecast.columns.enumerated() {
+            for (a, area) in forecast.areas.enumerated() {
+                let groups = Array(area.phase.yearGroups)
+                var table = TextTable(
+                    title: "\(area.id) \(area.name) (\(area.phase))" + (forecast.columns.count > 1 ? ", scenario \(scenario)" : ""),
+                    headers: ["Year"] + groups.map(\.description) + ["Total"])
+                for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
+                    let values = groups.map { forecast.pupils(year, area: a, $0, column: c) }
+                    let label = h == 0 ? "\(year)*" : "\(year)"
+                    table.rows.append(
+                        [TextTable.Cell(label, h == 0 ? .dim : .plain)] + values.map { TextTable.Cell(Format.count($0)) }
+                            + [TextTable.Cell(Format.count(values.reduce(0, +)), .bold)])
+                }
+                tables.append(table)
+            }
+        }
+        return tables
+    }
+
+    func csv() -> String {
+        var rows: [[String]] = []
+        for (c, scenario) in forecast.columns.enumerated() {
+            for (a, area) in forecast.areas.enumerated() {
+                for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
+                    for g in area.phase.yearGroups {
+                        rows.append([
+                            scenario, area.id, area.name, year.description, g.description, h == 0 ? "actual" : "forecast",
+                            Format.decimal(forecast.pupils(year, area: a, g, column: c)),
+                        ])
+                    }
+                }
+            }
+        }
+        return csvText(header: ["scenario", "area", "area_name", "year", "year_group", "kind", "pupils"], rows: rows)
+    }
+
+    /// The `placeplan.forecast/1` JSON document (documented in the README).
+    public struct Document: Codable, Sendable {
+        public struct Area: Codable, Sendable { var id, name: String; var phase: Phase; var localAuthority: String }
+        public struct Assumptions: Codable, Sendable { var estimator, intakeEstimator, birthsProjection: String }
+        public struct Ratio: Codable, Sendable { var area: String; var from, to: YearGroup; var ratio: Double }
+        public struct Intake: Codable, Sendable { var area: String; var ratio: Double }
+        public struct Pupils: Codable, Sendable {
+            var scenario, area: String; var year: AcademicYear; var yearGroup: YearGroup; var pupils: Double; var forecast: Bool
+        }
+        public var schema = "placeplan.forecast/1"
+        public var data: String
+        public var origin: AcademicYear
+        public var horizon: Int
+        public var assumptions: Assumptions
+        public var scenarios: [String]
+        public var areas: [Area]
+        public var cohortRatios: [Ratio]
+        public var intakeRatios: [Intake]
+        public var pupils: [Pupils]
+    }
+
+    public func document() -> Document {
+        let areas = forecast.areas
+        var ratios: [Document.Ratio] = []
+        for g in 0..<13 {
+            for (b, area) in areas.enumerated() {
+                if let r = model.cohortRatios[g][b] {
+                    ratios.append(.init(area: area.id, from: YearGroup(g), to: YearGroup(g + 1), ratio: Format.rounded(r, places: 5)))
+                }
+            }
+        }
+        var pupils: [Document.Pupils] = []
+        for (c, scenario) in forecast.columns.enumerated() {
+            for (a, area) in areas.enumerated() {
+                for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
+                    for g in area.phase.yearGroups {
+                        pupils.append(.init(scenario: scenario, area: area.id, year: year, yearGroup: g, pupils: Format.rounded(forecast.pupils(year, area: a, g, column: c)), forecast: h > 0))
+                    }
+                }
+            }
+        }
+        return Document(
+            data: dataLabel, origin: forecast.origin, horizon: forecast.horizon,
+            assumptions: .init(
+                estimator: model.options.estimator.description, intakeEstimator: model.options.intakeEstimator.description,
+                birthsProjection: model.options.birthsProjection.description),
+            scenarios: forecast.columns,
+            areas: areas.map { .init(id: $0.id, name: $0.name, phase: $0.phase, localAuthority: $0.localAuthority) },
+            cohortRatios: ratios,
+            intakeRatios: areas.enumerated().compactMap { a, area in
+                model.intakeRatios[a].map { .init(area: area.id, ratio: Format.rounded($0, places: 5)) }
+            },
+            pupils: pupils)
+    }
+}

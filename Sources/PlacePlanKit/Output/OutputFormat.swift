@@ -1,0 +1,195 @@
+import CSV
+import Foundation
+
+/// The formats every report can be written in.
+public enum OutputFormat: String, Sendable, CaseIterable, Codable {
+    /// Aligned text for a terminal (colour when the terminal supports it).
+    case table
+    case csv
+    /// A documented, versioned schema (see the README).
+    case json
+    case markdown
+}
+
+/// Writes output all at once: to stdout, or to a file through a temporary file in the same
+/// directory that is renamed into place, so a failure never leaves a half-written file.
+public enum OutputFile {
+    public static func write(_ text: String, to path: String?) throws(PlacePlanError) {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            // rename(2) replaces the target atomically: readers see the old file or the new one.
+            guard rename(temporary.path, url.path) == 0 else {
+                throw PlacePlanError.outputFailed(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch let error as PlacePlanError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw .outputFailed(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+}
+
+/// Text styles for table cells; rendered as ANSI colours on a terminal and not at all
+/// elsewhere.
+public enum CellStyle: Sendable {
+    case plain, bad, warning, good, dim, bold
+
+    var ansi: String {
+        switch self {
+        case .plain: ""
+        case .bad: "\u{1B}[1;31m"
+        case .warning: "\u{1B}[33m"
+        case .good: "\u{1B}[32m"
+        case .dim: "\u{1B}[2m"
+        case .bold: "\u{1B}[1m"
+        }
+    }
+}
+
+/// A table of text cells, rendered aligned for a terminal, as Markdown, or as CSV.
+public struct TextTable: Sendable {
+    public struct Cell: Sendable, ExpressibleByStringLiteral {
+        public var text: String
+        public var style: CellStyle
+        public init(_ text: String, _ style: CellStyle = .plain) {
+            self.text = text
+            self.style = style
+        }
+        public init(stringLiteral value: String) { self.init(value) }
+    }
+
+    public var title: String?
+    public var headers: [String]
+    /// Whether each column is right-aligned (numbers) or left-aligned (text).
+    public var rightAligned: [Bool]
+    public var rows: [[Cell]]
+
+    public init(title: String? = nil, headers: [String], rightAligned: [Bool]? = nil, rows: [[Cell]] = []) {
+        self.title = title
+        self.headers = headers
+        self.rightAligned = rightAligned ?? headers.indices.map { $0 > 0 }
+        self.rows = rows
+    }
+
+    /// Aligned columns separated by two spaces; `colour` adds ANSI styles.
+    public func render(colour: Bool) -> String {
+        var widths = headers.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.text.count) } }
+        func pad(_ s: String, _ i: Int) -> String {
+            let fill = String(repeating: " ", count: max(0, widths[i] - s.count))
+            return rightAligned[i] ? fill + s : s + fill
+        }
+        var lines: [String] = []
+        if let title { lines.append(colour ? CellStyle.bold.ansi + title + "\u{1B}[0m" : title) }
+        lines.append(headers.indices.map { pad(headers[$0], $0) }.joined(separator: "  ").trimmingTrailingSpaces())
+        lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        for row in rows {
+            let cells = row.indices.map { i -> String in
+                let text = pad(row[i].text, i)
+                return colour && row[i].style != .plain ? row[i].style.ansi + text + "\u{1B}[0m" : text
+            }
+            lines.append(cells.joined(separator: "  ").trimmingTrailingSpaces())
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A GitHub-flavoured Markdown table, with the title as a heading.
+    public func markdown(headingLevel: Int = 3) -> String {
+        var lines: [String] = []
+        if let title { lines += [String(repeating: "#", count: headingLevel) + " " + title, ""] }
+        lines.append("| " + headers.joined(separator: " | ") + " |")
+        lines.append("|" + rightAligned.map { $0 ? "---:|" : "---|" }.joined())
+        for row in rows {
+            lines.append("| " + row.map { $0.text.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// CSV text from a header and rows, quoted where needed (through CSV.swift's writer).
+public func csvText(header: [String], rows: [[String]]) -> String {
+    let stream = OutputStream(toMemory: ())
+    do {
+        let writer = try CSVWriter(stream: stream)
+        try writer.write(row: header)
+        for row in rows { try writer.write(row: row) }
+        writer.stream.close()
+    } catch {
+        return ""
+    }
+    let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+    return (String(data: data, encoding: .utf8) ?? "") + "\n"
+}
+
+/// Pretty-printed JSON with sorted keys, so the same report gives the same bytes.
+public func jsonText<T: Encodable>(_ value: T) throws(PlacePlanError) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    do {
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    } catch {
+        throw .internalError("JSON encoding failed: \(error)")
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
+
+/// Number formatting shared by the reports.
+public enum Format {
+    /// A whole number with thousands separators: 31460 -> "31,460".
+    public static func count(_ x: Double) -> String {
+        let n = Int(x.rounded())
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + String(out.reversed())
+    }
+
+    /// A signed whole number: "+120", "-45", "0".
+    public static func signed(_ x: Double) -> String {
+        let n = Int(x.rounded())
+        return n > 0 ? "+" + count(x) : count(x)
+    }
+
+    /// A share as a percentage with one decimal: 0.0523 -> "5.2%".
+    public static func percent(_ share: Double?, signed: Bool = false) -> String {
+        guard let share, share.isFinite else { return "n/a" }
+        let v = (share * 1000).rounded() / 10
+        let text = String(format: "%.1f%%", v == 0 ? 0 : v)
+        return signed && v > 0 ? "+" + text : text
+    }
+
+    /// A value with one decimal: 1.25 -> "1.3" (sign shown when asked).
+    public static func decimal(_ x: Double, places: Int = 1, signed: Bool = false) -> String {
+        let scale = pow(10.0, Double(places))
+        let v = (x * scale).rounded() / scale
+        let text = String(format: "%.\(places)f", v == 0 ? 0 : v)
+        return signed && v > 0 ? "+" + text : text
+    }
+
+    /// Rounds for JSON: pupils and places to one decimal place.
+    public static func rounded(_ x: Double, places: Int = 1) -> Double {
+        let scale = pow(10.0, Double(places))
+        let v = (x * scale).rounded() / scale
+        return v == 0 ? 0 : v
+    }
+}

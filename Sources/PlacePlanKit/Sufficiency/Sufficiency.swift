@@ -1,0 +1,142 @@
+/// Where a row stands against the operating margin.
+public enum SufficiencyStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// More pupils than places.
+    case deficit
+    /// Surplus below the operating margin (e.g. under 5%).
+    case belowMargin = "below margin"
+    /// Surplus between the margin and the high-surplus threshold.
+    case withinMargin = "within margin"
+    /// Surplus above the high-surplus threshold (e.g. over 10%).
+    case highSurplus = "high surplus"
+
+    public var description: String { rawValue }
+
+    /// The status of a surplus % (surplus / places) against the thresholds.
+    public static func classify(places: Double, pupils: Double, thresholds: SufficiencyThresholds) -> SufficiencyStatus {
+        guard places > 0 else { return pupils > 0 ? .deficit : .withinMargin }
+        let share = (places - pupils) / places
+        if share < 0 { return .deficit }
+        if share < thresholds.margin { return .belowMargin }
+        if share > thresholds.highSurplus { return .highSurplus }
+        return .withinMargin
+    }
+}
+
+/// The operating margin and the high-surplus threshold, as fractions of places.
+public struct SufficiencyThresholds: Sendable, Hashable, Codable {
+    public var margin: Double
+    public var highSurplus: Double
+    public init(margin: Double = 0.05, highSurplus: Double = 0.10) {
+        self.margin = margin
+        self.highSurplus = highSurplus
+    }
+}
+
+/// Places against pupils for one planning area, phase and year in one scenario.
+public struct SufficiencyRow: Sendable, Hashable, Codable {
+    public var scenario: String
+    public var areaID: String
+    public var areaName: String
+    public var phase: ReportingPhase
+    public var year: AcademicYear
+    /// Whether the year is a forecast (false for the origin census).
+    public var isForecast: Bool
+    /// Places summed over the phase's year groups.
+    public var places: Double
+    public var pupils: Double
+    /// places − pupils (negative is a deficit).
+    public var surplus: Double
+    /// surplus / places (nil without places).
+    public var surplusShare: Double?
+    /// Places needed without offsetting between year groups: Σ_g max(0, pupils_g − places_g).
+    public var shortfall: Double
+    public var entryYearGroup: YearGroup
+    public var entryPlaces: Double
+    public var entryPupils: Double
+    /// Forms of entry spare (positive) or short (negative) in the entry year group:
+    /// (entry places − entry pupils) / 30.
+    public var entryFormsOfEntry: Double
+    public var status: SufficiencyStatus
+    public var entryStatus: SufficiencyStatus
+}
+
+/// Places against pupils for one year group (the DfE's unit of comparison).
+public struct YearGroupRow: Sendable, Hashable, Codable {
+    public var scenario: String
+    public var areaID: String
+    public var year: AcademicYear
+    public var yearGroup: YearGroup
+    public var places: Double
+    public var pupils: Double
+    public var surplus: Double
+    public var surplusShare: Double?
+    public var status: SufficiencyStatus
+}
+
+/// A sufficiency assessment: every area, phase and year of a forecast against places.
+public struct SufficiencyReport: Sendable {
+    public var thresholds: SufficiencyThresholds
+    public var rows: [SufficiencyRow]
+    public var yearGroupRows: [YearGroupRow]
+
+    /// Pupils in one form of entry.
+    public static let formOfEntry = 30.0
+
+    /// Compares a forecast with the places of `schools` (one school list per forecast
+    /// column, so that scenarios can change places), from the origin census to the horizon.
+    public init(forecast: Forecast, schools: [[School]], thresholds: SufficiencyThresholds) {
+        self.thresholds = thresholds
+        var rows: [SufficiencyRow] = []
+        var groupRows: [YearGroupRow] = []
+        let years = [forecast.origin] + forecast.years
+        for (c, scenario) in forecast.columns.enumerated() {
+            let places = Self.places(schools: schools[c], areas: forecast.areas, years: years)
+            for (a, area) in forecast.areas.enumerated() {
+                for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
+                    for (h, year) in years.enumerated() {
+                        var totalPlaces = 0.0, totalPupils = 0.0, shortfall = 0.0
+                        for g in phase.yearGroups {
+                            let p = places[h][g.index][a]
+                            let n = forecast.pupils(year, area: a, g, column: c)
+                            totalPlaces += p
+                            totalPupils += n
+                            shortfall += max(0, n - p)
+                            groupRows.append(
+                                YearGroupRow(
+                                    scenario: scenario, areaID: area.id, year: year, yearGroup: g, places: p, pupils: n,
+                                    surplus: p - n, surplusShare: p > 0 ? (p - n) / p : nil,
+                                    status: .classify(places: p, pupils: n, thresholds: thresholds)))
+                        }
+                        let entry = phase.entryYearGroup
+                        let entryPlaces = places[h][entry.index][a]
+                        let entryPupils = forecast.pupils(year, area: a, entry, column: c)
+                        rows.append(
+                            SufficiencyRow(
+                                scenario: scenario, areaID: area.id, areaName: area.name, phase: phase, year: year,
+                                isForecast: h > 0, places: totalPlaces, pupils: totalPupils, surplus: totalPlaces - totalPupils,
+                                surplusShare: totalPlaces > 0 ? (totalPlaces - totalPupils) / totalPlaces : nil,
+                                shortfall: shortfall, entryYearGroup: entry, entryPlaces: entryPlaces, entryPupils: entryPupils,
+                                entryFormsOfEntry: (entryPlaces - entryPupils) / Self.formOfEntry,
+                                status: .classify(places: totalPlaces, pupils: totalPupils, thresholds: thresholds),
+                                entryStatus: .classify(places: entryPlaces, pupils: entryPupils, thresholds: thresholds)))
+                    }
+                }
+            }
+        }
+        self.rows = rows
+        yearGroupRows = groupRows
+    }
+
+    /// Mainstream places: places[year index][year group][area], summed over open schools.
+    public static func places(schools: [School], areas: [PlanningArea], years: [AcademicYear]) -> [[[Double]]] {
+        let index = Dictionary(areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var out = Array(repeating: Array(repeating: Array(repeating: 0.0, count: areas.count), count: YearGroup.count), count: years.count)
+        for school in schools where school.phase != .special {
+            guard let a = index[school.areaID] else { continue }
+            for (h, year) in years.enumerated() {
+                for g in school.yearGroups { out[h][g.index][a] += Double(school.places(g, in: year)) }
+            }
+        }
+        return out
+    }
+}

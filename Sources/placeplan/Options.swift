@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import PlacePlanKit
+
+/// Where the data comes from.
+struct DataOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Data directory: placeplan CSVs, or the DfE census and GLA births files.",
+            discussion: "Example: --data data/  or  --data ../shared/data/london",
+            valueName: "dir"))
+    var data = "data"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With DfE census data: the local authorities to keep, by number, GSS code or name (comma-separated).",
+            discussion: "Example: --la 302,Camden",
+            valueName: "codes"))
+    var la: String?
+
+    func load() throws(PlacePlanError) -> DataSet {
+        let authorities = la.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        return try DataSource.load(data, authorities: authorities)
+    }
+}
+
+/// Forecast origin, horizon and model assumptions.
+struct ModelArguments: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The last census to forecast from, as 2024/25 or 2024 (default: the latest in the rolls).",
+            discussion: "Example: --from 2022/23", valueName: "year"))
+    var from: String?
+
+    @Option(name: .long, help: ArgumentHelp("Years to forecast, 1 to 25.", discussion: "Example: --years 15", valueName: "n"))
+    var years = 10
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Cohort ratio estimator: meanK (mean of the last K years) or weightedK (recency-weighted), K = 1 to 10.",
+            discussion: "Example: --estimator weighted5", valueName: "name"))
+    var estimator = "mean3"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Births beyond the known years: hold (last year) or trend (damped 5-year trend).", valueName: "method"))
+    var births = "hold"
+
+    func settings() throws(PlacePlanError) -> ForecastSettings {
+        var origin: AcademicYear?
+        if let from {
+            guard let y = AcademicYear(parsing: from) else {
+                throw .invalidOption(option: "--from", message: "'\(from)' is not an academic year", hint: "write it as 2024/25 or 2024")
+            }
+            origin = y
+        }
+        guard let e = RatioEstimator(parsing: estimator) else {
+            throw .invalidOption(option: "--estimator", message: "unknown estimator '\(estimator)'", hint: "use meanK or weightedK, e.g. mean3")
+        }
+        guard let b = BirthsProjection(parsing: births) else {
+            throw .invalidOption(option: "--births", message: "unknown births projection '\(births)'", hint: "use hold or trend")
+        }
+        return ForecastSettings(origin: origin, horizon: years, model: ModelOptions(estimator: e, birthsProjection: b))
+    }
+}
+
+/// Output format and destination.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json or markdown.", valueName: "format"))
+    var format: OutputFormat = .table
+
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Write to this file instead of standard output (written whole, or not at all).", valueName: "file"))
+    var output: String?
+
+    /// Colour only for a table going to a terminal, and never when NO_COLOR is set.
+    var colour: Bool {
+        format == .table && output == nil && isatty(STDOUT_FILENO) == 1
+            && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    func write(_ text: String) throws(PlacePlanError) {
+        try OutputFile.write(text, to: output)
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Runs a command body, printing a placeplan error on stderr with its hint and exiting with
+/// its documented code.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as PlacePlanError {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        throw ExitCode(error.exitCode)
+    }
+}

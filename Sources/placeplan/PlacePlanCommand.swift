@@ -1,0 +1,18 @@
+import ArgumentParser
+import PlacePlanKit
+
+@main
+struct PlacePlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "placeplan",
+        abstract: "School place planning: forecast pupils by planning area and year group, and test them against places.",
+        discussion: """
+            Data comes from a directory (--data, default data/) holding areas.csv, schools.csv, rolls.csv and \
+            births.csv, or the DfE census and GLA births files (one planning area per local authority).
+
+            Exit codes: 0 success, 64 usage error, 65 bad input data, 70 internal error, 73 output not writable.
+            """,
+        version: PlacePlanVersion.current,
+        subcommands: [Forecast.self, Sufficiency.self]
+    )
+}

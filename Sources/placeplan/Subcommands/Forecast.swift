@@ -1,0 +1,29 @@
+import ArgumentParser
+import PlacePlanKit
+
+struct Forecast: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forecast pupils by planning area, year and year group.",
+        discussion: """
+            Fits cohort ratios on the rolls up to the origin census and rolls each cohort forward; Reception \
+            comes from births four years earlier.
+
+            Examples:
+              placeplan forecast
+              placeplan forecast --years 15 --format csv --output forecast.csv
+              placeplan forecast --data ../shared/data/london --la Barnet
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var model: ModelArguments
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reportingErrors {
+            let dataSet = try data.load()
+            let (forecast, fitted) = try Projector.forecast(dataSet, settings: try model.settings())
+            let report = ForecastReport(forecast: forecast, model: fitted, dataLabel: dataSet.label)
+            try output.write(try report.render(output.format, colour: output.colour))
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import PlacePlanKit
+
+struct Sufficiency: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Places against forecast pupils for every planning area, phase and year.",
+        discussion: """
+            For each area and phase: places, pupils, surplus and surplus %, places short without offsetting \
+            between year groups, and forms of entry spare or short in the entry year group, with a status \
+            against the operating margin.
+
+            Examples:
+              placeplan sufficiency
+              placeplan sufficiency --margin 0.02 --format json --output sufficiency.json
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var model: ModelArguments
+
+    @Option(name: .long, help: ArgumentHelp("Operating margin as a fraction of places (default 0.05 = 5%).", valueName: "share"))
+    var margin = 0.05
+
+    @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places (default 0.10).", valueName: "share"))
+    var highSurplus = 0.10
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (0..<1).contains(margin), (0..<1).contains(highSurplus), margin <= highSurplus else {
+            throw ValidationError("--margin and --high-surplus must be fractions in [0, 1) with margin <= high surplus, e.g. --margin 0.05")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let dataSet = try data.load()
+            guard !dataSet.schools.isEmpty else {
+                throw PlacePlanError.insufficientHistory(
+                    "\(dataSet.label) has no schools, so there are no places to compare with",
+                    hint: "use a data directory with schools.csv, or run 'placeplan forecast' for pupils alone")
+            }
+            let (forecast, fitted) = try Projector.forecast(dataSet, settings: try model.settings())
+            let report = SufficiencyReport(
+                forecast: forecast, schools: [dataSet.schools], thresholds: SufficiencyThresholds(margin: margin, highSurplus: highSurplus))
+            let out = SufficiencyOutput(report: report, forecast: forecast, model: fitted, dataLabel: dataSet.label)
+            try output.write(try out.render(output.format, colour: output.colour))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import PlacePlanKit
+
+/// The real London files, when ../shared/data is beside the project (not in a user's clone).
+let londonDirectory: String? = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let dir = root.appendingPathComponent("shared/data/london").path
+    return FileManager.default.fileExists(atPath: dir) ? dir : nil
+}()
+
+@Suite struct DfECensusFormatTests {
+    static let pupilsHeader = "time_period,old_la_code,new_la_code,la_name,nc_year,full_time,part_time,headcount,fte\n"
+    static let birthsHeader = "gss_code,gss_name,geography,sex,date,type,annual_births,interval_lower,interval_upper\n"
+
+    func small(headcount: (Int, Int) -> String = { _, g in "\(100 + g)" }) throws -> TemporaryData {
+        var pupils = Self.pupilsHeader
+        for period in ["201920", "202021"] {
+            for g in 0...14 {
+                let ncy = g == 0 ? "reception" : "year_group_\(g)"
+                pupils += "\(period),999,E09000999,Testham,\(ncy),0,0,\(headcount(Int(period.prefix(4))!, g)),0\n"
+            }
+        }
+        var births = Self.birthsHeader
+        for y in 2013...2017 { births += "E09000999,Testham,LAD21,persons,\(y)-07-01,actual,500,,\n" }
+        births += "E09000999,Testham,LAD21,persons,2017-01-01,actual,123,,\n"  // not mid-year: ignored
+        births += "E09000999,Testham,LAD21,persons,2018-07-01,predicted,480,470,490\n"
+        return try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births])
+    }
+
+    @Test func loadsEachAuthorityAsOneAllThroughArea() throws {
+        let d = try small()
+        let data = try DataSource.load(d.directory)
+        #expect(data.areas.count == 1)
+        #expect(data.areas[0].phase == .allThrough && data.areas[0].id == "999" && data.areas[0].localAuthority == "E09000999")
+        #expect(data.rolls.pupils(yearIndex: 1, area: 0, YearGroup(13)) == 113)
+        let births = try #require(data.birthSeries(for: data.areas[0]))
+        #expect(births.births[2017] == 500 && births.births[2018] == 480 && births.projected == [2018])
+        #expect(births.lower[2018] == 470)
+    }
+
+    @Test func suppressedHeadcountIsMissing() throws {
+        let d = try small { year, g in year == 2019 && g == 3 ? "x" : "100" }
+        let data = try DataSource.load(d.directory)
+        #expect(data.rolls.pupils(yearIndex: 0, area: 0, YearGroup(3)) == nil)
+    }
+
+    @Test func unknownAuthorityIsAUsageError() throws {
+        let d = try small()
+        let e = error { _ = try DataSource.load(d.directory, authorities: ["Nowhere"]) }
+        #expect(e?.exitCode == 64)
+    }
+
+    @Test(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+    func loadsTheRealLondonFiles() throws {
+        let data = try DataSource.load(londonDirectory!)
+        #expect(data.areas.count == 33)
+        #expect(data.rolls.years.first == AcademicYear(2011) && data.rolls.years.last == AcademicYear(2022))
+        let barnet = try #require(data.areaIndex("302"))
+        #expect(data.rolls.pupils(yearIndex: 0, area: barnet, .reception) == 4060)
+        #expect(data.birthSeries(for: data.areas[barnet])?.births[2007] == 4966)
+        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 5))
+        let total = forecast.states[5].total(column: 0)
+        #expect(total > 900_000 && total < 1_300_000)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import PlacePlanKit
+
+@Suite struct PlacePlanFormatTests {
+    @Test func loadsTheHandCheckableData() throws {
+        let d = try TemporaryData.handCheckable()
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        #expect(data.areas.map(\.id) == ["A", "B"])
+        #expect(data.rolls.years == [AcademicYear(2020), AcademicYear(2021), AcademicYear(2022)])
+        #expect(data.rolls.pupils(yearIndex: 2, area: 0, .reception) == 120)
+        #expect(data.schools.count == 3)
+        #expect(data.schools[2].arpPlaces == [.asd: 8])
+        #expect(data.birthSeries(for: data.areas[0])?.births[2019] == 250)
+    }
+
+    @Test func rollsBySchoolAreSummedIntoTheirArea() throws {
+        let rolls = (2020...2022).flatMap { y in
+            (0...6).flatMap { g in ["\(y),A1,\(g),10", "\(y),A2,\(g),15", "\(y),B1,\(g),7"] }
+        }.joined(separator: "\n")
+        let d = try TemporaryData.handCheckable(extra: ["rolls.csv": "year,school,year_group,pupils\n" + rolls + "\n"])
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        #expect(data.rolls.pupils(yearIndex: 0, area: 0, .year6) == 25)
+        #expect(data.rolls.pupils(yearIndex: 1, area: 1, .reception) == 7)
+    }
+
+    /// Replaces line `line` (1-based) of the hand-checkable rolls file.
+    func rolls(replacing line: Int, with text: String) throws -> TemporaryData {
+        let d = try TemporaryData.handCheckable()
+        var lines = try String(contentsOfFile: d.path("rolls.csv"), encoding: .utf8).components(separatedBy: "\n")
+        lines[line - 1] = text
+        try lines.joined(separator: "\n").write(toFile: d.path("rolls.csv"), atomically: true, encoding: .utf8)
+        return d
+    }
+
+    @Test func unknownAreaNamesFileLineAndColumn() throws {
+        let d = try rolls(replacing: 5, with: "2020,Z,Y1,40")
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .unknownArea(let loc, let id, _) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(id == "Z")
+        #expect(loc.file.hasSuffix("rolls.csv") && loc.line == 5 && loc.column == 2 && loc.field == "area")
+        #expect(e?.exitCode == 65)
+        #expect(e!.description.contains("rolls.csv:5:2"))
+        #expect(e!.description.contains("hint:"))
+    }
+
+    @Test func duplicateRowPointsAtBothLines() throws {
+        let d = try rolls(replacing: 4, with: "2020,A,R,100")
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .duplicateRow(let loc, _, let first) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == 4 && first == 2)
+    }
+
+    @Test func negativeCountIsRejected() throws {
+        let d = try rolls(replacing: 3, with: "2020,B,R,-4")
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .negativeValue(let loc, let value) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == 3 && loc.column == 4 && loc.field == "pupils" && value == "-4")
+    }
+
+    @Test func nonNumericCountIsRejected() throws {
+        let d = try rolls(replacing: 3, with: "2020,B,R,forty")
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .invalidValue(let loc, let value, _) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == 3 && loc.column == 4 && value == "forty")
+    }
+
+    @Test func missingYearInASeriesIsNamed() throws {
+        let d = try TemporaryData.handCheckable()
+        let text = try String(contentsOfFile: d.path("rolls.csv"), encoding: .utf8)
+        let kept = text.components(separatedBy: "\n").filter { !$0.hasPrefix("2021,B,") }.joined(separator: "\n")
+        try kept.write(toFile: d.path("rolls.csv"), atomically: true, encoding: .utf8)
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .missingYears(_, let series, let missing) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(series == "area B" && missing == [AcademicYear(2021)])
+    }
+
+    @Test func missingBirthYearIsNamed() throws {
+        let d = try TemporaryData.handCheckable(extra: ["births.csv": "area,year,births\nL,2016,200\nL,2018,240\nLB,2016,80\n"])
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .missingYears(_, let series, let missing) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(series == "births for L" && missing == [AcademicYear(2017)])
+    }
+
+    @Test func missingColumnListsTheHeader() throws {
+        let d = try TemporaryData.handCheckable(extra: ["births.csv": "area,year,count\nL,2016,200\n"])
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .missingColumn(let loc, let column, let available) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == 1 && column == "births" && available == ["area", "year", "count"])
+    }
+
+    /// x, z and c are missing values, never zero: a ratio that needs one is skipped, and
+    /// the origin census, which the forecast starts from, must not have one.
+    @Test(arguments: ["x", "z", "c"])
+    func suppressionCodesAreMissingNotZero(code: String) throws {
+        // In an early year: the load succeeds and the value is missing.
+        let early = try rolls(replacing: 4, with: "2020,A,Y1,\(code)")
+        let data = try PlacePlanFormat.load(directory: early.directory)
+        #expect(data.rolls.pupils(yearIndex: 0, area: 0, .year1) == nil)
+        // ... so the R→Y2 history skips it rather than reading a zero.
+        let history = RatioHistory(data: data)
+        #expect(history.cohort[1][0][0] == nil)
+        #expect(history.cohort[1][0][1] == 50.0 / 90)
+        #expect(history.cohort[0][0][0] == 0.9)
+
+        // In the origin year: the forecast cannot start, and the error names the cell.
+        let lines = try String(contentsOfFile: early.path("rolls.csv"), encoding: .utf8).components(separatedBy: "\n")
+        let originLine = lines.firstIndex(of: "2022,A,Y1,110")! + 1
+        let late = try rolls(replacing: originLine, with: "2022,A,Y1,\(code)")
+        let e = error { _ = try Projector.forecast(try PlacePlanFormat.load(directory: late.directory), settings: ForecastSettings()) }
+        guard case .suppressedValue(let loc, _) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == originLine && loc.column == 4)
+    }
+
+    @Test func severalProblemsAreReportedTogether() throws {
+        let d = try TemporaryData.handCheckable()
+        var lines = try String(contentsOfFile: d.path("rolls.csv"), encoding: .utf8).components(separatedBy: "\n")
+        lines[2] = "2020,B,R,-1"
+        lines[4] = "2020,B,Y1,abc"
+        try lines.joined(separator: "\n").write(toFile: d.path("rolls.csv"), atomically: true, encoding: .utf8)
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        #expect(e?.flattened.count == 2)
+    }
+
+    @Test func schoolsAreValidated() throws {
+        let header = "id,name,planning_area,phase,first_year_group,last_year_group,pan,net_capacity,opens,closes,arp_places\n"
+        let cases: [(String, (PlacePlanError) -> Bool)] = [
+            ("A1,S,Q,primary,R,Y6,60,420,,,", { if case .unknownArea = $0 { true } else { false } }),
+            ("A1,S,A,primary,Y6,R,60,420,,,", { if case .invalidValue = $0 { true } else { false } }),
+            ("A1,S,A,secondary,Y7,Y11,60,420,,,", { if case .invalidValue = $0 { true } else { false } }),
+            ("A1,S,A,primary,R,Y6,60,420,2024,2022,", { if case .invalidValue = $0 { true } else { false } }),
+            ("A1,S,A,primary,R,Y6,60,420,,,ASD=4", { if case .invalidValue = $0 { true } else { false } }),
+            ("A1,S,A,primary,R,Y6,sixty,420,,,", { if case .invalidValue = $0 { true } else { false } }),
+        ]
+        for (row, matches) in cases {
+            let d = try TemporaryData.handCheckable(extra: ["schools.csv": header + row + "\n"])
+            let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+            #expect(e.map(matches) == true, "\(row) gave \(String(describing: e))")
+            #expect(e?.flattened.first?.message.contains("schools.csv:2") == true)
+        }
+    }
+
+    @Test func transfersAreValidated() throws {
+        let d = try TemporaryData.handCheckable(extra: ["transfers.csv": "from_area,to_area,share\nA,B,0.5\n"])
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .invalidValue(let loc, _, let expected) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == 2 && expected.contains("secondary"))
+    }
+
+    @Test func missingDirectoryAndFileAreClear() throws {
+        let e = error { _ = try DataSource.load("/nonexistent/placeplan") }
+        guard case .fileNotFound = e else { Issue.record("got \(String(describing: e))"); return }
+        let d = try TemporaryData(files: ["areas.csv": "id,name,phase,local_authority\nA,A,primary,L\n"])
+        let e2 = error { _ = try DataSource.load(d.directory) }
+        #expect(e2?.flattened.contains { if case .fileNotFound(let p, _) = $0 { p.hasSuffix("schools.csv") } else { false } } == true)
+    }
+
+    @Test func notUTF8IsUnreadable() throws {
+        let d = try TemporaryData.handCheckable()
+        try Data([0x69, 0x64, 0x0A, 0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: d.path("areas.csv")))
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .unreadableFile = e else { Issue.record("got \(String(describing: e))"); return }
+    }
+}

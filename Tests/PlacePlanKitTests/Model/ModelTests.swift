@@ -1,0 +1,48 @@
+import Testing
+@testable import PlacePlanKit
+
+@Suite struct AcademicYearTests {
+    @Test(arguments: ["2019/20", "2019-20", "201920", "2019", " 2019/2020 "])
+    func parsesEveryFormOf2019_20(text: String) {
+        #expect(AcademicYear(parsing: text) == AcademicYear(2019))
+    }
+
+    @Test(arguments: ["2019/21", "19/20", "20192", "abcd", "", "2019/", "201921"])
+    func rejectsMalformedYears(text: String) {
+        #expect(AcademicYear(parsing: text) == nil)
+    }
+
+    @Test func describesAndCounts() {
+        #expect(AcademicYear(2009).description == "2009/10")
+        #expect(AcademicYear(2099).description == "2099/00")
+        #expect(AcademicYear(2019).censusYear == 2020)
+        #expect(AcademicYear(2025) - AcademicYear(2019) == 6)
+    }
+}
+
+@Suite struct YearGroupTests {
+    @Test func parsesTheDfEAndPlainSpellings() {
+        #expect(YearGroup(parsing: "reception") == .reception)
+        #expect(YearGroup(parsing: "R") == .reception)
+        #expect(YearGroup(parsing: "year_group_7") == .year7)
+        #expect(YearGroup(parsing: "Y13") == YearGroup(13))
+        #expect(YearGroup(parsing: "Year 6") == .year6)
+        #expect(YearGroup(parsing: "year_group_14") == nil)
+        #expect(YearGroup(parsing: "Y-1") == nil)
+    }
+
+    @Test func phasesHoldTheirYearGroups() {
+        #expect(Phase.primary.yearGroups.count == 7)
+        #expect(Phase.secondary.yearGroups.lowerBound == .year7)
+        #expect(Phase.allThrough.yearGroups.count == 14)
+        #expect(ReportingPhase(.year6) == .primary)
+        #expect(ReportingPhase(.year7) == .secondary)
+    }
+
+    @Test func needsBelongToTheirBroadAreas() {
+        #expect(PrimaryNeed.asd.broadArea == .communicationAndInteraction)
+        #expect(PrimaryNeed.spld.broadArea == .cognitionAndLearning)
+        #expect(PrimaryNeed.msi.broadArea == .sensoryPhysical)
+        #expect(PrimaryNeed(parsing: "spld") == .spld)
+    }
+}

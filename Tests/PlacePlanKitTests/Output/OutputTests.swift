@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import PlacePlanKit
+
+@Suite struct OutputTests {
+    @Test func formatsNumbers() {
+        #expect(Format.count(31460) == "31,460")
+        #expect(Format.count(-1234.4) == "-1,234")
+        #expect(Format.signed(5) == "+5")
+        #expect(Format.percent(0.0523) == "5.2%")
+        #expect(Format.percent(nil) == "n/a")
+        #expect(Format.decimal(-0.04) == "0.0")
+        #expect(Format.decimal(1.25, signed: true) == "+1.3")
+    }
+
+    @Test func tablesAlignAndColourOnlyWhenAsked() {
+        let t = TextTable(title: "T", headers: ["Area", "Pupils"], rows: [["A", TextTable.Cell("1,000", .bad)], ["Bee", "5"]])
+        let plain = t.render(colour: false)
+        #expect(plain == "T\nArea  Pupils\n----  ------\nA      1,000\nBee        5\n")
+        #expect(!plain.contains("\u{1B}"))
+        #expect(t.render(colour: true).contains("\u{1B}[1;31m"))
+        #expect(t.markdown().contains("| Area | Pupils |\n|---|---:|"))
+    }
+
+    @Test func csvQuotesWhereNeeded() {
+        let text = csvText(header: ["a", "b"], rows: [["x, y", "1"]])
+        #expect(text == "a,b\n\"x, y\",1\n")
+    }
+
+    @Test func failedWriteLeavesNothingBehind() throws {
+        let d = try TemporaryData(files: [:])
+        let target = d.path("missing-dir/out.csv")
+        let e = error { try OutputFile.write("data", to: target) }
+        #expect(e?.exitCode == 73)
+        #expect(!FileManager.default.fileExists(atPath: target))
+        let good = d.path("out.csv")
+        try OutputFile.write("one", to: good)
+        try OutputFile.write("two", to: good)
+        #expect(try String(contentsOfFile: good, encoding: .utf8) == "two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: d.directory) == ["out.csv"])
+    }
+
+    @Test func sufficiencyJSONFollowsTheSchema() throws {
+        let d = try TemporaryData.handCheckable()
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        let (forecast, model) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
+        let report = SufficiencyReport(forecast: forecast, schools: [data.schools], thresholds: SufficiencyThresholds())
+        let text = try SufficiencyOutput(report: report, forecast: forecast, model: model, dataLabel: "test").render(.json)
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        #expect(json["schema"] as? String == "placeplan.sufficiency/1")
+        #expect(json["origin"] as? String == "2022/23")
+        let rows = json["rows"] as! [[String: Any]]
+        #expect(rows.count == 6)
+        #expect(Set(rows[0].keys) == [
+            "scenario", "area", "area_name", "phase", "year", "forecast", "places", "pupils", "surplus", "surplus_pct",
+            "shortfall", "entry_year_group", "entry_places", "entry_pupils", "entry_forms_of_entry", "status", "entry_status",
+        ])
+        #expect(rows[0]["status"] as? String == "high surplus")
+        // Same input, same bytes.
+        #expect(try SufficiencyOutput(report: report, forecast: forecast, model: model, dataLabel: "test").render(.json) == text)
+    }
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Generate placeplan's ILLUSTRATIVE demo authority in data/.
+
+The demo authority is Barnet-like, not Barnet: planning areas are named after Barnet
+localities and phase totals are scaled to Barnet's published totals (January 2020: primary
+31,460, secondary 22,927; January 2021: primary 30,826, secondary 23,868), but every
+school, roll, place and birth here is invented. Nothing in data/ is real data.
+
+Deterministic: the same seed gives byte-identical files.
+
+    python3 scripts/generate_demo_data.py            # writes data/
+    python3 scripts/generate_demo_data.py --seed 7   # another draw
+"""
+import argparse
+import csv
+import os
+import random
+
+LA = "DEMO"
+FIRST_YEAR, LAST_YEAR = 2016, 2025          # academic years 2016/17 .. 2025/26 (10 censuses)
+TARGETS = {2019: (31460, 22927), 2020: (30826, 23868)}   # (primary, secondary) totals
+
+# Primary planning areas: id, name, share of the authority's births in 2016, annual drift
+# of that share (regeneration areas grow), cohort progression ratio, surplus aimed for.
+PRIMARY = [
+    ("P01", "Chipping Barnet & Totteridge", 0.105, -0.0015, 0.990, 0.15),
+    ("P02", "East Barnet & Oakleigh", 0.090, -0.0005, 0.993, 0.09),
+    ("P03", "Friern Barnet & Whetstone", 0.085, 0.0000, 0.995, 0.06),
+    ("P04", "Edgware & Burnt Oak", 0.115, 0.0005, 0.992, 0.035),
+    ("P05", "Mill Hill", 0.095, -0.0010, 0.996, 0.12),
+    ("P06", "Colindale & Grahame Park", 0.110, 0.0030, 1.008, 0.02),
+    ("P07", "Hendon & West Hendon", 0.100, 0.0005, 0.994, 0.055),
+    ("P08", "Finchley", 0.120, -0.0010, 0.992, 0.08),
+    ("P09", "Golders Green & Childs Hill", 0.095, -0.0010, 0.985, 0.13),
+    ("P10", "Cricklewood & Brent Cross", 0.085, 0.0025, 1.004, 0.025),
+]
+# Secondary planning areas: id, name, feeder shares {primary area: share of its Year 6},
+# Year 7 ratio on that feed (pupils from outside the authority make it above 1), surplus aimed for.
+SECONDARY = [
+    ("S1", "North (Chipping Barnet, East Barnet, Whetstone)", {"P01": 0.78, "P02": 0.72, "P03": 0.35}, 1.06, 0.07),
+    ("S2", "West (Edgware, Mill Hill)", {"P04": 0.70, "P05": 0.74, "P06": 0.15}, 1.03, 0.02),
+    ("S3", "South-West (Colindale, Hendon, Cricklewood)", {"P06": 0.62, "P07": 0.65, "P10": 0.55}, 0.98, -0.01),
+    ("S4", "Central (Finchley)", {"P03": 0.45, "P08": 0.76, "P07": 0.12, "P02": 0.10}, 1.10, 0.045),
+    ("S5", "South (Golders Green, Childs Hill)", {"P09": 0.70, "P10": 0.25, "P08": 0.08}, 1.02, 0.11),
+]
+SCHOOLS_PER_PRIMARY_AREA = [9, 9, 8, 10, 8, 10, 9, 10, 9, 8]   # 90 primary schools
+SCHOOLS_PER_SECONDARY_AREA = [5, 5, 6, 5, 4]                  # 25 secondary schools
+SUFFIXES = ["Park", "Road", "Green", "Hill", "Lane", "Grove", "Vale", "Wood", "Fields", "Brook", "Gate", "Common"]
+FAITH = ["St Mary's CE", "St Joseph's RC", "Holy Trinity CE", "St John's CE", "Our Lady RC"]
+SPECIAL = [  # id, name, area, first, last, places, need mix
+    ("SP1", "Oak Meadow School (illustrative)", "P02", "R", "Y13", 120),
+    ("SP2", "Elm Lodge School (illustrative)", "P08", "Y7", "Y13", 110),
+    ("SP3", "Kingfisher School (illustrative)", "P06", "R", "Y6", 80),
+    ("SP4", "Northway Fields School (illustrative)", "P05", "R", "Y13", 90),
+    ("SP5", "Brook House School (illustrative)", "P09", "Y7", "Y13", 60),
+    ("SP6", "Willow Bank School (illustrative)", "P04", "R", "Y6", 70),
+]
+
+
+def births_series(rng):
+    """Illustrative mid-year births 1999..2025: rising to 2012, falling fast to 2015, then slowly."""
+    out = {}
+    for y in range(1999, 2026):
+        if y <= 2012:
+            base = 4200 + (y - 1999) * 110
+        elif y <= 2015:
+            base = 5630 - (y - 2012) * 165
+        else:
+            base = 5135 - (y - 2015) * 55
+        out[y] = round(base * (1 + rng.gauss(0, 0.012)))
+    return out
+
+
+def largest_remainder(total, weights):
+    """Split an integer total in proportion to weights, exactly."""
+    s = sum(weights)
+    raw = [total * w / s for w in weights]
+    base = [int(x) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - base[i], reverse=True)
+    for i in order[: total - sum(base)]:
+        base[i] += 1
+    return base
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data"))
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    births = births_series(rng)
+    years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+
+    # Area shares of births by mid-year, drifting.
+    def share(area, midyear):
+        _, _, s0, drift, _, _ = area
+        return s0 + drift * (midyear - 2012)
+
+    # Primary: N(t, g, a). Reception from births four years earlier, then progression.
+    rho = 0.80
+    prim = {}  # (year, g, area_id) -> float
+    noise = {}
+
+    def ratio_noise(key):
+        if key not in noise:
+            noise[key] = rng.gauss(0, 0.006)
+        return noise[key]
+
+    def primary_count(t, g, area):
+        entry = t - g
+        midyear = entry - 4
+        n = births[midyear] * share(area, midyear) * rho * (1 + ratio_noise(("R", entry, area[0])))
+        for k in range(1, g + 1):
+            n *= area[4] * (1 + ratio_noise(("P", entry + k, k, area[0])))
+        return n
+
+    # Secondary: Year 7 from the feeder areas' Year 6, then progression and staying on.
+    def secondary_count(t, g, sec):
+        entry7 = t - (g - 7)
+        feed = sum(primary_count(entry7 - 1, 6, a) * sec[2].get(a[0], 0.0) for a in PRIMARY)
+        n = feed * sec[3] * (1 + ratio_noise(("S7", entry7, sec[0])))
+        for k in range(8, g + 1):
+            r = 0.985 if k <= 11 else (0.72 if k == 12 else 0.93)
+            n *= r * (1 + ratio_noise(("S", entry7 + k - 7, k, sec[0])))
+        return n
+
+    # Scale primary and secondary separately so that 2019/20 and 2020/21 meet the targets.
+    def totals(t):
+        p = sum(primary_count(t, g, a) for a in PRIMARY for g in range(0, 7))
+        s = sum(secondary_count(t, g, sc) for sc in SECONDARY for g in range(7, 14))
+        return p, s
+
+    pscale = sum(TARGETS[t][0] for t in TARGETS) / sum(totals(t)[0] for t in TARGETS)
+    sscale = sum(TARGETS[t][1] for t in TARGETS) / sum(totals(t)[1] for t in TARGETS)
+    area_rolls = {}
+    for t in years:
+        for a in PRIMARY:
+            for g in range(0, 7):
+                area_rolls[(t, a[0], g)] = round(primary_count(t, g, a) * pscale)
+        for sc in SECONDARY:
+            for g in range(7, 14):
+                area_rolls[(t, sc[0], g)] = round(secondary_count(t, g, sc) * sscale)
+
+    # Schools: PANs sized to the area's recent entry cohort plus the surplus aimed for.
+    schools = []
+    school_rows = []
+    for (area, n_schools) in zip(PRIMARY, SCHOOLS_PER_PRIMARY_AREA):
+        recent = sum(area_rolls[(t, area[0], 0)] for t in (2023, 2024, 2025)) / 3
+        target_pan = recent * (1 + area[5])
+        weights = [rng.choice([1, 1.5, 2, 2, 2, 3]) for _ in range(n_schools)]
+        pans = [max(15, int(round(target_pan * w / sum(weights) / 15.0)) * 15) for w in weights]
+        names = set()
+        for i, pan in enumerate(pans):
+            locality = area[1].split(" & ")[i % len(area[1].split(" & "))]
+            while True:
+                name = (rng.choice(FAITH) + " Primary School") if rng.random() < 0.2 else f"{locality} {rng.choice(SUFFIXES)} Primary School"
+                if name not in names:
+                    break
+            names.add(name)
+            sid = f"{area[0]}-{i + 1:02d}"
+            arp = ""
+            if sid in ("P08-03", "P03-02"):
+                arp = "ASD:12"
+            if sid == "P06-04":
+                arp = "SLCN:10"
+            schools.append(dict(id=sid, name=name, planning_area=area[0], phase="primary", first_year_group="R",
+                                last_year_group="Y6", pan=pan, net_capacity=pan * 7, opens="", closes="", arp_places=arp))
+    for (sec, n_schools) in zip(SECONDARY, SCHOOLS_PER_SECONDARY_AREA):
+        recent = sum(area_rolls[(t, sec[0], 7)] for t in (2023, 2024, 2025)) / 3
+        target_pan = recent * (1 + sec[4])
+        weights = [rng.choice([0.8, 1, 1, 1.2, 1.4]) for _ in range(n_schools)]
+        pans = [max(90, int(round(target_pan * w / sum(weights) / 30.0)) * 30) for w in weights]
+        sixth_share = sum(area_rolls[(2025, sec[0], g)] for g in (12, 13)) / max(1, sum(pans))
+        for i, pan in enumerate(pans):
+            sid = f"{sec[0]}-{i + 1:02d}"
+            has_sixth = i != n_schools - 1 or n_schools < 5
+            locality = rng.choice(["Barnet", "Totteridge", "Whetstone", "Edgware", "Mill Hill", "Hendon", "Finchley",
+                                   "Colindale", "Cricklewood", "Golders Green", "Childs Hill", "Oakleigh"])
+            name = f"{locality} {rng.choice(['Academy', 'High School', 'School', 'Community School', 'College'])} ({sid})"
+            sixth = int(round(pan * sixth_share * 1.08 / 2.0)) * 2 if has_sixth else 0
+            arp = "ASD:20" if sid == "S4-02" else ""
+            schools.append(dict(id=sid, name=name, planning_area=sec[0], phase="secondary", first_year_group="Y7",
+                                last_year_group="Y13" if has_sixth else "Y11", pan=pan, net_capacity=pan * 5 + sixth,
+                                opens="", closes="", arp_places=arp))
+    for sid, name, area, first, last, places in SPECIAL:
+        schools.append(dict(id=sid, name=name, planning_area=area, phase="special", first_year_group=first,
+                            last_year_group=last, pan=0, net_capacity=places, opens="", closes="", arp_places=""))
+
+    # Rolls by school: each area's year group split over its schools by PAN and popularity.
+    popularity = {s["id"]: rng.uniform(0.82, 1.12) for s in schools}
+    for t in years:
+        for area_id in [a[0] for a in PRIMARY] + [s[0] for s in SECONDARY]:
+            members = [s for s in schools if s["planning_area"] == area_id and s["phase"] != "special"]
+            groups = range(0, 7) if area_id.startswith("P") else range(7, 14)
+            for g in groups:
+                holders = [s for s in members if g <= 11 or s["last_year_group"] == "Y13"]
+                weights = [s["pan"] * popularity[s["id"]] * (1 + rng.gauss(0, 0.03)) for s in holders]
+                counts = largest_remainder(area_rolls[(t, area_id, g)], weights)
+                for s, n in zip(holders, counts):
+                    school_rows.append((f"{t}/{(t + 1) % 100:02d}", s["id"], "R" if g == 0 else f"Y{g}", n))
+
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+
+    def write(name, header, rows):
+        with open(os.path.join(out, name), "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(rows)
+
+    write("areas.csv", ["id", "name", "phase", "local_authority"],
+          [(a[0], a[1], "primary", LA) for a in PRIMARY] + [(s[0], s[1], "secondary", LA) for s in SECONDARY])
+    cols = ["id", "name", "planning_area", "phase", "first_year_group", "last_year_group", "pan", "net_capacity",
+            "opens", "closes", "arp_places"]
+    write("schools.csv", cols, [[s[c] for c in cols] for s in schools])
+    write("rolls.csv", ["year", "school", "year_group", "pupils"], school_rows)
+    write("births.csv", ["area", "year", "births"], [(LA, y, births[y]) for y in sorted(births)])
+    write("transfers.csv", ["from_area", "to_area", "share"],
+          [(p, s[0], f"{share:.2f}") for s in SECONDARY for p, share in sorted(s[2].items())])
+    for t in (2016, 2019, 2020, 2025):
+        p = sum(v for (y, a, g), v in area_rolls.items() if y == t and g <= 6)
+        s = sum(v for (y, a, g), v in area_rolls.items() if y == t and g >= 7)
+        print(f"{t}/{(t + 1) % 100:02d}: primary {p:,}, secondary {s:,}, Reception {sum(v for (y, a, g), v in area_rolls.items() if y == t and g == 0):,}")
+
+
+if __name__ == "__main__":
+    main()
