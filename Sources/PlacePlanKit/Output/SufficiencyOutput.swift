@@ -53,7 +53,7 @@ public struct SufficiencyOutput: Sendable {
         var table = TextTable(
             title: "Summary: surplus % of places by planning area and phase",
             headers: ["Area", "Phase"] + (forecast.columns.count > 1 ? ["Scenario"] : [])
-                + ["Now", "Horizon", "Worst", "Worst year", "First deficit", "Status at horizon"],
+                + ["Now", "Horizon", "Worst", "When", "Deficit from", "At horizon"],
             rightAligned: [false, false] + (forecast.columns.count > 1 ? [false] : []) + [true, true, true, false, false, false])
         for rows in groupedRows() {
             let first = rows[0], last = rows[rows.count - 1]
@@ -74,8 +74,8 @@ public struct SufficiencyOutput: Sendable {
         return table
     }
 
-    /// A name cut to 26 characters with an ellipsis, for summary columns.
-    static func short(_ name: String, _ limit: Int = 26) -> String {
+    /// A name cut to 22 characters with an ellipsis, for summary columns.
+    static func short(_ name: String, _ limit: Int = 22) -> String {
         name.count <= limit ? name : String(name.prefix(limit - 1)).trimmingTrailingSpaces() + "…"
     }
 
