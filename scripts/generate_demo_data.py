@@ -47,14 +47,42 @@ SCHOOLS_PER_PRIMARY_AREA = [9, 9, 8, 10, 8, 10, 9, 10, 9, 8]   # 90 primary scho
 SCHOOLS_PER_SECONDARY_AREA = [5, 5, 6, 5, 4]                  # 25 secondary schools
 SUFFIXES = ["Park", "Road", "Green", "Hill", "Lane", "Grove", "Vale", "Wood", "Fields", "Brook", "Gate", "Common"]
 FAITH = ["St Mary's CE", "St Joseph's RC", "Holy Trinity CE", "St John's CE", "Our Lady RC"]
-SPECIAL = [  # id, name, area, first, last, places, need mix
-    ("SP1", "Oak Meadow School (illustrative)", "P02", "R", "Y13", 120),
-    ("SP2", "Elm Lodge School (illustrative)", "P08", "Y7", "Y13", 110),
-    ("SP3", "Kingfisher School (illustrative)", "P06", "R", "Y6", 80),
-    ("SP4", "Northway Fields School (illustrative)", "P05", "R", "Y13", 90),
-    ("SP5", "Brook House School (illustrative)", "P09", "Y7", "Y13", 60),
-    ("SP6", "Willow Bank School (illustrative)", "P04", "R", "Y6", 70),
+SPECIAL = [  # id, name, area, first, last, designated places by need
+    ("SP1", "Oak Meadow School", "P02", "R", "Y13", "ASD:70;SLCN:20;MLD:30"),
+    ("SP2", "Elm Lodge School", "P08", "Y7", "Y13", "ASD:60;SEMH:50"),
+    ("SP3", "Kingfisher School", "P06", "R", "Y6", "SLD:40;PMLD:20;PD:20"),
+    ("SP4", "Northway Fields School", "P05", "R", "Y13", "MLD:50;SLD:40"),
+    ("SP5", "Brook House School", "P09", "Y7", "Y13", "SEMH:60"),
+    ("SP6", "Willow Bank School", "P04", "R", "Y6", "ASD:50;SLCN:20"),
 ]
+
+# Pupils per dwelling when homes are established (primary, secondary), by type and bedrooms;
+# affordable homes yield 1.5 times as many. Orders of magnitude from the primer: about
+# 0.2-0.3 primary and 0.1-0.15 secondary pupils per family house; flats far fewer.
+MATURE_YIELD = {
+    ("house", 1): (0.05, 0.03), ("house", 2): (0.15, 0.07), ("house", 3): (0.28, 0.14), ("house", 4): (0.38, 0.20),
+    ("flat", 1): (0.02, 0.01), ("flat", 2): (0.08, 0.04), ("flat", 3): (0.18, 0.09), ("flat", 4): (0.24, 0.12),
+}
+# Build-up by years since completion (0 = the completion year): young families move in
+# first, so primary yield peaks early and secondary yield grows as the children age.
+PRIMARY_BUILDUP = [0.40, 0.70, 0.90, 1.00, 1.05, 1.05, 1.00, 0.95, 0.90, 0.85]
+SECONDARY_BUILDUP = [0.30, 0.40, 0.50, 0.60, 0.70, 0.80, 0.90, 1.00, 1.00, 1.00]
+
+
+def yield_rows():
+    rows = []
+    for (kind, beds), (p, s) in sorted(MATURE_YIELD.items()):
+        for tenure, factor in (("market", 1.0), ("affordable", 1.5)):
+            for since in range(len(PRIMARY_BUILDUP)):
+                for g in range(14):
+                    if g <= 6:
+                        v = p * factor * PRIMARY_BUILDUP[since] / 7
+                    elif g <= 11:
+                        v = s * factor * SECONDARY_BUILDUP[since] * 0.85 / 5
+                    else:
+                        v = s * factor * SECONDARY_BUILDUP[since] * 0.15 / 2
+                    rows.append((kind, beds, tenure, since, "R" if g == 0 else f"Y{g}", f"{v:.5f}"))
+    return rows
 
 
 def births_series(rng):
@@ -144,19 +172,20 @@ def main():
     # Schools: PANs sized to the area's recent entry cohort plus the surplus aimed for.
     schools = []
     school_rows = []
+    used_names = set()
     for (area, n_schools) in zip(PRIMARY, SCHOOLS_PER_PRIMARY_AREA):
         recent = sum(area_rolls[(t, area[0], 0)] for t in (2023, 2024, 2025)) / 3
         target_pan = recent * (1 + area[5])
         weights = [rng.choice([1, 1.5, 2, 2, 2, 3]) for _ in range(n_schools)]
         pans = [max(15, int(round(target_pan * w / sum(weights) / 15.0)) * 15) for w in weights]
-        names = set()
         for i, pan in enumerate(pans):
             locality = area[1].split(" & ")[i % len(area[1].split(" & "))]
             while True:
-                name = (rng.choice(FAITH) + " Primary School") if rng.random() < 0.2 else f"{locality} {rng.choice(SUFFIXES)} Primary School"
-                if name not in names:
+                name = (f"{rng.choice(FAITH)} Primary School, {locality}" if rng.random() < 0.2
+                        else f"{locality} {rng.choice(SUFFIXES)} Primary School")
+                if name not in used_names:
                     break
-            names.add(name)
+            used_names.add(name)
             sid = f"{area[0]}-{i + 1:02d}"
             arp = ""
             if sid in ("P08-03", "P03-02"):
@@ -174,17 +203,21 @@ def main():
         for i, pan in enumerate(pans):
             sid = f"{sec[0]}-{i + 1:02d}"
             has_sixth = i != n_schools - 1 or n_schools < 5
-            locality = rng.choice(["Barnet", "Totteridge", "Whetstone", "Edgware", "Mill Hill", "Hendon", "Finchley",
-                                   "Colindale", "Cricklewood", "Golders Green", "Childs Hill", "Oakleigh"])
-            name = f"{locality} {rng.choice(['Academy', 'High School', 'School', 'Community School', 'College'])} ({sid})"
+            localities = sec[1].split("(")[1].rstrip(")").split(", ")
+            while True:
+                name = f"{rng.choice(localities)} {rng.choice(['Academy', 'High School', 'School', 'Community School', 'College', 'Girls School', 'Boys School'])}"
+                if name not in used_names:
+                    break
+            used_names.add(name)
             sixth = int(round(pan * sixth_share * 1.08 / 2.0)) * 2 if has_sixth else 0
             arp = "ASD:20" if sid == "S4-02" else ""
             schools.append(dict(id=sid, name=name, planning_area=sec[0], phase="secondary", first_year_group="Y7",
                                 last_year_group="Y13" if has_sixth else "Y11", pan=pan, net_capacity=pan * 5 + sixth,
                                 opens="", closes="", arp_places=arp))
-    for sid, name, area, first, last, places in SPECIAL:
+    for sid, name, area, first, last, designated in SPECIAL:
+        places = sum(int(part.split(":")[1]) for part in designated.split(";"))
         schools.append(dict(id=sid, name=name, planning_area=area, phase="special", first_year_group=first,
-                            last_year_group=last, pan=0, net_capacity=places, opens="", closes="", arp_places=""))
+                            last_year_group=last, pan=0, net_capacity=places, opens="", closes="", arp_places=designated))
 
     # Rolls by school: each area's year group split over its schools by PAN and popularity.
     popularity = {s["id"]: rng.uniform(0.82, 1.12) for s in schools}
@@ -215,6 +248,8 @@ def main():
     write("schools.csv", cols, [[s[c] for c in cols] for s in schools])
     write("rolls.csv", ["year", "school", "year_group", "pupils"], school_rows)
     write("births.csv", ["area", "year", "births"], [(LA, y, births[y]) for y in sorted(births)])
+    write("yields.csv", ["type", "bedrooms", "tenure", "years_since_completion", "year_group", "pupils_per_dwelling"],
+          yield_rows())
     write("transfers.csv", ["from_area", "to_area", "share"],
           [(p, s[0], f"{share:.2f}") for s in SECONDARY for p, share in sorted(s[2].items())])
     for t in (2016, 2019, 2020, 2025):

@@ -134,7 +134,7 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// Throws nothing for no errors, the error itself for one, ``multiple(_:)`` for more.
-    static func check(_ errors: [PlacePlanError]) throws(PlacePlanError) {
+    public static func check(_ errors: [PlacePlanError]) throws(PlacePlanError) {
         if errors.count == 1 { throw errors[0] }
         if errors.count > 1 { throw PlacePlanError.multiple(errors) }
     }

@@ -26,7 +26,8 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-/// Forecast origin, horizon and model assumptions.
+/// Forecast origin, horizon, model assumptions and scenarios. Options given here win over
+/// a scenario file's own assumptions.
 struct ModelArguments: ParsableArguments {
     @Option(
         name: .long,
@@ -35,36 +36,72 @@ struct ModelArguments: ParsableArguments {
             discussion: "Example: --from 2022/23", valueName: "year"))
     var from: String?
 
-    @Option(name: .long, help: ArgumentHelp("Years to forecast, 1 to 25.", discussion: "Example: --years 15", valueName: "n"))
-    var years = 10
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Years to forecast, 1 to 25 (default: the scenario's horizon, else 10).", discussion: "Example: --years 15", valueName: "n"))
+    var years: Int?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Cohort ratio estimator: meanK (mean of the last K years) or weightedK (recency-weighted), K = 1 to 10.",
+            "Cohort ratio estimator: meanK (mean of the last K years) or weightedK (recency-weighted), K = 1 to 10 (default mean3).",
             discussion: "Example: --estimator weighted5", valueName: "name"))
-    var estimator = "mean3"
+    var estimator: String?
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Births beyond the known years: hold (last year) or trend (damped 5-year trend).", valueName: "method"))
-    var births = "hold"
+        help: ArgumentHelp("Births beyond the known years: hold (last year, the default) or trend (damped 5-year trend).", valueName: "method"))
+    var births: String?
 
-    func settings() throws(PlacePlanError) -> ForecastSettings {
-        var origin: AcademicYear?
-        if let from {
-            guard let y = AcademicYear(parsing: from) else {
-                throw .invalidOption(option: "--from", message: "'\(from)' is not an academic year", hint: "write it as 2024/25 or 2024")
+    @Option(
+        name: .customLong("scenario"),
+        help: ArgumentHelp(
+            "A scenario file (YAML); repeat for several, computed together as columns of one matrix product.",
+            discussion: "Example: --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml", valueName: "file"))
+    var scenarios: [String] = []
+
+    func origin() throws(PlacePlanError) -> AcademicYear? {
+        guard let from else { return nil }
+        guard let y = AcademicYear(parsing: from) else {
+            throw .invalidOption(option: "--from", message: "'\(from)' is not an academic year", hint: "write it as 2024/25 or 2024")
+        }
+        return y
+    }
+
+    func overrides(margin: Double? = nil, highSurplus: Double? = nil) throws(PlacePlanError) -> AssumptionOverrides {
+        var o = AssumptionOverrides(horizon: years, margin: margin, highSurplus: highSurplus)
+        if let estimator {
+            guard let e = RatioEstimator(parsing: estimator) else {
+                throw .invalidOption(option: "--estimator", message: "unknown estimator '\(estimator)'", hint: "use meanK or weightedK, e.g. mean3")
             }
-            origin = y
+            o.estimator = e
         }
-        guard let e = RatioEstimator(parsing: estimator) else {
-            throw .invalidOption(option: "--estimator", message: "unknown estimator '\(estimator)'", hint: "use meanK or weightedK, e.g. mean3")
+        if let births {
+            guard let b = BirthsProjection(parsing: births) else {
+                throw .invalidOption(option: "--births", message: "unknown births projection '\(births)'", hint: "use hold or trend")
+            }
+            o.births = b
         }
-        guard let b = BirthsProjection(parsing: births) else {
-            throw .invalidOption(option: "--births", message: "unknown births projection '\(births)'", hint: "use hold or trend")
+        if let years, !(1...ForecastSettings.maximumHorizon).contains(years) {
+            throw .invalidOption(option: "--years", message: "\(years) is outside 1...25", hint: "forecast between 1 and 25 years ahead, e.g. --years 10")
         }
-        return ForecastSettings(origin: origin, horizon: years, model: ModelOptions(estimator: e, birthsProjection: b))
+        return o
+    }
+
+    /// Loads the scenario files (all problems in all files together).
+    func loadScenarios() throws(PlacePlanError) -> [Scenario] {
+        var out: [Scenario] = []
+        var errors: [PlacePlanError] = []
+        for path in scenarios {
+            do { out.append(try ScenarioFile.load(path)) } catch { errors.append(error) }
+        }
+        try PlacePlanError.check(errors)
+        return out
+    }
+
+    /// Loads the scenarios and runs them on the data.
+    func run(_ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil) throws(PlacePlanError) -> ScenarioForecast {
+        try ScenarioRunner.run(data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus))
     }
 }
 

@@ -37,6 +37,9 @@ public struct School: Sendable, Hashable {
     public var panChanges: [AcademicYear: Int] = [:]
     /// One-off bulge classes: extra entry-year places by the year they are admitted.
     public var bulges: [AcademicYear: Int] = [:]
+    /// For a school opening within the forecast: the year groups it opens with (default
+    /// its entry year group alone); the cohorts in them at opening move up as usual.
+    public var openingYearGroups: [YearGroup]? = nil
 
     public init(
         id: String, name: String, areaID: String, phase: Phase, yearGroups: ClosedRange<YearGroup>,
@@ -86,7 +89,12 @@ public struct School: Sendable, Hashable {
     public func places(_ g: YearGroup, in year: AcademicYear) -> Int {
         guard phase != .special, yearGroups.contains(g), isOpen(in: year) else { return 0 }
         let admitted = year - (g.index - entryYearGroup.index)
-        if let opens, admitted < opens { return 0 }
+        if let opens, year - opens < g.index - entryYearGroup.index {
+            // The cohort was already in the school's year groups when it opened: only the
+            // year groups it opened with have places.
+            let atOpening = g.index - (year - opens)
+            guard atOpening >= 0, openingYearGroups?.contains(YearGroup(atOpening)) == true else { return 0 }
+        }
         if g >= YearGroup.year12, entryYearGroup < YearGroup.year12 { return sixthFormPlacesPerYear }
         return pan(admittedIn: admitted) + (bulges[admitted] ?? 0)
     }
@@ -214,6 +222,11 @@ public struct DataSet: Sendable {
     /// Birth series by area id or local authority code.
     public var births: [String: BirthSeries]
     public var transfers: TransferShares?
+    /// Pupil yield of new homes, when the data has `yields.csv`.
+    public var yields: PupilYieldTable?
+    /// Rolls by school and year group (index yearIndex * 14 + g), when rolls were given by
+    /// school: used to move a closing school's pupils.
+    public var schoolRolls: [String: [Double]] = [:]
     /// The files the data came from.
     public var sourceFiles: [String]
 
@@ -239,6 +252,14 @@ public struct DataSet: Sendable {
 
     /// The last census in the rolls.
     public var lastCensus: AcademicYear { rolls.years.last! }
+
+    /// The data with rolls up to the census of `origin` (births kept): what a forecast from
+    /// that census uses.
+    public func asKnownRolls(at origin: AcademicYear) -> DataSet {
+        var copy = self
+        copy.rolls = rolls.truncated(through: origin)
+        return copy
+    }
 
     /// The data as known at the census of `origin`: rolls up to it and births up to its
     /// starting mid-year (which feed Reception up to four years ahead). Used by backtests.

@@ -8,6 +8,7 @@ public enum PlacePlanFormat {
     public static let rollsFile = "rolls.csv"
     public static let birthsFile = "births.csv"
     public static let transfersFile = "transfers.csv"
+    public static let yieldsFile = "yields.csv"
 
     /// Loads and validates a data directory. Every file is checked and all problems found
     /// are reported together.
@@ -23,7 +24,7 @@ public enum PlacePlanFormat {
         var errors: [PlacePlanError] = []
         var schools: [School]?
         do { schools = try readSchools(CSVFile(path: path(schoolsFile)), areas: areas) } catch { errors.append(error) }
-        var rolls: RollHistory?
+        var rolls: (history: RollHistory, schoolRolls: [String: [Double]])?
         if let schools {  // rolls by school need valid schools; otherwise their errors would only echo these
             do { rolls = try readRolls(CSVFile(path: path(rollsFile)), areas: areas, schools: schools) } catch {
                 errors.append(error)
@@ -39,11 +40,18 @@ public enum PlacePlanFormat {
                 errors.append(error)
             }
         }
+        var yields: PupilYieldTable?
+        if FileManager.default.fileExists(atPath: path(yieldsFile)) {
+            files.append(path(yieldsFile))
+            do { yields = try PupilYieldTable.read(CSVFile(path: path(yieldsFile))) } catch { errors.append(error) }
+        }
         try PlacePlanError.check(errors)
         guard let rolls else { throw .internalError("rolls not read") }
-        let data = DataSet(
-            label: directory, areas: areas, schools: schools ?? [], rolls: rolls, births: births,
+        var data = DataSet(
+            label: directory, areas: areas, schools: schools ?? [], rolls: rolls.history, births: births,
             transfers: transfers, sourceFiles: files)
+        data.yields = yields
+        data.schoolRolls = rolls.schoolRolls
         try checkBirthsCoverAreas(data, birthsPath: path(birthsFile))
         return data
     }
@@ -137,7 +145,7 @@ public enum PlacePlanFormat {
         return places
     }
 
-    static func readRolls(_ file: CSVFile, areas: [PlanningArea], schools: [School]) throws(PlacePlanError) -> RollHistory {
+    static func readRolls(_ file: CSVFile, areas: [PlanningArea], schools: [School]) throws(PlacePlanError) -> (history: RollHistory, schoolRolls: [String: [Double]]) {
         let yearColumn = try file.require("year", aliases: ["time_period"])
         let groupColumn = try file.require("year_group", aliases: ["ncy", "nc_year"])
         let pupilsColumn = try file.require("pupils", aliases: ["headcount"])
@@ -149,10 +157,11 @@ public enum PlacePlanFormat {
         let areaIndex = Dictionary(areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let schoolByID = Dictionary(schools.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
-        struct Cell { var year: AcademicYear; var area: Int; var group: YearGroup; var pupils: Double?; var source: SourceLocation }
+        struct Cell { var year: AcademicYear; var area: Int; var group: YearGroup; var pupils: Double?; var source: SourceLocation; var school: String? }
         var cells: [Cell] = []
         var seen: [String: Int] = [:]
         try forEachRecord(file) { r throws(PlacePlanError) in
+            var schoolID: String?
             let year = try r.academicYear(yearColumn)
             let group = try r.yearGroup(groupColumn)
             let unit: String
@@ -164,6 +173,7 @@ public enum PlacePlanFormat {
                     throw .invalidValue(r.location(schoolColumn), value: sid, expected: "a mainstream school (special school rolls belong to the SEND data)")
                 }
                 unit = "school \(sid)"
+                schoolID = sid
                 area = areaIndex[school.areaID]!
             } else {
                 let aid = r.text(areaColumn)
@@ -180,7 +190,7 @@ public enum PlacePlanFormat {
             if let first = seen[key] { throw .duplicateRow(r.location(yearColumn), key: key, firstLine: first) }
             seen[key] = r.line
             let pupils = try r.count(pupilsColumn, allowMissing: true)
-            cells.append(Cell(year: year, area: area, group: group, pupils: pupils, source: r.location(pupilsColumn)))
+            cells.append(Cell(year: year, area: area, group: group, pupils: pupils, source: r.location(pupilsColumn), school: schoolID))
         }
         guard let first = cells.map(\.year).min(), let last = cells.map(\.year).max() else {
             throw .insufficientHistory("\(file.path): no rolls", hint: "add January census rolls by year, area (or school) and year group")
@@ -188,8 +198,12 @@ public enum PlacePlanFormat {
         let years = (first.startYear...last.startYear).map(AcademicYear.init)
         var rolls = RollHistory(areaIDs: areas.map(\.id), years: years)
         var present = Set<Int>()
+        var schoolRolls: [String: [Double]] = [:]
         for c in cells {
             let y = c.year - first
+            if let school = c.school {
+                schoolRolls[school, default: Array(repeating: 0, count: years.count * YearGroup.count)][y * YearGroup.count + c.group.index] = c.pupils ?? .nan
+            }
             let o = rolls.offset(y, c.area, c.group)
             if present.contains(o) {
                 // Several schools: sum, and a missing school value makes the area value missing.
@@ -220,7 +234,7 @@ public enum PlacePlanFormat {
             }
         }
         try PlacePlanError.check(errors)
-        return rolls
+        return (rolls, schoolRolls)
     }
 
     static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {

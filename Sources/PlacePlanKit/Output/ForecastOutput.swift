@@ -1,22 +1,22 @@
 /// The forecast report: pupils by area, year and year group, in every output format.
 public struct ForecastReport: Sendable {
-    public var forecast: Forecast
-    public var model: CohortModel
+    public var run: ScenarioForecast
     public var dataLabel: String
+    var forecast: Forecast { run.forecast }
 
-    public init(forecast: Forecast, model: CohortModel, dataLabel: String) {
-        self.forecast = forecast
-        self.model = model
+    public init(_ run: ScenarioForecast, dataLabel: String) {
+        self.run = run
         self.dataLabel = dataLabel
     }
 
     public func render(_ format: OutputFormat, colour: Bool = false) throws(PlacePlanError) -> String {
         switch format {
         case .table:
-            "Forecast pupils: \(dataLabel), from the \(forecast.origin) census (* = actual)\n"
-                + "Assumptions: cohort ratios \(model.options.estimator), births beyond known years: \(model.options.birthsProjection)\n\n"
+            ScenarioHeader.text(run, dataLabel: dataLabel, sufficiency: false) + "\n"
                 + tables().map { $0.render(colour: colour) }.joined(separator: "\n")
-        case .markdown: "## Forecast from \(forecast.origin)\n\n" + tables().map { $0.markdown() }.joined(separator: "\n")
+        case .markdown:
+            "## Forecast from \(forecast.origin)\n\n```\n" + ScenarioHeader.text(run, dataLabel: dataLabel, sufficiency: false) + "```\n\n"
+                + tables().map { $0.markdown() }.joined(separator: "\n")
         case .csv: csv()
         case .json: try jsonText(document())
         }
@@ -64,8 +64,8 @@ public struct ForecastReport: Sendable {
     public struct Document: Codable, Sendable {
         public struct Area: Codable, Sendable { var id, name: String; var phase: Phase; var localAuthority: String }
         public struct Assumptions: Codable, Sendable { var estimator, intakeEstimator, birthsProjection: String }
-        public struct Ratio: Codable, Sendable { var area: String; var from, to: YearGroup; var ratio: Double }
-        public struct Intake: Codable, Sendable { var area: String; var ratio: Double }
+        public struct Ratio: Codable, Sendable { var scenario, area: String; var from, to: YearGroup; var ratio: Double }
+        public struct Intake: Codable, Sendable { var scenario, area: String; var ratio: Double }
         public struct Pupils: Codable, Sendable {
             var scenario, area: String; var year: AcademicYear; var yearGroup: YearGroup; var pupils: Double; var forecast: Bool
         }
@@ -73,8 +73,7 @@ public struct ForecastReport: Sendable {
         public var data: String
         public var origin: AcademicYear
         public var horizon: Int
-        public var assumptions: Assumptions
-        public var scenarios: [String]
+        public var scenarios: [ScenarioHeader.ScenarioDocument]
         public var areas: [Area]
         public var cohortRatios: [Ratio]
         public var intakeRatios: [Intake]
@@ -84,11 +83,18 @@ public struct ForecastReport: Sendable {
     public func document() -> Document {
         let areas = forecast.areas
         var ratios: [Document.Ratio] = []
-        for g in 0..<13 {
-            for (b, area) in areas.enumerated() {
-                if let r = model.cohortRatios[g][b] {
-                    ratios.append(.init(area: area.id, from: YearGroup(g), to: YearGroup(g + 1), ratio: Format.rounded(r, places: 5)))
+        var intake: [Document.Intake] = []
+        for (c, scenario) in forecast.columns.enumerated() {
+            let model = run.models[c]
+            for g in 0..<13 {
+                for (b, area) in areas.enumerated() {
+                    if let r = model.cohortRatios[g][b] {
+                        ratios.append(.init(scenario: scenario, area: area.id, from: YearGroup(g), to: YearGroup(g + 1), ratio: Format.rounded(r, places: 5)))
+                    }
                 }
+            }
+            for (a, area) in areas.enumerated() {
+                if let r = model.intakeRatios[a] { intake.append(.init(scenario: scenario, area: area.id, ratio: Format.rounded(r, places: 5))) }
             }
         }
         var pupils: [Document.Pupils] = []
@@ -103,15 +109,8 @@ public struct ForecastReport: Sendable {
         }
         return Document(
             data: dataLabel, origin: forecast.origin, horizon: forecast.horizon,
-            assumptions: .init(
-                estimator: model.options.estimator.description, intakeEstimator: model.options.intakeEstimator.description,
-                birthsProjection: model.options.birthsProjection.description),
-            scenarios: forecast.columns,
+            scenarios: ScenarioHeader.documents(run),
             areas: areas.map { .init(id: $0.id, name: $0.name, phase: $0.phase, localAuthority: $0.localAuthority) },
-            cohortRatios: ratios,
-            intakeRatios: areas.enumerated().compactMap { a, area in
-                model.intakeRatios[a].map { .init(area: area.id, ratio: Format.rounded($0, places: 5)) }
-            },
-            pupils: pupils)
+            cohortRatios: ratios, intakeRatios: intake, pupils: pupils)
     }
 }

@@ -1,38 +1,27 @@
 /// The sufficiency report: places against pupils by area, phase and year, in every format.
 public struct SufficiencyOutput: Sendable {
     public var report: SufficiencyReport
-    public var forecast: Forecast
-    public var model: CohortModel
+    public var run: ScenarioForecast
     public var dataLabel: String
+    var forecast: Forecast { run.forecast }
 
-    public init(report: SufficiencyReport, forecast: Forecast, model: CohortModel, dataLabel: String) {
-        self.report = report
-        self.forecast = forecast
-        self.model = model
+    public init(_ run: ScenarioForecast, dataLabel: String) {
+        self.run = run
+        report = SufficiencyReport(run)
         self.dataLabel = dataLabel
     }
 
     public func render(_ format: OutputFormat, colour: Bool = false) throws(PlacePlanError) -> String {
         switch format {
-        case .table: header() + "\n" + ([summary()] + tables()).map { $0.render(colour: colour) }.joined(separator: "\n")
-        case .markdown: "## Sufficiency\n\n" + header() + "\n" + ([summary()] + tables()).map { $0.markdown() }.joined(separator: "\n")
+        case .table: header() + "\n" + ([summary()] + tables() + specialistTables()).map { $0.render(colour: colour) }.joined(separator: "\n")
+        case .markdown:
+            "## Sufficiency\n\n```\n" + header() + "```\n\n" + ([summary()] + tables() + specialistTables()).map { $0.markdown() }.joined(separator: "\n")
         case .csv: csv()
         case .json: try jsonText(document())
         }
     }
 
-    func header() -> String {
-        let t = report.thresholds
-        return """
-            Sufficiency of mainstream places: \(dataLabel), forecast from the \(forecast.origin) census, \(forecast.horizon) years
-            Assumptions: cohort ratios \(model.options.estimator), intake ratios \(model.options.intakeEstimator), \
-            births beyond known years: \(model.options.birthsProjection)
-            Margin \(Format.percent(t.margin)), high surplus above \(Format.percent(t.highSurplus)). * = actual (census).
-            Short = places needed without offsetting between year groups.
-            FE +/- = forms of entry (30 places) spare (+) or short (-) in the entry year group.
-
-            """
-    }
+    func header() -> String { ScenarioHeader.text(run, dataLabel: dataLabel, sufficiency: true) }
 
     static func style(_ status: SufficiencyStatus) -> CellStyle {
         switch status {
@@ -50,18 +39,27 @@ public struct SufficiencyOutput: Sendable {
     /// One line per area and phase: surplus now, at the horizon and at worst, and the first
     /// forecast year in deficit.
     func summary() -> TextTable {
+        let several = forecast.columns.count > 1
         var table = TextTable(
-            title: "Summary: surplus % of places by planning area and phase",
-            headers: ["Area", "Phase"] + (forecast.columns.count > 1 ? ["Scenario"] : [])
-                + ["Now", "Horizon", "Worst", "When", "Deficit from", "At horizon"],
-            rightAligned: [false, false] + (forecast.columns.count > 1 ? [false] : []) + [true, true, true, false, false, false])
-        for rows in groupedRows() {
+            title: "Summary: surplus % of places by planning area and phase" + (several ? ", scenarios side by side" : ""),
+            headers: ["Area", "Phase"] + (several ? ["Scenario"] : []) + ["Now", "Horizon", "Worst", "When", several ? "Deficit" : "Deficit from", "At horizon"],
+            rightAligned: [false, false] + (several ? [false] : []) + [true, true, true, false, false, false])
+        // With several scenarios, each area's scenarios sit together so they can be compared.
+        let groups = groupedRows()
+        let ordered = several
+            ? groups.enumerated().sorted { lhs, rhs in
+                let l = (forecast.areas.firstIndex { $0.id == lhs.element[0].areaID }!, lhs.element[0].phase.rawValue, lhs.offset)
+                let r = (forecast.areas.firstIndex { $0.id == rhs.element[0].areaID }!, rhs.element[0].phase.rawValue, rhs.offset)
+                return l < r
+            }.map(\.element)
+            : groups
+        for rows in ordered {
             let first = rows[0], last = rows[rows.count - 1]
             let worst = rows.filter(\.isForecast).min { ($0.surplusShare ?? -.infinity) < ($1.surplusShare ?? -.infinity) } ?? last
             let deficit = rows.first { $0.isForecast && $0.status == .deficit }
             table.rows.append(
-                [TextTable.Cell(first.areaID + " " + Self.short(first.areaName)), TextTable.Cell(first.phase.rawValue)]
-                    + (forecast.columns.count > 1 ? [TextTable.Cell(first.scenario)] : [])
+                [TextTable.Cell(several ? first.areaID : first.areaID + " " + Self.short(first.areaName)), TextTable.Cell(first.phase.rawValue)]
+                    + (several ? [TextTable.Cell(first.scenario)] : [])
                     + [
                         TextTable.Cell(Format.percent(first.surplusShare), Self.style(first.status)),
                         TextTable.Cell(Format.percent(last.surplusShare), Self.style(last.status)),
@@ -159,27 +157,29 @@ public struct SufficiencyOutput: Sendable {
             var surplusPct: Double?
             var status: SufficiencyStatus
         }
+        public struct Specialist: Codable, Sendable {
+            var scenario, school, schoolName, area: String
+            var phase: Phase
+            var need: String
+            var kind: String
+            var year: AcademicYear
+            var places: Int
+        }
         public var schema = "placeplan.sufficiency/1"
         public var data: String
         public var origin: AcademicYear
         public var horizon: Int
-        public var margin: Double
-        public var highSurplus: Double
-        public var assumptions: ForecastReport.Document.Assumptions
-        public var scenarios: [String]
+        public var scenarios: [ScenarioHeader.ScenarioDocument]
         public var rows: [Row]
         public var yearGroups: [GroupRow]
+        public var specialistPlaces: [Specialist]
     }
 
     public func document() -> Document {
         let pct = { (s: Double?) in s.map { Format.rounded($0 * 100, places: 2) } }
         return Document(
-            data: dataLabel, origin: forecast.origin, horizon: forecast.horizon, margin: report.thresholds.margin,
-            highSurplus: report.thresholds.highSurplus,
-            assumptions: .init(
-                estimator: model.options.estimator.description, intakeEstimator: model.options.intakeEstimator.description,
-                birthsProjection: model.options.birthsProjection.description),
-            scenarios: forecast.columns,
+            data: dataLabel, origin: forecast.origin, horizon: forecast.horizon,
+            scenarios: ScenarioHeader.documents(run),
             rows: report.rows.map { r in
                 .init(
                     scenario: r.scenario, area: r.areaID, areaName: r.areaName, phase: r.phase, year: r.year, forecast: r.isForecast,
@@ -192,6 +192,39 @@ public struct SufficiencyOutput: Sendable {
                 .init(
                     scenario: r.scenario, area: r.areaID, year: r.year, yearGroup: r.yearGroup, places: Format.rounded(r.places),
                     pupils: Format.rounded(r.pupils), surplus: Format.rounded(r.surplus), surplusPct: pct(r.surplusShare), status: r.status)
+            },
+            specialistPlaces: run.applied.flatMap { a in
+                a.specialistPlaces.flatMap { e in
+                    ([forecast.origin] + forecast.years).map { year in
+                        Document.Specialist(
+                            scenario: a.scenario.name, school: e.school, schoolName: e.schoolName, area: e.areaID, phase: e.phase,
+                            need: e.need?.rawValue ?? "any", kind: e.kind.rawValue, year: year, places: e.places.places(in: year))
+                    }
+                }
             })
+    }
+
+    /// Specialist places (ARP and special school) by need and phase, per scenario: the
+    /// capacity the SEND model will use.
+    func specialistTables() -> [TextTable] {
+        // The origin, the first five forecast years, then years 7, 10, 15, 20 and 25 ahead.
+        let shown = [0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 25].filter { $0 <= forecast.horizon }.map { forecast.origin + $0 }
+        var tables: [TextTable] = []
+        for a in run.applied where !a.specialistPlaces.isEmpty {
+            var table = TextTable(
+                title: "Specialist places by need and phase" + (run.applied.count > 1 ? " [scenario: \(a.scenario.name)]" : ""),
+                headers: ["Need", "Phase", "Kind"] + shown.map { "\($0.startYear % 100 < 10 ? "0" : "")\($0.startYear % 100)/\(($0.startYear + 1) % 100 < 10 ? "0" : "")\(($0.startYear + 1) % 100)" },
+                rightAligned: [false, false, false] + shown.map { _ in true })
+            let keys = Set(a.specialistPlaces.map { "\($0.need?.rawValue ?? "any")|\($0.phase.rawValue)|\($0.kind.rawValue)" }).sorted()
+            for key in keys {
+                let parts = key.split(separator: "|").map(String.init)
+                let entries = a.specialistPlaces.filter { "\($0.need?.rawValue ?? "any")|\($0.phase.rawValue)|\($0.kind.rawValue)" == key }
+                table.rows.append(
+                    [TextTable.Cell(parts[0]), TextTable.Cell(parts[1]), TextTable.Cell(parts[2])]
+                        + shown.map { y in TextTable.Cell(Format.count(Double(entries.reduce(0) { $0 + $1.places.places(in: y) }))) })
+            }
+            tables.append(table)
+        }
+        return tables
     }
 }

@@ -43,32 +43,46 @@ public enum Projector {
         return known
     }
 
-    /// Projects a fitted model from the last census in `data`.
+    /// Projects a fitted model from the last census in `data`, as one column.
     public static func project(_ data: DataSet, model: CohortModel, horizon: Int) throws(PlacePlanError) -> Forecast {
-        let A = data.areas.count
-        let origin = data.lastCensus
+        let initial = try initialState(data, columns: 1)
+        let intake = try intake(data, model: model, horizon: horizon)
+        let inflows = intake.reception.map { YearInflow(reception: Matrix(rows: data.areas.count, columns: 1, values: $0)) }
+        let states = CohortFlowEngine.project(initial: initial, transitions: model.transitions, inflows: inflows)
+        return Forecast(areas: data.areas, origin: data.lastCensus, columns: ["baseline"], states: states, births: intake.births)
+    }
+
+    /// The origin census as the starting state, repeated in `columns` columns. A missing
+    /// value there is an error that names the cell it came from.
+    public static func initialState(_ data: DataSet, columns: Int) throws(PlacePlanError) -> CohortState {
         let t0 = data.rolls.years.count - 1
-        var initial = CohortState(areas: A, columns: 1)
+        var initial = CohortState(areas: data.areas.count, columns: columns)
         var errors: [PlacePlanError] = []
         for (a, area) in data.areas.enumerated() {
             for g in area.phase.yearGroups {
                 if let v = data.rolls.pupils(yearIndex: t0, area: a, g) {
-                    initial[g, a, 0] = v
+                    for c in 0..<columns { initial[g, a, c] = v }
                 } else {
                     let source = data.rolls.sourceOfMissing(yearIndex: t0, area: a, g)
                     errors.append(
                         source.map { .suppressedValue($0, code: "missing") }
-                            ?? .insufficientHistory("rolls: no value for \(area.id) \(g) in \(origin)", hint: "supply the origin census in full"))
+                            ?? .insufficientHistory("rolls: no value for \(area.id) \(g) in \(data.lastCensus)", hint: "supply the origin census in full"))
                 }
             }
         }
         try PlacePlanError.check(errors)
+        return initial
+    }
 
-        var inflows: [YearInflow] = []
+    /// Reception intake ρ_a · B(t − 4) and the births behind it, for each forecast year:
+    /// reception[h − 1][a] and births[h − 1][a].
+    public static func intake(_ data: DataSet, model: CohortModel, horizon: Int) throws(PlacePlanError) -> (reception: [[Double]], births: [[Double]]) {
+        let A = data.areas.count
+        var reception: [[Double]] = []
         var births: [[Double]] = []
         for h in 1...horizon {
-            let year = origin + h
-            var reception = Matrix(rows: A, columns: 1)
+            let year = data.lastCensus + h
+            var r = [Double](repeating: 0, count: A)
             var b = [Double](repeating: 0, count: A)
             for (a, area) in data.areas.enumerated() {
                 guard let rho = model.intakeRatios[a], let series = data.birthSeries(for: area) else { continue }
@@ -79,12 +93,11 @@ public enum Projector {
                         hint: "add earlier births to the births file")
                 }
                 b[a] = n
-                reception[a, 0] = rho * n
+                r[a] = rho * n
             }
+            reception.append(r)
             births.append(b)
-            inflows.append(YearInflow(reception: reception))
         }
-        let states = CohortFlowEngine.project(initial: initial, transitions: model.transitions, inflows: inflows)
-        return Forecast(areas: data.areas, origin: origin, columns: ["baseline"], states: states, births: births)
+        return (reception, births)
     }
 }

@@ -75,21 +75,30 @@ public struct YearGroupRow: Sendable, Hashable, Codable {
 
 /// A sufficiency assessment: every area, phase and year of a forecast against places.
 public struct SufficiencyReport: Sendable {
-    public var thresholds: SufficiencyThresholds
+    /// The thresholds of each column (scenario).
+    public var thresholds: [SufficiencyThresholds]
     public var rows: [SufficiencyRow]
     public var yearGroupRows: [YearGroupRow]
+
+    /// Compares a scenario forecast with each scenario's places and thresholds.
+    public init(_ run: ScenarioForecast) {
+        self.init(forecast: run.forecast, schools: run.schools, thresholds: run.thresholds)
+    }
 
     /// Pupils in one form of entry.
     public static let formOfEntry = 30.0
 
-    /// Compares a forecast with the places of `schools` (one school list per forecast
-    /// column, so that scenarios can change places), from the origin census to the horizon.
-    public init(forecast: Forecast, schools: [[School]], thresholds: SufficiencyThresholds) {
+    /// Compares a forecast with the places of `schools` (one school list and one set of
+    /// thresholds per forecast column, so that scenarios can change them), from the origin
+    /// census to the horizon.
+    public init(forecast: Forecast, schools: [[School]], thresholds: [SufficiencyThresholds]) {
+        precondition(schools.count == forecast.columns.count && thresholds.count == forecast.columns.count)
         self.thresholds = thresholds
         var rows: [SufficiencyRow] = []
         var groupRows: [YearGroupRow] = []
         let years = [forecast.origin] + forecast.years
         for (c, scenario) in forecast.columns.enumerated() {
+            let thresholds = thresholds[c]
             let places = Self.places(schools: schools[c], areas: forecast.areas, years: years)
             for (a, area) in forecast.areas.enumerated() {
                 for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {

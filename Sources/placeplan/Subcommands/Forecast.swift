@@ -12,6 +12,7 @@ struct Forecast: ParsableCommand {
               placeplan forecast
               placeplan forecast --years 15 --format csv --output forecast.csv
               placeplan forecast --data ../shared/data/london --la Barnet
+              placeplan forecast --scenario scenarios/regeneration-south-west.yaml
             """)
 
     @OptionGroup var data: DataOptions
@@ -21,8 +22,7 @@ struct Forecast: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
-            let (forecast, fitted) = try Projector.forecast(dataSet, settings: try model.settings())
-            let report = ForecastReport(forecast: forecast, model: fitted, dataLabel: dataSet.label)
+            let report = ForecastReport(try model.run(dataSet), dataLabel: dataSet.label)
             try output.write(try report.render(output.format, colour: output.colour))
         }
     }

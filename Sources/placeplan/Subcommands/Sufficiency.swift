@@ -12,21 +12,23 @@ struct Sufficiency: ParsableCommand {
             Examples:
               placeplan sufficiency
               placeplan sufficiency --margin 0.02 --format json --output sufficiency.json
+              placeplan sufficiency --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml
             """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
 
     @Option(name: .long, help: ArgumentHelp("Operating margin as a fraction of places (default 0.05 = 5%).", valueName: "share"))
-    var margin = 0.05
+    var margin: Double?
 
     @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places (default 0.10).", valueName: "share"))
-    var highSurplus = 0.10
+    var highSurplus: Double?
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard (0..<1).contains(margin), (0..<1).contains(highSurplus), margin <= highSurplus else {
+        let m = margin ?? 0.05, h = highSurplus ?? 0.10
+        guard (0..<1).contains(m), (0..<1).contains(h), margin == nil || highSurplus == nil || m <= h else {
             throw ValidationError("--margin and --high-surplus must be fractions in [0, 1) with margin <= high surplus, e.g. --margin 0.05")
         }
     }
@@ -39,10 +41,7 @@ struct Sufficiency: ParsableCommand {
                     "\(dataSet.label) has no schools, so there are no places to compare with",
                     hint: "use a data directory with schools.csv, or run 'placeplan forecast' for pupils alone")
             }
-            let (forecast, fitted) = try Projector.forecast(dataSet, settings: try model.settings())
-            let report = SufficiencyReport(
-                forecast: forecast, schools: [dataSet.schools], thresholds: SufficiencyThresholds(margin: margin, highSurplus: highSurplus))
-            let out = SufficiencyOutput(report: report, forecast: forecast, model: fitted, dataLabel: dataSet.label)
+            let out = SufficiencyOutput(try model.run(dataSet, margin: margin, highSurplus: highSurplus), dataLabel: dataSet.label)
             try output.write(try out.render(output.format, colour: output.colour))
         }
     }

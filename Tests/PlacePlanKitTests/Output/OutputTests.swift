@@ -43,9 +43,8 @@ import Testing
     @Test func sufficiencyJSONFollowsTheSchema() throws {
         let d = try TemporaryData.handCheckable()
         let data = try PlacePlanFormat.load(directory: d.directory)
-        let (forecast, model) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
-        let report = SufficiencyReport(forecast: forecast, schools: [data.schools], thresholds: SufficiencyThresholds())
-        let text = try SufficiencyOutput(report: report, forecast: forecast, model: model, dataLabel: "test").render(.json)
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 2))
+        let text = try SufficiencyOutput(run, dataLabel: "test").render(.json)
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         #expect(json["schema"] as? String == "placeplan.sufficiency/1")
         #expect(json["origin"] as? String == "2022/23")
@@ -57,6 +56,9 @@ import Testing
         ])
         #expect(rows[0]["status"] as? String == "high surplus")
         // Same input, same bytes.
-        #expect(try SufficiencyOutput(report: report, forecast: forecast, model: model, dataLabel: "test").render(.json) == text)
+        #expect(try SufficiencyOutput(run, dataLabel: "test").render(.json) == text)
+        let scenarios = json["scenarios"] as! [[String: Any]]
+        #expect(scenarios.count == 1 && scenarios[0]["name"] as? String == "baseline")
+        #expect((json["specialist_places"] as! [[String: Any]]).count == 3)  // B1's 8 ASD places, each year
     }
 }

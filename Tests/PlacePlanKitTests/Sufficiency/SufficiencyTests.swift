@@ -55,7 +55,7 @@ import Testing
         let d = try TemporaryData.handCheckable()
         let data = try PlacePlanFormat.load(directory: d.directory)
         let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
-        let report = SufficiencyReport(forecast: forecast, schools: [data.schools], thresholds: SufficiencyThresholds())
+        let report = SufficiencyReport(forecast: forecast, schools: [data.schools], thresholds: [SufficiencyThresholds()])
         #expect(report.rows.count == 2 * 3)
         let origin = try #require(report.rows.first { $0.areaID == "A" && !$0.isForecast })
         #expect(origin.places == 840)
@@ -78,7 +78,7 @@ import Testing
         let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 1))
         var small = data.schools.filter { $0.areaID == "A" }
         small.removeLast()  // 60 places a year group for A
-        let report = SufficiencyReport(forecast: forecast, schools: [small], thresholds: SufficiencyThresholds())
+        let report = SufficiencyReport(forecast: forecast, schools: [small], thresholds: [SufficiencyThresholds()])
         let row = try #require(report.rows.first { $0.areaID == "A" && !$0.isForecast })
         // Reception 120 and Year 1 110 are over 60; the spare places in Years 2-6 (10 each) do not offset.
         #expect(row.shortfall == 60 + 50)

@@ -1,0 +1,165 @@
+/// A "what if": a named set of changes to places, housing and assumptions, read from a
+/// YAML file (see `scenarios/README.md`).
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String
+    /// The file it was read from, and the files it extends (nearest first).
+    public var file: String
+    public var extendsChain: [String]
+    public var assumptions: ScenarioAssumptions
+    /// The base scenario's changes first, then this file's.
+    public var changes: [ScenarioChange]
+
+    public init(name: String, description: String = "", file: String = "", extendsChain: [String] = [], assumptions: ScenarioAssumptions = ScenarioAssumptions(), changes: [ScenarioChange] = []) {
+        self.name = name
+        self.description = description
+        self.file = file
+        self.extendsChain = extendsChain
+        self.assumptions = assumptions
+        self.changes = changes
+    }
+
+    /// The implicit scenario when none is given: the data as it is.
+    public static let baseline = Scenario(name: "baseline", description: "No changes: the trend forecast with today's places.")
+}
+
+/// Assumptions a scenario may set; unset ones come from the command line or the defaults.
+public struct ScenarioAssumptions: Sendable, Hashable {
+    public var estimator: RatioEstimator?
+    public var intakeEstimator: RatioEstimator?
+    public var births: BirthsProjection?
+    /// A births file (placeplan births format) whose rows replace or extend the data's births.
+    public var birthsFile: String?
+    public var horizon: Int?
+    public var margin: Double?
+    public var highSurplus: Double?
+    /// A pupil yield table to use instead of `data/yields.csv`.
+    public var yieldTable: String?
+    /// Where each assumption was set, for messages.
+    public var locations: [String: SourceLocation] = [:]
+
+    public init() {}
+
+    /// This file's assumptions over a base's: each one set here wins.
+    func overriding(_ base: ScenarioAssumptions) -> ScenarioAssumptions {
+        var out = base
+        if let estimator { out.estimator = estimator }
+        if let intakeEstimator { out.intakeEstimator = intakeEstimator }
+        if let births { out.births = births }
+        if let birthsFile { out.birthsFile = birthsFile }
+        if let horizon { out.horizon = horizon }
+        if let margin { out.margin = margin }
+        if let highSurplus { out.highSurplus = highSurplus }
+        if let yieldTable { out.yieldTable = yieldTable }
+        out.locations.merge(locations) { _, new in new }
+        return out
+    }
+}
+
+/// A kind of dwelling, as the pupil yield table distinguishes them.
+public struct DwellingType: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public enum Kind: String, Sendable, CaseIterable { case house, flat }
+    public enum Tenure: String, Sendable, CaseIterable { case market, affordable }
+    public var kind: Kind
+    /// 1 to 4, where 4 means four or more.
+    public var bedrooms: Int
+    public var tenure: Tenure
+
+    public init(_ kind: Kind, bedrooms: Int, _ tenure: Tenure) {
+        self.kind = kind
+        self.bedrooms = bedrooms
+        self.tenure = tenure
+    }
+
+    public var description: String { "\(bedrooms)-bed \(tenure.rawValue) \(kind.rawValue)" }
+
+    public static func < (a: Self, b: Self) -> Bool { a.description < b.description }
+}
+
+/// A housing development or regeneration scheme: homes built and demolished by year.
+public struct HousingDevelopment: Sendable {
+    public var name: String
+    /// The primary (or all-through) planning area that takes its primary-age pupils.
+    public var area: String
+    /// The secondary planning area that takes its secondary-age pupils (when `area` is primary).
+    public var secondaryArea: String?
+    /// Dwellings completed by academic year.
+    public var completions: [AcademicYear: Double]
+    /// Dwellings demolished by academic year (regeneration decants).
+    public var demolitions: [AcademicYear: Double]
+    /// Shares of the completions by dwelling type (sum to 1).
+    public var mix: [DwellingType: Double]
+    /// Shares of the demolished homes by type (default: the same as `mix`).
+    public var demolitionMix: [DwellingType: Double]
+    /// Share of yielded pupils with an EHCP (default 4%), for the SEND model.
+    public var ehcpShare: Double
+}
+
+/// Specialist places for one need at one school.
+public struct SpecialistPlaces: Sendable, Hashable {
+    public var school: String
+    public var need: PrimaryNeed
+    /// Places by academic year from the first; later years keep the last value.
+    public var places: [AcademicYear: Int]
+
+    public func places(in year: AcademicYear) -> Int {
+        places.filter { $0.key <= year }.max { $0.key < $1.key }?.value ?? 0
+    }
+}
+
+/// One change in a scenario, from a year.
+public struct ScenarioChange: Sendable {
+    public enum Kind: Sendable {
+        /// New homes (and demolitions) whose pupils add to the trend forecast.
+        case housing(HousingDevelopment)
+        /// A one-off extra class of `places` admitted in the change's year at a school.
+        case bulge(school: String, places: Int)
+        /// A permanent PAN from the change's year (an expansion or a reduction): the new
+        /// PAN, or when `relative` the change to the PAN then in force (e.g. +30).
+        case panChange(school: String, pan: Int, relative: Bool)
+        /// A new school opening in the change's year, with the year groups it opens with.
+        case newSchool(School, openingYearGroups: [YearGroup])
+        /// A school closing from the change's year; its pupils move to `moveTo` (or stay
+        /// in the area when empty).
+        case closure(school: String, moveTo: [String])
+        /// ARP places at a mainstream school, or designated places at a special school.
+        case specialistPlaces(SpecialistPlaces)
+        /// Births feeding Reception from the change's year scaled by `factor` (in `areas`, or all).
+        case birthsChange(factor: Double, areas: [String])
+        /// Cohort ratios into `yearGroups` scaled by `factor` in `years` (in `areas`, or all):
+        /// a migration shock. Reception scales the intake.
+        case ratioShock(factor: Double, years: ClosedRange<AcademicYear>, yearGroups: [YearGroup], areas: [String])
+    }
+
+    public var year: AcademicYear
+    public var kind: Kind
+    /// Where the change was written; `fields` locates its keys for later checks.
+    public var source: SourceLocation
+    public var fields: [String: SourceLocation]
+
+    /// One line describing the change, for the top of reports.
+    public var summary: String {
+        switch kind {
+        case .housing(let h):
+            let built = h.completions.values.reduce(0, +), gone = h.demolitions.values.reduce(0, +)
+            let last = h.completions.keys.max() ?? year
+            return "\(year)-\(last) housing '\(h.name)' in \(h.area)\(h.secondaryArea.map { "/\($0)" } ?? ""): "
+                + "\(Format.count(built)) homes built" + (gone > 0 ? ", \(Format.count(gone)) demolished" : "")
+        case .bulge(let school, let places): return "\(year) bulge class +\(places) at \(school)"
+        case .panChange(let school, let pan, let relative):
+            return relative ? "\(year) PAN of \(school) changes by \(pan > 0 ? "+" : "")\(pan)" : "\(year) PAN of \(school) becomes \(pan)"
+        case .newSchool(let s, let groups):
+            return "\(year) new \(s.phase) school \(s.id) '\(s.name)' in \(s.areaID), PAN \(s.pan), opening with \(groups.map(\.description).joined(separator: ","))"
+        case .closure(let school, let moveTo):
+            return "\(year) closure of \(school)" + (moveTo.isEmpty ? " (pupils stay in the area)" : ", pupils move to \(moveTo.joined(separator: ", "))")
+        case .specialistPlaces(let p):
+            let steps = p.places.sorted { $0.key < $1.key }.map { "\($0.key.startYear): \($0.value)" }.joined(separator: ", ")
+            return "\(year) \(p.need) specialist places at \(p.school) (\(steps))"
+        case .birthsChange(let factor, let areas):
+            return "\(year) births feeding Reception x\(Format.decimal(factor, places: 3))" + (areas.isEmpty ? "" : " in \(areas.joined(separator: ", "))")
+        case .ratioShock(let factor, let years, let groups, let areas):
+            return "\(years.lowerBound)-\(years.upperBound) cohort ratios into \(groups.map(\.description).joined(separator: ",")) x\(Format.decimal(factor, places: 3))"
+                + (areas.isEmpty ? "" : " in \(areas.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+/// Forecasts of several scenarios, side by side as columns.
+public struct ScenarioForecast: Sendable {
+    /// One column per scenario, in the order given.
+    public let forecast: Forecast
+    /// The fitted model of each column.
+    public let models: [CohortModel]
+    public let applied: [AppliedScenario]
+    /// The schools (and so the places) of each column.
+    public var schools: [[School]] { applied.map(\.schools) }
+    public var thresholds: [SufficiencyThresholds] { applied.map(\.thresholds) }
+}
+
+/// Runs scenarios through the cohort-flow engine.
+///
+/// Scenarios whose model assumptions agree share one fitted model, and their columns go
+/// through the engine together: each year step is one `dgemm` per year group for all of
+/// them. A scenario's Reception and ratio adjustments enter as inflows and multipliers;
+/// housing pupils and closure moves are laid over the projected pupils.
+public enum ScenarioRunner {
+    public static func run(
+        _ data: DataSet, origin: AcademicYear? = nil, scenarios: [Scenario], overrides: AssumptionOverrides = AssumptionOverrides()
+    ) throws(PlacePlanError) -> ScenarioForecast {
+        let scenarios = scenarios.isEmpty ? [Scenario.baseline] : scenarios
+        var names = Set<String>()
+        for s in scenarios {
+            guard names.insert(s.name).inserted else {
+                throw .invalidOption(option: "--scenario", message: "two scenarios are named '\(s.name)'", hint: "give each scenario file its own name")
+            }
+        }
+        let horizon = overrides.horizon ?? scenarios.compactMap(\.assumptions.horizon).max() ?? 10
+        let known = try Projector.prepare(data, settings: ForecastSettings(origin: origin, horizon: horizon))
+        let start = known.lastCensus
+        var applied: [AppliedScenario] = []
+        var errors: [PlacePlanError] = []
+        for s in scenarios {
+            do { applied.append(try AppliedScenario.apply(s, to: known, origin: start, horizon: horizon, overrides: overrides)) } catch { errors.append(error) }
+        }
+        try PlacePlanError.check(errors)
+
+        let A = known.areas.count, C = applied.count
+        var models = [CohortModel?](repeating: nil, count: C)
+        var states = [CohortState](repeating: CohortState(areas: A, columns: C), count: horizon + 1)
+        var births = [[Double]](repeating: Array(repeating: 0, count: A * C), count: horizon)
+        var groups: [String: [Int]] = [:]
+        var order: [String] = []
+        for (c, a) in applied.enumerated() {
+            if groups[a.modelKey] == nil { order.append(a.modelKey) }
+            groups[a.modelKey, default: []].append(c)
+        }
+        for key in order {
+            let columns = groups[key]!
+            var groupData = known
+            groupData.births = applied[columns[0]].births
+            let model = try CohortModel.fit(groupData, options: applied[columns[0]].model)
+            let group = try project(groupData, model: model, horizon: horizon, columns: columns.map { applied[$0] })
+            for (k, c) in columns.enumerated() {
+                models[c] = model
+                for h in 0...horizon {
+                    for g in YearGroup.all { for a in 0..<A { states[h][g, a, c] = group.states[h][g, a, k] } }
+                }
+                for h in 0..<horizon { for a in 0..<A { births[h][a + c * A] = group.births[h][a + k * A] } }
+            }
+        }
+        // Overlays that do not flow through the ratios: housing, then closure moves.
+        for (c, a) in applied.enumerated() {
+            for h in 1...horizon {
+                for g in YearGroup.all {
+                    for area in 0..<A { states[h][g, area, c] += a.housingPupils[h - 1][g.index * A + area] }
+                }
+                for move in a.closureMoves where start + h >= move.year {
+                    for g in move.yearGroups {
+                        let moved = states[h][g, move.from, c] * move.share
+                        states[h][g, move.from, c] -= moved
+                        for t in move.targets { states[h][g, t.area, c] += moved * t.weight }
+                    }
+                }
+            }
+        }
+        let forecast = Forecast(areas: known.areas, origin: start, columns: applied.map(\.scenario.name), states: states, births: births)
+        return ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied)
+    }
+
+    /// One engine run for the columns that share `model`.
+    static func project(_ data: DataSet, model: CohortModel, horizon: Int, columns: [AppliedScenario]) throws(PlacePlanError) -> Forecast {
+        let A = data.areas.count, C = columns.count
+        let initial = try Projector.initialState(data, columns: C)
+        let intake = try Projector.intake(data, model: model, horizon: horizon)
+        var inflows: [YearInflow] = []
+        var births: [[Double]] = []
+        let shocked = columns.contains { $0.ratioFactor != nil }
+        for h in 1...horizon {
+            var reception = Matrix(rows: A, columns: C)
+            var b = [Double](repeating: 0, count: A * C)
+            for (c, column) in columns.enumerated() {
+                for a in 0..<A {
+                    b[a + c * A] = intake.births[h - 1][a] * column.receptionFactor[h - 1][a]
+                    reception[a, c] = intake.reception[h - 1][a] * column.receptionFactor[h - 1][a]
+                }
+            }
+            var multipliers: [Double]?
+            if shocked {
+                var m = [Double](repeating: 1, count: YearGroup.count * A * C)
+                for (c, column) in columns.enumerated() {
+                    guard let f = column.ratioFactor?[h - 1] else { continue }
+                    for g in 1..<YearGroup.count { for a in 0..<A { m[(g * C + c) * A + a] = f[g * A + a] } }
+                }
+                multipliers = m
+            }
+            births.append(b)
+            inflows.append(YearInflow(reception: reception, multipliers: multipliers))
+        }
+        let states = CohortFlowEngine.project(initial: initial, transitions: model.transitions, inflows: inflows)
+        return Forecast(areas: data.areas, origin: data.lastCensus, columns: columns.map(\.scenario.name), states: states, births: births)
+    }
+}

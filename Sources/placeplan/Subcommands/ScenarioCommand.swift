@@ -1,0 +1,65 @@
+import ArgumentParser
+import PlacePlanKit
+
+struct ScenarioCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract: "Work with scenario files.",
+        subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate scenario files against the data without running a forecast.",
+            discussion: """
+                Checks every file (and the files it extends): the YAML keys and values, the schools and \
+                areas it names, and that every year falls within the forecast. Exits 0 when all are valid, \
+                65 otherwise, listing each problem with its file, line and column.
+
+                Example:
+                  placeplan scenario check scenarios/*.yaml
+                """)
+
+        @OptionGroup var data: DataOptions
+
+        @Option(name: .long, help: ArgumentHelp("The last census the forecast starts from (default: the latest).", valueName: "year"))
+        var from: String?
+
+        @Option(name: .long, help: ArgumentHelp("Forecast horizon the years must fall in (default: the scenario's, else 10).", valueName: "n"))
+        var years: Int?
+
+        @Argument(help: ArgumentHelp("Scenario files to check.", valueName: "file"))
+        var files: [String]
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give at least one scenario file, e.g. placeplan scenario check scenarios/baseline.yaml") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let dataSet = try data.load()
+                var origin = dataSet.lastCensus
+                if let from {
+                    guard let y = AcademicYear(parsing: from), dataSet.rolls.yearIndex(y) != nil else {
+                        throw PlacePlanError.invalidOption(option: "--from", message: "'\(from)' is not a census year in the rolls", hint: "e.g. --from \(dataSet.lastCensus.startYear)")
+                    }
+                    origin = y
+                }
+                var errors: [PlacePlanError] = []
+                var report: [String] = []
+                for file in files {
+                    do {
+                        let scenario = try ScenarioFile.load(file)
+                        let horizon = years ?? scenario.assumptions.horizon ?? 10
+                        _ = try AppliedScenario.apply(scenario, to: dataSet.asKnownRolls(at: origin), origin: origin, horizon: horizon)
+                        report.append("ok: \(file): '\(scenario.name)', \(scenario.changes.count) change\(scenario.changes.count == 1 ? "" : "s"), forecast \(origin + 1) to \(origin + horizon)")
+                        report += scenario.changes.map { "  - \($0.summary)" }
+                    } catch let error as PlacePlanError {
+                        errors.append(error)
+                    }
+                }
+                print(report.joined(separator: "\n"))
+                try PlacePlanError.check(errors)
+            }
+        }
+    }
+}
