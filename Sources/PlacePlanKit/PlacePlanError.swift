@@ -19,7 +19,10 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         var s = file
         if let line { s += ":\(line)" }
         if let column { s += ":\(column)" }
-        if let field { s += " (\(line == nil ? "" : "column ")'\(field)')" }
+        if let field {
+            let yaml = file.hasSuffix(".yaml") || file.hasSuffix(".yml")
+            s += " (\(line == nil ? "" : yaml ? "key " : "column ")'\(field)')"
+        }
         return s
     }
 }

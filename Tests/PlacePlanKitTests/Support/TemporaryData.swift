@@ -59,3 +59,36 @@ func error(of body: () throws -> Void) -> PlacePlanError? {
         return nil
     }
 }
+
+extension TemporaryData {
+    /// The hand-checkable primary areas A and B plus a secondary area S (Y7-Y13, 120 in
+    /// each year group) that draws on both, with schools in every area and a small yield
+    /// table: a 2-bed market flat yields 0.01·(s+1) pupils per primary year group and
+    /// 0.005·(s+1) per secondary year group, s = 0, 1, 2 years after completion.
+    static func withSecondary() throws -> TemporaryData {
+        let base = try handCheckable()
+        var rolls = try String(contentsOfFile: base.path("rolls.csv"), encoding: .utf8)
+        for year in 2020...2022 { for g in 7...13 { rolls += "\(year),S,Y\(g),120\n" } }
+        var yields = "type,bedrooms,tenure,years_since_completion,year_group,pupils_per_dwelling\n"
+        for s in 0...2 {
+            for g in 0...13 { yields += "flat,2,market,\(s),\(g == 0 ? "R" : "Y\(g)"),\(Double(s + 1) * (g <= 6 ? 0.01 : 0.005))\n" }
+        }
+        return try TemporaryData(files: [
+            "areas.csv": "id,name,phase,local_authority\nA,Area A,primary,L\nB,Area B,primary,LB\nS,Area S,secondary,L\n",
+            "schools.csv":
+                "id,name,planning_area,phase,first_year_group,last_year_group,pan,net_capacity,opens,closes,arp_places\n"
+                + "A1,School A1,A,primary,R,Y6,60,420,,,\nA2,School A2,A,primary,R,Y6,60,420,,,\nB1,School B1,B,primary,R,Y6,45,315,,,ASD:8\n"
+                + "S1,School S1,S,secondary,Y7,Y13,150,1000,,,\nX1,Special X1,A,special,R,Y13,0,80,,,ASD:50;SLD:30\n",
+            "rolls.csv": rolls,
+            "births.csv": try String(contentsOfFile: base.path("births.csv"), encoding: .utf8),
+            "yields.csv": yields,
+        ])
+    }
+
+    /// Writes a scenario file into the directory and returns its path.
+    func scenario(_ name: String, _ yaml: String) throws -> String {
+        let p = path(name)
+        try yaml.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+}

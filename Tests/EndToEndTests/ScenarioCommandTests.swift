@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@Suite struct ScenarioCommandTests {
+    static let examples = ["baseline", "regeneration-south-west", "bulge-2027", "new-arp-autism", "falling-rolls"]
+
+    @Test(arguments: examples)
+    func everyExampleRuns(name: String) throws {
+        let file = "\(CLI.scenarios)/\(name).yaml"
+        let r = try CLI.run(["sufficiency", "--scenario", file])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Scenario '\(name)'"))
+        let json = try CLI.run(["sufficiency", "--scenario", file, "--format", "json"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let scenarios = try #require(doc["scenarios"] as? [[String: Any]])
+        #expect(scenarios.map { $0["name"] as? String } == [name])
+        let rows = try #require(doc["rows"] as? [[String: Any]])
+        #expect(rows.allSatisfy { $0["scenario"] as? String == name })
+    }
+
+    @Test func allExamplesTogetherAsColumns() throws {
+        let args = ["sufficiency"] + Self.examples.flatMap { ["--scenario", "\(CLI.scenarios)/\($0).yaml"] }
+        let r = try CLI.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("scenarios side by side"))
+        #expect(r.stdout.contains("bulge class +30 at P10-08"))
+        #expect(r.stdout.contains("[scenario: regeneration-south-west]"))
+        let widest = r.stdout.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(widest <= 100, "output is \(widest) columns wide")
+        // The regeneration scenario pushes the south-west into deficit where the baseline is not.
+        let csv = try CLI.run(["sufficiency", "--format", "csv"] + args.dropFirst())
+        let lines = csv.stdout.split(separator: "\n").map(String.init)
+        let last = lines.filter { $0.contains(",P10,") && $0.contains("2040/41") }
+        #expect(last.count == 5)
+        let regen = try #require(last.first { $0.hasPrefix("regeneration-south-west,") })
+        let base = try #require(last.first { $0.hasPrefix("baseline,") })
+        #expect(regen.contains("deficit") && !base.contains("deficit"))
+    }
+
+    @Test func forecastTakesScenariosToo() throws {
+        let r = try CLI.run(["forecast", "--scenario", "\(CLI.scenarios)/regeneration-south-west.yaml", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("regeneration-south-west,") })
+    }
+
+    @Test func checkValidatesWithoutRunning() throws {
+        let ok = try CLI.run(["scenario", "check"] + Self.examples.map { "\(CLI.scenarios)/\($0).yaml" })
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.components(separatedBy: "ok: ").count == Self.examples.count + 1)
+        let dir = try CLI.scratch()
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "name: bad\nchanges:\n  - type: bulge\n    school: P10-99\n    year: 2027\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["scenario", "check", "\(CLI.scenarios)/bulge-2027.yaml", bad.path])
+        #expect(r.status == 65)
+        #expect(r.stdout.contains("ok: \(CLI.scenarios)/bulge-2027.yaml"))
+        #expect(r.stderr.contains("bad.yaml:4:13 (key 'school'): unknown school 'P10-99'"))
+        #expect(r.stderr.contains("hint:"))
+    }
+
+    @Test func badScenarioStopsTheRunWithNoOutput() throws {
+        let dir = try CLI.scratch()
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "name: bad\nchanges:\n  - {type: bulge, school: P10-08, year: 2045}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.csv").path
+        let r = try CLI.run(["sufficiency", "--scenario", bad.path, "--format", "csv", "--output", out])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("2045/46 is outside the forecast"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try CLI.run(["sufficiency", "--scenario", dir.appendingPathComponent("missing.yaml").path]).status == 65)
+        #expect(try CLI.run(["sufficiency", "--scenario", "\(CLI.scenarios)/baseline.yaml", "--scenario", "\(CLI.scenarios)/baseline.yaml"]).status == 64)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import PlacePlanKit
+
+/// Every invalid scenario gives an error naming the file, line and column, with a hint.
+@Suite struct ScenarioValidationTests {
+    let d: TemporaryData
+    let data: DataSet
+    init() throws {
+        d = try TemporaryData.withSecondary()
+        data = try PlacePlanFormat.load(directory: d.directory)
+    }
+
+    /// The error from loading and applying `yaml` (origin 2022/23, 5 years).
+    func problem(_ yaml: String, file: String = "bad.yaml") throws -> (message: String, line: Int?, column: Int?, hint: String?) {
+        let path = try d.scenario(file, yaml)
+        let e = error {
+            let s = try ScenarioFile.load(path)
+            _ = try AppliedScenario.apply(s, to: data, origin: AcademicYear(2022), horizon: 5)
+        }
+        guard case .invalidScenario(let loc, let message, let hint) = e else {
+            Issue.record("expected an invalid scenario, got \(String(describing: e))")
+            return ("", nil, nil, nil)
+        }
+        #expect(loc.file == path)
+        #expect(!hint.isEmpty)
+        #expect(e?.exitCode == 65)
+        return (message, loc.line, loc.column, hint)
+    }
+
+    @Test func unknownKeySuggestsTheRightOne() throws {
+        let p = try problem("name: x\nchanges:\n  - type: bulge\n    school: A1\n    yaer: 2024\n")
+        #expect(p.message.contains("unknown key 'yaer'") && p.line == 5 && p.column == 5)
+        #expect(p.hint?.contains("did you mean 'year'") == true)
+        let top = try problem("name: x\ndescripton: typo\n")
+        #expect(top.line == 2 && top.hint?.contains("description") == true)
+    }
+
+    @Test func unknownSchoolAndArea() throws {
+        let school = try problem("name: x\nchanges:\n  - {type: bulge, school: A7, year: 2024}\n")
+        #expect(school.message.contains("unknown school 'A7'") && school.line == 3)
+        let area = try problem("name: x\nchanges:\n  - type: housing\n    area: Q\n    secondary_area: S\n    completions: {2024: 10}\n    mix: [{type: flat, share: 1}]\n")
+        #expect(area.message.contains("unknown planning area 'Q'") && area.line == 4 && area.column == 11)
+    }
+
+    @Test func yearsOutsideTheForecast() throws {
+        let early = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2022}\n")
+        #expect(early.message.contains("outside the forecast (2023/24 to 2027/28)") && early.line == 3)
+        let late = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 10, 2031: 5}\n    mix: [{type: flat, share: 1}]\n")
+        #expect(late.message.contains("2031/32 is outside") && late.line == 6)
+    }
+
+    @Test func negativeDwellings() throws {
+        let p = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: -10}\n    mix: [{type: flat, share: 1}]\n")
+        #expect(p.message.contains("must not be negative") && p.line == 6)
+    }
+
+    @Test func bulgeOutsideAnEntryYearGroup() throws {
+        let p = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2024, year_group: Y3}\n")
+        #expect(p.message.contains("entry year group") && p.line == 3)
+    }
+
+    @Test func schoolClosingBeforeItOpens() throws {
+        let yaml = """
+            name: x
+            changes:
+              - {type: new_school, id: A9, area: A, phase: primary, year: 2025, pan: 30}
+              - {type: closure, school: A9, year: 2024}
+            """
+        let p = try problem(yaml)
+        #expect(p.message.contains("before or as it opens") && p.line == 4)
+    }
+
+    @Test func circularExtends() throws {
+        _ = try d.scenario("a.yaml", "name: a\nextends: b.yaml\n")
+        _ = try d.scenario("b.yaml", "name: b\nextends: a.yaml\n")
+        let e = error { _ = try ScenarioFile.load(d.path("a.yaml")) }
+        guard case .invalidScenario(let loc, let message, _) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(message.contains("circular 'extends': a.yaml -> b.yaml -> a.yaml"))
+        #expect(loc.file.hasSuffix("b.yaml") && loc.line == 2 && loc.column == 10)
+        let selfish = try problem("name: s\nextends: bad.yaml\n")
+        #expect(selfish.message.contains("circular"))
+    }
+
+    @Test func otherMistakes() throws {
+        #expect(try problem("name: x\nchanges:\n  - {type: bulk, school: A1, year: 2024}\n").hint?.contains("did you mean 'bulge'") == true)
+        #expect(try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 10}\n    mix: [{type: flat, share: 0.6}]\n").message.contains("sum to 0.600"))
+        #expect(try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    completions: {2024: 10}\n    mix: [{type: flat, share: 1}]\n").message.contains("needs 'secondary_area'"))
+        #expect(try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 10}\n    mix: [{type: house, bedrooms: 3, share: 1}]\n").message.contains("no rows for 3-bed market house"))
+        #expect(try problem("name: x\nchanges:\n  - {type: arp, school: S1, need: AUT, year: 2024, places: 5}\n").message.contains("unknown need"))
+        #expect(try problem("name: x\nchanges:\n  - {type: closure, school: A2, year: 2024, pupils_move_to: [A2]}\n").message.contains("closing school"))
+        #expect(try problem("changes: []\n").message.contains("needs a 'name'"))
+        let syntax = try problem("name: x\nchanges:\n  - {type: bulge\n")
+        #expect(syntax.message.contains("not valid YAML") && syntax.line != nil)
+        #expect(try problem("name: x\nassumptions: {horizon: 40}\n").message.contains("outside 1...25"))
+        #expect(try problem("name: x\nassumptions: {margin: 12%, high_surplus: 10%}\n").message.contains("above high_surplus"))
+    }
+
+    @Test func missingFileIsNotFound() {
+        let e = error { _ = try ScenarioFile.load(d.path("nope.yaml")) }
+        guard case .fileNotFound = e else { Issue.record("got \(String(describing: e))"); return }
+    }
+}
