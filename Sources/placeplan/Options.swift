@@ -42,11 +42,12 @@ struct ModelArguments: ParsableArguments {
     var years: Int?
 
     @Option(
-        name: .long,
+        name: [.customLong("method"), .customLong("estimator")],
         help: ArgumentHelp(
-            "Cohort ratio estimator: meanK (mean of the last K years) or weightedK (recency-weighted), K = 1 to 10 (default mean3).",
-            discussion: "Example: --estimator weighted5", valueName: "name"))
-    var estimator: String?
+            "How ratios are estimated: auto (default: chosen per transition by validation on the history) or one estimator: "
+                + "meanK, weightedK, medianK (K = 1-10), trendK-PHI (damped trend), holt-A-B-PHI, shrunk-mean3.",
+            discussion: "Example: --method mean3 (the plain 3-year mean)", valueName: "name"))
+    var method: String?
 
     @Option(
         name: .long,
@@ -70,11 +71,11 @@ struct ModelArguments: ParsableArguments {
 
     func overrides(margin: Double? = nil, highSurplus: Double? = nil) throws(PlacePlanError) -> AssumptionOverrides {
         var o = AssumptionOverrides(horizon: years, margin: margin, highSurplus: highSurplus)
-        if let estimator {
-            guard let e = RatioEstimator(parsing: estimator) else {
-                throw .invalidOption(option: "--estimator", message: "unknown estimator '\(estimator)'", hint: "use meanK or weightedK, e.g. mean3")
+        if let method {
+            guard let e = RatioMethod(parsing: method) else {
+                throw .invalidOption(option: "--method", message: "unknown method '\(method)'", hint: "use auto, or an estimator such as mean3, weighted5, median3, trend4-0.5")
             }
-            o.estimator = e
+            o.method = e
         }
         if let births {
             guard let b = BirthsProjection(parsing: births) else {

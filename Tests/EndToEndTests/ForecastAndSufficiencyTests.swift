@@ -74,7 +74,7 @@ import Testing
     @Test func helpExplainsEveryOptionWithExamples() throws {
         let r = try CLI.run(["sufficiency", "--help"])
         #expect(r.status == 0)
-        for option in ["--data", "--la", "--from", "--years", "--estimator", "--births", "--margin", "--high-surplus", "--format", "--output"] {
+        for option in ["--data", "--la", "--from", "--years", "--method", "--births", "--margin", "--high-surplus", "--format", "--output"] {
             #expect(r.stdout.contains(option), "help lacks \(option)")
         }
         #expect(r.stdout.contains("Example"))
@@ -86,7 +86,7 @@ import Testing
         #expect(try CLI.run(["sufficiency", "--years", "30"]).status == 64)
         #expect(try CLI.run(["sufficiency", "--format", "xml"]).status == 64)
         #expect(try CLI.run(["sufficiency", "--margin", "2"]).status == 64)
-        #expect(try CLI.run(["forecast", "--estimator", "median"]).status == 64)
+        #expect(try CLI.run(["forecast", "--method", "fancy"]).status == 64)
         #expect(try CLI.run(["forecast", "--from", "1999"]).status == 64)
         #expect(try CLI.run(["no-such-command"]).status == 64)
     }

@@ -1,38 +1,51 @@
 /// The assumptions a cohort model is fitted with.
 public struct ModelOptions: Sendable, Hashable, Codable {
-    /// The estimator for cohort ratios (progression, transfer and staying on).
-    public var estimator: RatioEstimator
-    /// The estimator for births-to-Reception ratios (by default the same).
-    public var intakeEstimator: RatioEstimator
+    /// How cohort ratios (progression, transfer and staying on) are estimated.
+    public var method: RatioMethod
+    /// How births-to-Reception ratios are estimated (by default the same way).
+    public var intakeMethod: RatioMethod
     /// Births beyond the last known mid-year.
     public var birthsProjection: BirthsProjection
 
-    public init(
-        estimator: RatioEstimator = .default, intakeEstimator: RatioEstimator? = nil,
-        birthsProjection: BirthsProjection = .default
-    ) {
-        self.estimator = estimator
-        self.intakeEstimator = intakeEstimator ?? estimator
+    public init(method: RatioMethod = .default, intakeMethod: RatioMethod? = nil, birthsProjection: BirthsProjection = .default) {
+        self.method = method
+        self.intakeMethod = intakeMethod ?? method
         self.birthsProjection = birthsProjection
+    }
+
+    /// A model with one estimator for everything.
+    public init(estimator: RatioEstimator, birthsProjection: BirthsProjection = .default) {
+        self.init(method: .fixed(estimator), birthsProjection: birthsProjection)
     }
 }
 
 /// A fitted cohort-flow model: the year-step matrices and intake ratios estimated from the
 /// history up to the origin census.
 ///
-/// The move from year group g to g+1 is the matrix T_g = diag(r_g) · B_g (see
-/// ``RatioHistory``): N(t+1, g+1) = T_g · N(t, g). Reception is N(t, R, a) = ρ_a · B(t-4).
+/// The move from year group g to g+1 in the h-th year ahead is the matrix
+/// T_g(h) = diag(r_g(h)) · B_g (see ``RatioHistory``): N(t+h, g+1) = T_g(h) · N(t+h−1, g).
+/// Reception is N(t+h, R, a) = ρ_a(h) · B(t+h−4). Ratios depend on h only for trend
+/// estimators.
 public struct CohortModel: Sendable {
     public let areas: [PlanningArea]
     /// The last census the model was fitted on; the forecast starts the year after.
     public let origin: AcademicYear
     public let options: ModelOptions
-    /// transitions[g], g = 0 ... 12: A×A, the step from year group g to g+1.
-    public let transitions: [Matrix]
-    /// cohortRatios[g][b]: the ratio into area b's year group g+1 (nil where b does not hold it).
-    public let cohortRatios: [[Double?]]
-    /// Births-to-Reception ratio per area (nil where the area has no Reception).
-    public let intakeRatios: [Double?]
+    /// The estimator used for each transition and for the intake.
+    public let selection: EstimatorSelection
+    /// The base matrices B_g.
+    public let bases: [Matrix]
+    /// cohortRatios[h − 1][g][b]: the ratio into area b's year group g+1, h years ahead
+    /// (nil where b does not hold it), for h = 1 ... 25.
+    public let cohortRatios: [[[Double?]]]
+    /// intakeRatios[h − 1][a]: the births-to-Reception ratio h years ahead (nil where the
+    /// area has no Reception).
+    public let intakeRatios: [[Double?]]
+
+    /// The step matrices T_g(h) for g = 0 ... 12.
+    public func transitions(step h: Int) -> [Matrix] {
+        (0..<13).map { g in bases[g].scalingRows(by: cohortRatios[h - 1][g].map { $0 ?? 0 }) }
+    }
 
     /// Fits the model on the data's full history (the data as known at its last census).
     public static func fit(_ data: DataSet, options: ModelOptions = ModelOptions()) throws(PlacePlanError) -> CohortModel {
@@ -46,57 +59,57 @@ public struct CohortModel: Sendable {
 
     /// Fits the model from a ratio history.
     public static func fit(_ history: RatioHistory, origin: AcademicYear, options: ModelOptions) throws(PlacePlanError) -> CohortModel {
+        let steps = ForecastSettings.maximumHorizon
         let areas = history.areas
-        var transitions: [Matrix] = []
-        var cohortRatios: [[Double?]] = []
+        var selection: EstimatorSelection
+        switch options.method {
+        case .auto: selection = EstimatorSelection.auto(history)
+        case .fixed(let e): selection = .fixed(e)
+        }
+        switch options.intakeMethod {
+        case .auto where options.method != .auto: selection.intake = EstimatorSelection.auto(history).intake
+        case .fixed(let e): selection.intake = e
+        default: break
+        }
+
+        var byTransition: [[[Double]?]] = []  // [g][b][h]
         for g in 0..<13 {
             let base = history.bases[g]
-            var ratios: [Double?] = []
+            var projected = RatioProjection.project(series: history.cohort[g], parts: history.cohortParts[g], estimator: selection.cohort[g], steps: steps)
             for (b, area) in areas.enumerated() {
-                guard area.phase.yearGroups.contains(YearGroup(g + 1)), (0..<areas.count).contains(where: { base[b, $0] != 0 }) else {
-                    ratios.append(nil)
+                let receives = area.phase.yearGroups.contains(YearGroup(g + 1)) && (0..<areas.count).contains { base[b, $0] != 0 }
+                guard receives else {
+                    projected[b] = nil
                     continue
                 }
-                if let r = options.estimator.estimate(history.cohort[g][b]) {
-                    ratios.append(r)
-                } else if let pooled = pooled(history.cohortParts[g], estimator: options.estimator) {
-                    ratios.append(pooled)
-                } else {
-                    throw .insufficientHistory(
-                        "no history to estimate the \(YearGroup(g))→\(YearGroup(g + 1)) ratio for area \(area.id)",
-                        hint: "the rolls need at least one pair of consecutive years with pupils in these year groups")
+                if projected[b] == nil {
+                    // No usable history of its own: the pooled ratio of all areas.
+                    guard let pooled = selection.cohort[g].base.forecast(RatioProjection.pooledSeries(history.cohortParts[g]), steps: steps) else {
+                        throw .insufficientHistory(
+                            "no history to estimate the \(YearGroup(g))→\(YearGroup(g + 1)) ratio for area \(area.id)",
+                            hint: "the rolls need at least one pair of consecutive years with pupils in these year groups")
+                    }
+                    projected[b] = pooled
                 }
             }
-            cohortRatios.append(ratios)
-            transitions.append(base.scalingRows(by: ratios.map { $0 ?? 0 }))
+            byTransition.append(projected)
         }
-        var intake: [Double?] = []
+        var intake = RatioProjection.project(series: history.intake, parts: history.intakeParts, estimator: selection.intake, steps: steps)
         for (a, area) in areas.enumerated() {
             guard area.phase.yearGroups.contains(.reception) else {
-                intake.append(nil)
+                intake[a] = nil
                 continue
             }
-            if let r = options.intakeEstimator.estimate(history.intake[a]) {
-                intake.append(r)
-            } else {
+            if intake[a] == nil {
                 throw .insufficientHistory(
                     "no births-to-Reception ratio for area \(area.id): births are missing for every census year",
                     hint: "births must cover the mid-years four years before the census years in the rolls")
             }
         }
-        return CohortModel(areas: areas, origin: origin, options: options, transitions: transitions, cohortRatios: cohortRatios, intakeRatios: intake)
-    }
-
-    /// The ratio of sums over all areas for each year, then the estimator: a fallback for
-    /// an area with no usable history of its own.
-    static func pooled(_ parts: [[(numerator: Double, predictor: Double)?]], estimator: RatioEstimator) -> Double? {
-        guard let n = parts.first?.count else { return nil }
-        var series: [Double?] = []
-        for t in 0..<n {
-            let present = parts.compactMap { $0[t] }
-            let den = present.reduce(0) { $0 + $1.predictor }
-            series.append(present.isEmpty || den <= 0 ? nil : present.reduce(0) { $0 + $1.numerator } / den)
-        }
-        return estimator.estimate(series)
+        let cohortRatios = (0..<steps).map { h in (0..<13).map { g in byTransition[g].map { $0?[h] } } }
+        let intakeRatios = (0..<steps).map { h in intake.map { $0?[h] } }
+        return CohortModel(
+            areas: areas, origin: origin, options: options, selection: selection, bases: history.bases, cohortRatios: cohortRatios,
+            intakeRatios: intakeRatios)
     }
 }

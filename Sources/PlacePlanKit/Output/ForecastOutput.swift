@@ -63,7 +63,13 @@ public struct ForecastReport: Sendable {
     /// The `placeplan.forecast/1` JSON document (documented in the README).
     public struct Document: Codable, Sendable {
         public struct Area: Codable, Sendable { var id, name: String; var phase: Phase; var localAuthority: String }
-        public struct Assumptions: Codable, Sendable { var estimator, intakeEstimator, birthsProjection: String }
+        public struct Assumptions: Codable, Sendable {
+            public struct Chosen: Codable, Sendable { var from, to: YearGroup; var estimator: String }
+            var method, intakeMethod, birthsProjection: String
+            /// The estimators used (chosen by `auto`, or fixed).
+            var intakeEstimator: String
+            var cohortEstimators: [Chosen]
+        }
         public struct Ratio: Codable, Sendable { var scenario, area: String; var from, to: YearGroup; var ratio: Double }
         public struct Intake: Codable, Sendable { var scenario, area: String; var ratio: Double }
         public struct Pupils: Codable, Sendable {
@@ -88,13 +94,13 @@ public struct ForecastReport: Sendable {
             let model = run.models[c]
             for g in 0..<13 {
                 for (b, area) in areas.enumerated() {
-                    if let r = model.cohortRatios[g][b] {
+                    if let r = model.cohortRatios[0][g][b] {
                         ratios.append(.init(scenario: scenario, area: area.id, from: YearGroup(g), to: YearGroup(g + 1), ratio: Format.rounded(r, places: 5)))
                     }
                 }
             }
             for (a, area) in areas.enumerated() {
-                if let r = model.intakeRatios[a] { intake.append(.init(scenario: scenario, area: area.id, ratio: Format.rounded(r, places: 5))) }
+                if let r = model.intakeRatios[0][a] { intake.append(.init(scenario: scenario, area: area.id, ratio: Format.rounded(r, places: 5))) }
             }
         }
         var pupils: [Document.Pupils] = []

@@ -11,7 +11,8 @@ public enum ScenarioHeader {
             lines.append("")
             lines.append("Scenario '\(s.name)'" + (s.file.isEmpty ? "" : " (\(s.file))"))
             if !s.description.isEmpty { lines += wrap(s.description, width: 96, indent: "  ") }
-            lines.append("  assumptions: cohort ratios \(m.estimator), intake ratios \(m.intakeEstimator), births beyond known years \(m.birthsProjection)")
+            lines.append("  assumptions: cohort ratios \(m.method), intake ratios \(m.intakeMethod), births beyond known years \(m.birthsProjection)")
+            if m.method == .auto || m.intakeMethod == .auto { lines += wrap("estimators chosen: " + chosen(run.models[c].selection), width: 98, indent: "               ") }
             if sufficiency { lines.append("               margin \(Format.percent(t.margin)), high surplus above \(Format.percent(t.highSurplus))") }
             if s.changes.isEmpty {
                 lines.append("  changes: none")
@@ -32,6 +33,20 @@ public enum ScenarioHeader {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// "intake mean1; into Y1-Y3 mean5, Y4 shrunk-mean3, ...": the estimator of each ratio,
+    /// named by the year group it moves pupils into, with runs of the same one joined.
+    static func chosen(_ s: EstimatorSelection) -> String {
+        var parts: [String] = []
+        var g = 0
+        while g < 13 {
+            var end = g
+            while end + 1 < 13, s.cohort[end + 1] == s.cohort[g] { end += 1 }
+            parts.append((end == g ? "\(YearGroup(g + 1))" : "\(YearGroup(g + 1))-\(YearGroup(end + 1))") + " \(s.cohort[g])")
+            g = end + 1
+        }
+        return "intake \(s.intake); into " + parts.joined(separator: ", ")
+    }
+
     /// Words wrapped to `width` columns, each line indented.
     static func wrap(_ text: String, width: Int, indent: String) -> [String] {
         var lines: [String] = []
@@ -49,7 +64,11 @@ public enum ScenarioHeader {
 
     static func assumptions(_ run: ScenarioForecast, column c: Int) -> ForecastReport.Document.Assumptions {
         let m = run.models[c].options
-        return .init(estimator: m.estimator.description, intakeEstimator: m.intakeEstimator.description, birthsProjection: m.birthsProjection.description)
+        let s = run.models[c].selection
+        return .init(
+            method: m.method.description, intakeMethod: m.intakeMethod.description, birthsProjection: m.birthsProjection.description,
+            intakeEstimator: s.intake.description,
+            cohortEstimators: (0..<13).map { .init(from: YearGroup($0), to: YearGroup($0 + 1), estimator: s.cohort[$0].description) })
     }
 
     /// The scenarios as JSON carries them.

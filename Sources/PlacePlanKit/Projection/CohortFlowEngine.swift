@@ -79,11 +79,13 @@ public enum CohortFlowEngine {
         return next
     }
 
-    /// The states from the initial one through each year's inflow: result[0] is `initial`.
-    public static func project(initial: CohortState, transitions: [Matrix], inflows: [YearInflow]) -> [CohortState] {
+    /// The states from the initial one through each year's step matrices and inflow:
+    /// result[0] is `initial`, result[h] uses transitions[h − 1] and inflows[h − 1].
+    public static func project(initial: CohortState, transitions: [[Matrix]], inflows: [YearInflow]) -> [CohortState] {
+        precondition(transitions.count == inflows.count)
         var states = [initial]
         states.reserveCapacity(inflows.count + 1)
-        for inflow in inflows { states.append(step(states.last!, transitions: transitions, inflow: inflow)) }
+        for (t, inflow) in zip(transitions, inflows) { states.append(step(states.last!, transitions: t, inflow: inflow)) }
         return states
     }
 

@@ -48,7 +48,7 @@ public enum Projector {
         let initial = try initialState(data, columns: 1)
         let intake = try intake(data, model: model, horizon: horizon)
         let inflows = intake.reception.map { YearInflow(reception: Matrix(rows: data.areas.count, columns: 1, values: $0)) }
-        let states = CohortFlowEngine.project(initial: initial, transitions: model.transitions, inflows: inflows)
+        let states = CohortFlowEngine.project(initial: initial, transitions: (1...horizon).map(model.transitions(step:)), inflows: inflows)
         return Forecast(areas: data.areas, origin: data.lastCensus, columns: ["baseline"], states: states, births: intake.births)
     }
 
@@ -85,7 +85,7 @@ public enum Projector {
             var r = [Double](repeating: 0, count: A)
             var b = [Double](repeating: 0, count: A)
             for (a, area) in data.areas.enumerated() {
-                guard let rho = model.intakeRatios[a], let series = data.birthSeries(for: area) else { continue }
+                guard let rho = model.intakeRatios[h - 1][a], let series = data.birthSeries(for: area) else { continue }
                 let midYear = BirthSeries.midYear(feeding: year)
                 guard let n = model.options.birthsProjection.births(series, midYear: midYear) else {
                     throw .insufficientHistory(

@@ -27,7 +27,7 @@ public struct AppliedScenario: Sendable {
 
     /// The model-fitting inputs that decide whether two scenarios can share one fitted
     /// model (and so one matrix product).
-    var modelKey: String { "\(model.estimator)|\(model.intakeEstimator)|\(model.birthsProjection)|\(scenario.assumptions.birthsFile ?? "")" }
+    var modelKey: String { "\(model.method)|\(model.intakeMethod)|\(model.birthsProjection)|\(scenario.assumptions.birthsFile ?? "")" }
 }
 
 /// A closing school's pupils moving out of its area.
@@ -58,13 +58,13 @@ public struct SpecialistPlacesEntry: Sendable, Hashable {
 
 /// Command-line assumptions, which win over a scenario's own.
 public struct AssumptionOverrides: Sendable, Hashable {
-    public var estimator: RatioEstimator?
+    public var method: RatioMethod?
     public var births: BirthsProjection?
     public var horizon: Int?
     public var margin: Double?
     public var highSurplus: Double?
-    public init(estimator: RatioEstimator? = nil, births: BirthsProjection? = nil, horizon: Int? = nil, margin: Double? = nil, highSurplus: Double? = nil) {
-        self.estimator = estimator
+    public init(method: RatioMethod? = nil, births: BirthsProjection? = nil, horizon: Int? = nil, margin: Double? = nil, highSurplus: Double? = nil) {
+        self.method = method
         self.births = births
         self.horizon = horizon
         self.margin = margin
@@ -85,10 +85,9 @@ extension AppliedScenario {
         var schoolIndex = Dictionary(schools.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         var errors: [PlacePlanError] = []
         let assumptions = scenario.assumptions
-        let model = ModelOptions(
-            estimator: overrides.estimator ?? assumptions.estimator ?? .default,
-            intakeEstimator: overrides.estimator ?? assumptions.intakeEstimator ?? assumptions.estimator,
-            birthsProjection: overrides.births ?? assumptions.births ?? .default)
+        let method: RatioMethod = overrides.method ?? assumptions.method ?? .default
+        let intakeMethod: RatioMethod = overrides.method ?? assumptions.intakeMethod ?? method
+        let model = ModelOptions(method: method, intakeMethod: intakeMethod, birthsProjection: overrides.births ?? assumptions.births ?? .default)
         let thresholds = SufficiencyThresholds(
             margin: overrides.margin ?? assumptions.margin ?? 0.05, highSurplus: overrides.highSurplus ?? assumptions.highSurplus ?? 0.10)
 

@@ -25,8 +25,8 @@ public struct Scenario: Sendable {
 
 /// Assumptions a scenario may set; unset ones come from the command line or the defaults.
 public struct ScenarioAssumptions: Sendable, Hashable {
-    public var estimator: RatioEstimator?
-    public var intakeEstimator: RatioEstimator?
+    public var method: RatioMethod?
+    public var intakeMethod: RatioMethod?
     public var births: BirthsProjection?
     /// A births file (placeplan births format) whose rows replace or extend the data's births.
     public var birthsFile: String?
@@ -43,8 +43,8 @@ public struct ScenarioAssumptions: Sendable, Hashable {
     /// This file's assumptions over a base's: each one set here wins.
     func overriding(_ base: ScenarioAssumptions) -> ScenarioAssumptions {
         var out = base
-        if let estimator { out.estimator = estimator }
-        if let intakeEstimator { out.intakeEstimator = intakeEstimator }
+        if let method { out.method = method }
+        if let intakeMethod { out.intakeMethod = intakeMethod }
         if let births { out.births = births }
         if let birthsFile { out.birthsFile = birthsFile }
         if let horizon { out.horizon = horizon }

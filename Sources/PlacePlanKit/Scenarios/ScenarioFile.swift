@@ -4,7 +4,7 @@ import Foundation
 /// wrong types and impossible values are errors with file, line, column and a hint).
 public enum ScenarioFile {
     static let topKeys = ["name", "description", "extends", "assumptions", "changes"]
-    static let assumptionKeys = ["estimator", "intake_estimator", "births", "births_file", "horizon", "margin", "high_surplus", "yield_table"]
+    static let assumptionKeys = ["method", "intake_method", "estimator", "intake_estimator", "births", "births_file", "horizon", "margin", "high_surplus", "yield_table"]
     static let changeKeys: [String: [String]] = [
         "housing": ["type", "name", "area", "secondary_area", "completions", "demolitions", "mix", "demolition_mix", "ehcp_share"],
         "bulge": ["type", "school", "year", "places", "year_group"],
@@ -62,17 +62,19 @@ public enum ScenarioFile {
         let m = try node.mapping(allowed: assumptionKeys, context: "'assumptions'")
         var a = ScenarioAssumptions()
         for (key, value) in m { a.locations[key] = value.location }
-        func estimator(_ n: YAMLNode) throws(PlacePlanError) -> RatioEstimator {
+        func method(_ n: YAMLNode) throws(PlacePlanError) -> RatioMethod {
             let s = try n.string()
-            guard let e = RatioEstimator(parsing: s) else { throw n.fail("unknown estimator '\(s)'", hint: "use meanK or weightedK, K = 1 to 10, e.g. mean3") }
+            guard let e = RatioMethod(parsing: s) else {
+                throw n.fail("unknown method '\(s)'", hint: "use auto, or an estimator: meanK, weightedK, medianK, trendK-PHI, holt-A-B-PHI, shrunk-mean3")
+            }
             return e
         }
         func relative(_ n: YAMLNode) throws(PlacePlanError) -> String {
             let s = try n.string()
             return s.hasPrefix("/") ? s : ((scenarioFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(s)
         }
-        if let n = m["estimator"] { a.estimator = try estimator(n) }
-        if let n = m["intake_estimator"] { a.intakeEstimator = try estimator(n) }
+        if let n = m["method"] ?? m["estimator"] { a.method = try method(n) }
+        if let n = m["intake_method"] ?? m["intake_estimator"] { a.intakeMethod = try method(n) }
         if let n = m["births"] {
             let s = try n.string()
             guard let b = BirthsProjection(parsing: s) else { throw n.fail("unknown births projection '\(s)'", hint: "use hold or trend") }

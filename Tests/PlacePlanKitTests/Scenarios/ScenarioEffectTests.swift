@@ -178,7 +178,7 @@ import Testing
         let scenarios = try files.enumerated().map { try ScenarioFile.load(try d.scenario("s\($0.offset).yaml", $0.element)) }
         let together = try ScenarioRunner.run(data, scenarios: scenarios, overrides: AssumptionOverrides(horizon: 4))
         #expect(together.forecast.columns == ["one", "two", "three"])
-        #expect(together.models[1].options.estimator == .weightedMean(years: 3))
+        #expect(together.models[1].options.method == .fixed(.weightedMean(years: 3)))
         for (c, s) in scenarios.enumerated() {
             let alone = try ScenarioRunner.run(data, scenarios: [s], overrides: AssumptionOverrides(horizon: 4))
             for h in 0...4 {
@@ -193,7 +193,7 @@ import Testing
         _ = try d.scenario("base.yaml", "name: base\nassumptions: {estimator: mean2, margin: 3%, horizon: 7}\nchanges:\n  - {type: bulge, school: A1, year: 2024}\n")
         let child = try ScenarioFile.load(try d.scenario("child.yaml", "name: child\nextends: base.yaml\nassumptions: {margin: 4%}\nchanges:\n  - {type: bulge, school: B1, year: 2025}\n"))
         #expect(child.changes.count == 2)
-        #expect(child.assumptions.estimator == .mean(years: 2) && child.assumptions.margin == 0.04 && child.assumptions.horizon == 7)
+        #expect(child.assumptions.method == .fixed(.mean(years: 2)) && child.assumptions.margin == 0.04 && child.assumptions.horizon == 7)
         #expect(child.extendsChain.count == 1)
         let run = try ScenarioRunner.run(data, scenarios: [child])
         #expect(run.forecast.horizon == 7)

@@ -1,0 +1,195 @@
+/// What a backtest compares and how.
+public struct BacktestSettings: Sendable, Hashable {
+    /// Years ahead to forecast from each origin (default 5).
+    public var horizon: Int
+    /// Censuses needed up to an origin before it is used (default 4: three years of ratios).
+    public var minimumHistory: Int
+    /// The method under test (default auto).
+    public var method: RatioMethod
+    public var birthsProjection: BirthsProjection
+    /// Baselines run beside it: last year's ratio and the plain 3-year mean.
+    public var baselines: [RatioMethod]
+    /// Phase totals smaller than this are left out of the metrics (a percentage error on a
+    /// handful of pupils says nothing; the City of London has no secondary pupils).
+    public var minimumActual: Double
+
+    public init(
+        horizon: Int = 5, minimumHistory: Int = 4, method: RatioMethod = .auto, birthsProjection: BirthsProjection = .default,
+        baselines: [RatioMethod] = [.fixed(.mean(years: 1)), .fixed(.mean(years: 3))], minimumActual: Double = 100
+    ) {
+        self.horizon = horizon
+        self.minimumHistory = minimumHistory
+        self.method = method
+        self.birthsProjection = birthsProjection
+        self.baselines = baselines
+        self.minimumActual = minimumActual
+    }
+
+    /// The method under test first, then the baselines.
+    public var methods: [RatioMethod] { [method] + baselines.filter { $0 != method } }
+}
+
+/// One forecast compared with what happened.
+public struct BacktestRecord: Sendable, Hashable {
+    public var method: String
+    public var origin: AcademicYear
+    public var horizon: Int
+    public var area: String
+    public var phase: ReportingPhase
+    /// nil for the phase total.
+    public var yearGroup: YearGroup?
+    public var forecast: Double
+    public var actual: Double
+    /// DfE's accuracy formula: (forecast − actual) / actual.
+    public var error: Double { (forecast - actual) / actual }
+}
+
+/// A rolling-origin backtest: from every origin with enough history, fit on the data known
+/// then, forecast, and compare with the rolls that followed.
+///
+/// No peeking: at origin T the model sees rolls up to T and births dated up to mid-year T
+/// (which feed Reception up to T+4); later births are projected as a live forecast would.
+public struct Backtest: Sendable {
+    public let settings: BacktestSettings
+    public let dataLabel: String
+    public let origins: [AcademicYear]
+    public let records: [BacktestRecord]
+    /// The estimators each method used at each origin.
+    public let selections: [String: [AcademicYear: EstimatorSelection]]
+
+    public static func run(_ data: DataSet, settings: BacktestSettings = BacktestSettings()) throws(PlacePlanError) -> Backtest {
+        let years = data.rolls.years
+        guard (1...ForecastSettings.maximumHorizon).contains(settings.horizon) else {
+            throw .invalidOption(option: "--years", message: "\(settings.horizon) is outside 1...25", hint: "backtest 1 to 25 years ahead, e.g. --years 5")
+        }
+        guard years.count > settings.minimumHistory else {
+            throw .insufficientHistory(
+                "a backtest needs more than \(settings.minimumHistory) censuses; the rolls have \(years.count)",
+                hint: "use data with a longer history of rolls")
+        }
+        var records: [BacktestRecord] = []
+        var selections: [String: [AcademicYear: EstimatorSelection]] = [:]
+        let origins = Array(years[(settings.minimumHistory - 1)..<(years.count - 1)])
+        for origin in origins {
+            let known = data.asKnown(at: origin)
+            let horizon = min(settings.horizon, years.last! - origin)
+            for method in settings.methods {
+                let model = try CohortModel.fit(known, options: ModelOptions(method: method, birthsProjection: settings.birthsProjection))
+                selections[method.description, default: [:]][origin] = model.selection
+                let forecast = try Projector.project(known, model: model, horizon: horizon)
+                for h in 1...horizon {
+                    let year = origin + h
+                    guard let t = data.rolls.yearIndex(year) else { continue }
+                    for (a, area) in data.areas.enumerated() {
+                        for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
+                            var totalForecast = 0.0, totalActual = 0.0, complete = true
+                            for g in phase.yearGroups where area.phase.yearGroups.contains(g) {
+                                let f = forecast.pupils(year, area: a, g)
+                                guard let actual = data.rolls.pupils(yearIndex: t, area: a, g) else {
+                                    complete = false
+                                    continue
+                                }
+                                totalForecast += f
+                                totalActual += actual
+                                if actual > 0 {
+                                    records.append(BacktestRecord(
+                                        method: method.description, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: g,
+                                        forecast: f, actual: actual))
+                                }
+                            }
+                            if complete, totalActual >= settings.minimumActual {
+                                records.append(BacktestRecord(
+                                    method: method.description, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: nil,
+                                    forecast: totalForecast, actual: totalActual))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Backtest(settings: settings, dataLabel: data.label, origins: origins, records: records, selections: selections)
+    }
+
+    public var methodNames: [String] { settings.methods.map(\.description) }
+}
+
+/// Error statistics over a set of backtest records, in percent.
+public struct ErrorSummary: Sendable, Hashable, Codable {
+    public var count: Int
+    /// Mean absolute percentage error.
+    public var mape: Double
+    /// Median absolute percentage error (the figure the targets use).
+    public var mdape: Double
+    /// Mean signed percentage error: positive means over-forecasting.
+    public var bias: Double
+
+    public init?(_ records: [BacktestRecord]) {
+        guard !records.isEmpty else { return nil }
+        let errors = records.map { 100 * $0.error }
+        let absolute = errors.map(abs).sorted()
+        count = records.count
+        mape = absolute.reduce(0, +) / Double(count)
+        mdape = count % 2 == 1 ? absolute[count / 2] : (absolute[count / 2 - 1] + absolute[count / 2]) / 2
+        bias = errors.reduce(0, +) / Double(count)
+    }
+}
+
+extension Backtest {
+    /// Statistics for one method, phase and horizon, over phase totals (or one year group).
+    public func summary(method: String, phase: ReportingPhase?, horizon: Int, yearGroup: YearGroup? = nil, area: String? = nil) -> ErrorSummary? {
+        ErrorSummary(records.filter {
+            $0.method == method && $0.horizon == horizon && (phase == nil || $0.phase == phase) && $0.yearGroup == yearGroup
+                && (area == nil || $0.area == area)
+        })
+    }
+
+    /// The horizons with any records.
+    public var horizons: [Int] { Array(Set(records.map(\.horizon))).sorted() }
+
+    /// The phases with any records.
+    public var phases: [ReportingPhase] { ReportingPhase.allCases.filter { p in records.contains { $0.phase == p } } }
+}
+
+/// An accuracy gate: the model's median absolute percentage error of phase totals at a
+/// horizon (for one phase, or every phase) must not exceed a limit.
+public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
+    public var phase: ReportingPhase?
+    public var horizon: Int
+    /// The limit, in percent.
+    public var limit: Double
+
+    public var description: String { "\(phase.map { "\($0) " } ?? "")median APE h\(horizon) <= \(Format.decimal(limit, places: 2))%" }
+
+    /// Parses "h1=1.0,h3=2.5" or "primary:h3=2.2,secondary:h5=4" (percent).
+    public static func parse(_ text: String) throws(PlacePlanError) -> [AccuracyGate] {
+        var gates: [AccuracyGate] = []
+        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            var rest = Substring(item)
+            var phase: ReportingPhase?
+            if let colon = rest.firstIndex(of: ":") {
+                guard let p = ReportingPhase(rawValue: String(rest[..<colon]).lowercased()) else {
+                    throw .invalidOption(option: "--max-error", message: "unknown phase in '\(item)'", hint: "use primary: or secondary:, e.g. primary:h3=2.5")
+                }
+                phase = p
+                rest = rest[rest.index(after: colon)...]
+            }
+            let parts = rest.split(separator: "=")
+            guard parts.count == 2, parts[0].lowercased().hasPrefix("h"), let h = Int(parts[0].dropFirst()), h >= 1,
+                let limit = Double(parts[1].replacingOccurrences(of: "%", with: "")), limit >= 0
+            else {
+                throw .invalidOption(option: "--max-error", message: "cannot read '\(item)'", hint: "write gates as h1=1.0,h3=2.5 or primary:h3=2.5 (percent)")
+            }
+            gates.append(AccuracyGate(phase: phase, horizon: h, limit: limit))
+        }
+        return gates
+    }
+
+    /// The gate's verdict on a backtest: the measured values (per phase) and whether each passes.
+    public func check(_ backtest: Backtest) -> [(phase: ReportingPhase, value: Double?, passed: Bool)] {
+        let method = backtest.settings.method.description
+        return (phase.map { [$0] } ?? backtest.phases).map { p in
+            let value = backtest.summary(method: method, phase: p, horizon: horizon)?.mdape
+            return (p, value, value.map { $0 <= limit } ?? false)
+        }
+    }
+}

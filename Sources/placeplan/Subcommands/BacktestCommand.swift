@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import PlacePlanKit
+
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Forecast from past censuses and compare with what happened.",
+        discussion: """
+            From every origin with enough history, fits the model on the data known then (rolls up to the \
+            origin, births up to its mid-year), forecasts up to --years ahead and compares each area's \
+            primary and secondary totals, and each year group, with the actual rolls. Baselines run beside \
+            the method: last year's ratio (mean1) and the plain 3-year mean (mean3).
+
+            Exits 1 when a --max-error gate is exceeded, naming the metric, horizon, phase and value.
+
+            Examples:
+              placeplan backtest
+              placeplan backtest --data ../shared/data/london --max-error h1=1.0,h3=2.5,h5=5
+              placeplan backtest --data ../shared/data/london --format json --output backtest.json --junit backtest.xml
+            """)
+
+    @OptionGroup var data: DataOptions
+
+    @Option(name: .long, help: ArgumentHelp("Years ahead to forecast from each origin (default 5).", valueName: "n"))
+    var years = 5
+
+    @Option(
+        name: [.customLong("method"), .customLong("estimator")],
+        help: ArgumentHelp("The method under test: auto (default) or an estimator such as mean3.", valueName: "name"))
+    var method = "auto"
+
+    @Option(name: .long, help: ArgumentHelp("Births beyond those known at each origin: hold (default) or trend.", valueName: "method"))
+    var births = "hold"
+
+    @Option(
+        name: .customLong("max-error"),
+        help: ArgumentHelp(
+            "Gates on the median absolute % error of phase totals, by horizon, optionally per phase.",
+            discussion: "Example: --max-error h1=1.0,h3=2.5  or  --max-error primary:h3=2.2,secondary:h3=2.0", valueName: "gates"))
+    var maxError: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one test case per gate) to this file.", valueName: "file"))
+    var junit: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        var failed = false
+        try reportingErrors {
+            guard let m = RatioMethod(parsing: method) else {
+                throw PlacePlanError.invalidOption(option: "--method", message: "unknown method '\(method)'", hint: "use auto or an estimator such as mean3")
+            }
+            guard let b = BirthsProjection(parsing: births) else {
+                throw PlacePlanError.invalidOption(option: "--births", message: "unknown births projection '\(births)'", hint: "use hold or trend")
+            }
+            let gates = try maxError.map(AccuracyGate.parse) ?? []
+            let dataSet = try data.load()
+            let backtest = try Backtest.run(dataSet, settings: BacktestSettings(horizon: years, method: m, birthsProjection: b))
+            let out = BacktestOutput(backtest, gates: gates)
+            try output.write(try out.render(output.format, colour: output.colour))
+            if let junit { try OutputFile.write(out.junit(), to: junit) }
+            for failure in out.failures { FileHandle.standardError.write(Data("gate failed: \(failure)\n".utf8)) }
+            failed = !out.failures.isEmpty
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
