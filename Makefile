@@ -5,7 +5,13 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/placeplan
 
-.PHONY: demo test deps build demo-data clean
+# The London backtest gate: thresholds just above the errors the default method achieves
+# (median absolute % error of LA phase totals, see README, Accuracy), so that a change that
+# loses accuracy fails CI. Skipped when ../shared/data is absent (a user's own clone).
+LONDON := ../shared/data/london
+ACCURACY_GATES := primary:h1=0.75,primary:h2=1.65,primary:h3=2.05,primary:h4=3.2,primary:h5=4.6,secondary:h1=0.70,secondary:h2=1.40,secondary:h3=1.85,secondary:h4=2.75,secondary:h5=3.3
+
+.PHONY: demo test deps build demo-data clean accuracy
 
 deps:
 	@scripts/ensure-deps.sh
@@ -18,6 +24,18 @@ demo: build
 
 test: deps
 	$(SWIFT) test
+	$(MAKE) --no-print-directory accuracy
+
+accuracy: deps
+	@if [ -d "$(LONDON)" ]; then \
+	  $(SWIFT) build --product placeplan && \
+	  mkdir -p .build/reports && \
+	  .build/debug/placeplan backtest --data $(LONDON) --max-error $(ACCURACY_GATES) \
+	    --junit .build/reports/accuracy-junit.xml --format markdown --output .build/reports/accuracy.md && \
+	  echo "accuracy gate passed: London backtest within $(ACCURACY_GATES)"; \
+	else \
+	  echo "accuracy gate skipped: $(LONDON) is not here (it sits beside the project in CI)"; \
+	fi
 
 # Regenerate the illustrative demo authority in data/ (deterministic).
 demo-data:

@@ -27,14 +27,17 @@ import Testing
         #expect(r.stdout.contains("[scenario: regeneration-south-west]"))
         let widest = r.stdout.split(separator: "\n").map(\.count).max() ?? 0
         #expect(widest <= 100, "output is \(widest) columns wide")
-        // The regeneration scenario pushes the south-west into deficit where the baseline is not.
-        let csv = try CLI.run(["sufficiency", "--format", "csv"] + args.dropFirst())
-        let lines = csv.stdout.split(separator: "\n").map(String.init)
-        let last = lines.filter { $0.contains(",P10,") && $0.contains("2040/41") }
-        #expect(last.count == 5)
-        let regen = try #require(last.first { $0.hasPrefix("regeneration-south-west,") })
-        let base = try #require(last.first { $0.hasPrefix("baseline,") })
-        #expect(regen.contains("deficit") && !base.contains("deficit"))
+        // The regeneration scenario adds pupils in the south-west and nowhere else.
+        let json = try CLI.run(["sufficiency", "--format", "json"] + args.dropFirst())
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let rows = try #require(doc["rows"] as? [[String: Any]])
+        func pupils(_ scenario: String, _ area: String, _ year: String) -> Double? {
+            rows.first { $0["scenario"] as? String == scenario && $0["area"] as? String == area && $0["year"] as? String == year }?["pupils"] as? Double
+        }
+        #expect(pupils("regeneration-south-west", "P10", "2040/41")! > pupils("baseline", "P10", "2040/41")! + 300)
+        #expect(pupils("regeneration-south-west", "S3", "2040/41")! > pupils("baseline", "S3", "2040/41")! + 100)
+        #expect(pupils("regeneration-south-west", "P01", "2040/41") == pupils("baseline", "P01", "2040/41"))
+        #expect(pupils("regeneration-south-west", "P10", "2026/27") == pupils("baseline", "P10", "2026/27"))
     }
 
     @Test func forecastTakesScenariosToo() throws {

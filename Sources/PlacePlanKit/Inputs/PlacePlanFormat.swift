@@ -48,7 +48,7 @@ public enum PlacePlanFormat {
         try PlacePlanError.check(errors)
         guard let rolls else { throw .internalError("rolls not read") }
         var data = DataSet(
-            label: directory, areas: areas, schools: schools ?? [], rolls: rolls.history, births: births,
+            label: "\(directory) (\(areas.count) planning areas, \(schools?.count ?? 0) schools)", areas: areas, schools: schools ?? [], rolls: rolls.history, births: births,
             transfers: transfers, sourceFiles: files)
         data.yields = yields
         data.schoolRolls = rolls.schoolRolls

@@ -3,7 +3,8 @@ public enum ScenarioHeader {
     static func text(_ run: ScenarioForecast, dataLabel: String, sufficiency: Bool) -> String {
         var lines: [String] = []
         let f = run.forecast
-        lines.append((sufficiency ? "Sufficiency of mainstream places: " : "Forecast pupils: ") + "\(dataLabel), from the \(f.origin) census, \(f.horizon) years")
+        lines.append((sufficiency ? "Sufficiency of mainstream places" : "Forecast pupils") + " from the \(f.origin) census, \(f.horizon) years ahead")
+        lines.append("Data: \(dataLabel)")
         for (c, applied) in run.applied.enumerated() {
             let m = run.models[c].options
             let t = applied.thresholds

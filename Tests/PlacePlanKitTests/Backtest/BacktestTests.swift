@@ -1,0 +1,153 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import PlacePlanKit
+
+@Suite struct BacktestTests {
+    /// Six censuses 2017/18 to 2022/23 in two all-through areas, with varying cohorts.
+    func data(perturbAfter: Int? = nil) throws -> DataSet {
+        var rolls = "year,area,year_group,pupils\n"
+        var rng = SplitMix64(seed: 11)
+        for y in 2017...2022 {
+            for area in ["A", "B"] {
+                for g in 0...13 {
+                    var n = 100 + 5 * Double(g) + 10 * rng.uniform() + Double(y - 2017) * (area == "A" ? 2 : -1)
+                    if let p = perturbAfter, y > p { n *= 3 }
+                    rolls += "\(y),\(area),\(g),\(Int(n))\n"
+                }
+            }
+        }
+        var births = "area,year,births\n"
+        for y in 2010...2022 {
+            let late = perturbAfter.map { y > $0 } ?? false
+            births += "L,\(y),\(late ? 900 : 200 + y - 2010)\n"
+        }
+        let d = try TemporaryData(files: [
+            "areas.csv": "id,name,phase,local_authority\nA,A,all-through,L\nB,B,all-through,L\n",
+            "schools.csv": "id,name,planning_area,phase,first_year_group,last_year_group,pan,net_capacity\n",
+            "rolls.csv": rolls, "births.csv": births,
+        ])
+        return try PlacePlanFormat.load(directory: d.directory)
+    }
+
+    @Test func originsAndHorizons() throws {
+        let b = try Backtest.run(try data(), settings: BacktestSettings(horizon: 3))
+        #expect(b.origins == (2020...2021).map(AcademicYear.init))
+        #expect(b.horizons == [1, 2])
+        #expect(b.methodNames == ["auto", "mean1", "mean3"])
+        // Each origin, method, horizon, area and phase has one total and one record per year group.
+        let totals = b.records.filter { $0.yearGroup == nil }
+        #expect(totals.count == 3 * (2 + 1) * 2 * 2)
+        #expect(b.records.filter { $0.yearGroup != nil }.count == 3 * 3 * 2 * 14)
+    }
+
+    /// Forecasts from an origin use only what was known then: changing every later roll and
+    /// every birth dated after the origin's mid-year leaves them exactly as they were.
+    @Test func noPeeking() throws {
+        let plain = try Backtest.run(try data(), settings: BacktestSettings(horizon: 2))
+        let changed = try Backtest.run(try data(perturbAfter: 2020), settings: BacktestSettings(horizon: 2))
+        let origin = AcademicYear(2020)
+        let a = plain.records.filter { $0.origin == origin }, b = changed.records.filter { $0.origin == origin }
+        #expect(a.count == b.count && !a.isEmpty)
+        for (x, y) in zip(a, b) {
+            #expect(x.forecast == y.forecast)
+            #expect(x.actual != y.actual)
+        }
+    }
+
+    @Test func errorSummaryIsTheDfEFormula() throws {
+        let records = [(101.0, 100.0), (98.0, 100.0), (103.0, 100.0)].map {
+            BacktestRecord(method: "m", origin: AcademicYear(2020), horizon: 1, area: "A", phase: .primary, yearGroup: nil, forecast: $0.0, actual: $0.1)
+        }
+        let s = try #require(ErrorSummary(records))
+        #expect(s.count == 3)
+        #expect(abs(s.mape - 2) < 1e-9 && abs(s.mdape - 2) < 1e-9 && abs(s.bias - 2.0 / 3) < 1e-9)
+        #expect(ErrorSummary([]) == nil)
+    }
+
+    @Test func exactRatiosGiveNoError() throws {
+        // Every cohort keeps its size and births are flat: every method is exact.
+        var rolls = "year,area,year_group,pupils\n"
+        for y in 2015...2022 { for g in 0...13 { rolls += "\(y),A,\(g),100\n" } }
+        let d = try TemporaryData(files: [
+            "areas.csv": "id,name,phase,local_authority\nA,A,all-through,L\n",
+            "schools.csv": "id,name,planning_area,phase,first_year_group,last_year_group,pan,net_capacity\n",
+            "rolls.csv": rolls, "births.csv": "area,year,births\n" + (2008...2022).map { "L,\($0),200" }.joined(separator: "\n") + "\n",
+        ])
+        let b = try Backtest.run(try PlacePlanFormat.load(directory: d.directory))
+        #expect(b.records.allSatisfy { abs($0.error) < 1e-12 })
+    }
+
+    @Test func gatesParseAndJudge() throws {
+        let gates = try AccuracyGate.parse("h1=1.0, primary:h3=2.5%,secondary:h2=0")
+        #expect(gates == [
+            AccuracyGate(phase: nil, horizon: 1, limit: 1.0), AccuracyGate(phase: .primary, horizon: 3, limit: 2.5),
+            AccuracyGate(phase: .secondary, horizon: 2, limit: 0),
+        ])
+        for bad in ["h1", "x1=2", "middle:h1=2", "h1=-1", "h0=1"] {
+            let e = error { _ = try AccuracyGate.parse(bad) }
+            #expect(e?.exitCode == 64, "\(bad)")
+        }
+        let b = try Backtest.run(try data(), settings: BacktestSettings(horizon: 2))
+        let loose = BacktestOutput(b, gates: try AccuracyGate.parse("h1=100,h2=100"))
+        #expect(loose.failures.isEmpty)
+        let tight = BacktestOutput(b, gates: try AccuracyGate.parse("secondary:h1=0"))
+        #expect(tight.failures.count == 1)
+        #expect(tight.failures[0].contains("median absolute % error of secondary totals at horizon 1 is"))
+        #expect(tight.failures[0].contains("above the gate of 0.00%"))
+    }
+
+    @Test func junitIsWellFormedWithOneCasePerGate() throws {
+        let b = try Backtest.run(try data(), settings: BacktestSettings(horizon: 2))
+        let xml = BacktestOutput(b, gates: try AccuracyGate.parse("h1=100,secondary:h2=0")).junit()
+        final class Counter: NSObject, XMLParserDelegate {
+            var cases = 0, failures = 0, suiteFailures = ""
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+                if name == "testcase" { cases += 1 }
+                if name == "failure" { failures += 1 }
+                if name == "testsuite" { suiteFailures = attributes["failures"] ?? "" }
+            }
+        }
+        let counter = Counter()
+        let parser = XMLParser(data: Data(xml.utf8))
+        parser.delegate = counter
+        #expect(parser.parse())
+        #expect(counter.cases == 3)  // h1 for both phases, h2 for secondary
+        #expect(counter.failures == 1 && counter.suiteFailures == "1")
+    }
+
+    @Test func jsonCarriesMetricsSelectionsAndGates() throws {
+        let b = try Backtest.run(try data(), settings: BacktestSettings(horizon: 2))
+        let text = try BacktestOutput(b, gates: try AccuracyGate.parse("h1=50")).render(.json)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(json["schema"] as? String == "placeplan.backtest/1")
+        #expect(json["baselines"] as? [String] == ["mean1", "mean3"])
+        let metrics = try #require(json["metrics"] as? [[String: Any]])
+        #expect(Set(metrics.compactMap { $0["breakdown"] as? String }) == ["phase", "area", "year_group"])
+        let stats = try #require(metrics.first?["stats"] as? [String: Any])
+        #expect(Set(stats.keys) == ["count", "mape", "mdape", "bias"])
+        #expect((json["selections"] as? [[String: Any]])?.count == 2 * 3)
+        #expect((json["gates"] as? [[String: Any]])?.count == 2)
+    }
+}
+
+/// The accuracy targets on the 33 London LAs (LA primary and secondary totals, median
+/// absolute error over origins and LAs): auto at least 15% better than the 3-year mean at
+/// horizons 3 and 5 and no worse at any horizon, for both phases.
+@Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+struct LondonAccuracyTests {
+    @Test func autoBeatsTheThreeYearMean() throws {
+        let data = try DataSource.load(londonDirectory!)
+        let b = try Backtest.run(data)
+        for phase in ReportingPhase.allCases {
+            for h in 1...5 {
+                let auto = try #require(b.summary(method: "auto", phase: phase, horizon: h)).mdape
+                let mean3 = try #require(b.summary(method: "mean3", phase: phase, horizon: h)).mdape
+                #expect(auto <= mean3, "\(phase) h\(h): auto \(auto) vs mean3 \(mean3)")
+                if h == 3 || h == 5 { #expect(auto <= 0.85 * mean3, "\(phase) h\(h): auto \(auto) vs mean3 \(mean3)") }
+            }
+        }
+    }
+}

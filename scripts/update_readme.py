@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Regenerates the example output in README.md from the commands that produce it.
+
+Each example block in README.md is preceded by a marker line
+
+    <!-- output: SHELL COMMAND -->
+
+and the fenced block after it is replaced by the command's output. `placeplan` in the
+command means the release binary. Run from the repository root after `make build`:
+
+    python3 scripts/update_readme.py
+"""
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BINARY = os.path.join(ROOT, ".build", "release", "placeplan")
+MARKER = re.compile(r"^<!-- output: (.*) -->$")
+
+
+def run(command):
+    env = dict(os.environ, NO_COLOR="1", PATH=os.path.dirname(BINARY) + os.pathsep + os.environ["PATH"])
+    done = subprocess.run(["bash", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True)
+    return (done.stdout + done.stderr).rstrip("\n")
+
+
+def main():
+    if not os.path.exists(BINARY):
+        sys.exit("build the release binary first: make build")
+    lines = open(os.path.join(ROOT, "README.md")).read().split("\n")
+    out, i, count = [], 0, 0
+    while i < len(lines):
+        out.append(lines[i])
+        m = MARKER.match(lines[i])
+        if m and i + 1 < len(lines) and lines[i + 1].startswith("```"):
+            fence = lines[i + 1]
+            end = i + 2
+            while not lines[end].startswith("```"):
+                end += 1
+            out.append(fence)
+            out.extend(run(m.group(1)).split("\n"))
+            out.append(lines[end])
+            i = end + 1
+            count += 1
+            continue
+        i += 1
+    open(os.path.join(ROOT, "README.md"), "w").write("\n".join(out))
+    print(f"refreshed {count} example blocks")
+
+
+if __name__ == "__main__":
+    main()
