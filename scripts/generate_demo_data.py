@@ -252,10 +252,132 @@ def main():
           yield_rows())
     write("transfers.csv", ["from_area", "to_area", "share"],
           [(p, s[0], f"{share:.2f}") for s in SECONDARY for p, share in sorted(s[2].items())])
+    pupils_by_ncy = {t: [sum(v for (y, a, g), v in area_rolls.items() if y == t and g == ncy) for ncy in range(14)] for t in years}
+    write_send(out, rng, pupils_by_ncy)
     for t in (2016, 2019, 2020, 2025):
         p = sum(v for (y, a, g), v in area_rolls.items() if y == t and g <= 6)
         s = sum(v for (y, a, g), v in area_rolls.items() if y == t and g >= 7)
         print(f"{t}/{(t + 1) % 100:02d}: primary {p:,}, secondary {s:,}, Reception {sum(v for (y, a, g), v in area_rolls.items() if y == t and g == 0):,}")
+
+
+NEEDS = ["asd", "hi", "mld", "msi", "oth", "pd", "pmld", "semh", "slcn", "sld", "spld", "vi"]
+# Need mix of plans by age (illustrative): autism and speech and language dominate the young,
+# SEMH and learning difficulties grow with age. Shares are normalised per age.
+def need_mix(age):
+    young = max(0.0, (11 - age) / 7)
+    mix = {"asd": 0.36 + 0.04 * young, "slcn": 0.10 + 0.25 * young, "semh": 0.10 + 0.14 * (1 - young), "mld": 0.06 + 0.06 * (1 - young),
+           "sld": 0.025, "pmld": 0.012, "spld": 0.01 + 0.04 * (1 - young), "hi": 0.013, "vi": 0.009, "msi": 0.004, "pd": 0.04, "oth": 0.01}
+    total = sum(mix.values())
+    return {k: v / total for k, v in mix.items()}
+
+
+def placement_mix(age):
+    """(mainstream, resourced provision, special maintained, special independent, AP/other) by age."""
+    special = 0.13 + 0.012 * max(0, age - 4) + (0.05 if age >= 11 else 0)
+    arp = 0.05 if age <= 10 else 0.045
+    ap = 0.02 if age <= 15 else 0.10
+    independent = special * 0.16
+    return (1 - special - arp - ap, arp, special - independent, independent, ap)
+
+
+def write_send(out, rng, pupils_by_ncy):
+    """Illustrative EHCP history for the demo authority in the DfE's SEN2 file layout."""
+    send = os.path.join(out, "send")
+    os.makedirs(send, exist_ok=True)
+    geo = ["Local authority", "E92000001", "England", "E12000007", "London"]
+    la = ["DEMO", "DEMO", "Demo Borough (illustrative)"]
+    first_year, last_january = 2016, 2026
+    def pupils(year, age):  # mainstream pupils of the age in the academic year starting `year`
+        ncy = age - 4
+        if not 0 <= ncy <= 13:
+            return 0
+        return pupils_by_ncy[min(max(year, FIRST_YEAR), LAST_YEAR)][ncy]
+    def prevalence(age, january):  # plans per pupil, growing about 9% a year
+        base = 0.011 + 0.0028 * min(age - 4, 8) - 0.0012 * max(0, age - 15)
+        return base * (1.09 ** (january - first_year)) * (1 + rng.gauss(0, 0.01))
+    stock = {}  # (january, age) -> plans
+    for january in range(first_year, last_january + 1):
+        for age in range(4, 18):
+            stock[(january, age)] = prevalence(age, january) * pupils(january - 1, age)
+    bands = {"Under 5": [4], "Age 5 to 10": range(5, 11), "Age 11 to 15": range(11, 16), "Age 16 to 19": [16, 17]}
+    band_factor = {"Under 5": 1.35, "Age 5 to 10": 1, "Age 11 to 15": 1, "Age 16 to 19": 1.8}
+    rows = []
+    for january in range(first_year, last_january + 1):
+        totals = {b: band_factor[b] * sum(stock[(january, a)] for a in ages) for b, ages in bands.items()}
+        totals["Age 20 to 25"] = 0.25 * totals["Age 16 to 19"]
+        grand = sum(totals.values())
+        for band in ["Total"] + list(totals):
+            v = round(grand if band == "Total" else totals[band])
+            rows.append([january, "Calendar year"] + geo[:1] + geo[1:] + ["DEMO", "DEMO", la[2], band, "z", "z", v, "", v, ""])
+    header = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code", "region_name",
+              "old_la_code", "new_la_code", "la_name", "characteristic_age", "Total_st", "Total_st_pc", "Total_ehc", "Total_ehc_pc",
+              "Total_all", "Total_all_pc"]
+    write_csv(os.path.join(send, "ehcp_by_age_band_2016_2026.csv"), header, rows)
+    # New plans: about 10% of the next January's plans in the band, more for the under-5s.
+    rows = []
+    for year in range(first_year, last_january):
+        joiners = {}
+        for band, ages in bands.items():
+            share = 0.30 if band == "Under 5" else (0.08 if band == "Age 5 to 10" else 0.05)
+            joiners[band] = round(share * band_factor[band] * sum(stock[(year + 1, a)] for a in ages) * (1 + rng.gauss(0, 0.03)))
+        joiners["Age 20 to 25"] = 0
+        total = sum(joiners.values())
+        for band in ["Total"] + list(joiners):
+            v = total if band == "Total" else joiners[band]
+            rows.append([year, "Calendar year"] + geo + ["DEMO", "DEMO", la[2], band, "z", "z", v, "", v, ""])
+    header_new = [h.replace("Total_", "Total_new_") if h.startswith("Total_") else h for h in header]
+    write_csv(os.path.join(send, "ehcp_new_plans_by_age_band_2016_2025.csv"), header_new, rows)
+    # Placement by single age for the last two Januaries.
+    cols = ["mainstream_la_maintained", "mainstream_la_maintained_resourced_provision", "mainstream_academy",
+            "special_la_maintained", "special_academy_free", "special_independent", "special_non_maintained", "ap_pru_total", "ed_elsewhere"]
+    rows = []
+    for january in (last_january - 1, last_january):
+        period = f"{january - 1}{january % 100:02d}"
+        for age in range(4, 18):
+            n = stock[(january, age)]
+            main, arp, special, independent, ap = placement_mix(age)
+            values = [n * main * 0.55, n * arp, n * main * 0.45, n * special * 0.6, n * special * 0.4, n * independent * 0.9,
+                      n * independent * 0.1, n * ap * 0.4, n * ap * 0.6]
+            values = [round(v) for v in values]
+            rows.append([period, "Academic year"] + geo + ["DEMO", "DEMO", la[2], "Child or young persons age", f"age {age}", sum(values)] + values)
+    write_csv(os.path.join(send, "ehcp_caseload_by_placement_202425_202526.csv"),
+              header[:7] + ["new_la_code", "old_la_code", "la_name", "breakdown_topic", "breakdown", "ehcplans"] + cols, rows)
+    # Primary need by age and by type of placement, latest January.
+    rows = []
+    period = f"{last_january - 1}{last_january % 100:02d}"
+    by_placement = {}
+    for age in range(4, 18):
+        n = stock[(last_january, age)]
+        mix = need_mix(age)
+        counts = [round(n * mix[k]) for k in NEEDS]
+        rows.append([period, "Academic year"] + geo + ["DEMO", "DEMO", la[2], "Child or young persons age", f"age {age}", sum(counts)] + counts + [0])
+        main, arp, special, independent, ap = placement_mix(age)
+        for label, share in (("Mainstream - LA maintained", main), ("Mainstream - LA maintained (resourced provision)", arp),
+                             ("Special - LA maintained", special), ("Special - independent", independent), ("AP/PRU - LA maintained", ap)):
+            # Autism and learning difficulties are over-represented in special schools.
+            tilt = {k: (1.6 if k in ("asd", "sld", "pmld") else 0.7) if label.startswith("Special") else 1 for k in NEEDS}
+            weights = {k: mix[k] * tilt[k] for k in NEEDS}
+            total_w = sum(weights.values())
+            for k in NEEDS:
+                by_placement.setdefault(label, {}).setdefault(k, 0.0)
+                by_placement[label][k] += n * share * weights[k] / total_w
+    for label, counts in by_placement.items():
+        values = [round(counts[k]) for k in NEEDS]
+        rows.append([period, "Academic year"] + geo + ["DEMO", "DEMO", la[2], "Type of placement", label, sum(values)] + values + [0])
+    write_csv(os.path.join(send, "ehcp_primary_need_202526.csv"),
+              header[:7] + ["new_la_code", "old_la_code", "la_name", "breakdown_topic", "breakdown", "ehc_plans"]
+              + [f"number_{k}" for k in NEEDS] + ["number_need_unknown"], rows)
+    print("EHCP plans (Reception to Year 13, illustrative): " + ", ".join(
+        f"January {j} {round(sum(stock[(j, a)] for a in range(4, 18))):,}" for j in (first_year, last_january)))
+    write_csv(os.path.join(out, "send_costs.csv"), ["placement", "annual_cost"],
+              [("mainstream", 9000), ("arp", 20000), ("special", 26000), ("independent", 60000), ("out_of_borough", 45000), ("ap_other", 22000)])
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ public struct AppliedScenario: Sendable {
     let closureMoves: [ClosureMove]
     /// Specialist places (ARP and special schools): the data's plus the scenario's.
     public let specialistPlaces: [SpecialistPlacesEntry]
+    /// The scenario's SEND levers.
+    public let sendLevers: SENDLevers
 
     /// The model-fitting inputs that decide whether two scenarios can share one fitted
     /// model (and so one matrix product).
@@ -52,6 +54,8 @@ public struct SpecialistPlacesEntry: Sendable, Hashable {
     public var need: PrimaryNeed?
     public var kind: Kind
     public var places: SpecialistPlaces
+    /// The school's year groups (to share an all-through school's places between phases).
+    public var yearGroups: ClosedRange<YearGroup>?
 
     public enum Kind: String, Sendable, Hashable { case arp = "ARP", special = "special" }
 }
@@ -129,6 +133,7 @@ extension AppliedScenario {
         var housingEHCP = housing
         var closures: [(change: ScenarioChange, school: Int, moveTo: [Int])] = []
         var extraSpecialist: [(school: Int, places: SpecialistPlaces)] = []
+        var levers = SENDLevers()
         let yields: PupilYieldTable?
         if let path = assumptions.yieldTable {
             do { yields = try PupilYieldTable.read(CSVFile(path: path)) } catch { errors.append(error); yields = nil }
@@ -250,6 +255,15 @@ extension AppliedScenario {
                         housingEHCP[h0][g.index * A + target] += pupils * h.ehcpShare
                     }
                 }
+            case .sendRate(let need, let factor):
+                inForecast(change.year, change)
+                levers.rates.append((need, change.year, factor))
+            case .sendMoveInBorough(let need, let perYear):
+                inForecast(change.year, change)
+                levers.moves.append((need, change.year, perYear))
+            case .sendTransferReduction(let share):
+                inForecast(change.year, change)
+                levers.transferReductions.append((change.year, share))
             case .birthsChange(let factor, let areas):
                 inForecast(change.year, change)
                 let indices = areas.isEmpty ? Array(0..<A) : areas.compactMap { area($0, change, field: "areas") }
@@ -296,19 +310,20 @@ extension AppliedScenario {
         for s in schools {
             let kind: SpecialistPlacesEntry.Kind = s.phase == .special ? .special : .arp
             if s.arpPlaces.isEmpty, s.phase == .special {
-                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: nil, kind: .special, places: SpecialistPlaces(school: s.id, need: .oth, places: [s.opens ?? AcademicYear(1900): s.netCapacity])))
+                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: nil, kind: .special, places: SpecialistPlaces(school: s.id, need: .oth, places: [s.opens ?? AcademicYear(1900): s.netCapacity]), yearGroups: s.yearGroups))
             }
             for (need, n) in s.arpPlaces.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: need, kind: kind, places: SpecialistPlaces(school: s.id, need: need, places: [s.opens ?? AcademicYear(1900): n])))
+                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: need, kind: kind, places: SpecialistPlaces(school: s.id, need: need, places: [s.opens ?? AcademicYear(1900): n]), yearGroups: s.yearGroups))
             }
         }
         for (i, p) in extraSpecialist {
             let s = schools[i]
-            specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: p.need, kind: s.phase == .special ? .special : .arp, places: p))
+            specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: p.need, kind: s.phase == .special ? .special : .arp, places: p, yearGroups: s.yearGroups))
         }
         return AppliedScenario(
             scenario: scenario, schools: schools, model: model, thresholds: thresholds, births: births, receptionFactor: receptionFactor,
-            ratioFactor: ratioFactor, housingPupils: housing, housingEHCP: housingEHCP, closureMoves: moves, specialistPlaces: specialist)
+            ratioFactor: ratioFactor, housingPupils: housing, housingEHCP: housingEHCP, closureMoves: moves, specialistPlaces: specialist,
+            sendLevers: levers)
     }
 
     /// A school's share of its area's pupils in its year groups at the origin census.

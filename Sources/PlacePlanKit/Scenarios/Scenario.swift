@@ -124,6 +124,14 @@ public struct ScenarioChange: Sendable {
         case closure(school: String, moveTo: [String])
         /// ARP places at a mainstream school, or designated places at a special school.
         case specialistPlaces(SpecialistPlaces)
+        /// SEND: new-plan rates for a need (or every need) scaled by `factor` from the year.
+        case sendRate(need: PrimaryNeed?, factor: Double)
+        /// SEND: `pupilsPerYear` more pupils a year moved from independent to in-borough
+        /// special places from the year (for a need, or shared over all).
+        case sendMoveInBorough(need: PrimaryNeed?, pupilsPerYear: Double)
+        /// SEND: out-of-borough placements of cohorts passing a transfer point from the year
+        /// reduced by `share`.
+        case sendTransferReduction(share: Double)
         /// Births feeding Reception from the change's year scaled by `factor` (in `areas`, or all).
         case birthsChange(factor: Double, areas: [String])
         /// Cohort ratios into `yearGroups` scaled by `factor` in `years` (in `areas`, or all):
@@ -155,6 +163,12 @@ public struct ScenarioChange: Sendable {
         case .specialistPlaces(let p):
             let steps = p.places.sorted { $0.key < $1.key }.map { "\($0.key.startYear): \($0.value)" }.joined(separator: ", ")
             return "\(year) \(p.need) specialist places at \(p.school) (\(steps))"
+        case .sendRate(let need, let factor):
+            return "\(year) new-plan rates\(need.map { " for \($0)" } ?? "") x\(Format.decimal(factor, places: 3))"
+        case .sendMoveInBorough(let need, let n):
+            return "\(year) move \(Format.count(n)) \(need.map { "\($0) " } ?? "")pupils a year from independent to in-borough special places"
+        case .sendTransferReduction(let share):
+            return "\(year) out-of-borough placements at transfer points \(Format.percent(-share))"
         case .birthsChange(let factor, let areas):
             return "\(year) births feeding Reception x\(Format.decimal(factor, places: 3))" + (areas.isEmpty ? "" : " in \(areas.joined(separator: ", "))")
         case .ratioShock(let factor, let years, let groups, let areas):

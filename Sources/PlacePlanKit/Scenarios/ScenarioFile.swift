@@ -14,8 +14,12 @@ public enum ScenarioFile {
         "specialist_places": ["type", "school", "need", "year", "places"],
         "births": ["type", "year", "change", "factor", "areas"],
         "migration_shock": ["type", "year", "to", "year_groups", "factor", "change", "areas"],
+        "send_new_plan_rate": ["type", "year", "need", "factor", "change"],
+        "send_move_in_borough": ["type", "year", "need", "pupils_per_year"],
+        "send_reduce_out_of_borough": ["type", "year", "reduction"],
     ]
-    static let typeAliases = ["expansion": "pan_change", "reduction": "pan_change", "arp": "specialist_places", "special_places": "specialist_places", "regeneration": "housing", "amalgamation": "closure"]
+    static let typeAliases = ["expansion": "pan_change", "reduction": "pan_change", "arp": "specialist_places", "special_places": "specialist_places", "regeneration": "housing", "amalgamation": "closure",
+        "send_rate": "send_new_plan_rate", "send_transfer_oob": "send_reduce_out_of_borough"]
 
     /// Loads a scenario and the chain of files it extends.
     public static func load(_ path: String) throws(PlacePlanError) -> Scenario {
@@ -214,6 +218,27 @@ public enum ScenarioFile {
                 places[year] = n
             }
             kind = .specialistPlaces(SpecialistPlaces(school: try required("school").string(), need: need, places: places))
+        case "send_new_plan_rate", "send_move_in_borough":
+            year = try required("year").year()
+            var need: PrimaryNeed?
+            if let n = m["need"] {
+                guard let parsed = PrimaryNeed(parsing: try n.string()) else {
+                    throw n.fail("unknown need '\(n.node.scalar?.string ?? "")'", hint: "use a DfE code: \(PrimaryNeed.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                need = parsed
+            }
+            if type == "send_new_plan_rate" {
+                kind = .sendRate(need: need, factor: try factor())
+            } else {
+                let n = try required("pupils_per_year").nonNegative()
+                kind = .sendMoveInBorough(need: need, pupilsPerYear: n)
+            }
+        case "send_reduce_out_of_borough":
+            year = try required("year").year()
+            let r = try required("reduction")
+            let share = try r.double()
+            guard (0...1).contains(share) else { throw r.fail("reduction must be a share from 0 to 100%", hint: "e.g. reduction: 20%") }
+            kind = .sendTransferReduction(share: share)
         case "births":
             year = try required("year").year()
             kind = .birthsChange(factor: try factor(), areas: try m["areas"]?.strings() ?? [])

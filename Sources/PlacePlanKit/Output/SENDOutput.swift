@@ -1,0 +1,223 @@
+/// The SEND report: EHCP pupils by need and placement, specialist sufficiency and cost.
+public struct SENDOutput: Sendable {
+    public var send: SENDForecast
+    public var run: ScenarioForecast
+    public var dataLabel: String
+
+    public init(_ send: SENDForecast, run: ScenarioForecast, dataLabel: String) {
+        self.send = send
+        self.run = run
+        self.dataLabel = dataLabel
+    }
+
+    public func render(_ format: OutputFormat, colour: Bool = false) throws(PlacePlanError) -> String {
+        switch format {
+        case .table: header() + "\n" + tables().map { $0.render(colour: colour) }.joined(separator: "\n")
+        case .markdown: "## SEND\n\n```\n" + header() + "```\n\n" + tables().map { $0.markdown() }.joined(separator: "\n")
+        case .csv: csv()
+        case .json: try jsonText(document())
+        }
+    }
+
+    var several: Bool { send.columns.count > 1 }
+
+    func header() -> String {
+        let cal = send.calibration, a = send.assumptions
+        var lines = [
+            "SEND: EHCP pupils (Reception to Year 13) and specialist places, \(send.authority)",
+            "Data: \(dataLabel); EHCP history from the DfE SEN2 files, starting at the January \(cal.origin.censusYear) census",
+            "",
+            "Assumptions:",
+            "  new-plan rates: \(a.trend); recent growth \(Format.percent(cal.growth, signed: true)) a year (log-linear, last five years)",
+            "  cessation a year: " + [AgeBand.under5, .age5to10, .age11to15, .age16to19].map { b in
+                "\(b.yearGroups.first!)\(b.yearGroups.count > 1 ? "-\(b.yearGroups.last!)" : "") \(Format.percent(cal.cessation[b.yearGroups[0].index]))"
+            }.joined(separator: ", "),
+            "  specialist demand is met in borough up to the places there are; the rest goes to",
+            "  independent/non-maintained special schools or out of borough",
+            "  costs a year: " + ReportedPlacement.allCases.map { "\($0) £\(Format.count(a.costs.annual[$0] ?? 0))" }.joined(separator: ", "),
+            "  (\(a.costs.source == SENDCosts.illustrative.source ? "ILLUSTRATIVE defaults: replace with send_costs.csv" : a.costs.source))",
+        ]
+        lines = lines.flatMap { $0.count > 98 ? ScenarioHeader.wrap($0, width: 98, indent: "    ").enumerated().map { $0.offset == 0 ? "  " + $0.element.dropFirst(4) : $0.element } : [$0] }
+        for applied in run.applied {
+            let s = applied.scenario
+            lines.append("")
+            lines.append("Scenario '\(s.name)'" + (s.file.isEmpty ? "" : " (\(s.file))"))
+            if s.changes.isEmpty { lines.append("  changes: none") }
+            for change in s.changes {
+                let wrapped = ScenarioHeader.wrap(change.summary, width: 98, indent: "    ")
+                lines.append("  - " + wrapped[0].dropFirst(4))
+                lines += wrapped.dropFirst()
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Totals for one scenario and year: by need and by reported placement, and the cost.
+    struct Totals {
+        var total = 0.0
+        var byNeed: [PrimaryNeed: Double] = [:]
+        var byPlacement: [ReportedPlacement: Double] = [:]
+        var cost = 0.0
+    }
+
+    func totals(_ scenario: String, _ year: AcademicYear) -> Totals {
+        var t = Totals()
+        for r in send.rows where r.scenario == scenario && r.year == year {
+            t.total += r.pupils
+            t.byNeed[r.need, default: 0] += r.pupils
+            for p in ReportedPlacement.allCases { t.byPlacement[p, default: 0] += r.byPlacement[p.rawValue] ?? 0 }
+            t.cost += r.cost
+        }
+        return t
+    }
+
+    func tables() -> [TextTable] {
+        var tables: [TextTable] = []
+        let areas = BroadAreaOfNeed.allCases
+        for scenario in send.columns {
+            let suffix = several ? " [scenario: \(scenario)]" : ""
+            var byNeed = TextTable(
+                title: "EHCP pupils by broad area of need" + suffix,
+                headers: ["Year", "Total", "Growth", "Comm & int", "Cog & learn", "SEMH", "Sens & phys", "Other"])
+            var byPlace = TextTable(
+                title: "EHCP pupils by placement, and cost a year" + suffix,
+                headers: ["Year", "Mainstr", "ARP", "Special", "Indep/NM", "Out of bor", "AP/other", "Cost £m"])
+            var previous: Double?
+            for (h, year) in send.years.enumerated() {
+                let t = totals(scenario, year)
+                let label = TextTable.Cell(h == 0 ? "\(year)*" : year.description, h == 0 ? .dim : .plain)
+                byNeed.rows.append(
+                    [label, TextTable.Cell(Format.count(t.total), .bold), TextTable.Cell(previous.map { Format.percent(t.total / $0 - 1, signed: true) } ?? "")]
+                        + areas.map { area in TextTable.Cell(Format.count(PrimaryNeed.allCases.filter { $0.broadArea == area }.reduce(0) { $0 + (t.byNeed[$1] ?? 0) })) })
+                byPlace.rows.append(
+                    [label] + ReportedPlacement.allCases.map { TextTable.Cell(Format.count(t.byPlacement[$0] ?? 0), $0 == .outOfBorough || $0 == .independent ? .warning : .plain) }
+                        + [TextTable.Cell(Format.decimal(t.cost / 1e6, places: 1))])
+                previous = t.total
+            }
+            tables += [byNeed, byPlace]
+            let shown = Set([1, 5, send.years.count - 1].filter { $0 < send.years.count }).sorted()
+            for h in shown {
+                let year = send.years[h]
+                var table = TextTable(
+                    title: "Specialist sufficiency in \(year), by need and phase" + suffix,
+                    headers: ["Need", "Phase", "EHCP", "Demand", "Places", "Spare", "In bor", "Indep", "Out bor", "Cost £m"],
+                    rightAligned: [false, false] + Array(repeating: true, count: 8))
+                for phase in ReportingPhase.allCases {
+                    for area in areas {
+                        let rows = send.rows.filter { $0.scenario == scenario && $0.year == year && $0.phase == phase && $0.need.broadArea == area }
+                        for r in rows where r.pupils >= 0.5 {
+                            table.rows.append(cells(r.need.rawValue, phase.rawValue, [r]))
+                        }
+                        if rows.count > 1 { table.rows.append(cells("  " + shortName(area), phase.rawValue, rows, subtotal: true)) }
+                    }
+                    let all = send.rows.filter { $0.scenario == scenario && $0.year == year && $0.phase == phase }
+                    table.rows.append(cells("All needs", phase.rawValue, all, subtotal: true))
+                }
+                tables.append(table)
+            }
+        }
+        return tables
+    }
+
+    func shortName(_ area: BroadAreaOfNeed) -> String {
+        switch area {
+        case .communicationAndInteraction: "Comm & interaction"
+        case .cognitionAndLearning: "Cognition & learning"
+        case .socialEmotionalMentalHealth: "SEMH"
+        case .sensoryPhysical: "Sensory & physical"
+        case .other: "Other"
+        }
+    }
+
+    func cells(_ name: String, _ phase: String, _ rows: [SpecialistRow], subtotal: Bool = false) -> [TextTable.Cell] {
+        func total(_ f: (SpecialistRow) -> Double) -> Double { rows.reduce(0) { $0 + f($1) } }
+        let spare = total(\.spare)
+        let style: CellStyle = subtotal ? .bold : .plain
+        return [
+            TextTable.Cell(name, style), TextTable.Cell(phase == "primary" ? "pri" : "sec"),
+            TextTable.Cell(Format.count(total(\.pupils)), style), TextTable.Cell(Format.count(total(\.demand)), style),
+            TextTable.Cell(Format.count(total(\.places)), style), TextTable.Cell(Format.signed(spare), spare < -0.5 ? .bad : style),
+            TextTable.Cell(Format.count(total(\.placedInBorough)), style), TextTable.Cell(Format.count(total(\.independent)), style),
+            TextTable.Cell(Format.count(total(\.outOfBorough)), style), TextTable.Cell(Format.decimal(total(\.cost) / 1e6, places: 1), style),
+        ]
+    }
+
+    func csv() -> String {
+        csvText(
+            header: ["scenario", "year", "need", "broad_area", "phase", "pupils", "demand", "places", "spare", "placed_in_borough", "independent", "out_of_borough", "cost"],
+            rows: send.rows.map { r in
+                [
+                    r.scenario, r.year.description, r.need.rawValue, r.need.broadArea.rawValue, r.phase.rawValue, Format.decimal(r.pupils),
+                    Format.decimal(r.demand), Format.decimal(r.places), Format.decimal(r.spare), Format.decimal(r.placedInBorough),
+                    Format.decimal(r.independent), Format.decimal(r.outOfBorough), Format.decimal(r.cost, places: 0),
+                ]
+            })
+    }
+
+    /// The `placeplan.send/1` JSON document (documented in the README).
+    public struct Document: Codable, Sendable {
+        public struct Assumptions: Codable, Sendable {
+            var trend: String
+            var recentGrowth: Double
+            var outOfBoroughShare: Double
+            var costs: [String: Double]
+            var costsSource: String
+        }
+        public struct Calibration: Codable, Sendable {
+            var yearGroup: YearGroup
+            var newPlanRate: Double
+            var cessation: Double
+        }
+        public struct Total: Codable, Sendable {
+            var scenario: String
+            var year: AcademicYear
+            var pupils: Double
+            var byNeed: [String: Double]
+            var byBroadArea: [String: Double]
+            var byPlacement: [String: Double]
+            var cost: Double
+        }
+        public var schema = "placeplan.send/1"
+        public var authority: String
+        public var data: String
+        public var origin: AcademicYear
+        public var assumptions: Assumptions
+        public var calibration: [Calibration]
+        public var scenarios: [ScenarioHeader.ScenarioDocument]
+        public var totals: [Total]
+        public var specialist: [SpecialistRow]
+    }
+
+    public func document() -> Document {
+        let cal = send.calibration, a = send.assumptions
+        var summary: [Document.Total] = []
+        for scenario in send.columns {
+            for year in send.years {
+                let t = totals(scenario, year)
+                summary.append(.init(
+                    scenario: scenario, year: year, pupils: Format.rounded(t.total),
+                    byNeed: Dictionary(uniqueKeysWithValues: t.byNeed.map { ($0.key.rawValue, Format.rounded($0.value)) }),
+                    byBroadArea: Dictionary(uniqueKeysWithValues: BroadAreaOfNeed.allCases.map { area in
+                        (area.rawValue, Format.rounded(PrimaryNeed.allCases.filter { $0.broadArea == area }.reduce(0) { $0 + (t.byNeed[$1] ?? 0) }))
+                    }),
+                    byPlacement: Dictionary(uniqueKeysWithValues: t.byPlacement.map { ($0.key.rawValue, Format.rounded($0.value)) }),
+                    cost: Format.rounded(t.cost, places: 0)))
+            }
+        }
+        let rounded = send.rows.map { r -> SpecialistRow in
+            var r = r
+            r.pupils = Format.rounded(r.pupils); r.demand = Format.rounded(r.demand); r.places = Format.rounded(r.places)
+            r.spare = Format.rounded(r.spare); r.placedInBorough = Format.rounded(r.placedInBorough)
+            r.independent = Format.rounded(r.independent); r.outOfBorough = Format.rounded(r.outOfBorough); r.cost = Format.rounded(r.cost, places: 0)
+            r.byPlacement = r.byPlacement.mapValues { Format.rounded($0) }
+            return r
+        }
+        return Document(
+            authority: send.authority, data: dataLabel, origin: cal.origin,
+            assumptions: .init(
+                trend: a.trend.description, recentGrowth: Format.rounded(cal.growth, places: 5), outOfBoroughShare: a.outOfBoroughShare,
+                costs: Dictionary(uniqueKeysWithValues: a.costs.annual.map { ($0.key.rawValue, $0.value) }), costsSource: a.costs.source),
+            calibration: YearGroup.all.map { .init(yearGroup: $0, newPlanRate: Format.rounded(cal.joinRate[$0.index], places: 6), cessation: Format.rounded(cal.cessation[$0.index], places: 5)) },
+            scenarios: ScenarioHeader.documents(run), totals: summary, specialist: rounded)
+    }
+}

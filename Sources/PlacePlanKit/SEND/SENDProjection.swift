@@ -1,0 +1,245 @@
+/// Where EHCP pupils are placed once specialist demand meets the places there are.
+public enum ReportedPlacement: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case mainstream
+    case arp = "ARP"
+    case specialInBorough = "special in borough"
+    case independent = "independent/non-maintained special"
+    case outOfBorough = "out of borough"
+    case apOther = "AP/other"
+    public var description: String { rawValue }
+}
+
+/// Average annual cost per pupil by placement. The defaults are ILLUSTRATIVE orders of
+/// magnitude, not any authority's figures: replace them with `send_costs.csv`.
+public struct SENDCosts: Sendable, Hashable {
+    public var annual: [ReportedPlacement: Double]
+    public var source: String
+
+    public static let illustrative = SENDCosts(
+        annual: [.mainstream: 9_000, .arp: 20_000, .specialInBorough: 26_000, .independent: 60_000, .outOfBorough: 45_000, .apOther: 22_000],
+        source: "illustrative defaults")
+
+    /// Reads `placement,annual_cost` rows (placement names as in the report, or mainstream,
+    /// arp, special, independent, out_of_borough, ap_other).
+    public static func read(_ path: String) throws(PlacePlanError) -> SENDCosts {
+        let f = try CSVFile(path: path)
+        let placement = try f.require("placement")
+        let cost = try f.require("annual_cost")
+        var costs = SENDCosts.illustrative
+        costs.source = path
+        let aliases: [String: ReportedPlacement] = [
+            "mainstream": .mainstream, "arp": .arp, "special": .specialInBorough, "special_in_borough": .specialInBorough,
+            "independent": .independent, "out_of_borough": .outOfBorough, "ap_other": .apOther,
+        ]
+        try forEachRecord(f) { r throws(PlacePlanError) in
+            let name = r.text(placement).lowercased()
+            guard let p = aliases[name] ?? ReportedPlacement.allCases.first(where: { $0.rawValue.lowercased() == name }) else {
+                throw .invalidValue(r.location(placement), value: r.text(placement), expected: "a placement: mainstream, arp, special, independent, out_of_borough or ap_other")
+            }
+            costs.annual[p] = try r.count(cost)
+        }
+        return costs
+    }
+}
+
+/// The SEND assumptions a run states.
+public struct SENDAssumptions: Sendable, Hashable {
+    public var trend: SENDTrend
+    /// When places come from the EHCP data rather than schools (the DfE importer has no
+    /// schools): the share of maintained and academy special school placements that are out
+    /// of borough. An ASSUMPTION: the DfE data counts placements by type of school, not where.
+    public var outOfBoroughShare: Double
+    public var costs: SENDCosts
+
+    public init(trend: SENDTrend = .default, outOfBoroughShare: Double = 0.2, costs: SENDCosts = .illustrative) {
+        self.trend = trend
+        self.outOfBoroughShare = outOfBoroughShare
+        self.costs = costs
+    }
+}
+
+/// Specialist sufficiency for one need and phase in one year of one scenario.
+public struct SpecialistRow: Sendable, Hashable, Codable {
+    public var scenario: String
+    public var year: AcademicYear
+    public var need: PrimaryNeed
+    public var phase: ReportingPhase
+    /// EHCP pupils with this need in the phase's year groups.
+    public var pupils: Double
+    /// Pupils needing an ARP or special place.
+    public var demand: Double
+    /// In-borough specialist places for the need (ARP, designated special, and a share of
+    /// special places open to any need).
+    public var places: Double
+    /// places − demand: spare (+) or short (−).
+    public var spare: Double
+    public var placedInBorough: Double
+    public var independent: Double
+    public var outOfBorough: Double
+    /// Annual cost of this need's EHCP pupils in the phase, all placements.
+    public var cost: Double
+    /// Pupils by reported placement.
+    public var byPlacement: [String: Double]
+}
+
+/// A SEND forecast: EHCP pupils by year group, need and placement for each scenario.
+public struct SENDForecast: Sendable {
+    public let authority: String
+    public let calibration: SENDCalibration
+    public let assumptions: SENDAssumptions
+    public let columns: [String]
+    /// years[0] is the EHCP origin.
+    public let years: [AcademicYear]
+    /// states[h][g][cell][c] flattened: see ``SENDState``.
+    public let states: [SENDState]
+    public let rows: [SpecialistRow]
+}
+
+/// EHCP pupils at one census: 14 slabs (one per year group), each a (need × placement) × C
+/// column-major matrix, so one `dgemm` per year group moves every scenario (or draw) at once.
+public struct SENDState: Sendable, Equatable {
+    public let columns: Int
+    public var values: [Double]
+    static let cells = SENDCalibration.cells
+
+    public init(columns: Int) {
+        self.columns = columns
+        values = Array(repeating: 0, count: YearGroup.count * Self.cells * columns)
+    }
+
+    public subscript(g: Int, cell: Int, column: Int) -> Double {
+        get { values[(g * columns + column) * Self.cells + cell] }
+        set { values[(g * columns + column) * Self.cells + cell] = newValue }
+    }
+
+    /// All EHCP pupils in a column.
+    public func total(column c: Int) -> Double {
+        var s = 0.0
+        for g in 0..<YearGroup.count { for k in 0..<Self.cells { s += self[g, k, c] } }
+        return s
+    }
+}
+
+/// The SEND flow model's year step, through BLAS.
+///
+/// For each year group g, the block A_g = (1 − c_g) · blockdiag_n(M_{g,n}ᵀ) (48 × 48) moves
+/// the plans of year group g into g+1: survivors keep their need and move placement by
+/// M_{g,n} (mostly at transfer to Year 7). New plans J_g join each year group. Stocks and
+/// flows balance: next total = this total − ceased − Year 13 leavers + joiners.
+public enum SENDEngine {
+    /// The 48 × 48 block matrices A_g, column-major, for g = 0 ... 12.
+    public static func blocks(_ cal: SENDCalibration) -> [[Double]] {
+        let K = SENDCalibration.cells, P = SENDCalibration.placements.count
+        return (0..<13).map { g in
+            var a = [Double](repeating: 0, count: K * K)
+            for n in 0..<SENDCalibration.needs.count {
+                for p in 0..<P {
+                    for q in 0..<P {
+                        // row = destination cell (n, q), column = source cell (n, p)
+                        a[(n * P + q) + (n * P + p) * K] = (1 - cal.cessation[g]) * cal.transition[g][n][p][q]
+                    }
+                }
+            }
+            return a
+        }
+    }
+
+    /// One year: survivors move up through A_g (one dgemm per year group for all columns),
+    /// then `joiners` (same layout as the state) are added.
+    public static func step(_ state: SENDState, blocks: [[Double]], joiners: SENDState) -> SENDState {
+        let K = SENDCalibration.cells, C = state.columns, slab = K * C
+        var next = joiners
+        state.values.withUnsafeBufferPointer { cur in
+            next.values.withUnsafeMutableBufferPointer { out in
+                for g in 0..<13 {
+                    blocks[g].withUnsafeBufferPointer { a in
+                        BLAS.gemm(m: K, n: C, k: K, a: a.baseAddress!, b: cur.baseAddress! + g * slab, beta: 1, c: out.baseAddress! + (g + 1) * slab)
+                    }
+                }
+            }
+        }
+        return next
+    }
+}
+
+/// Runs the SEND model for every column of a mainstream scenario forecast.
+public enum SENDRunner {
+    /// - Parameters:
+    ///   - run: the mainstream forecast (its pupils drive new plans; its scenarios give
+    ///     specialist places, housing EHCPs and SEND levers).
+    ///   - data: the data the mainstream forecast was made from (actual rolls before it).
+    public static func run(
+        history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions()
+    ) throws(PlacePlanError) -> SENDForecast {
+        let forecast = run.forecast
+        let A = forecast.areas.count, C = forecast.columns.count
+        let lastYear = forecast.origin + forecast.horizon
+        // Mainstream pupils of the authority by year group: actual rolls, then the forecast
+        // (less housing pupils, whose EHCPs are added directly).
+        func pupils(_ year: AcademicYear, column c: Int) -> [Double]? {
+            if year <= forecast.origin {
+                guard let t = data.rolls.yearIndex(year) else { return nil }
+                return YearGroup.all.map { g in (0..<A).reduce(0.0) { $0 + (data.rolls.pupils(yearIndex: t, area: $1, g) ?? 0) } }
+            }
+            guard year <= lastYear else { return nil }
+            let h = year - forecast.origin
+            let housing = run.applied[c].housingPupils[h - 1]
+            return YearGroup.all.map { g in (0..<A).reduce(0.0) { $0 + forecast.states[h][g, $1, c] - housing[g.index * A + $1] } }
+        }
+        let cal = try SENDCalibration.calibrate(history) { pupils($0, column: 0) }
+        guard cal.origin < lastYear else {
+            throw .insufficientHistory(
+                "the EHCP data starts at \(cal.origin), after the end of the mainstream forecast (\(lastYear))",
+                hint: "forecast more years with --years")
+        }
+        let years = (cal.origin.startYear...lastYear.startYear).map(AcademicYear.init)
+        let blocks = SENDEngine.blocks(cal)
+        let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
+
+        var state = SENDState(columns: C)
+        for c in 0..<C { for g in 0..<G { for k in 0..<SENDCalibration.cells { state[g, k, c] = cal.stock[g][k] } } }
+        var states = [state]
+        for (h, year) in years.enumerated().dropFirst() {
+            var joiners = SENDState(columns: C)
+            for c in 0..<C {
+                guard let n = pupils(year, column: c) else { continue }
+                let levers = run.applied[c].sendLevers
+                for g in 0..<G {
+                    let base = cal.joinRate[g] * assumptions.trend.factor(growth: cal.growth, years: h) * n[g]
+                    for need in 0..<N {
+                        let scale = levers.rateFactor(need: SENDCalibration.needs[need], year: year)
+                        for p in 0..<P {
+                            joiners[g, SENDCalibration.cell(need, SENDCalibration.placements[p]), c] =
+                                base * scale * cal.needMix[g][need] * cal.placementMix[g][need][p]
+                        }
+                    }
+                }
+            }
+            state = SENDEngine.step(state, blocks: blocks, joiners: joiners)
+            states.append(state)
+        }
+        // Housing EHCPs lie over the flows, like housing pupils over the mainstream forecast.
+        var withHousing = states
+        for (h, year) in years.enumerated() where year > forecast.origin {
+            let mh = year - forecast.origin
+            for c in 0..<C {
+                let ehcp = run.applied[c].housingEHCP[mh - 1]
+                for g in 0..<G {
+                    let extra = (0..<A).reduce(0.0) { $0 + ehcp[g * A + $1] }
+                    guard extra != 0 else { continue }
+                    for need in 0..<N {
+                        for p in 0..<P {
+                            withHousing[h][g, SENDCalibration.cell(need, SENDCalibration.placements[p]), c] +=
+                                extra * cal.needMix[g][need] * cal.placementMix[g][need][p]
+                        }
+                    }
+                }
+            }
+        }
+        let rows = SpecialistAllocation.rows(
+            states: withHousing, years: years, calibration: cal, run: run, data: data, assumptions: assumptions)
+        return SENDForecast(
+            authority: history.authority, calibration: cal, assumptions: assumptions, columns: forecast.columns, years: years,
+            states: withHousing, rows: rows)
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import PlacePlanKit
+
+struct SendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Forecast EHCP pupils by need and placement, and the sufficiency and cost of specialist places.",
+        discussion: """
+            A flow model over year group x primary need x placement, calibrated from the authority's DfE EHCP \
+            files (in the data directory or its send/ folder): plans move up a year group, some cease, new plans \
+            join at rates per pupil applied to the mainstream forecast, and placements change mostly at transfer. \
+            Specialist demand is met in borough up to the ARP and special school places; the rest goes to \
+            independent or out-of-borough placements.
+
+            Examples:
+              placeplan send
+              placeplan send --scenario scenarios/new-arp-autism.yaml --send-trend continue
+              placeplan send --data ../shared/data/london --la Barnet --format json
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var model: ModelArguments
+
+    @Option(name: .customLong("send-trend"), help: ArgumentHelp("New-plan rates: damped (default), continue or hold.", valueName: "trend"))
+    var trend = "damped"
+
+    @Option(name: .customLong("long-run"), help: ArgumentHelp("With damped: the long-run growth of new-plan rates a year (default 0.02).", valueName: "share"))
+    var longRun = 0.02
+
+    @Option(
+        name: .customLong("oob-share"),
+        help: ArgumentHelp("Without schools data: the share of maintained special placements out of borough (default 0.2).", valueName: "share"))
+    var oobShare = 0.2
+
+    @Option(name: .long, help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"))
+    var costs: String?
+
+    @Flag(name: .long, help: "Backtest the SEND model on every authority's EHCP history instead of forecasting.")
+    var backtest = false
+
+    @Option(name: .customLong("fit-through"), help: ArgumentHelp("With --backtest: the last January fitted on (default 2017).", valueName: "year"))
+    var fitThrough = 2017
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (0...1).contains(oobShare), (-0.5...1).contains(longRun) else {
+            throw ValidationError("--oob-share must be in [0, 1] and --long-run a yearly growth such as 0.02")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            guard let t = SENDTrend(parsing: trend, longRun: longRun) else {
+                throw PlacePlanError.invalidOption(option: "--send-trend", message: "unknown trend '\(trend)'", hint: "use damped, continue or hold")
+            }
+            let dataSet = try data.load()
+            if backtest {
+                let result = SENDBacktest.run(histories: try EHCPHistory.loadAll(directory: data.data), data: dataSet, fitThrough: fitThrough)
+                guard result.authorities > 0 else {
+                    throw PlacePlanError.insufficientHistory(
+                        "no authority has plans by age band up to January \(fitThrough) and census pupils for the years after",
+                        hint: "the SEND backtest needs the DfE census and EHCP files, e.g. --data ../shared/data/london")
+                }
+                let table = result.table()
+                let text: String
+                switch output.format {
+                case .markdown: text = table.markdown()
+                case .csv: text = csvText(header: ["method", "authority", "band", "horizon", "forecast", "actual"], rows: result.records.map {
+                    [$0.method, $0.authority, $0.band?.rawValue ?? "Age 5 to 15", "\($0.horizon)", Format.decimal($0.forecast), Format.decimal($0.actual)]
+                })
+                case .json: text = try jsonText(result.records.map { ["method": $0.method, "authority": $0.authority, "band": $0.band?.rawValue ?? "Age 5 to 15", "horizon": "\($0.horizon)", "forecast": Format.decimal($0.forecast), "actual": Format.decimal($0.actual)] })
+                case .table: text = table.render(colour: output.colour)
+                }
+                try output.write(text)
+                return
+            }
+            let authorities = Set(dataSet.areas.map(\.localAuthority))
+            guard authorities.count == 1, let authority = authorities.first else {
+                throw PlacePlanError.invalidOption(
+                    option: "--la", message: "the SEND model runs for one local authority; the data has \(authorities.count)",
+                    hint: "choose one with --la, e.g. --la Barnet")
+            }
+            let history = try EHCPHistory.load(directory: data.data, authority: authority)
+            var costTable = SENDCosts.illustrative
+            let defaultCosts = [(data.data as NSString).appendingPathComponent("send_costs.csv"), (data.data as NSString).appendingPathComponent("send/send_costs.csv")]
+            if let path = costs ?? defaultCosts.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                costTable = try SENDCosts.read(path)
+            }
+            let scenarioRun = try model.run(dataSet)
+            let send = try SENDRunner.run(
+                history: history, data: dataSet.asKnownRolls(at: scenarioRun.forecast.origin), run: scenarioRun,
+                assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable))
+            let out = SENDOutput(send, run: scenarioRun, dataLabel: dataSet.label)
+            try output.write(try out.render(output.format, colour: output.colour))
+        }
+    }
+}

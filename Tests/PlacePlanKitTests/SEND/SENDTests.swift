@@ -1,0 +1,243 @@
+import Foundation
+import Testing
+@testable import PlacePlanKit
+
+let demoDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("data").path
+
+/// The demo's SEND forecast under a set of scenario files (written to a scratch folder).
+func demoSEND(_ scenarios: [String] = [], years: Int = 10) throws -> (SENDForecast, ScenarioForecast, DataSet) {
+    let data = try DataSource.load(demoDirectory)
+    let scratch = try TemporaryData(files: [:])
+    let loaded = try scenarios.enumerated().map { try ScenarioFile.load(try scratch.scenario("s\($0.offset).yaml", $0.element)) }
+    let run = try ScenarioRunner.run(data, scenarios: [.baseline] + loaded, overrides: AssumptionOverrides(horizon: years))
+    let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+    return (try SENDRunner.run(history: history, data: data, run: run), run, data)
+}
+
+@Suite struct SENDEngineTests {
+    /// A calibration with random rates, for the engine's own properties.
+    func calibration(cessation: Double, join: Double) -> SENDCalibration {
+        var rng = SplitMix64(seed: 5)
+        let G = YearGroup.count, N = SENDCalibration.needs.count
+        let stock = (0..<G).map { _ in (0..<SENDCalibration.cells).map { _ in rng.uniform() * 20 } }
+        let transition = (0..<G).map { _ in
+            (0..<N).map { _ -> [[Double]] in
+                let move = 0.1 * rng.uniform()
+                return [[1 - move, move / 2, move / 2, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+            }
+        }
+        return SENDCalibration(
+            origin: AcademicYear(2024), stock: stock, cessation: Array(repeating: cessation, count: G), joinRate: Array(repeating: join, count: G),
+            growth: 0, needMix: Array(repeating: Array(repeating: 1.0 / Double(N), count: N), count: G),
+            placementMix: Array(repeating: Array(repeating: [1, 0, 0, 0], count: N), count: G), transition: transition,
+            independentAtOrigin: [Array(repeating: 0, count: N), Array(repeating: 0, count: N)])
+    }
+
+    func state(_ cal: SENDCalibration, columns: Int = 2) -> SENDState {
+        var s = SENDState(columns: columns)
+        for c in 0..<columns { for g in 0..<YearGroup.count { for k in 0..<SENDCalibration.cells { s[g, k, c] = cal.stock[g][k] * Double(c + 1) } } }
+        return s
+    }
+
+    /// Stocks and flows balance: next = this − ceased − Year 13 leavers + joiners.
+    @Test func stocksAndFlowsBalance() {
+        let cal = calibration(cessation: 0.07, join: 0)
+        let s = state(cal)
+        var joiners = SENDState(columns: 2)
+        for k in 0..<SENDCalibration.cells { joiners[3, k, 1] = 1 }
+        let next = SENDEngine.step(s, blocks: SENDEngine.blocks(cal), joiners: joiners)
+        for c in 0..<2 {
+            var year13 = 0.0, ceased = 0.0
+            for k in 0..<SENDCalibration.cells {
+                year13 += s[13, k, c]
+                for g in 0..<13 { ceased += 0.07 * s[g, k, c] }
+            }
+            let expected = s.total(column: c) - ceased - year13 + joiners.total(column: c)
+            #expect(abs(next.total(column: c) - expected) < 1e-9)
+        }
+    }
+
+    /// No new plans and no cessation: every cohort keeps its size, need by need.
+    @Test func zeroRatesKeepACohortIntact() {
+        let cal = calibration(cessation: 0, join: 0)
+        let s = state(cal, columns: 1)
+        let next = SENDEngine.step(s, blocks: SENDEngine.blocks(cal), joiners: SENDState(columns: 1))
+        for g in 0..<13 {
+            for n in 0..<SENDCalibration.needs.count {
+                let before = DemandPlacement.allCases.reduce(0.0) { $0 + s[g, SENDCalibration.cell(n, $1), 0] }
+                let after = DemandPlacement.allCases.reduce(0.0) { $0 + next[g + 1, SENDCalibration.cell(n, $1), 0] }
+                #expect(abs(before - after) < 1e-9)
+            }
+        }
+    }
+
+    @Test func blasAgreesWithPlainLoops() {
+        let cal = calibration(cessation: 0.05, join: 0)
+        let s = state(cal, columns: 3)
+        let blocks = SENDEngine.blocks(cal)
+        let fast = SENDEngine.step(s, blocks: blocks, joiners: SENDState(columns: 3))
+        let K = SENDCalibration.cells
+        for c in 0..<3 {
+            for g in 0..<13 {
+                for q in 0..<K {
+                    var v = 0.0
+                    for p in 0..<K { v += blocks[g][q + p * K] * s[g, p, c] }
+                    #expect(abs(fast[g + 1, q, c] - v) < 1e-9)
+                }
+            }
+        }
+    }
+
+    @Test func trendAssumptions() {
+        #expect(SENDTrend.hold.factor(growth: 0.1, years: 5) == 1)
+        #expect(abs(SENDTrend.continueGrowth.factor(growth: 0.1, years: 2) - 1.21) < 1e-12)
+        let damped = SENDTrend.damped(longRun: 0.02, persistence: 0.5)
+        #expect(abs(damped.factor(growth: 0.1, years: 1) - 1.06) < 1e-12)
+        #expect(abs(damped.factor(growth: 0.1, years: 2) - 1.06 * 1.04) < 1e-12)
+        #expect(damped.factor(growth: 0.1, years: 10) < SENDTrend.continueGrowth.factor(growth: 0.1, years: 10))
+    }
+}
+
+@Suite struct SENDCalibrationTests {
+    @Test func startingTableKeepsThePublishedTotals() throws {
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        let byAge = try #require(history.plansByAge[history.latestByAge!])
+        let table = SENDCalibration.startingTable(history, byAge: byAge)
+        for g in 0..<YearGroup.count {
+            for p in DemandPlacement.allCases {
+                let sum = (0..<SENDCalibration.needs.count).reduce(0.0) { $0 + table[g][SENDCalibration.cell($1, p)] }
+                #expect(abs(sum - (byAge[g + 4]?[p] ?? 0)) < 1e-6)
+            }
+        }
+        #expect(table.allSatisfy { $0.allSatisfy { $0 >= 0 } })
+    }
+
+    /// The joiner rates are scaled so that last year's plans, aged on, plus the joiners,
+    /// give this year's total.
+    @Test func levelReproducesTheLastYear() throws {
+        let data = try DataSource.load(demoDirectory)
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        let cal = try SENDCalibration.calibrate(history) { year in
+            data.rolls.yearIndex(year).map { t in YearGroup.all.map { g in (0..<data.areas.count).reduce(0.0) { $0 + (data.rolls.pupils(yearIndex: t, area: $1, g) ?? 0) } } }
+        }
+        let latest = history.latestByAge!
+        let previous = history.plansByAge[latest - 1]!
+        let n = YearGroup.all.map { g in (0..<data.areas.count).reduce(0.0) { $0 + (data.rolls.pupils(yearIndex: data.rolls.yearIndex(cal.origin)!, area: $1, g) ?? 0) } }
+        var predicted = (0..<YearGroup.count).reduce(0.0) { $0 + cal.joinRate[$1] * n[$1] }
+        for g in 0..<13 { predicted += DemandPlacement.allCases.reduce(0.0) { $0 + (previous[g + 4]?[$1] ?? 0) } * (1 - cal.cessation[g]) }
+        let actual = cal.stock.reduce(0) { $0 + $1.reduce(0, +) }
+        #expect(abs(predicted - actual) < 1e-6 * actual)
+        #expect(cal.growth > 0.05 && cal.growth < 0.15, "the demo's plans grow about 9% a year")
+        #expect(cal.needMix.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-9 })
+    }
+
+    @Test(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+    func readsBarnetFromTheDfEFiles() throws {
+        let history = try EHCPHistory.load(directory: londonDirectory!, authority: "E09000003")
+        #expect(history.authority == "Barnet")
+        #expect(history.plansByBand[2016]?[.age5to10] != nil)
+        #expect(history.latestByAge == 2025)
+        let total = history.plansByAge[2025]!.values.reduce(0.0) { $0 + $1.values.reduce(0, +) }
+        #expect(total == 3725)  // published plans at ages 4 to 17, January 2025
+        #expect(history.needByPlacement[.asd]?[.arp] == 194.0)  // 83 academy + 111 LA maintained resourced provision
+        let e = error { _ = try EHCPHistory.load(directory: londonDirectory!, authority: "Atlantis") }
+        #expect(e?.exitCode == 64)
+    }
+}
+
+@Suite struct SpecialistSufficiencyTests {
+    /// A new ASD ARP reduces out-of-borough (and independent) ASD placements by at most its
+    /// places, and changes nothing else.
+    @Test func newARPReducesOutOfBoroughByAtMostItsPlaces() throws {
+        let arp = "name: arp\nchanges:\n  - {type: arp, school: S3-04, need: ASD, places: {2027: 8, 2028: 20}}\n"
+        let (send, _, _) = try demoSEND([arp])
+        for year in send.years {
+            for phase in ReportingPhase.allCases {
+                for need in PrimaryNeed.allCases {
+                    let base = try #require(send.rows.first { $0.scenario == "baseline" && $0.year == year && $0.phase == phase && $0.need == need })
+                    let with = try #require(send.rows.first { $0.scenario == "arp" && $0.year == year && $0.phase == phase && $0.need == need })
+                    let added = (need == .asd && phase == .secondary) ? Double(year >= AcademicYear(2028) ? 20 : year >= AcademicYear(2027) ? 8 : 0) : 0
+                    #expect(with.places - base.places == added)
+                    let fewerOut = (base.outOfBorough + base.independent) - (with.outOfBorough + with.independent)
+                    #expect(fewerOut >= -1e-9 && fewerOut <= added + 1e-9)
+                    #expect(with.outOfBorough <= base.outOfBorough + 1e-9)
+                    #expect(abs(with.demand - base.demand) < 1e-9)
+                }
+            }
+        }
+        let at2028 = send.rows.filter { $0.year == AcademicYear(2028) && $0.need == .asd && $0.phase == .secondary }
+        #expect(at2028.first { $0.scenario == "arp" }!.placedInBorough - at2028.first { $0.scenario == "baseline" }!.placedInBorough == 20)
+    }
+
+    @Test func costsAddUp() throws {
+        let (send, run, _) = try demoSEND()
+        let costs = SENDCosts.illustrative.annual
+        for row in send.rows {
+            let expected = ReportedPlacement.allCases.reduce(0.0) { $0 + (row.byPlacement[$1.rawValue] ?? 0) * (costs[$1] ?? 0) }
+            #expect(abs(row.cost - expected) < 1e-6)
+            // Placements account for every pupil.
+            #expect(abs(row.byPlacement.values.reduce(0, +) - row.pupils) < 1e-6)
+            #expect(abs(row.placedInBorough + row.independent + row.outOfBorough - row.demand) < 1e-6)
+        }
+        let doc = SENDOutput(send, run: run, dataLabel: "demo").document()
+        for total in doc.totals {
+            let rows = send.rows.filter { $0.scenario == total.scenario && $0.year == total.year }
+            #expect(abs(total.cost - rows.reduce(0) { $0 + $1.cost }) < 1.0)
+        }
+    }
+
+    @Test func leversMoveAndRescalePupils() throws {
+        let move = "name: move\nchanges:\n  - {type: send_move_in_borough, year: 2027, pupils_per_year: 10}\n"
+        let rate = "name: rate\nchanges:\n  - {type: send_new_plan_rate, year: 2027, need: ASD, change: -50%}\n"
+        let cut = "name: cut\nchanges:\n  - {type: send_reduce_out_of_borough, year: 2026, reduction: 100%}\n"
+        let (send, _, _) = try demoSEND([move, rate, cut])
+        func total(_ s: String, _ y: Int, _ f: (SpecialistRow) -> Double, need: PrimaryNeed? = nil) -> Double {
+            send.rows.filter { $0.scenario == s && $0.year == AcademicYear(y) && (need == nil || $0.need == need) }.reduce(0) { $0 + f($1) }
+        }
+        // 10 pupils a year, cumulative: 10 in 2027/28, 20 in 2028/29.
+        #expect(abs(total("baseline", 2027, \.independent) - total("move", 2027, \.independent) - 10) < 1e-6)
+        #expect(abs(total("baseline", 2028, \.independent) - total("move", 2028, \.independent) - 20) < 1e-6)
+        #expect(total("move", 2026, \.independent) == total("baseline", 2026, \.independent))
+        // Halving ASD new-plan rates lowers ASD pupils and leaves other needs' joiners alone.
+        #expect(total("rate", 2030, \.pupils, need: .asd) < total("baseline", 2030, \.pupils, need: .asd))
+        #expect(abs(total("rate", 2030, \.pupils, need: .semh) - total("baseline", 2030, \.pupils, need: .semh)) < 1e-6)
+        // No cohort has passed a transfer point in 2025/26; from then on, out-of-borough falls.
+        #expect(total("cut", 2025, \.outOfBorough) == total("baseline", 2025, \.outOfBorough))
+        #expect(total("cut", 2030, \.outOfBorough) < total("baseline", 2030, \.outOfBorough))
+    }
+
+    @Test func housingEHCPsFeedTheSENDModel() throws {
+        let housing = """
+            name: homes
+            changes:
+              - type: housing
+                area: P10
+                secondary_area: S3
+                completions: {2027: 1000}
+                mix: [{type: house, bedrooms: 3, tenure: market, share: 1}]
+            """
+        let (send, run, _) = try demoSEND([housing])
+        let year = AcademicYear(2030)
+        let extra = send.rows.filter { $0.scenario == "homes" && $0.year == year }.reduce(0) { $0 + $1.pupils }
+            - send.rows.filter { $0.scenario == "baseline" && $0.year == year }.reduce(0) { $0 + $1.pupils }
+        let ehcp = run.applied[1].housingEHCP[year - run.forecast.origin - 1].reduce(0, +)
+        #expect(ehcp > 0)
+        #expect(abs(extra - ehcp) < 1e-6, "the housing EHCPs (4% of yielded pupils) are added, and new-plan rates apply to the trend population only")
+    }
+}
+
+/// The SEND flow model against a plain prevalence trend on the real London history.
+@Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+struct SENDBacktestTests {
+    @Test func flowModelBeatsThePrevalenceTrend() throws {
+        let data = try DataSource.load(londonDirectory!)
+        let result = SENDBacktest.run(histories: try EHCPHistory.loadAll(directory: londonDirectory!), data: data)
+        #expect(result.authorities >= 30)
+        for h in 1...5 {
+            let model = try #require(result.mape("damped", band: nil, horizon: h))
+            let baseline = try #require(result.mape("prevalence trend", band: nil, horizon: h))
+            #expect(model < baseline, "h\(h): \(model) vs \(baseline)")
+        }
+    }
+}
