@@ -19,9 +19,10 @@ public struct SENDLevers: Sendable {
     }
 }
 
-/// Meets specialist demand with in-borough places: ARP demand takes ARP places, special
-/// demand designated special places and then places open to any need; the remainder goes
-/// to independent or non-maintained special schools or out of borough.
+/// Meets specialist demand with in-borough places: ARP demand takes ARP places; special
+/// demand, and ARP demand beyond the ARP places, the need's designated special places and
+/// then places open to any need; the remainder goes to independent or non-maintained
+/// special schools or out of borough.
 enum SpecialistAllocation {
     static func rows(
         states: [SENDState], years: [AcademicYear], calibration cal: SENDCalibration, run: ScenarioForecast, data: DataSet,
@@ -42,27 +43,31 @@ enum SpecialistAllocation {
                     func sum(_ n: Int, _ p: DemandPlacement) -> Double {
                         groups.reduce(0.0) { $0 + states[h][$1, SENDCalibration.cell(n, p), c] }
                     }
-                    let leftover = (0..<N).map { n in max(0, sum(n, .special) - capacity.special(n, pi, year)) }
+                    // ARP demand takes ARP places; special demand, and ARP demand beyond the ARP
+                    // places, take the need's special places; what is left shares the places
+                    // open to any need.
+                    let arpPlaced = (0..<N).map { n in min(sum(n, .arp), capacity.arp(n, pi, year)) }
+                    let specialDemand = (0..<N).map { n in sum(n, .special) + sum(n, .arp) - arpPlaced[n] }
+                    let specPlaced = (0..<N).map { n in min(specialDemand[n], capacity.special(n, pi, year)) }
+                    let leftover = (0..<N).map { n in specialDemand[n] - specPlaced[n] }
                     let totalLeftover = leftover.reduce(0, +)
                     let anyCap = capacity.anyNeed(pi, year)
                     var phaseRows: [SpecialistRow] = []
                     var remainders: [Double] = []
                     for n in 0..<N {
-                        let dArp = sum(n, .arp), dSpec = sum(n, .special)
-                        let arpPlaced = min(dArp, capacity.arp(n, pi, year))
-                        let specPlaced = min(dSpec, capacity.special(n, pi, year))
+                        let demand = sum(n, .arp) + sum(n, .special)
                         let anyShare = totalLeftover > 0 ? leftover[n] / totalLeftover : 0
                         let anyPlaced = min(leftover[n], anyCap * anyShare)
                         let places = capacity.arp(n, pi, year) + capacity.special(n, pi, year) + anyCap * anyShare
-                        remainders.append(max(0, dArp + dSpec - arpPlaced - specPlaced - anyPlaced))
+                        let inBorough = arpPlaced[n] + specPlaced[n] + anyPlaced
+                        remainders.append(max(0, demand - inBorough))
                         phaseRows.append(SpecialistRow(
                             scenario: run.forecast.columns[c], year: year, need: SENDCalibration.needs[n], phase: phase,
-                            pupils: DemandPlacement.allCases.reduce(0.0) { $0 + sum(n, $1) }, demand: dArp + dSpec, places: places,
-                            spare: places - dArp - dSpec, placedInBorough: arpPlaced + specPlaced + anyPlaced, independent: 0, outOfBorough: 0,
-                            cost: 0,
+                            pupils: DemandPlacement.allCases.reduce(0.0) { $0 + sum(n, $1) }, demand: demand, places: places,
+                            spare: places - demand, placedInBorough: inBorough, independent: 0, outOfBorough: 0, cost: 0,
                             byPlacement: [
-                                ReportedPlacement.mainstream.rawValue: sum(n, .mainstream), ReportedPlacement.arp.rawValue: arpPlaced,
-                                ReportedPlacement.specialInBorough.rawValue: specPlaced + anyPlaced, ReportedPlacement.apOther.rawValue: sum(n, .apOther),
+                                ReportedPlacement.mainstream.rawValue: sum(n, .mainstream), ReportedPlacement.arp.rawValue: arpPlaced[n],
+                                ReportedPlacement.specialInBorough.rawValue: specPlaced[n] + anyPlaced, ReportedPlacement.apOther.rawValue: sum(n, .apOther),
                             ]))
                     }
                     if c == 0 && h == 0 {

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@Suite struct SendCommandTests {
+    @Test func runsOnTheDemo() throws {
+        let r = try CLI.run(["send"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for text in ["EHCP pupils by broad area of need", "EHCP pupils by placement", "Specialist sufficiency in", "Comm & interaction", "All needs"] {
+            #expect(r.stdout.contains(text), "missing \(text)")
+        }
+        let widest = r.stdout.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(widest <= 100, "output is \(widest) columns wide")
+    }
+
+    @Test func newARPScenarioAndJSON() throws {
+        let r = try CLI.run(["send", "--scenario", "\(CLI.scenarios)/new-arp-autism.yaml", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["schema"] as? String == "placeplan.send/1")
+        let rows = try #require(doc["specialist"] as? [[String: Any]])
+        func outOfBorough(_ year: String) -> Double {
+            rows.filter { $0["year"] as? String == year && $0["need"] as? String == "ASD" && $0["phase"] as? String == "secondary" }
+                .reduce(0) { $0 + ($1["out_of_borough"] as? Double ?? 0) + ($1["independent"] as? Double ?? 0) }
+        }
+        let totals = try #require(doc["totals"] as? [[String: Any]])
+        #expect(Set(totals.compactMap { $0["scenario"] as? String }) == ["new-arp-autism"])
+        #expect(outOfBorough("2030/31") >= 0)
+        #expect((doc["calibration"] as? [Any])?.count == 14)
+    }
+
+    @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
+    func runsOnARealLondonAuthority() throws {
+        let r = try CLI.run(["send", "--data", CLI.london!, "--la", "Barnet", "--years", "8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Barnet") && r.stdout.contains("2024/25*"))
+        let many = try CLI.run(["send", "--data", CLI.london!, "--la", "Barnet,Camden"])
+        #expect(many.status == 64)
+        #expect(many.stderr.contains("one local authority"))
+        let backtest = try CLI.run(["send", "--backtest", "--data", CLI.london!])
+        #expect(backtest.status == 0 && backtest.stdout.contains("prevalence trend"))
+    }
+
+    @Test func badTrendAndMissingEHCPFiles() throws {
+        #expect(try CLI.run(["send", "--send-trend", "explode"]).status == 64)
+        let dir = try CLI.brokenDemo("births.csv") { $0 }
+        let r = try CLI.run(["send", "--data", dir.path])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("EHCP files"))
+    }
+}
