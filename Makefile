@@ -11,7 +11,7 @@ RELEASE_BIN := .build/release/placeplan
 LONDON := ../shared/data/london
 ACCURACY_GATES := primary:h1=0.75,primary:h2=1.65,primary:h3=2.05,primary:h4=3.2,primary:h5=4.6,secondary:h1=0.70,secondary:h2=1.40,secondary:h3=1.85,secondary:h4=2.75,secondary:h5=3.3
 
-.PHONY: demo test deps build demo-data clean accuracy
+.PHONY: demo test deps build demo-data clean accuracy bench
 
 deps:
 	@scripts/ensure-deps.sh
@@ -36,6 +36,11 @@ accuracy: deps
 	else \
 	  echo "accuracy gate skipped: $(LONDON) is not here (it sits beside the project in CI)"; \
 	fi
+
+# The speed of the draws (release build): demo authority, 15 years, 10,000 draws.
+bench: deps
+	$(SWIFT) build -c release --product placeplan-bench
+	.build/release/placeplan-bench 10000 15 data
 
 # Regenerate the illustrative demo authority in data/ (deterministic).
 demo-data:

@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "placeplan",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "placeplan", targets: ["placeplan"]),
         .library(name: "PlacePlanKit", targets: ["PlacePlanKit"]),
@@ -37,6 +37,12 @@ let package = Package(
                 "PlacePlanKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `make bench`: the speed of the draws on the demo authority.
+        .executableTarget(
+            name: "placeplan-bench",
+            dependencies: ["PlacePlanKit"],
+            path: "Benchmarks/PlacePlanBench"
         ),
         .testTarget(
             name: "PlacePlanKitTests",

@@ -100,9 +100,17 @@ struct ModelArguments: ParsableArguments {
         return out
     }
 
-    /// Loads the scenarios and runs them on the data.
-    func run(_ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil) throws(PlacePlanError) -> ScenarioForecast {
-        try ScenarioRunner.run(data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus))
+    /// Loads the scenarios and runs them on the data (with draws when asked for; progress
+    /// on stderr when it is a terminal).
+    func run(_ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil, draws: UncertaintySettings? = nil) throws(PlacePlanError) -> ScenarioForecast {
+        let terminal = isatty(STDERR_FILENO) == 1
+        let result = try ScenarioRunner.run(
+            data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws
+        ) { message in
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8)) }
+        }
+        if terminal && draws != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        return result
     }
 }
 
@@ -137,5 +145,22 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as PlacePlanError {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(error.exitCode)
+    }
+}
+
+/// Draws for prediction intervals.
+struct DrawOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Random draws for prediction intervals and shortfall probabilities (0: none).",
+            discussion: "Example: --draws 1000", valueName: "n"))
+    var draws = 0
+
+    @Option(name: .long, help: ArgumentHelp("Seed for the draws: the same seed gives the same output.", valueName: "n"))
+    var seed: UInt64 = 2026
+
+    func settings() -> UncertaintySettings? {
+        draws > 0 ? UncertaintySettings(draws: draws, seed: seed) : nil
     }
 }

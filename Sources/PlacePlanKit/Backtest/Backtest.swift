@@ -12,6 +12,9 @@ public struct BacktestSettings: Sendable, Hashable {
     /// Phase totals smaller than this are left out of the metrics (a percentage error on a
     /// handful of pupils says nothing; the City of London has no secondary pupils).
     public var minimumActual: Double
+    /// When set, the method under test also gives prediction intervals from this many
+    /// draws, and the backtest reports their coverage and width.
+    public var uncertainty: UncertaintySettings?
 
     public init(
         horizon: Int = 5, minimumHistory: Int = 4, method: RatioMethod = .auto, birthsProjection: BirthsProjection = .default,
@@ -23,6 +26,7 @@ public struct BacktestSettings: Sendable, Hashable {
         self.birthsProjection = birthsProjection
         self.baselines = baselines
         self.minimumActual = minimumActual
+        uncertainty = nil
     }
 
     /// The method under test first, then the baselines.
@@ -40,6 +44,9 @@ public struct BacktestRecord: Sendable, Hashable {
     public var yearGroup: YearGroup?
     public var forecast: Double
     public var actual: Double
+    /// The 80% and 95% prediction intervals, when draws were run (phase totals only).
+    public var interval80: ClosedRange<Double>? = nil
+    public var interval95: ClosedRange<Double>? = nil
     /// DfE's accuracy formula: (forecast − actual) / actual.
     public var error: Double { (forecast - actual) / actual }
 }
@@ -77,6 +84,14 @@ public struct Backtest: Sendable {
                 let model = try CohortModel.fit(known, options: ModelOptions(method: method, birthsProjection: settings.birthsProjection))
                 selections[method.description, default: [:]][origin] = model.selection
                 let forecast = try Projector.project(known, model: model, horizon: horizon)
+                var draws: DrawSummary?
+                if let uncertainty = settings.uncertainty, method == settings.method {
+                    let history = RatioHistory(data: known)
+                    let errors = RatioErrorModel.estimate(history, selection: model.selection, births: known.births)
+                    let empirical = EmpiricalErrors.measure(known, method: method, births: settings.birthsProjection, horizon: horizon)
+                    let baseline = try AppliedScenario.apply(.baseline, to: known, origin: origin, horizon: horizon)
+                    draws = try Simulation.run(known, model: model, errors: errors, empirical: empirical, applied: baseline, horizon: horizon, settings: uncertainty)
+                }
                 for h in 1...horizon {
                     let year = origin + h
                     guard let t = data.rolls.yearIndex(year) else { continue }
@@ -98,9 +113,14 @@ public struct Backtest: Sendable {
                                 }
                             }
                             if complete, totalActual >= settings.minimumActual {
-                                records.append(BacktestRecord(
+                                var record = BacktestRecord(
                                     method: method.description, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: nil,
-                                    forecast: totalForecast, actual: totalActual))
+                                    forecast: totalForecast, actual: totalActual)
+                                if let draws {
+                                    record.interval80 = draws.total(step: h, area: a, phase: phase, 2)...draws.total(step: h, area: a, phase: phase, 4)
+                                    record.interval95 = draws.total(step: h, area: a, phase: phase, 0)...draws.total(step: h, area: a, phase: phase, 6)
+                                }
+                                records.append(record)
                             }
                         }
                     }
@@ -134,7 +154,36 @@ public struct ErrorSummary: Sendable, Hashable, Codable {
     }
 }
 
+/// How often prediction intervals held the actual value, and how wide they were.
+public struct CoverageSummary: Sendable, Hashable, Codable {
+    public var count: Int
+    /// Share of actuals inside the 80% and 95% intervals, in percent.
+    public var coverage80: Double
+    public var coverage95: Double
+    /// Mean interval width as a percentage of the actual value.
+    public var width80: Double
+    public var width95: Double
+
+    public init?(_ records: [BacktestRecord]) {
+        let r = records.filter { $0.interval80 != nil && $0.interval95 != nil }
+        guard !r.isEmpty else { return nil }
+        count = r.count
+        let n = Double(count)
+        coverage80 = 100 * Double(r.filter { $0.interval80!.contains($0.actual) }.count) / n
+        coverage95 = 100 * Double(r.filter { $0.interval95!.contains($0.actual) }.count) / n
+        width80 = 100 * r.reduce(0) { $0 + ($1.interval80!.upperBound - $1.interval80!.lowerBound) / $1.actual } / n
+        width95 = 100 * r.reduce(0) { $0 + ($1.interval95!.upperBound - $1.interval95!.lowerBound) / $1.actual } / n
+    }
+}
+
 extension Backtest {
+    /// Interval coverage for the method under test, by phase and horizon.
+    public func coverage(phase: ReportingPhase?, horizon: Int) -> CoverageSummary? {
+        CoverageSummary(records.filter {
+            $0.method == settings.method.description && $0.horizon == horizon && $0.yearGroup == nil && (phase == nil || $0.phase == phase)
+        })
+    }
+
     /// Statistics for one method, phase and horizon, over phase totals (or one year group).
     public func summary(method: String, phase: ReportingPhase?, horizon: Int, yearGroup: YearGroup? = nil, area: String? = nil) -> ErrorSummary? {
         ErrorSummary(records.filter {

@@ -74,6 +74,7 @@ public struct BacktestOutput: Sendable {
             }
         }
         var tables = [summary]
+        if let coverage = coverageTable() { tables.append(coverage) }
         for name in [method] + (reference.map { [$0] } ?? []) where tables.count < 3 || name != method {
             var byGroup = TextTable(
                 title: "By year group (\(name)): median absolute % error",
@@ -255,5 +256,29 @@ public struct BacktestOutput: Sendable {
         }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
+    }
+}
+
+extension BacktestOutput {
+    /// Coverage of the prediction intervals by phase and horizon (when draws were run).
+    func coverageTable() -> TextTable? {
+        let b = backtest
+        guard b.settings.uncertainty != nil else { return nil }
+        var t = TextTable(
+            title: "Prediction intervals (\(b.settings.uncertainty!.draws) draws): coverage of actual phase totals, and mean width, %",
+            headers: ["Phase", "h", "n", "80% cover", "80% width", "95% cover", "95% width"])
+        for phase in b.phases {
+            for h in b.horizons {
+                guard let c = b.coverage(phase: phase, horizon: h) else { continue }
+                t.rows.append([
+                    TextTable.Cell(phase.rawValue), TextTable.Cell("\(h)"), TextTable.Cell("\(c.count)"),
+                    TextTable.Cell(Format.decimal(c.coverage80, places: 1), (75...85).contains(c.coverage80) ? .good : .bad),
+                    TextTable.Cell(Format.decimal(c.width80, places: 2)),
+                    TextTable.Cell(Format.decimal(c.coverage95, places: 1), (92...97).contains(c.coverage95) ? .good : .bad),
+                    TextTable.Cell(Format.decimal(c.width95, places: 2)),
+                ])
+            }
+        }
+        return t
     }
 }

@@ -74,6 +74,8 @@ public struct ForecastReport: Sendable {
         public struct Intake: Codable, Sendable { var scenario, area: String; var ratio: Double }
         public struct Pupils: Codable, Sendable {
             var scenario, area: String; var year: AcademicYear; var yearGroup: YearGroup; var pupils: Double; var forecast: Bool
+            /// With draws: quantiles keyed p2_5 ... p97_5.
+            var quantiles: [String: Double]? = nil
         }
         public var schema = "placeplan.forecast/1"
         public var data: String
@@ -108,7 +110,11 @@ public struct ForecastReport: Sendable {
             for (a, area) in areas.enumerated() {
                 for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
                     for g in area.phase.yearGroups {
-                        pupils.append(.init(scenario: scenario, area: area.id, year: year, yearGroup: g, pupils: Format.rounded(forecast.pupils(year, area: a, g, column: c)), forecast: h > 0))
+                        var row = Document.Pupils(scenario: scenario, area: area.id, year: year, yearGroup: g, pupils: Format.rounded(forecast.pupils(year, area: a, g, column: c)), forecast: h > 0)
+                        if let d = run.draws?[c] {
+                            row.quantiles = Dictionary(uniqueKeysWithValues: UncertaintySettings.quantileNames.enumerated().map { ($1, Format.rounded(d.quantile(step: h, area: a, g, $0))) })
+                        }
+                        pupils.append(row)
                     }
                 }
             }

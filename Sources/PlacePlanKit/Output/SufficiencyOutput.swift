@@ -95,6 +95,10 @@ public struct SufficiencyOutput: Sendable {
         for rows in groupedRows() {
             let first = rows[0]
             let entry = first.entryYearGroup.description
+            if first.pupilsQuantiles != nil {
+                tables.append(drawTable(rows))
+                continue
+            }
             var table = TextTable(
                 title: "\(first.areaID) \(first.areaName), \(first.phase)" + (forecast.columns.count > 1 ? " [scenario: \(first.scenario)]" : ""),
                 headers: ["Year", "Places", "Pupils", "Surplus", "Surplus%", "Short", "\(entry) places", "\(entry) pupils", "FE +/-", "Status"],
@@ -116,6 +120,30 @@ public struct SufficiencyOutput: Sendable {
             tables.append(table)
         }
         return tables
+    }
+
+    /// With draws: the 80% interval of pupils and the chance of a deficit beside the forecast.
+    func drawTable(_ rows: [SufficiencyRow]) -> TextTable {
+        let first = rows[0]
+        var table = TextTable(
+            title: "\(first.areaID) \(first.areaName), \(first.phase)" + (forecast.columns.count > 1 ? " [scenario: \(first.scenario)]" : ""),
+            headers: ["Year", "Places", "Pupils", "P10", "P90", "Surplus%", "P(deficit)", "P(high)", "FE +/-", "Status"],
+            rightAligned: [false, true, true, true, true, true, true, true, true, false])
+        for r in rows {
+            let q = r.pupilsQuantiles ?? []
+            let p = r.probabilityDeficit ?? 0
+            table.rows.append([
+                TextTable.Cell(r.isForecast ? r.year.description : "\(r.year)*", r.isForecast ? .plain : .dim),
+                TextTable.Cell(Format.count(r.places)), TextTable.Cell(Format.count(r.pupils)),
+                TextTable.Cell(q.count > 4 ? Format.count(q[2]) : "-", .dim), TextTable.Cell(q.count > 4 ? Format.count(q[4]) : "-", .dim),
+                TextTable.Cell(Format.percent(r.surplusShare), Self.style(r.status)),
+                TextTable.Cell(r.isForecast ? Format.percent(p) : "-", p >= 0.5 ? .bad : p >= 0.1 ? .warning : .plain),
+                TextTable.Cell(r.isForecast ? Format.percent(r.probabilityHighSurplus) : "-"),
+                TextTable.Cell(Format.decimal(r.entryFormsOfEntry, signed: true), r.entryFormsOfEntry < 0 ? .bad : .plain),
+                TextTable.Cell(Self.label(r.status), Self.style(r.status)),
+            ])
+        }
+        return table
     }
 
     func csv() -> String {
@@ -148,6 +176,9 @@ public struct SufficiencyOutput: Sendable {
             var entryYearGroup: YearGroup
             var entryPlaces, entryPupils, entryFormsOfEntry: Double
             var status, entryStatus: SufficiencyStatus
+            /// With draws: quantiles of pupils keyed p2_5 ... p97_5, and probabilities.
+            var pupilsQuantiles: [String: Double]?
+            var probabilityDeficit, probabilityEntryDeficit, probabilityHighSurplus: Double?
         }
         public struct GroupRow: Codable, Sendable {
             var scenario, area: String
@@ -167,6 +198,9 @@ public struct SufficiencyOutput: Sendable {
         }
         public var schema = "placeplan.sufficiency/1"
         public var data: String
+        /// Draws and seed, when prediction intervals were computed.
+        public var draws: Int?
+        public var seed: UInt64?
         public var origin: AcademicYear
         public var horizon: Int
         public var scenarios: [ScenarioHeader.ScenarioDocument]
@@ -178,7 +212,7 @@ public struct SufficiencyOutput: Sendable {
     public func document() -> Document {
         let pct = { (s: Double?) in s.map { Format.rounded($0 * 100, places: 2) } }
         return Document(
-            data: dataLabel, origin: forecast.origin, horizon: forecast.horizon,
+            data: dataLabel, draws: run.draws?.first?.draws, seed: run.draws?.first?.seed, origin: forecast.origin, horizon: forecast.horizon,
             scenarios: ScenarioHeader.documents(run),
             rows: report.rows.map { r in
                 .init(
@@ -186,7 +220,13 @@ public struct SufficiencyOutput: Sendable {
                     places: Format.rounded(r.places), pupils: Format.rounded(r.pupils), surplus: Format.rounded(r.surplus),
                     surplusPct: pct(r.surplusShare), shortfall: Format.rounded(r.shortfall), entryYearGroup: r.entryYearGroup,
                     entryPlaces: Format.rounded(r.entryPlaces), entryPupils: Format.rounded(r.entryPupils),
-                    entryFormsOfEntry: Format.rounded(r.entryFormsOfEntry, places: 2), status: r.status, entryStatus: r.entryStatus)
+                    entryFormsOfEntry: Format.rounded(r.entryFormsOfEntry, places: 2), status: r.status, entryStatus: r.entryStatus,
+                    pupilsQuantiles: r.pupilsQuantiles.map { q in
+                        Dictionary(uniqueKeysWithValues: zip(UncertaintySettings.quantileNames, q.map { Format.rounded($0) }))
+                    },
+                    probabilityDeficit: r.probabilityDeficit.map { Format.rounded($0, places: 4) },
+                    probabilityEntryDeficit: r.probabilityEntryDeficit.map { Format.rounded($0, places: 4) },
+                    probabilityHighSurplus: r.probabilityHighSurplus.map { Format.rounded($0, places: 4) })
             },
             yearGroups: report.yearGroupRows.map { r in
                 .init(

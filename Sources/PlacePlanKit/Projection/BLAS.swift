@@ -1,23 +1,49 @@
 import COpenBLAS
+import Foundation
+import Synchronization
+
+/// Time spent inside BLAS calls, counted only while a benchmark turns it on.
+public enum BLASTimer {
+    static let enabled = Atomic<Bool>(false)
+    static let nanoseconds = Atomic<UInt64>(0)
+
+    public static func start() {
+        nanoseconds.store(0, ordering: .relaxed)
+        enabled.store(true, ordering: .relaxed)
+    }
+
+    /// Stops counting and returns the seconds spent in BLAS (summed over threads).
+    public static func stop() -> Double {
+        enabled.store(false, ordering: .relaxed)
+        return Double(nanoseconds.load(ordering: .relaxed)) / 1e9
+    }
+
+    @usableFromInline static func measure(_ body: () -> Void) {
+        guard enabled.load(ordering: .relaxed) else { return body() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        nanoseconds.add(DispatchTime.now().uptimeNanoseconds - start, ordering: .relaxed)
+    }
+}
 
 /// The few BLAS routines placeplan uses, on column-major matrices. Pointers are only
 /// valid within the caller's `withUnsafe...` scope.
 public enum BLAS {
     /// C ← α·A·B + β·C, with A m×k, B k×n and C m×n, all column-major and tightly packed
     /// (leading dimensions m, k and m). Calls OpenBLAS `cblas_dgemm`.
-    @inlinable
     public static func gemm(
         m: Int, n: Int, k: Int, alpha: Double = 1, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
         beta: Double = 0, c: UnsafeMutablePointer<Double>
     ) {
         guard m > 0, n > 0, k > 0 else { return }
-        cblas_dgemm(
-            CblasColMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
-            alpha, a, blasint(m), b, blasint(k), beta, c, blasint(m))
+        BLASTimer.measure {
+            cblas_dgemm(
+                CblasColMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
+                alpha, a, blasint(m), b, blasint(k), beta, c, blasint(m))
+        }
     }
 
     /// y ← α·A·x + β·y with A m×n column-major. Calls `cblas_dgemv`.
-    @inlinable
     public static func gemv(
         m: Int, n: Int, alpha: Double = 1, a: UnsafePointer<Double>, x: UnsafePointer<Double>,
         beta: Double = 0, y: UnsafeMutablePointer<Double>

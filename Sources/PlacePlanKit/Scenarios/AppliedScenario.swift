@@ -77,6 +77,22 @@ public struct AssumptionOverrides: Sendable, Hashable {
 }
 
 extension AppliedScenario {
+    /// Adds what does not flow through the ratios to column `c` of a projected state, h
+    /// years after `origin`: housing pupils, then the pupils who move when a school closes.
+    public func overlay(_ state: inout CohortState, column c: Int, step h: Int, origin: AcademicYear) {
+        let A = state.areas
+        for g in YearGroup.all {
+            for area in 0..<A { state[g, area, c] += housingPupils[h - 1][g.index * A + area] }
+        }
+        for move in closureMoves where origin + h >= move.year {
+            for g in move.yearGroups {
+                let moved = state[g, move.from, c] * move.share
+                state[g, move.from, c] -= moved
+                for t in move.targets { state[g, t.area, c] += moved * t.weight }
+            }
+        }
+    }
+
     /// Checks a scenario against the data known at `origin` and builds its inputs for a
     /// `horizon`-year forecast. Every problem is reported with the place in the YAML file.
     public static func apply(

@@ -5,6 +5,8 @@ public struct ScenarioForecast: Sendable {
     /// The fitted model of each column.
     public let models: [CohortModel]
     public let applied: [AppliedScenario]
+    /// Quantiles and probabilities from random draws, per column, when asked for.
+    public var draws: [DrawSummary]? = nil
     /// The schools (and so the places) of each column.
     public var schools: [[School]] { applied.map(\.schools) }
     public var thresholds: [SufficiencyThresholds] { applied.map(\.thresholds) }
@@ -18,7 +20,8 @@ public struct ScenarioForecast: Sendable {
 /// housing pupils and closure moves are laid over the projected pupils.
 public enum ScenarioRunner {
     public static func run(
-        _ data: DataSet, origin: AcademicYear? = nil, scenarios: [Scenario], overrides: AssumptionOverrides = AssumptionOverrides()
+        _ data: DataSet, origin: AcademicYear? = nil, scenarios: [Scenario], overrides: AssumptionOverrides = AssumptionOverrides(),
+        uncertainty: UncertaintySettings? = nil, progress: ((String) -> Void)? = nil
     ) throws(PlacePlanError) -> ScenarioForecast {
         let scenarios = scenarios.isEmpty ? [Scenario.baseline] : scenarios
         var names = Set<String>()
@@ -63,21 +66,34 @@ public enum ScenarioRunner {
         }
         // Overlays that do not flow through the ratios: housing, then closure moves.
         for (c, a) in applied.enumerated() {
-            for h in 1...horizon {
-                for g in YearGroup.all {
-                    for area in 0..<A { states[h][g, area, c] += a.housingPupils[h - 1][g.index * A + area] }
-                }
-                for move in a.closureMoves where start + h >= move.year {
-                    for g in move.yearGroups {
-                        let moved = states[h][g, move.from, c] * move.share
-                        states[h][g, move.from, c] -= moved
-                        for t in move.targets { states[h][g, t.area, c] += moved * t.weight }
-                    }
-                }
-            }
+            for h in 1...horizon { a.overlay(&states[h], column: c, step: h, origin: start) }
         }
         let forecast = Forecast(areas: known.areas, origin: start, columns: applied.map(\.scenario.name), states: states, births: births)
-        return ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied)
+        var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied)
+        if let uncertainty {
+            // Draws for each scenario, with errors measured on the history known at the origin.
+            let years = [start] + forecast.years
+            var summaries: [DrawSummary] = []
+            var measured: [String: (RatioErrorModel, EmpiricalErrors)] = [:]
+            for (c, a) in applied.enumerated() {
+                let model = models[c]!
+                var groupData = known
+                groupData.births = a.births
+                if measured[a.modelKey] == nil {
+                    measured[a.modelKey] = (
+                        RatioErrorModel.estimate(RatioHistory(data: groupData), selection: model.selection, births: groupData.births),
+                        EmpiricalErrors.measure(groupData, method: a.model.method, births: a.model.birthsProjection, horizon: horizon)
+                    )
+                }
+                let (errors, empirical) = measured[a.modelKey]!
+                let places = SufficiencyReport.places(schools: a.schools, areas: known.areas, years: years)
+                summaries.append(try Simulation.run(
+                    groupData, model: model, errors: errors, empirical: empirical, applied: a, horizon: horizon, settings: uncertainty,
+                    places: places, thresholds: a.thresholds) { h in progress?("\(a.scenario.name): year \(h) of \(horizon), \(uncertainty.draws) draws") })
+            }
+            result.draws = summaries
+        }
+        return result
     }
 
     /// One engine run for the columns that share `model`.

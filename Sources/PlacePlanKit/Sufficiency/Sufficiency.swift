@@ -58,6 +58,13 @@ public struct SufficiencyRow: Sendable, Hashable, Codable {
     public var entryFormsOfEntry: Double
     public var status: SufficiencyStatus
     public var entryStatus: SufficiencyStatus
+    /// From random draws, when run: quantiles of pupils (2.5 ... 97.5%) and the
+    /// probabilities of a deficit in the phase and in the entry year group, and of a
+    /// surplus above the high-surplus threshold.
+    public var pupilsQuantiles: [Double]? = nil
+    public var probabilityDeficit: Double? = nil
+    public var probabilityEntryDeficit: Double? = nil
+    public var probabilityHighSurplus: Double? = nil
 }
 
 /// Places against pupils for one year group (the DfE's unit of comparison).
@@ -83,6 +90,18 @@ public struct SufficiencyReport: Sendable {
     /// Compares a scenario forecast with each scenario's places and thresholds.
     public init(_ run: ScenarioForecast) {
         self.init(forecast: run.forecast, schools: run.schools, thresholds: run.thresholds)
+        guard let draws = run.draws else { return }
+        let index = Dictionary(run.forecast.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let column = Dictionary(run.forecast.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        for i in rows.indices {
+            let r = rows[i]
+            let d = draws[column[r.scenario]!], a = index[r.areaID]!, h = r.year - run.forecast.origin
+            rows[i].pupilsQuantiles = (0..<UncertaintySettings.quantiles.count).map { d.total(step: h, area: a, phase: r.phase, $0) }
+            let k = d.index(h, a, r.phase)
+            rows[i].probabilityDeficit = d.shortfall[k]
+            rows[i].probabilityEntryDeficit = d.entryShortfall[k]
+            rows[i].probabilityHighSurplus = d.highSurplus[k]
+        }
     }
 
     /// Pupils in one form of entry.

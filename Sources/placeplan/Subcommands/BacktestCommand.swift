@@ -43,6 +43,8 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one test case per gate) to this file.", valueName: "file"))
     var junit: String?
 
+    @OptionGroup var draws: DrawOptions
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -56,7 +58,9 @@ struct BacktestCommand: ParsableCommand {
             }
             let gates = try maxError.map(AccuracyGate.parse) ?? []
             let dataSet = try data.load()
-            let backtest = try Backtest.run(dataSet, settings: BacktestSettings(horizon: years, method: m, birthsProjection: b))
+            var settings = BacktestSettings(horizon: years, method: m, birthsProjection: b)
+            settings.uncertainty = draws.settings()
+            let backtest = try Backtest.run(dataSet, settings: settings)
             let out = BacktestOutput(backtest, gates: gates)
             try output.write(try out.render(output.format, colour: output.colour))
             if let junit { try OutputFile.write(out.junit(), to: junit) }

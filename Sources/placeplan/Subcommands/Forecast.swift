@@ -17,12 +17,13 @@ struct Forecast: ParsableCommand {
 
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
+    @OptionGroup var draws: DrawOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
-            let report = ForecastReport(try model.run(dataSet), dataLabel: dataSet.label)
+            let report = ForecastReport(try model.run(dataSet, draws: draws.settings()), dataLabel: dataSet.label)
             try output.write(try report.render(output.format, colour: output.colour))
         }
     }

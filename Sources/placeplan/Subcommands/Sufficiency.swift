@@ -24,6 +24,7 @@ struct Sufficiency: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places (default 0.10).", valueName: "share"))
     var highSurplus: Double?
 
+    @OptionGroup var draws: DrawOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -41,7 +42,7 @@ struct Sufficiency: ParsableCommand {
                     "\(dataSet.label) has no schools, so there are no places to compare with",
                     hint: "use a data directory with schools.csv, or run 'placeplan forecast' for pupils alone")
             }
-            let out = SufficiencyOutput(try model.run(dataSet, margin: margin, highSurplus: highSurplus), dataLabel: dataSet.label)
+            let out = SufficiencyOutput(try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings()), dataLabel: dataSet.label)
             try output.write(try out.render(output.format, colour: output.colour))
         }
     }

@@ -1,0 +1,360 @@
+import Foundation
+
+/// How many draws, from which seed.
+public struct UncertaintySettings: Sendable, Hashable {
+    public var draws: Int
+    public var seed: UInt64
+    /// Threads that step draws in parallel (results do not depend on it).
+    public var threads: Int
+
+    public init(draws: Int = 1000, seed: UInt64 = 2026, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.draws = draws
+        self.seed = seed
+        self.threads = max(1, min(threads, 16))
+    }
+
+    /// The quantiles every summary carries: 2.5, 5, 10, 50, 90, 95 and 97.5%.
+    public static let quantiles: [Double] = [0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975]
+    public static let quantileNames = ["p2_5", "p5", "p10", "p50", "p90", "p95", "p97_5"]
+}
+
+/// Quantiles of pupils across draws, and the probabilities a board asks for.
+public struct DrawSummary: Sendable {
+    public let draws: Int
+    public let seed: UInt64
+    public let areas: Int
+    public let horizon: Int
+    /// Quantiles of pupils by step h (0 = origin), area, year group: [((h · A + a) · 14 + g) · Q + q].
+    public let cells: [Double]
+    /// Quantiles of phase totals: [((h · A + a) · 2 + phase) · Q + q].
+    public let totals: [Double]
+    /// P(pupils > places) for the phase total, by [(h · A + a) · 2 + phase].
+    public let shortfall: [Double]
+    /// P(pupils > places) in the entry year group.
+    public let entryShortfall: [Double]
+    /// P(surplus / places > the high-surplus threshold) for the phase total.
+    public let highSurplus: [Double]
+
+    static let Q = UncertaintySettings.quantiles.count
+
+    public func quantile(step h: Int, area a: Int, _ g: YearGroup, _ q: Int) -> Double {
+        cells[((h * areas + a) * YearGroup.count + g.index) * Self.Q + q]
+    }
+
+    public func total(step h: Int, area a: Int, phase: ReportingPhase, _ q: Int) -> Double {
+        totals[((h * areas + a) * 2 + (phase == .primary ? 0 : 1)) * Self.Q + q]
+    }
+
+    func index(_ h: Int, _ a: Int, _ phase: ReportingPhase) -> Int { (h * areas + a) * 2 + (phase == .primary ? 0 : 1) }
+}
+
+/// Runs draws of one scenario through the cohort-flow engine.
+///
+/// Each draw is a column of one state matrix: every year step is one `dgemm` per year group
+/// for a whole chunk of draws, the draw's ratio errors entering as the step's multipliers
+/// and its intake and births errors in the Reception inflow. A draw's errors follow the
+/// ``RatioErrorModel``: for transition t in area a at step h, the log multiplier is
+/// σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} + √(1 − max(ρ, λ)) I_{a,t,h}, where the
+/// global, area and own factors are AR(1) over steps with persistence φ. Births beyond the
+/// known years vary by σ_B(k) · Z per draw and births series.
+public enum Simulation {
+    public static func run(
+        _ data: DataSet, model: CohortModel, errors: RatioErrorModel, empirical: EmpiricalErrors? = nil, applied: AppliedScenario, horizon: Int,
+        settings: UncertaintySettings, places: [[[Double]]]? = nil, thresholds: SufficiencyThresholds = SufficiencyThresholds(),
+        progress: ((Int) -> Void)? = nil
+    ) throws(PlacePlanError) -> DrawSummary {
+        let A = data.areas.count, G = YearGroup.count, Q = UncertaintySettings.quantiles.count, D = settings.draws
+        guard D >= 2 else { throw .invalidOption(option: "--draws", message: "\(D) is too few", hint: "use at least 100 draws, e.g. --draws 1000") }
+        let origin = data.lastCensus
+        let initial = try Projector.initialState(data, columns: 1)
+        let intake = try Projector.intake(data, model: model, horizon: horizon)
+        let transitions = (1...horizon).map(model.transitions(step:))
+        // Births beyond the last known mid-year: k years beyond, per area (0 when known).
+        var beyond = [[Int]](repeating: Array(repeating: 0, count: A), count: horizon)
+        var seriesIndex = [Int](repeating: -1, count: A)
+        let keys = Array(Set(data.areas.compactMap { data.birthSeries(for: $0)?.key })).sorted()
+        for (a, area) in data.areas.enumerated() {
+            guard let series = data.birthSeries(for: area), let last = series.births.keys.max() else { continue }
+            seriesIndex[a] = keys.firstIndex(of: series.key)!
+            for h in 1...horizon { beyond[h - 1][a] = max(0, BirthSeries.midYear(feeding: origin + h) - last) }
+        }
+        let birthsBeyond = beyond, birthsSeries = seriesIndex
+        // 1 + e(h) for every measured path and step, computed once, flat:
+        // pathFactor[phase][path * (horizon + 1) + h].
+        let pathFactor: [[Double]] = (0..<2).map { p in
+            let pool = empirical.map { $0.paths[p].isEmpty ? $0.paths[1 - p] : $0.paths[p] } ?? []
+            return pool.flatMap { path in [1.0] + (1...horizon).map { 1 + EmpiricalErrors.error(path, step: $0) } }
+        }
+        let primaryFactor = pathFactor[0], secondaryFactor = pathFactor[1], stride = horizon + 1
+        let wG = errors.areaCorrelation, wA = max(0, errors.transitionCorrelation - errors.areaCorrelation)
+        let wI = max(0, 1 - wG - wA), phi = errors.persistence, innovation = (1 - phi * phi).squareRoot()
+
+        // Draws are split into chunks stepped in parallel; each draw has its own random stream.
+        let chunks = min(settings.threads, D)
+        let bounds = (0...chunks).map { $0 * D / chunks }
+        let chunkList: [SimulationChunk] = (0..<chunks).map { k in
+            let n = bounds[k + 1] - bounds[k]
+            var s = CohortState(areas: A, columns: n)
+            for c in 0..<n { for g in YearGroup.all { for a in 0..<A { s[g, a, c] = initial[g, a, 0] } } }
+            let rngs = (bounds[k]..<bounds[k + 1]).map { DrawRandom(seed: settings.seed, stream: UInt64($0)) }
+            let chunk = SimulationChunk(s, rngs, areas: A, keys: keys.count)
+            // Starting factors: stationary, and births shocks drawn once per draw.
+            if let empirical, !empirical.isEmpty {
+                // Each draw follows, in each area and phase, one measured error path.
+                chunk.pathChoice = Array(repeating: -1, count: n * A * 2)
+                for d in 0..<n {
+                    for i in 0..<(A * 2) {
+                        let pool = empirical.paths[i % 2].isEmpty ? empirical.paths[1 - i % 2] : empirical.paths[i % 2]
+                        chunk.pathChoice[d * A * 2 + i] = Int(chunk.rng[d].next() % UInt64(max(1, pool.count)))
+                    }
+                }
+            }
+            for d in 0..<n {
+                chunk.global[d] = chunk.rng[d].normal()
+                for a in 0..<A { chunk.area[d * A + a] = chunk.rng[d].normal() }
+                for i in 0..<(A * 14) { chunk.own[d * A * 14 + i] = chunk.rng[d].normal() }
+                for b in 0..<keys.count { chunk.births[d * keys.count + b] = chunk.rng[d].normal() }
+            }
+            return chunk
+        }
+
+        var cells = [Double](repeating: 0, count: (horizon + 1) * A * G * Q)
+        var totals = [Double](repeating: 0, count: (horizon + 1) * A * 2 * Q)
+        var shortfall = [Double](repeating: 0, count: (horizon + 1) * A * 2)
+        var entryShortfall = shortfall, highSurplus = shortfall
+        summarise(step: 0, views: chunkList.map(\.view), into: &cells, &totals, &shortfall, &entryShortfall, &highSurplus, places: places, thresholds: thresholds, A: A)
+
+        for h in 1...horizon {
+            DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                let chunk = chunkList[k]
+                let n = chunk.rng.count
+                var reception = Matrix(rows: A, columns: n)
+                var multipliers = [Double](repeating: 1, count: G * A * n)
+                if !chunk.pathChoice.isEmpty {
+                    // Scale so that a phase's total at step h is forecast / (1 + e(h)): cohorts
+                    // moving up get (1 + e(h − 1)) / (1 + e(h)), Reception 1 / (1 + e(h)).
+                    let shock = applied.ratioFactor?[h - 1]
+                    let receptionBase = (0..<A).map { intake.reception[h - 1][$0] * applied.receptionFactor[h - 1][$0] }
+                    chunk.pathChoice.withUnsafeBufferPointer { choice in
+                        multipliers.withUnsafeMutableBufferPointer { m in
+                            for d in 0..<n {
+                                for a in 0..<A {
+                                    let p0 = choice[(d * A + a) * 2] * stride, p1 = choice[(d * A + a) * 2 + 1] * stride
+                                    let now0 = primaryFactor[p0 + h], before0 = primaryFactor[p0 + h - 1]
+                                    let now1 = secondaryFactor[p1 + h], before1 = secondaryFactor[p1 + h - 1]
+                                    reception[a, d] = receptionBase[a] / now0
+                                    // Within a phase the cohort keeps following its path; moving into
+                                    // Year 7 it leaves the primary path for the secondary one.
+                                    for g in 1..<G {
+                                        let factor = g <= 6 ? before0 / now0 : g == 7 ? before0 / now1 : before1 / now1
+                                        m[(g * n + d) * A + a] = factor * (shock?[g * A + a] ?? 1)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } else {
+                for d in 0..<n {
+                    var rng = chunk.rng[d]
+                    if h > 1 {
+                        chunk.global[d] = phi * chunk.global[d] + innovation * rng.normal()
+                        for a in 0..<A { chunk.area[d * A + a] = phi * chunk.area[d * A + a] + innovation * rng.normal() }
+                        for i in 0..<(A * 14) { chunk.own[d * A * 14 + i] = phi * chunk.own[d * A * 14 + i] + innovation * rng.normal() }
+                    }
+                    chunk.rng[d] = rng
+                    let common = wG.squareRoot() * chunk.global[d]
+                    for a in 0..<A {
+                        let areaPart = common + wA.squareRoot() * chunk.area[d * A + a]
+                        for t in 0..<14 {
+                            let x = areaPart + wI.squareRoot() * chunk.own[(d * A + a) * 14 + t]
+                            let factor = exp(errors.sigma[t][h - 1] * x)
+                            if t == 13 {
+                                var births = 1.0
+                                let k = birthsBeyond[h - 1][a], b = birthsSeries[a]
+                                if k > 0, b >= 0, let sig = errors.birthsSigma[keys[b]] {
+                                    births = exp(sig[min(k, sig.count) - 1] * chunk.births[d * keys.count + b])
+                                }
+                                reception[a, d] = intake.reception[h - 1][a] * applied.receptionFactor[h - 1][a] * factor * births
+                            } else {
+                                let o = ((t + 1) * n + d) * A + a
+                                multipliers[o] = factor * (applied.ratioFactor?[h - 1][(t + 1) * A + a] ?? 1)
+                            }
+                        }
+                    }
+                }
+                }
+                chunk.state = CohortFlowEngine.step(chunk.state, transitions: transitions[h - 1], inflow: YearInflow(reception: reception, multipliers: multipliers))
+                chunk.view = chunk.state
+                applied.overlayAll(&chunk.view, step: h, origin: origin)
+            }
+            summarise(step: h, views: chunkList.map(\.view), into: &cells, &totals, &shortfall, &entryShortfall, &highSurplus, places: places, thresholds: thresholds, A: A)
+            progress?(h)
+        }
+        return DrawSummary(
+            draws: D, seed: settings.seed, areas: A, horizon: horizon, cells: cells, totals: totals, shortfall: shortfall,
+            entryShortfall: entryShortfall, highSurplus: highSurplus)
+    }
+
+    /// Quantiles and probabilities over all draws at one step (cells in parallel).
+    static func summarise(
+        step h: Int, views: [CohortState], into cells: inout [Double], _ totals: inout [Double], _ shortfall: inout [Double],
+        _ entryShortfall: inout [Double], _ highSurplus: inout [Double], places: [[[Double]]]?, thresholds: SufficiencyThresholds, A: Int
+    ) {
+        let D = views.reduce(0) { $0 + $1.columns }
+        let G = YearGroup.count, Q = UncertaintySettings.quantiles.count
+        let cellCount = A * G + A * 2
+        let results = SharedRows(cellCount)
+        let probabilities = SharedRows(A * 2)
+        DispatchQueue.concurrentPerform(iterations: cellCount) { i in
+            var values = [Double](repeating: 0, count: D)
+            var k = 0
+            if i < A * G {
+                let a = i / G, g = YearGroup(i % G)
+                for v in views {
+                    v.values.withUnsafeBufferPointer { x in
+                        for c in 0..<v.columns { values[k] = x[v.offset(g, a, c)]; k += 1 }
+                    }
+                }
+                results.set(i, Quantiles.of(&values, UncertaintySettings.quantiles))
+            } else {
+                let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
+                let groups = phase.yearGroups.map { $0 }
+                let entryGroup = phase.entryYearGroup
+                var p = 0.0, pe = 0.0
+                if let places {
+                    for g in groups { p += places[h][g.index][a] }
+                    pe = places[h][entryGroup.index][a]
+                }
+                var short = 0, entryShort = 0, high = 0
+                for v in views {
+                    v.values.withUnsafeBufferPointer { x in
+                        for c in 0..<v.columns {
+                            var total = 0.0
+                            for g in groups { total += x[v.offset(g, a, c)] }
+                            values[k] = total
+                            k += 1
+                            if places != nil {
+                                if total > p { short += 1 }
+                                if x[v.offset(entryGroup, a, c)] > pe { entryShort += 1 }
+                                if p > 0 && (p - total) / p > thresholds.highSurplus { high += 1 }
+                            }
+                        }
+                    }
+                }
+                if places != nil {
+                    probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
+                }
+                results.set(i, Quantiles.of(&values, UncertaintySettings.quantiles))
+            }
+        }
+        let rows = results.rows, probabilityRows = probabilities.rows
+        for i in 0..<(A * G) {
+            let a = i / G, g = i % G
+            for q in 0..<Q { cells[((h * A + a) * G + g) * Q + q] = rows[i][q] }
+        }
+        for j in 0..<(A * 2) {
+            for q in 0..<Q { totals[((h * A) * 2 + j) * Q + q] = rows[A * G + j][q] }
+            let p = probabilityRows[j]
+            if p.count == 3 {
+                shortfall[h * A * 2 + j] = p[0]
+                entryShortfall[h * A * 2 + j] = p[1]
+                highSurplus[h * A * 2 + j] = p[2]
+            }
+        }
+    }
+}
+
+/// Rows written by parallel workers, each to its own index, through a stable buffer.
+final class SharedRows: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<[Double]>
+    init(_ count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: [])
+    }
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+    func set(_ i: Int, _ row: [Double]) { buffer[i] = row }
+    var rows: [[Double]] { Array(buffer) }
+}
+
+extension AppliedScenario {
+    /// ``overlay(_:column:step:origin:)`` for every column (draws of one scenario).
+    func overlayAll(_ state: inout CohortState, step h: Int, origin: AcademicYear) {
+        guard closureMoves.isEmpty == false || housingPupils[h - 1].contains(where: { $0 != 0 }) else { return }
+        for c in 0..<state.columns { overlay(&state, column: c, step: h, origin: origin) }
+    }
+}
+
+/// Quantiles by linear interpolation between order statistics (type 7). The order
+/// statistics needed are found by selection (quickselect with median-of-three pivots,
+/// deterministic), which is several times faster than sorting the draws.
+public enum Quantiles {
+    public static func of(_ values: inout [Double], _ probabilities: [Double]) -> [Double] {
+        let n = values.count
+        guard n > 0 else { return probabilities.map { _ in .nan } }
+        let positions = probabilities.map { $0 * Double(n - 1) }
+        var ranks = Set<Int>()
+        for x in positions {
+            let i = Int(x.rounded(.down))
+            ranks.insert(i)
+            if i + 1 < n { ranks.insert(i + 1) }
+        }
+        values.withUnsafeMutableBufferPointer { select($0, 0, n - 1, ranks.sorted()[...]) }
+        return positions.map { x in
+            let i = Int(x.rounded(.down)), f = x - Double(i)
+            return i + 1 < n ? values[i] + f * (values[i + 1] - values[i]) : values[n - 1]
+        }
+    }
+
+    /// Places each rank's order statistic at its index, within a[lo...hi].
+    static func select(_ a: UnsafeMutableBufferPointer<Double>, _ lo: Int, _ hi: Int, _ ranks: ArraySlice<Int>) {
+        guard !ranks.isEmpty, lo < hi else { return }
+        let middle = ranks[ranks.startIndex + ranks.count / 2]
+        var l = lo, h = hi
+        while l < h {
+            // Median of three as the pivot.
+            let m = l + (h - l) / 2
+            if a[m] < a[l] { a.swapAt(m, l) }
+            if a[h] < a[l] { a.swapAt(h, l) }
+            if a[h] < a[m] { a.swapAt(h, m) }
+            let pivot = a[m]
+            var i = l, j = h
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while a[j] > pivot { j -= 1 }
+                if i <= j {
+                    a.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if middle <= j { h = j } else if middle >= i { l = i } else { break }
+        }
+        select(a, lo, middle - 1, ranks.prefix { $0 < middle })
+        select(a, middle + 1, hi, ranks.drop { $0 <= middle })
+    }
+}
+
+/// A share of the draws, stepped by one thread.
+final class SimulationChunk: @unchecked Sendable {
+    var state: CohortState
+    var view: CohortState
+    var rng: [DrawRandom]
+    var global: [Double]
+    var area: [Double]
+    var own: [Double]
+    var births: [Double]
+    /// For each draw, area and phase: the measured error path it follows.
+    var pathChoice: [Int] = []
+    init(_ s: CohortState, _ r: [DrawRandom], areas: Int, keys: Int) {
+        state = s
+        view = s
+        rng = r
+        global = Array(repeating: 0, count: r.count)
+        area = Array(repeating: 0, count: r.count * areas)
+        own = Array(repeating: 0, count: r.count * areas * 14)
+        births = Array(repeating: 0, count: r.count * max(1, keys))
+    }
+}
