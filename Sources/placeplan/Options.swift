@@ -164,3 +164,29 @@ struct DrawOptions: ParsableArguments {
         draws > 0 ? UncertaintySettings(draws: draws, seed: seed) : nil
     }
 }
+
+/// Where saved runs live, and saving one.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file (default placeplan.sqlite).", valueName: "file"))
+    var store = RunStore.defaultPath
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Save this run in the store under a name, with its inputs' SHA-256, scenarios, assumptions and results.",
+            discussion: "Example: --save \"SCAP 2026\"", valueName: "name"))
+    var save: String?
+
+    @Option(name: .long, help: ArgumentHelp("A longer label for the saved run.", valueName: "text"))
+    var label: String?
+
+    /// Saves the run when --save was given (after everything else succeeded).
+    func saveIfAsked(data: DataSet, run: ScenarioForecast) throws(PlacePlanError) {
+        guard let save else { return }
+        let record = try SavedRun.make(
+            name: save, label: label, command: (["placeplan"] + CommandLine.arguments.dropFirst()).joined(separator: " "), data: data, run: run,
+            report: SufficiencyReport(run))
+        try RunStore(path: store).save(record)
+        FileHandle.standardError.write(Data("saved run '\(save)' in \(store)\n".utf8))
+    }
+}

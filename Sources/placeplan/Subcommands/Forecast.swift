@@ -18,13 +18,15 @@ struct Forecast: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
     @OptionGroup var draws: DrawOptions
+    @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
-            let report = ForecastReport(try model.run(dataSet, draws: draws.settings()), dataLabel: dataSet.label)
-            try output.write(try report.render(output.format, colour: output.colour))
+            let run = try model.run(dataSet, draws: draws.settings())
+            try output.write(try ForecastReport(run, dataLabel: dataSet.label).render(output.format, colour: output.colour))
+            try store.saveIfAsked(data: dataSet, run: run)
         }
     }
 }

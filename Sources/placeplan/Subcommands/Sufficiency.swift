@@ -25,6 +25,7 @@ struct Sufficiency: ParsableCommand {
     var highSurplus: Double?
 
     @OptionGroup var draws: DrawOptions
+    @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -42,8 +43,10 @@ struct Sufficiency: ParsableCommand {
                     "\(dataSet.label) has no schools, so there are no places to compare with",
                     hint: "use a data directory with schools.csv, or run 'placeplan forecast' for pupils alone")
             }
-            let out = SufficiencyOutput(try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings()), dataLabel: dataSet.label)
+            let run = try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings())
+            let out = SufficiencyOutput(run, dataLabel: dataSet.label)
             try output.write(try out.render(output.format, colour: output.colour))
+            try store.saveIfAsked(data: dataSet, run: run)
         }
     }
 }

@@ -1,0 +1,127 @@
+/// Side by side: the same areas, phases and years under several scenarios or saved runs,
+/// for the phase totals and the entry year group, with the differences from the first and
+/// the rows whose status changes.
+public struct Comparison: Sendable {
+    /// One column: a scenario of a run, or a saved run.
+    public struct Column: Sendable {
+        public var label: String
+        public var rows: [SufficiencyRow]
+        public init(label: String, rows: [SufficiencyRow]) {
+            self.label = label
+            self.rows = rows
+        }
+    }
+
+    /// One compared line: an area, phase and year, as a phase total or the entry year group.
+    public struct Line: Sendable, Codable {
+        public var area: String
+        public var areaName: String
+        public var phase: ReportingPhase
+        public var year: AcademicYear
+        /// "total" for the phase, or the entry year group ("R", "Y7").
+        public var level: String
+        public var pupils: [Double?]
+        public var places: [Double?]
+        public var surplusPct: [Double?]
+        public var status: [SufficiencyStatus?]
+        /// Last column less the first.
+        public var pupilsChange: Double?
+        public var placesChange: Double?
+        /// Whether the status differs between any two columns.
+        public var statusChanged: Bool
+    }
+
+    public var labels: [String]
+    public var lines: [Line]
+
+    public init(_ columns: [Column]) {
+        labels = columns.map(\.label)
+        var keys: [String] = []
+        var seen = Set<String>()
+        var byKey: [[String: SufficiencyRow]] = []
+        for column in columns {
+            var map: [String: SufficiencyRow] = [:]
+            for r in column.rows {
+                let key = "\(r.areaID)|\(r.phase)|\(r.year.startYear)"
+                map[key] = r
+                if seen.insert(key).inserted { keys.append(key) }
+            }
+            byKey.append(map)
+        }
+        var lines: [Line] = []
+        for key in keys {
+            let rows = byKey.map { $0[key] }
+            guard let any = rows.compactMap({ $0 }).first else { continue }
+            for level in ["total", any.entryYearGroup.description] {
+                let total = level == "total"
+                let pupils = rows.map { $0.map { total ? $0.pupils : $0.entryPupils } }
+                let places = rows.map { $0.map { total ? $0.places : $0.entryPlaces } }
+                let surplus = zip(pupils, places).map { p, c -> Double? in
+                    guard let p, let c, c > 0 else { return nil }
+                    return 100 * (c - p) / c
+                }
+                let status = rows.map { $0.map { total ? $0.status : $0.entryStatus } }
+                let present = status.compactMap { $0 }
+                lines.append(Line(
+                    area: any.areaID, areaName: any.areaName, phase: any.phase, year: any.year, level: level, pupils: pupils, places: places,
+                    surplusPct: surplus, status: status,
+                    pupilsChange: pupils.first.flatMap { f in pupils.last.flatMap { l in f.flatMap { f in l.map { $0 - f } } } },
+                    placesChange: places.first.flatMap { f in places.last.flatMap { l in f.flatMap { f in l.map { $0 - f } } } },
+                    statusChanged: Set(present).count > 1 || present.count < status.count))
+            }
+        }
+        self.lines = lines
+    }
+
+    /// The table: per area, phase and year, each column's pupils and surplus %, the change,
+    /// and the statuses, with changed rows marked.
+    public func table(changedOnly: Bool) -> TextTable {
+        let short = labels.map { $0.count > 14 ? String($0.prefix(13)) + "…" : $0 }
+        var t = TextTable(
+            title: "Comparison: " + labels.enumerated().map { "[\($0.offset + 1)] \($0.element)" }.joined(separator: ", ")
+                + "; change = last - first; * = status changes",
+            headers: ["Area", "Year", "Level"] + short.indices.flatMap { ["[\($0 + 1)] pupils", "surp%"] } + ["Change", "Status"],
+            rightAligned: [false, false, false] + short.indices.flatMap { _ in [true, true] } + [true, false])
+        for line in lines where !changedOnly || line.statusChanged {
+            let statuses = line.status.map { $0.map { $0 == .deficit ? "DEFICIT" : $0.rawValue } ?? "-" }
+            let statusText = line.statusChanged ? "* " + statuses.joined(separator: " > ") : statuses.first ?? "-"
+            t.rows.append(
+                [TextTable.Cell(line.area), TextTable.Cell(line.year.description), TextTable.Cell(line.level == "total" ? line.phase.rawValue : line.level)]
+                    + line.pupils.indices.flatMap { i in
+                        [
+                            TextTable.Cell(line.pupils[i].map(Format.count) ?? "-"),
+                            TextTable.Cell(line.surplusPct[i].map { Format.decimal($0) } ?? "-", (line.status[i] == .deficit) ? .bad : .plain),
+                        ]
+                    }
+                    + [
+                        TextTable.Cell(line.pupilsChange.map(Format.signed) ?? "-"),
+                        TextTable.Cell(statusText, line.statusChanged ? .bad : .plain),
+                    ])
+        }
+        return t
+    }
+
+    public func render(_ format: OutputFormat, changedOnly: Bool, colour: Bool = false, header: String = "") throws(PlacePlanError) -> String {
+        switch format {
+        case .table: return header + table(changedOnly: changedOnly).render(colour: colour)
+        case .markdown: return "## Comparison\n\n" + (header.isEmpty ? "" : "```\n\(header)```\n\n") + table(changedOnly: changedOnly).markdown()
+        case .csv:
+            var header = ["area", "area_name", "phase", "year", "level"]
+            for l in labels { header += ["\(l) pupils", "\(l) places", "\(l) surplus_pct", "\(l) status"] }
+            header += ["pupils_change", "places_change", "status_changed"]
+            return csvText(header: header, rows: lines.filter { !changedOnly || $0.statusChanged }.map { line in
+                var row = [line.area, line.areaName, line.phase.rawValue, line.year.description, line.level]
+                for i in labels.indices {
+                    row += [
+                        line.pupils[i].map { Format.decimal($0) } ?? "", line.places[i].map { Format.decimal($0) } ?? "",
+                        line.surplusPct[i].map { Format.decimal($0, places: 2) } ?? "", line.status[i]?.rawValue ?? "",
+                    ]
+                }
+                return row + [line.pupilsChange.map { Format.decimal($0) } ?? "", line.placesChange.map { Format.decimal($0) } ?? "", line.statusChanged ? "yes" : "no"]
+            })
+        case .json:
+            struct Document: Codable { var schema = "placeplan.compare/1"; var columns: [String]; var lines: [Line] }
+            return try jsonText(Document(columns: labels, lines: lines.filter { !changedOnly || $0.statusChanged }))
+        }
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+
+/// The board report: one self-contained HTML file (no network, scripts or fonts), printable
+/// on A4 landscape, with SVG charts generated here.
+public struct HTMLReport: Sendable {
+    public var run: ScenarioForecast
+    public var dataLabel: String
+    public var send: SENDForecast?
+    public var backtest: Backtest?
+    public var vintages: Comparison?
+
+    public init(run: ScenarioForecast, dataLabel: String, send: SENDForecast? = nil, backtest: Backtest? = nil, vintages: Comparison? = nil) {
+        self.run = run
+        self.dataLabel = dataLabel
+        self.send = send
+        self.backtest = backtest
+        self.vintages = vintages
+    }
+
+    /// The section ids, in order, that every report has (SEND, accuracy and vintages when given).
+    public static let sections = ["summary", "heatmap", "areas", "entry", "send", "scenarios", "accuracy", "vintages"]
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static let css = """
+        @page { size: A4 landscape; margin: 12mm; }
+        body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1d2733; margin: 24px; font-size: 13px; }
+        h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; border-bottom: 2px solid #1d4f7a; padding-bottom: 3px; margin-top: 28px; }
+        h3 { font-size: 14px; margin: 14px 0 4px; }
+        .meta { color: #55606d; } .note { color: #55606d; font-size: 12px; }
+        table { border-collapse: collapse; margin: 6px 0 10px; font-size: 12px; }
+        th, td { border: 1px solid #c9d1da; padding: 3px 7px; text-align: right; } th { background: #eef2f6; }
+        td.l, th.l { text-align: left; }
+        .deficit { background: #f6c8c4; font-weight: bold; } .below { background: #fbe7b5; } .within { background: #d8efd9; } .high { background: #cfe0f5; }
+        .charts { display: flex; flex-wrap: wrap; gap: 10px; } .chart { break-inside: avoid; page-break-inside: avoid; border: 1px solid #e1e6eb; padding: 4px; }
+        section { break-inside: auto; } h2 { break-after: avoid; }
+        svg text { font-family: "DejaVu Sans", Arial, sans-serif; } .chart-title { font-size: 13px; font-weight: bold; fill: #1d2733; }
+        .tick { font-size: 10px; fill: #55606d; } .legend { font-size: 10px; fill: #1d2733; } .cell { font-size: 9px; fill: #1d2733; }
+        .grid { stroke: #e3e8ed; stroke-width: 1; } .axis { stroke: #55606d; stroke-width: 1; } .origin { stroke: #9aa5b1; stroke-dasharray: 2 3; }
+        ul.findings li { margin: 3px 0; }
+        """
+
+    static func statusClass(_ s: SufficiencyStatus) -> String {
+        switch s {
+        case .deficit: "deficit"
+        case .belowMargin: "below"
+        case .withinMargin: "within"
+        case .highSurplus: "high"
+        }
+    }
+
+    static func surplusColour(_ v: Double, margin: Double, high: Double) -> String {
+        if v < 0 { return v < -5 ? "#d9534f" : "#f09a94" }
+        if v < margin { return "#f7d58b" }
+        if v > high { return v > 2 * high ? "#5b8fd1" : "#a9c6ec" }
+        return "#9fd3a4"
+    }
+
+    public func render() -> String {
+        let f = run.forecast
+        let report = SufficiencyReport(run)
+        let years = [f.origin] + f.years
+        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>placeplan report</title><style>\(Self.css)</style></head><body>"
+        html += "<h1>School places: forecast and sufficiency</h1>"
+        html += "<p class=\"meta\">\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(f.horizon) years ahead. "
+            + "Scenarios: \(Self.escape(f.columns.joined(separator: ", "))). Made by placeplan \(PlacePlanVersion.current)"
+            + (run.draws.map { "; \($0[0].draws) random draws, seed \($0[0].seed)" } ?? "") + ".</p>"
+
+        // Summary: where and when places fall short, or are in surplus beyond the threshold.
+        html += "<section id=\"summary\"><h2>Summary</h2><ul class=\"findings\">"
+        var any = false
+        for (c, scenario) in f.columns.enumerated() {
+            let t = run.thresholds[c]
+            for area in f.areas {
+                for phase in ReportingPhase.allCases {
+                    let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase && $0.isForecast }
+                    guard !rows.isEmpty else { continue }
+                    let prefix = "<b>\(Self.escape(area.id) + " " + Self.escape(area.name))</b>, \(phase)" + (f.columns.count > 1 ? " [\(Self.escape(scenario))]" : "")
+                    if let first = rows.first(where: { $0.status == .deficit }) {
+                        let worst = rows.min { ($0.surplusShare ?? 0) < ($1.surplusShare ?? 0) }!
+                        let p = first.probabilityDeficit.map { " (chance \(Format.percent($0)))" } ?? ""
+                        html += "<li>\(prefix): <span class=\"deficit\">deficit from \(first.year)</span>\(p); worst \(Format.percent(worst.surplusShare)) in \(worst.year), \(Self.places(-worst.surplus)) short.</li>"
+                        any = true
+                    } else if let first = rows.first(where: { $0.status == .highSurplus }) {
+                        let best = rows.max { ($0.surplusShare ?? 0) < ($1.surplusShare ?? 0) }!
+                        html += "<li>\(prefix): <span class=\"high\">surplus above \(Format.percent(t.highSurplus)) from \(first.year)</span>; \(Format.percent(best.surplusShare)) (\(Self.places(best.surplus))) by \(best.year).</li>"
+                        any = true
+                    }
+                }
+            }
+        }
+        if !any { html += "<li>Every area stays within its margin throughout.</li>" }
+        html += "</ul></section>"
+
+        // Heat map of surplus % by area and year (first scenario; each scenario when several).
+        html += "<section id=\"heatmap\"><h2>Surplus % of places by area and year</h2><div class=\"charts\">"
+        for (c, scenario) in f.columns.enumerated() {
+            let t = run.thresholds[c]
+            var rows: [String] = [], values: [[Double?]] = []
+            for area in f.areas {
+                for phase in ReportingPhase.allCases {
+                    let r = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
+                    guard !r.isEmpty else { continue }
+                    rows.append("\(area.id) \(String(area.name.prefix(18))) (\(phase == .primary ? "pri" : "sec"))")
+                    values.append(r.map { $0.surplusShare.map { $0 * 100 } })
+                }
+            }
+            let legend = [("deficit", "#d9534f"), ("below \(Format.percent(t.margin))", "#f7d58b"), ("within margin", "#9fd3a4"), ("above \(Format.percent(t.highSurplus))", "#a9c6ec")]
+            html += "<div class=\"chart\">" + SVGChart.heatMap(
+                title: "Surplus % of places" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows,
+                columns: years.enumerated().map { $0.offset == 0 ? "\(short($0.element))*" : short($0.element) }, values: values,
+                colour: { Self.surplusColour($0, margin: t.margin * 100, high: t.highSurplus * 100) }, legend: legend) + "</div>"
+        }
+        html += "</div></section>"
+
+        // Charts: forecast pupils (with bands) against places, per area and phase.
+        html += "<section id=\"areas\"><h2>Pupils against places, by planning area</h2><p class=\"note\">Pupils on roll (census, then forecast) and mainstream places, each phase total."
+            + (run.draws != nil ? " Shaded: 80% and 95% prediction intervals from the draws." : "") + "</p><div class=\"charts\">"
+        let colours = ["#1d4f7a", "#c0392b", "#27864a", "#8e44ad", "#d35400"]
+        for (a, area) in f.areas.enumerated() {
+            for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
+                var series: [SVGChart.Series] = []
+                var bands: [SVGChart.Band] = []
+                for (c, scenario) in f.columns.enumerated() {
+                    let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
+                    series.append(.init(name: f.columns.count > 1 ? "pupils: \(scenario)" : "pupils", values: rows.map(\.pupils), colour: colours[c % colours.count]))
+                    if c == 0, let d = run.draws?[0] {
+                        bands.append(.init(name: "95%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 0) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 6) }, colour: colours[0], opacity: 0.12))
+                        bands.append(.init(name: "80%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 2) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 4) }, colour: colours[0], opacity: 0.22))
+                    }
+                    if c == 0 || rows.map(\.places) != report.rows.filter({ $0.scenario == f.columns[0] && $0.areaID == area.id && $0.phase == phase }).map(\.places) {
+                        series.append(.init(name: f.columns.count > 1 ? "places: \(scenario)" : "places", values: rows.map(\.places), colour: c == 0 ? "#333333" : colours[c % colours.count], dashed: true))
+                    }
+                }
+                html += "<div class=\"chart\">" + SVGChart.lines(
+                    title: "\(area.id) \(area.name), \(phase)", xLabels: years.map(short), yLabel: "pupils", series: series, bands: bands) + "</div>"
+            }
+        }
+        html += "</div></section>"
+
+        // Entry year: forms of entry spare or short.
+        html += "<section id=\"entry\"><h2>Entry year group: forms of entry spare (+) or short (-)</h2>"
+        for scenario in f.columns {
+            if f.columns.count > 1 { html += "<h3>\(Self.escape(scenario))</h3>" }
+            html += "<table><tr><th class=\"l\">Area</th><th class=\"l\">Entry</th>" + years.map { "<th>\(short($0))</th>" }.joined() + "</tr>"
+            for area in f.areas {
+                for phase in ReportingPhase.allCases {
+                    let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
+                    guard let first = rows.first else { continue }
+                    html += "<tr><td class=\"l\">\(Self.escape(area.id)) \(Self.escape(area.name))</td><td class=\"l\">\(first.entryYearGroup)</td>"
+                        + rows.map { "<td class=\"\(Self.statusClass($0.entryStatus))\">\(Format.decimal($0.entryFormsOfEntry, signed: true))</td>" }.joined() + "</tr>"
+                }
+            }
+            html += "</table>"
+        }
+        html += "<p class=\"note\">One form of entry is 30 places. Colours: red deficit, amber below the margin, green within it, blue above the high-surplus threshold.</p></section>"
+
+        // SEND.
+        html += "<section id=\"send\"><h2>SEND: specialist places</h2>"
+        if let send {
+            let last = send.years.last!
+            for scenario in send.columns {
+                let rows = send.rows.filter { $0.scenario == scenario && $0.year == last }
+                let needs = PrimaryNeed.allCases.filter { n in rows.contains { $0.need == n && $0.demand >= 1 } }
+                func total(_ n: PrimaryNeed, _ k: KeyPath<SpecialistRow, Double>) -> Double { rows.filter { $0.need == n }.reduce(0) { $0 + $1[keyPath: k] } }
+                html += "<div class=\"chart\">" + SVGChart.bars(
+                    title: "Specialist demand against in-borough places, \(last)" + (send.columns.count > 1 ? " [\(scenario)]" : ""), categories: needs.map(\.rawValue),
+                    series: [
+                        .init(name: "demand (ARP and special)", values: needs.map { total($0, \.demand) }, colour: "#c0392b"),
+                        .init(name: "in-borough places", values: needs.map { total($0, \.places) }, colour: "#1d4f7a"),
+                    ], yLabel: "pupils") + "</div>"
+                html += "<table><tr><th class=\"l\">Year</th><th>EHCP pupils</th><th>Specialist demand</th><th>In-borough places</th><th>Independent / out of borough</th><th>Cost £m a year</th></tr>"
+                for y in send.years {
+                    let r = send.rows.filter { $0.scenario == scenario && $0.year == y }
+                    html += "<tr><td class=\"l\">\(y)</td><td>\(Format.count(r.reduce(0) { $0 + $1.pupils }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.demand }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.places }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.independent + $1.outOfBorough }))</td><td>\(Format.decimal(r.reduce(0) { $0 + $1.cost } / 1e6))</td></tr>"
+                }
+                html += "</table>"
+            }
+            html += "<p class=\"note\">New-plan rates: \(Self.escape(send.assumptions.trend.description)). Costs: \(Self.escape(send.assumptions.costs.source == SENDCosts.illustrative.source ? "illustrative defaults" : send.assumptions.costs.source)).</p>"
+        } else {
+            html += "<p>No EHCP history in the data: the SEND model was not run.</p>"
+        }
+        html += "</section>"
+
+        // Scenarios and assumptions.
+        html += "<section id=\"scenarios\"><h2>Scenarios and assumptions</h2>"
+        for (c, a) in run.applied.enumerated() {
+            let m = run.models[c]
+            html += "<h3>\(Self.escape(a.scenario.name))</h3><p>\(Self.escape(a.scenario.description))</p><ul>"
+            html += a.scenario.changes.isEmpty ? "<li>No changes.</li>" : a.scenario.changes.map { "<li>\(Self.escape($0.summary))</li>" }.joined()
+            html += "</ul><table><tr><th class=\"l\">Assumption</th><th class=\"l\">Value</th></tr>"
+            let items: [(String, String)] = [
+                ("Cohort ratios", m.options.method.description), ("Intake ratios", m.options.intakeMethod.description),
+                ("Estimators used", ScenarioHeader.chosen(m.selection)), ("Births beyond known years", m.options.birthsProjection.description),
+                ("Operating margin", Format.percent(a.thresholds.margin)), ("High surplus above", Format.percent(a.thresholds.highSurplus)),
+                ("Scenario file", a.scenario.file.isEmpty ? "(none: the data as it is)" : a.scenario.file),
+            ]
+            html += items.map { "<tr><td class=\"l\">\(Self.escape($0.0))</td><td class=\"l\">\(Self.escape($0.1))</td></tr>" }.joined() + "</table>"
+        }
+        html += "</section>"
+
+        // Accuracy.
+        html += "<section id=\"accuracy\"><h2>How accurate has this been?</h2>"
+        if let b = backtest {
+            html += "<p>Backtest on this data: forecasting from every past census with enough history and comparing with what happened. Median absolute % error of phase totals, with the plain 3-year mean of cohort ratios beside it.</p>"
+            html += "<table><tr><th class=\"l\">Phase</th>" + b.horizons.map { "<th>\($0) yr ahead</th>" }.joined() + "</tr>"
+            for phase in b.phases {
+                for method in b.methodNames where method == b.settings.method.description || method == "mean3" {
+                    html += "<tr><td class=\"l\">\(phase), \(method)</td>" + b.horizons.map { h in "<td>\(b.summary(method: method, phase: phase, horizon: h).map { Format.decimal($0.mdape, places: 2) } ?? "-")</td>" }.joined() + "</tr>"
+                }
+            }
+            html += "</table>"
+        } else {
+            html += "<p>Not run.</p>"
+        }
+        html += "</section>"
+        if let vintages {
+            html += "<section id=\"vintages\"><h2>Compared with saved runs</h2><table><tr><th class=\"l\">Area</th><th class=\"l\">Year</th><th class=\"l\">Level</th>"
+                + vintages.labels.map { "<th>\(Self.escape($0)) pupils</th>" }.joined() + "<th>Change</th><th class=\"l\">Status</th></tr>"
+            for line in vintages.lines where line.statusChanged {
+                html += "<tr><td class=\"l\">\(Self.escape(line.area))</td><td class=\"l\">\(line.year)</td><td class=\"l\">\(line.level == "total" ? line.phase.rawValue : line.level)</td>"
+                    + line.pupils.map { "<td>\($0.map(Format.count) ?? "-")</td>" }.joined()
+                    + "<td>\(line.pupilsChange.map(Format.signed) ?? "-")</td><td class=\"l\">\(line.status.map { $0?.rawValue ?? "-" }.joined(separator: " → "))</td></tr>"
+            }
+            html += "</table></section>"
+        }
+        return html + "</body></html>\n"
+    }
+
+    static func places(_ n: Double) -> String { "\(Format.count(n)) place\(Int(n.rounded()) == 1 ? "" : "s")" }
+
+    func short(_ y: AcademicYear) -> String { y.description.replacingOccurrences(of: "20", with: "", options: .anchored) }
+}

@@ -1,0 +1,166 @@
+/// Small SVG charts with axes, units, legends and readable labels, written by hand so that
+/// a report needs no scripts or fonts from anywhere.
+public enum SVGChart {
+    public struct Series: Sendable {
+        public var name: String
+        public var values: [Double?]
+        public var colour: String
+        public var dashed: Bool
+        public init(name: String, values: [Double?], colour: String, dashed: Bool = false) {
+            self.name = name
+            self.values = values
+            self.colour = colour
+            self.dashed = dashed
+        }
+    }
+
+    /// A shaded band between two series (a prediction interval).
+    public struct Band: Sendable {
+        public var name: String
+        public var lower: [Double]
+        public var upper: [Double]
+        public var colour: String
+        public var opacity: Double
+    }
+
+    static func escape(_ s: String) -> String { HTMLReport.escape(s) }
+
+    /// "Nice" axis ticks covering [low, high].
+    static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+        let span = max(high - low, 1)
+        let raw = span / Double(count)
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        let start = (low / step).rounded(.down) * step
+        return stride(from: start, through: high + step * 0.5, by: step).map { $0 }
+    }
+
+    /// A line chart over labelled x positions.
+    public static func lines(
+        title: String, xLabels: [String], yLabel: String, series: [Series], bands: [Band] = [], width: Int = 520, height: Int = 260,
+        markFirst: Bool = true
+    ) -> String {
+        let left = 62.0, right = 12.0, top = 30.0, bottom = 58.0
+        let w = Double(width) - left - right, h = Double(height) - top - bottom
+        let all = series.flatMap { $0.values.compactMap { $0 } } + bands.flatMap { $0.lower + $0.upper }
+        var low = all.min() ?? 0, high = all.max() ?? 1
+        let pad = max((high - low) * 0.08, 1)
+        low -= pad
+        high += pad
+        let ticks = Self.ticks(low, high)
+        low = min(low, ticks.first ?? low)
+        high = max(high, ticks.last ?? high)
+        let n = max(xLabels.count - 1, 1)
+        func x(_ i: Int) -> Double { left + w * Double(i) / Double(n) }
+        func y(_ v: Double) -> Double { top + h * (1 - (v - low) / (high - low)) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
+        svg += "<title>\(escape(title))</title>"
+        svg += "<text x=\"\(left)\" y=\"16\" class=\"chart-title\">\(escape(title))</text>"
+        for t in ticks where t >= low && t <= high {
+            svg += "<line x1=\"\(left)\" x2=\"\(left + w)\" y1=\"\(f(y(t)))\" y2=\"\(f(y(t)))\" class=\"grid\"/>"
+            svg += "<text x=\"\(left - 6)\" y=\"\(f(y(t) + 4))\" class=\"tick\" text-anchor=\"end\">\(Format.count(t))</text>"
+        }
+        let every = max(1, xLabels.count / 8)
+        for (i, label) in xLabels.enumerated() where (i % every == 0 && xLabels.count - 1 - i >= every) || i == xLabels.count - 1 {
+            svg += "<text x=\"\(f(x(i)))\" y=\"\(f(top + h + 16))\" class=\"tick\" text-anchor=\"middle\">\(escape(label))</text>"
+        }
+        svg += "<line x1=\"\(left)\" x2=\"\(left)\" y1=\"\(top)\" y2=\"\(top + h)\" class=\"axis\"/>"
+        svg += "<line x1=\"\(left)\" x2=\"\(left + w)\" y1=\"\(top + h)\" y2=\"\(top + h)\" class=\"axis\"/>"
+        svg += "<text transform=\"translate(14 \(f(top + h / 2))) rotate(-90)\" class=\"tick\" text-anchor=\"middle\">\(escape(yLabel))</text>"
+        for band in bands {
+            let upper = band.upper.enumerated().map { "\(f(x($0.offset))),\(f(y($0.element)))" }
+            let lower = band.lower.enumerated().reversed().map { "\(f(x($0.offset))),\(f(y($0.element)))" }
+            svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(band.colour)\" fill-opacity=\"\(band.opacity)\" stroke=\"none\"/>"
+        }
+        for s in series {
+            var path = ""
+            for (i, v) in s.values.enumerated() {
+                guard let v else { continue }
+                path += (path.isEmpty ? "M" : "L") + "\(f(x(i))),\(f(y(v))) "
+            }
+            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+        }
+        if markFirst, xLabels.count > 1 {
+            svg += "<line x1=\"\(f(x(0)))\" x2=\"\(f(x(0)))\" y1=\"\(top)\" y2=\"\(top + h)\" class=\"origin\"/>"
+        }
+        // Legend under the axis.
+        var lx = left
+        let ly = Double(height) - 14
+        for s in series {
+            svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 18))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+            svg += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" class=\"legend\">\(escape(s.name))</text>"
+            lx += 30 + Double(s.name.count) * 6.2
+        }
+        for b in bands {
+            svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"18\" height=\"10\" fill=\"\(b.colour)\" fill-opacity=\"\(b.opacity)\"/>"
+            svg += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" class=\"legend\">\(escape(b.name))</text>"
+            lx += 30 + Double(b.name.count) * 6.2
+        }
+        return svg + "</svg>"
+    }
+
+    /// A heat map of values (surplus %) by row and column, with a colour key.
+    public static func heatMap(
+        title: String, rows: [String], columns: [String], values: [[Double?]], colour: (Double) -> String, legend: [(String, String)], cellWidth: Int = 46
+    ) -> String {
+        let left = 200.0, top = 40.0, cell = Double(cellWidth), rowHeight = 20.0
+        let width = Int(left + cell * Double(columns.count) + 10), height = Int(top + rowHeight * Double(rows.count) + 44)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
+        svg += "<title>\(escape(title))</title><text x=\"0\" y=\"16\" class=\"chart-title\">\(escape(title))</text>"
+        for (j, c) in columns.enumerated() {
+            svg += "<text x=\"\(f(left + cell * (Double(j) + 0.5)))\" y=\"\(f(top - 6))\" class=\"tick\" text-anchor=\"middle\">\(escape(c))</text>"
+        }
+        for (i, r) in rows.enumerated() {
+            let yy = top + rowHeight * Double(i)
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(yy + 14))\" class=\"tick\" text-anchor=\"end\">\(escape(r))</text>"
+            for (j, v) in values[i].enumerated() {
+                let xx = left + cell * Double(j)
+                svg += "<rect x=\"\(f(xx))\" y=\"\(f(yy))\" width=\"\(f(cell - 1))\" height=\"\(f(rowHeight - 1))\" fill=\"\(v.map(colour) ?? "#eeeeee")\"/>"
+                if let v { svg += "<text x=\"\(f(xx + cell / 2))\" y=\"\(f(yy + 14))\" class=\"cell\" text-anchor=\"middle\">\(Format.decimal(v))</text>" }
+            }
+        }
+        var lx = left
+        let ly = top + rowHeight * Double(rows.count) + 24
+        for (label, c) in legend {
+            svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"12\" fill=\"\(c)\"/><text x=\"\(f(lx + 18))\" y=\"\(f(ly))\" class=\"legend\">\(escape(label))</text>"
+            lx += 26 + Double(label.count) * 6.2
+        }
+        return svg + "</svg>"
+    }
+
+    /// A grouped bar chart: for each category, one bar per series.
+    public static func bars(title: String, categories: [String], series: [Series], yLabel: String, width: Int = 520, height: Int = 240) -> String {
+        let left = 56.0, right = 10.0, top = 30.0, bottom = 56.0
+        let w = Double(width) - left - right, h = Double(height) - top - bottom
+        let high = max(1, series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1) * 1.1
+        let ticks = Self.ticks(0, high)
+        let top2 = max(high, ticks.last ?? high)
+        func y(_ v: Double) -> Double { top + h * (1 - v / top2) }
+        let group = w / Double(max(1, categories.count)), bar = group * 0.8 / Double(max(1, series.count))
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
+        svg += "<title>\(escape(title))</title><text x=\"\(left)\" y=\"16\" class=\"chart-title\">\(escape(title))</text>"
+        for t in ticks {
+            svg += "<line x1=\"\(left)\" x2=\"\(left + w)\" y1=\"\(f(y(t)))\" y2=\"\(f(y(t)))\" class=\"grid\"/><text x=\"\(left - 6)\" y=\"\(f(y(t) + 4))\" class=\"tick\" text-anchor=\"end\">\(Format.count(t))</text>"
+        }
+        for (i, c) in categories.enumerated() {
+            let gx = left + group * Double(i) + group * 0.1
+            for (k, s) in series.enumerated() {
+                let v = s.values[i] ?? 0
+                svg += "<rect x=\"\(f(gx + bar * Double(k)))\" y=\"\(f(y(v)))\" width=\"\(f(bar - 1))\" height=\"\(f(top + h - y(v)))\" fill=\"\(s.colour)\"/>"
+            }
+            svg += "<text x=\"\(f(gx + group * 0.4))\" y=\"\(f(top + h + 14))\" class=\"tick\" text-anchor=\"middle\">\(escape(c))</text>"
+        }
+        svg += "<line x1=\"\(left)\" x2=\"\(left + w)\" y1=\"\(f(top + h))\" y2=\"\(f(top + h))\" class=\"axis\"/>"
+        svg += "<text transform=\"translate(12 \(f(top + h / 2))) rotate(-90)\" class=\"tick\" text-anchor=\"middle\">\(escape(yLabel))</text>"
+        var lx = left
+        for s in series {
+            svg += "<rect x=\"\(f(lx))\" y=\"\(Double(height) - 22)\" width=\"14\" height=\"10\" fill=\"\(s.colour)\"/><text x=\"\(f(lx + 18))\" y=\"\(Double(height) - 13)\" class=\"legend\">\(escape(s.name))</text>"
+            lx += 28 + Double(s.name.count) * 6.2
+        }
+        return svg + "</svg>"
+    }
+
+    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+}
+
+import Foundation

@@ -1,0 +1,253 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// A saved forecast: what it was made from (every input with its SHA-256, the scenario
+/// text, every assumption) and what it said (its sufficiency rows).
+public struct SavedRun: Sendable, Codable {
+    public struct Input: Sendable, Codable, Hashable {
+        public var path: String
+        public var sha256: String
+        public var bytes: Int
+    }
+    public struct ScenarioRecord: Sendable, Codable {
+        public var name: String
+        public var file: String
+        /// The YAML text of the file and of each file it extends, as they were.
+        public var text: String
+        /// Every assumption, as "key: value" pairs in a stable order.
+        public var assumptions: [String: String]
+    }
+
+    public var name: String
+    public var label: String
+    public var createdAt: String
+    public var toolVersion: String
+    public var command: String
+    public var dataLabel: String
+    public var origin: AcademicYear
+    public var horizon: Int
+    public var draws: Int?
+    public var seed: UInt64?
+    public var scenarios: [ScenarioRecord]
+    public var inputs: [Input]
+    public var sufficiency: [SufficiencyRow]
+
+    /// Builds the record of a run from its inputs and results.
+    public static func make(
+        name: String, label: String?, command: String, data: DataSet, run: ScenarioForecast, report: SufficiencyReport, now: Date = Date()
+    ) throws(PlacePlanError) -> SavedRun {
+        var files = data.sourceFiles
+        var scenarios: [ScenarioRecord] = []
+        for (c, applied) in run.applied.enumerated() {
+            let s = applied.scenario
+            let chain = s.file.isEmpty ? [] : [s.file] + s.extendsChain
+            files += chain
+            if let y = s.assumptions.yieldTable { files.append(y) }
+            if let b = s.assumptions.birthsFile { files.append(b) }
+            let text = chain.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n---\n")
+            let m = run.models[c]
+            var a: [String: String] = [
+                "method": m.options.method.description, "intake_method": m.options.intakeMethod.description,
+                "births_projection": m.options.birthsProjection.description, "margin": Format.percent(applied.thresholds.margin),
+                "high_surplus": Format.percent(applied.thresholds.highSurplus), "intake_estimator": m.selection.intake.description,
+            ]
+            for g in 0..<13 { a["estimator \(YearGroup(g))>\(YearGroup(g + 1))"] = m.selection.cohort[g].description }
+            scenarios.append(ScenarioRecord(name: s.name, file: s.file, text: text, assumptions: a))
+        }
+        var inputs: [Input] = []
+        for path in Array(Set(files)).sorted() {
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw .fileNotFound(path: path, hint: "an input of the run disappeared before it could be saved")
+            }
+            let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            inputs.append(Input(path: path, sha256: digest, bytes: bytes.count))
+        }
+        let formatter = ISO8601DateFormatter()
+        return SavedRun(
+            name: name, label: label ?? name, createdAt: formatter.string(from: now), toolVersion: PlacePlanVersion.current, command: command,
+            dataLabel: data.label, origin: run.forecast.origin, horizon: run.forecast.horizon, draws: run.draws?.first?.draws,
+            seed: run.draws?.first?.seed, scenarios: scenarios, inputs: inputs, sufficiency: report.rows)
+    }
+
+    /// What differs between two runs' assumptions and inputs, one line each.
+    public static func differences(_ a: SavedRun, _ b: SavedRun) -> [String] {
+        var out: [String] = []
+        if a.origin != b.origin { out.append("origin: \(a.origin) vs \(b.origin)") }
+        if a.horizon != b.horizon { out.append("horizon: \(a.horizon) vs \(b.horizon) years") }
+        if a.toolVersion != b.toolVersion { out.append("tool version: \(a.toolVersion) vs \(b.toolVersion)") }
+        if a.dataLabel != b.dataLabel { out.append("data: \(a.dataLabel) vs \(b.dataLabel)") }
+        let scenariosA = Dictionary(a.scenarios.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
+        let scenariosB = Dictionary(b.scenarios.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
+        for name in Set(scenariosA.keys).union(scenariosB.keys).sorted() {
+            guard let x = scenariosA[name], let y = scenariosB[name] else {
+                out.append("scenario '\(name)': only in \(scenariosA[name] == nil ? b.name : a.name)")
+                continue
+            }
+            if x.text != y.text { out.append("scenario '\(name)': the scenario file differs") }
+            for key in Set(x.assumptions.keys).union(y.assumptions.keys).sorted() where x.assumptions[key] != y.assumptions[key] {
+                out.append("scenario '\(name)' \(key): \(x.assumptions[key] ?? "-") vs \(y.assumptions[key] ?? "-")")
+            }
+        }
+        let inputsA = Dictionary(a.inputs.map { ($0.path, $0) }, uniquingKeysWith: { x, _ in x })
+        let inputsB = Dictionary(b.inputs.map { ($0.path, $0) }, uniquingKeysWith: { x, _ in x })
+        for path in Set(inputsA.keys).union(inputsB.keys).sorted() {
+            switch (inputsA[path], inputsB[path]) {
+            case (let x?, let y?) where x.sha256 != y.sha256:
+                out.append("input \(path): changed (sha256 \(x.sha256.prefix(12))... vs \(y.sha256.prefix(12))...)")
+            case (nil, _?): out.append("input \(path): only in \(b.name)")
+            case (_?, nil): out.append("input \(path): only in \(a.name)")
+            default: break
+            }
+        }
+        return out
+    }
+}
+
+/// Saved runs in a SQLite database (through GRDB), with a migrated schema. A run is saved
+/// in one transaction: it is all there or not there at all, and earlier runs are never
+/// touched.
+public struct RunStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    public static let defaultPath = "placeplan.sqlite"
+
+    /// Opens (creating when absent) a store and brings its schema up to date.
+    public init(path: String) throws(PlacePlanError) {
+        self.path = path
+        do {
+            queue = try DatabaseQueue(path: path)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw .unreadableFile(path: path, reason: "not a placeplan run store (\(error))")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: runs, their scenarios, inputs and outputs") { db in
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("label", .text).notNull()
+                t.column("created_at", .text).notNull()
+                t.column("tool_version", .text).notNull()
+                t.column("command", .text).notNull()
+                t.column("data_label", .text).notNull()
+                t.column("origin", .text).notNull()
+                t.column("horizon", .integer).notNull()
+                t.column("draws", .integer)
+                t.column("seed", .text)
+            }
+            try db.create(table: "run_scenario") { t in
+                t.belongsTo("run", onDelete: .cascade).notNull()
+                t.column("position", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("file", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("assumptions", .text).notNull()
+            }
+            try db.create(table: "run_input") { t in
+                t.belongsTo("run", onDelete: .cascade).notNull()
+                t.column("path", .text).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("bytes", .integer).notNull()
+            }
+            try db.create(table: "run_output") { t in
+                t.belongsTo("run", onDelete: .cascade).notNull()
+                t.column("kind", .text).notNull()
+                t.column("json", .text).notNull()
+            }
+        }
+        return m
+    }
+
+    /// Saves a run. Fails, saving nothing, if the name is taken.
+    public func save(_ run: SavedRun) throws(PlacePlanError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            try queue.write { db in
+                if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run WHERE name = ?", arguments: [run.name]) ?? 0 > 0 {
+                    throw PlacePlanError.invalidOption(
+                        option: "--save", message: "a run named '\(run.name)' is already in \(path)", hint: "choose another name, e.g. '\(run.name) v2'")
+                }
+                try db.execute(
+                    sql: "INSERT INTO run (name, label, created_at, tool_version, command, data_label, origin, horizon, draws, seed) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    arguments: [
+                        run.name, run.label, run.createdAt, run.toolVersion, run.command, run.dataLabel, run.origin.description, run.horizon, run.draws,
+                        run.seed.map { String($0) },
+                    ])
+                let id = db.lastInsertedRowID
+                for (i, s) in run.scenarios.enumerated() {
+                    try db.execute(
+                        sql: "INSERT INTO run_scenario (runId, position, name, file, text, assumptions) VALUES (?,?,?,?,?,?)",
+                        arguments: [id, i, s.name, s.file, s.text, String(decoding: try encoder.encode(s.assumptions), as: UTF8.self)])
+                }
+                for input in run.inputs {
+                    try db.execute(sql: "INSERT INTO run_input (runId, path, sha256, bytes) VALUES (?,?,?,?)", arguments: [id, input.path, input.sha256, input.bytes])
+                }
+                try db.execute(
+                    sql: "INSERT INTO run_output (runId, kind, json) VALUES (?,?,?)",
+                    arguments: [id, "sufficiency", String(decoding: try encoder.encode(run.sufficiency), as: UTF8.self)])
+            }
+        } catch let error as PlacePlanError {
+            throw error
+        } catch {
+            throw .outputFailed(path: path, reason: "the run was not saved: \(error)")
+        }
+    }
+
+    /// The saved runs, oldest first: name, label, time and origin.
+    public func list() throws(PlacePlanError) -> [(name: String, label: String, createdAt: String, origin: String, horizon: Int, scenarios: Int)] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT name, label, created_at, origin, horizon, (SELECT COUNT(*) FROM run_scenario s WHERE s.runId = run.id) AS n FROM run ORDER BY id")
+                    .map { ($0["name"], $0["label"], $0["created_at"], $0["origin"], $0["horizon"], $0["n"]) }
+            }
+        } catch {
+            throw .unreadableFile(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A saved run, whole.
+    public func load(_ name: String) throws(PlacePlanError) -> SavedRun {
+        let decoder = JSONDecoder()
+        do {
+            return try queue.read { db in
+                guard let run = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE name = ?", arguments: [name]) else {
+                    let names = try String.fetchAll(db, sql: "SELECT name FROM run ORDER BY id")
+                    throw PlacePlanError.invalidOption(
+                        option: "--run", message: "no run named '\(name)' in \(path)",
+                        hint: names.isEmpty ? "save one first with --save NAME" : "saved runs: \(names.joined(separator: ", "))")
+                }
+                let id: Int64 = run["id"]
+                let scenarios = try Row.fetchAll(db, sql: "SELECT * FROM run_scenario WHERE runId = ? ORDER BY position", arguments: [id]).map { r in
+                    SavedRun.ScenarioRecord(
+                        name: r["name"], file: r["file"], text: r["text"],
+                        assumptions: try decoder.decode([String: String].self, from: Data((r["assumptions"] as String).utf8)))
+                }
+                let inputs = try Row.fetchAll(db, sql: "SELECT * FROM run_input WHERE runId = ? ORDER BY path", arguments: [id]).map {
+                    SavedRun.Input(path: $0["path"], sha256: $0["sha256"], bytes: $0["bytes"])
+                }
+                let json: String = try String.fetchOne(db, sql: "SELECT json FROM run_output WHERE runId = ? AND kind = 'sufficiency'", arguments: [id]) ?? "[]"
+                let seed: String? = run["seed"]
+                return SavedRun(
+                    name: run["name"], label: run["label"], createdAt: run["created_at"], toolVersion: run["tool_version"], command: run["command"],
+                    dataLabel: run["data_label"], origin: AcademicYear(parsing: run["origin"] as String) ?? AcademicYear(0), horizon: run["horizon"],
+                    draws: run["draws"], seed: seed.flatMap { UInt64($0) }, scenarios: scenarios, inputs: inputs,
+                    sufficiency: try decoder.decode([SufficiencyRow].self, from: Data(json.utf8)))
+            }
+        } catch let error as PlacePlanError {
+            throw error
+        } catch {
+            throw .unreadableFile(path: path, reason: "\(error)")
+        }
+    }
+
+    /// SQLite's own check that the file is sound.
+    public func integrityCheck() throws -> String {
+        try queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import PlacePlanKit
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare scenarios, or saved runs (forecast vintages), side by side.",
+        discussion: """
+            Per planning area and year, for the phase totals and the entry year group: each column's pupils, \
+            places and surplus %, the change from the first column to the last, and the rows whose status \
+            changes (marked *). With saved runs, the assumptions and inputs that differ are listed first.
+
+            Examples:
+              placeplan compare --scenario scenarios/baseline.yaml --scenario scenarios/regeneration-south-west.yaml
+              placeplan compare --run "SCAP 2025" --run "SCAP 2026" --changed-only
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var model: ModelArguments
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("A saved run to compare; repeat for several.", valueName: "name"))
+    var runs: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
+    var store = RunStore.defaultPath
+
+    @Flag(name: .customLong("changed-only"), help: "List only the rows whose status changes.")
+    var changedOnly = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard model.scenarios.count + runs.count >= 2 else {
+            throw ValidationError("give at least two scenarios or runs to compare, e.g. --scenario a.yaml --scenario b.yaml")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var columns: [Comparison.Column] = []
+            var header: [String] = []
+            if !runs.isEmpty {
+                guard FileManager.default.fileExists(atPath: store) else {
+                    throw PlacePlanError.fileNotFound(path: store, hint: "save runs first with --save NAME, or name the store with --store")
+                }
+                let saved = try runs.map { name throws(PlacePlanError) in try RunStore(path: store).load(name) }
+                for r in saved {
+                    let names = r.scenarios.map(\.name)
+                    for name in names {
+                        columns.append(.init(label: names.count > 1 ? "\(r.name)/\(name)" : r.name, rows: r.sufficiency.filter { $0.scenario == name }))
+                    }
+                }
+                for (a, b) in zip(saved, saved.dropFirst()) {
+                    let diffs = SavedRun.differences(a, b)
+                    header.append("What differs between '\(a.name)' and '\(b.name)':" + (diffs.isEmpty ? " nothing in the assumptions or inputs" : ""))
+                    header += diffs.map { "  - " + $0 }
+                }
+            }
+            if !model.scenarios.isEmpty {
+                let dataSet = try data.load()
+                let run = try model.run(dataSet)
+                let report = SufficiencyReport(run)
+                for name in run.forecast.columns { columns.append(.init(label: name, rows: report.rows.filter { $0.scenario == name })) }
+            }
+            let text = try Comparison(columns).render(
+                output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.joined(separator: "\n") + "\n\n")
+            try output.write(text)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import PlacePlanKit
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the board report: one self-contained HTML file, printable on A4 landscape.",
+        discussion: """
+            A summary of where and when places fall short or are in surplus, a heat map of surplus % by area \
+            and year, a chart per planning area of pupils (with prediction bands when --draws is given) \
+            against places, the entry-year forms of entry, SEND specialist places (when the data has EHCP \
+            history), every scenario change and assumption, the backtest accuracy, and saved runs compared.
+
+            Example:
+              placeplan report --output report.html --scenario scenarios/baseline.yaml --draws 1000
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var model: ModelArguments
+    @OptionGroup var draws: DrawOptions
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("A saved run to compare with; repeat for several.", valueName: "name"))
+    var runs: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
+    var store = RunStore.defaultPath
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
+    var output: String
+
+    func run() throws {
+        try reportingErrors {
+            let dataSet = try data.load()
+            guard !dataSet.schools.isEmpty else {
+                throw PlacePlanError.insufficientHistory("\(dataSet.label) has no schools, so there are no places to report on", hint: "use a data directory with schools.csv")
+            }
+            let run = try model.run(dataSet, draws: draws.settings())
+            var send: SENDForecast?
+            let authorities = Set(dataSet.areas.map(\.localAuthority))
+            if authorities.count == 1, EHCPHistory.files(in: data.data) != nil {
+                let history = try EHCPHistory.load(directory: data.data, authority: authorities.first!)
+                let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
+                let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
+                send = try SENDRunner.run(history: history, data: dataSet.asKnownRolls(at: run.forecast.origin), run: run, assumptions: SENDAssumptions(costs: costs))
+            }
+            let backtest = try? Backtest.run(dataSet.asKnownRolls(at: run.forecast.origin), settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))
+            var vintages: Comparison?
+            if !runs.isEmpty {
+                let saved = try runs.map { name throws(PlacePlanError) in try RunStore(path: store).load(name) }
+                let current = SufficiencyReport(run).rows.filter { $0.scenario == run.forecast.columns[0] }
+                let columns = saved.map { saved in
+                    Comparison.Column(label: saved.name, rows: saved.sufficiency.filter { $0.scenario == saved.scenarios.first?.name })
+                }
+                vintages = Comparison(columns + [.init(label: "this run", rows: current)])
+            }
+            try OutputFile.write(HTMLReport(run: run, dataLabel: dataSet.label, send: send, backtest: backtest, vintages: vintages).render(), to: output)
+        }
+    }
+}

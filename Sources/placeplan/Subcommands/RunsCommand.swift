@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import PlacePlanKit
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "List and show saved runs (forecast vintages).", subcommands: [List.self, Show.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the saved runs.")
+        @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
+        var store = RunStore.defaultPath
+
+        func run() throws {
+            try reportingErrors {
+                guard FileManager.default.fileExists(atPath: store) else {
+                    throw PlacePlanError.fileNotFound(path: store, hint: "save a run first: placeplan sufficiency --save \"SCAP 2026\"")
+                }
+                var t = TextTable(title: "Saved runs in \(store)", headers: ["Name", "Label", "Saved", "Origin", "Years", "Scenarios"], rightAligned: [false, false, false, false, true, true])
+                for r in try RunStore(path: store).list() {
+                    t.rows.append([TextTable.Cell(r.name), TextTable.Cell(r.label), TextTable.Cell(r.createdAt), TextTable.Cell(r.origin), TextTable.Cell("\(r.horizon)"), TextTable.Cell("\(r.scenarios)")])
+                }
+                print(t.render(colour: false), terminator: "")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a saved run's manifest: its inputs, scenarios and assumptions.")
+        @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
+        var store = RunStore.defaultPath
+        @Argument(help: "The run's name.") var name: String
+
+        func run() throws {
+            try reportingErrors {
+                guard FileManager.default.fileExists(atPath: store) else {
+                    throw PlacePlanError.fileNotFound(path: store, hint: "save a run first: placeplan sufficiency --save \"SCAP 2026\"")
+                }
+                let r = try RunStore(path: store).load(name)
+                var lines = [
+                    "Run '\(r.name)' (\(r.label)), saved \(r.createdAt) by placeplan \(r.toolVersion)",
+                    "Command: \(r.command)",
+                    "Data: \(r.dataLabel); origin \(r.origin); \(r.horizon) years" + (r.draws.map { "; \($0) draws, seed \(r.seed ?? 0)" } ?? ""),
+                    "",
+                    "Inputs (SHA-256):",
+                ]
+                lines += r.inputs.map { "  \($0.sha256)  \($0.bytes) bytes  \($0.path)" }
+                for s in r.scenarios {
+                    lines.append("")
+                    lines.append("Scenario '\(s.name)'" + (s.file.isEmpty ? "" : " (\(s.file))"))
+                    lines += s.assumptions.keys.sorted().map { "  \($0): \(s.assumptions[$0]!)" }
+                }
+                lines.append("")
+                lines.append("Results: \(r.sufficiency.count) sufficiency rows")
+                print(lines.joined(separator: "\n"))
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// The SOPP board's commands: compare, saved runs, the report and the SCAP export.
+@Suite struct BoardCommandTests {
+    let baseline = "\(CLI.scenarios)/baseline.yaml"
+    let regeneration = "\(CLI.scenarios)/regeneration-south-west.yaml"
+
+    @Test func compareScenarios() throws {
+        let r = try CLI.run(["compare", "--scenario", baseline, "--scenario", regeneration])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("[1] baseline, [2] regeneration-south-west"))
+        let changed = try CLI.run(["compare", "--scenario", baseline, "--scenario", regeneration, "--changed-only", "--format", "csv"])
+        let lines = changed.stdout.split(separator: "\n").dropFirst()
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasSuffix(",yes") })
+        #expect(lines.allSatisfy { $0.hasPrefix("P06,") || $0.hasPrefix("P10,") || $0.hasPrefix("S3,") }, "only the regeneration areas change")
+        let json = try CLI.run(["compare", "--scenario", baseline, "--scenario", regeneration, "--format", "json"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(doc["schema"] as? String == "placeplan.compare/1")
+        #expect(try CLI.run(["compare", "--scenario", baseline]).status == 64)
+    }
+
+    @Test func savedRunsAndVintages() throws {
+        let dir = try CLI.scratch()
+        let store = dir.appendingPathComponent("runs.sqlite").path
+        let first = try CLI.run(["sufficiency", "--store", store, "--save", "SCAP 2025", "--format", "csv"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("saved run 'SCAP 2025'"))
+        // A second vintage with another method and data that changed.
+        let data = try CLI.brokenDemo("births.csv") { $0.replacingOccurrences(of: "DEMO,2025,", with: "DEMO,2025,1") }
+        let second = try CLI.run(["sufficiency", "--data", data.path, "--method", "mean3", "--store", store, "--save", "SCAP 2026", "--label", "Autumn 2026", "--format", "csv"])
+        #expect(second.status == 0, "\(second.stderr)")
+        // The same name again is refused, and nothing is written.
+        let again = try CLI.run(["sufficiency", "--store", store, "--save", "SCAP 2025"])
+        #expect(again.status == 64 && again.stderr.contains("already"))
+        // A run that fails on bad data saves nothing.
+        let bad = try CLI.brokenDemo("rolls.csv") { $0.replacingOccurrences(of: "2019/20,P03-02,Y4,", with: "2019/20,P03-02,Y4,-") }
+        #expect(try CLI.run(["sufficiency", "--data", bad.path, "--store", store, "--save", "broken"]).status == 65)
+
+        let list = try CLI.run(["runs", "list", "--store", store])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("SCAP 2025") && list.stdout.contains("Autumn 2026") && !list.stdout.contains("broken"))
+        let show = try CLI.run(["runs", "show", "SCAP 2026", "--store", store])
+        #expect(show.stdout.contains("Inputs (SHA-256):") && show.stdout.contains("births.csv") && show.stdout.contains("method: mean3"))
+
+        let compare = try CLI.run(["compare", "--run", "SCAP 2025", "--run", "SCAP 2026", "--store", store])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        #expect(compare.stdout.contains("What differs between 'SCAP 2025' and 'SCAP 2026'"))
+        #expect(compare.stdout.contains("method: auto vs mean3"))
+        #expect(compare.stdout.contains("births.csv: only in") || compare.stdout.contains("births.csv: changed"))
+        #expect(try CLI.run(["compare", "--run", "SCAP 2025", "--run", "nope", "--store", store]).status == 64)
+    }
+
+    @Test func scapExport() throws {
+        let r = try CLI.run(["export", "--scap"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.first == "la,planning_area,planning_area_name,phase,ncy,academic_year,time_period,forecast_pupils,capacity")
+        // 10 primary areas x 7 year groups x 5 years + 5 secondary areas x 7 x 7 years.
+        #expect(lines.count - 1 == 10 * 7 * 5 + 5 * 7 * 7)
+        #expect(lines.contains { $0.hasPrefix("DEMO,S3,") && $0.contains(",2032/33,") })
+        #expect(!lines.contains { $0.hasPrefix("DEMO,P01,") && $0.contains(",2031/32,") })
+    }
+
+    @Test func reportIsWellFormedWithEverySection() throws {
+        let dir = try CLI.scratch()
+        let out = dir.appendingPathComponent("report.html").path
+        let r = try CLI.run(["report", "--output", out, "--scenario", baseline, "--scenario", regeneration, "--draws", "200"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        // Self-contained: no scripts, no links to anywhere.
+        #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("https://") && !html.contains("@import"))
+        let urls = html.components(separatedBy: "http://").dropFirst().map { String($0.prefix(26)) }
+        #expect(urls.allSatisfy { $0 == "www.w3.org/2000/svg\" viewB" }, "the only URL is the SVG namespace")
+        for id in ["summary", "heatmap", "areas", "entry", "send", "scenarios", "accuracy"] {
+            #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
+        }
+        // One chart per area and phase, two heat maps, one SEND chart per scenario.
+        #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2)
+        #expect(html.contains("80%") && html.contains("Specialist demand against in-borough places"))
+        // Well-formed markup: it parses as XML.
+        let parser = XMLParser(data: Data(html.replacingOccurrences(of: "<!DOCTYPE html>", with: "").utf8))
+        #expect(parser.parse(), "\(String(describing: parser.parserError))")
+    }
+}

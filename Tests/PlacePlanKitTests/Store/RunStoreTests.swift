@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import PlacePlanKit
+
+@Suite struct RunStoreTests {
+    func record(_ name: String, data: DataSet) throws -> SavedRun {
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 3))
+        return try SavedRun.make(name: name, label: nil, command: "test", data: data, run: run, report: SufficiencyReport(run), now: Date(timeIntervalSince1970: 0))
+    }
+
+    @Test func savesAndLoadsARunWhole() throws {
+        let d = try TemporaryData.handCheckable()
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        let store = try RunStore(path: d.path("runs.sqlite"))
+        let saved = try record("v1", data: data)
+        try store.save(saved)
+        let loaded = try store.load("v1")
+        #expect(loaded.sufficiency == saved.sufficiency)
+        #expect(loaded.inputs == saved.inputs && loaded.inputs.count == 4)
+        #expect(loaded.inputs.allSatisfy { $0.sha256.count == 64 })
+        #expect(loaded.scenarios.first?.assumptions["method"] == "auto")
+        #expect(loaded.createdAt == "1970-01-01T00:00:00Z" && loaded.origin == AcademicYear(2022))
+        #expect(try store.list().map(\.name) == ["v1"])
+        // Reopening runs the migrations again without harm.
+        #expect(try RunStore(path: d.path("runs.sqlite")).list().count == 1)
+    }
+
+    /// A save that fails part-way (a result that cannot be written) leaves nothing behind
+    /// and earlier runs as they were.
+    @Test func aFailedSaveChangesNothing() throws {
+        let d = try TemporaryData.handCheckable()
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        let store = try RunStore(path: d.path("runs.sqlite"))
+        try store.save(try record("good", data: data))
+        var broken = try record("broken", data: data)
+        broken.sufficiency[0].pupils = .nan  // JSON cannot hold NaN: the last insert fails
+        let e = error { try store.save(broken) }
+        #expect(e?.exitCode == 73)
+        #expect(try store.list().map(\.name) == ["good"])
+        #expect(try store.integrityCheck() == "ok")
+        #expect(try store.load("good").sufficiency.count > 0)
+        let e2 = error { _ = try store.load("broken") }
+        #expect(e2?.exitCode == 64)
+    }
+
+    @Test func differencesNameAssumptionsAndInputs() throws {
+        let d = try TemporaryData.handCheckable()
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        let a = try record("a", data: data)
+        var b = a
+        b.name = "b"
+        b.scenarios[0].assumptions["margin"] = "2.0%"
+        b.inputs[0].sha256 = String(repeating: "0", count: 64)
+        let diffs = SavedRun.differences(a, b)
+        #expect(diffs.contains("scenario 'baseline' margin: 5.0% vs 2.0%"))
+        #expect(diffs.contains { $0.contains("changed (sha256") })
+        #expect(SavedRun.differences(a, a).isEmpty)
+    }
+
+    @Test func notAStore() throws {
+        let d = try TemporaryData(files: ["junk.sqlite": "this is not sqlite"])
+        let e = error { _ = try RunStore(path: d.path("junk.sqlite")) }
+        #expect(e?.exitCode == 65)
+    }
+}
