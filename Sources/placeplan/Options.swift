@@ -190,3 +190,26 @@ struct StoreOptions: ParsableArguments {
         FileHandle.standardError.write(Data("saved run '\(save)' in \(store)\n".utf8))
     }
 }
+
+/// Saved runs named on the command line, and the store they are in.
+struct SavedRunOptions: ParsableArguments {
+    @Option(name: .customLong("run"), help: ArgumentHelp("A saved run; repeat for several.", valueName: "name"))
+    var runs: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
+    var store = RunStore.defaultPath
+
+    func load() throws(PlacePlanError) -> [SavedRun] {
+        guard !runs.isEmpty else { return [] }
+        let opened = try openExistingStore(store)
+        return try runs.map { name throws(PlacePlanError) in try opened.load(name) }
+    }
+}
+
+/// Opens a run store that must already exist (reading should never create one).
+func openExistingStore(_ path: String) throws(PlacePlanError) -> RunStore {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw .fileNotFound(path: path, hint: "save a run first (placeplan sufficiency --save \"SCAP 2026\"), or name the store with --store")
+    }
+    return try RunStore(path: path)
+}

@@ -154,34 +154,35 @@ public enum Simulation {
                         }
                     }
                 } else {
-                for d in 0..<n {
-                    var rng = chunk.rng[d]
-                    if h > 1 {
-                        chunk.global[d] = phi * chunk.global[d] + innovation * rng.normal()
-                        for a in 0..<A { chunk.area[d * A + a] = phi * chunk.area[d * A + a] + innovation * rng.normal() }
-                        for i in 0..<(A * 14) { chunk.own[d * A * 14 + i] = phi * chunk.own[d * A * 14 + i] + innovation * rng.normal() }
-                    }
-                    chunk.rng[d] = rng
-                    let common = wG.squareRoot() * chunk.global[d]
-                    for a in 0..<A {
-                        let areaPart = common + wA.squareRoot() * chunk.area[d * A + a]
-                        for t in 0..<14 {
-                            let x = areaPart + wI.squareRoot() * chunk.own[(d * A + a) * 14 + t]
-                            let factor = exp(errors.sigma[t][h - 1] * x)
-                            if t == 13 {
-                                var births = 1.0
-                                let k = birthsBeyond[h - 1][a], b = birthsSeries[a]
-                                if k > 0, b >= 0, let sig = errors.birthsSigma[keys[b]] {
-                                    births = exp(sig[min(k, sig.count) - 1] * chunk.births[d * keys.count + b])
+                    // No measured paths (too little history): the parametric ratio errors.
+                    for d in 0..<n {
+                        var rng = chunk.rng[d]
+                        if h > 1 {
+                            chunk.global[d] = phi * chunk.global[d] + innovation * rng.normal()
+                            for a in 0..<A { chunk.area[d * A + a] = phi * chunk.area[d * A + a] + innovation * rng.normal() }
+                            for i in 0..<(A * 14) { chunk.own[d * A * 14 + i] = phi * chunk.own[d * A * 14 + i] + innovation * rng.normal() }
+                        }
+                        chunk.rng[d] = rng
+                        let common = wG.squareRoot() * chunk.global[d]
+                        for a in 0..<A {
+                            let areaPart = common + wA.squareRoot() * chunk.area[d * A + a]
+                            for t in 0..<14 {
+                                let x = areaPart + wI.squareRoot() * chunk.own[(d * A + a) * 14 + t]
+                                let factor = exp(errors.sigma[t][h - 1] * x)
+                                if t == 13 {
+                                    var births = 1.0
+                                    let k = birthsBeyond[h - 1][a], b = birthsSeries[a]
+                                    if k > 0, b >= 0, let sig = errors.birthsSigma[keys[b]] {
+                                        births = exp(sig[min(k, sig.count) - 1] * chunk.births[d * keys.count + b])
+                                    }
+                                    reception[a, d] = intake.reception[h - 1][a] * applied.receptionFactor[h - 1][a] * factor * births
+                                } else {
+                                    let o = ((t + 1) * n + d) * A + a
+                                    multipliers[o] = factor * (applied.ratioFactor?[h - 1][(t + 1) * A + a] ?? 1)
                                 }
-                                reception[a, d] = intake.reception[h - 1][a] * applied.receptionFactor[h - 1][a] * factor * births
-                            } else {
-                                let o = ((t + 1) * n + d) * A + a
-                                multipliers[o] = factor * (applied.ratioFactor?[h - 1][(t + 1) * A + a] ?? 1)
                             }
                         }
                     }
-                }
                 }
                 chunk.state = CohortFlowEngine.step(chunk.state, transitions: transitions[h - 1], inflow: YearInflow(reception: reception, multipliers: multipliers))
                 chunk.view = chunk.state

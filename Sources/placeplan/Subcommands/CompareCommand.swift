@@ -19,11 +19,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
 
-    @Option(name: .customLong("run"), help: ArgumentHelp("A saved run to compare; repeat for several.", valueName: "name"))
-    var runs: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
-    var store = RunStore.defaultPath
+    @OptionGroup var saved: SavedRunOptions
 
     @Flag(name: .customLong("changed-only"), help: "List only the rows whose status changes.")
     var changedOnly = false
@@ -31,7 +27,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard model.scenarios.count + runs.count >= 2 else {
+        guard model.scenarios.count + saved.runs.count >= 2 else {
             throw ValidationError("give at least two scenarios or runs to compare, e.g. --scenario a.yaml --scenario b.yaml")
         }
     }
@@ -40,11 +36,8 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             var columns: [Comparison.Column] = []
             var header: [String] = []
-            if !runs.isEmpty {
-                guard FileManager.default.fileExists(atPath: store) else {
-                    throw PlacePlanError.fileNotFound(path: store, hint: "save runs first with --save NAME, or name the store with --store")
-                }
-                let saved = try runs.map { name throws(PlacePlanError) in try RunStore(path: store).load(name) }
+            let saved = try self.saved.load()
+            if !saved.isEmpty {
                 for r in saved {
                     let names = r.scenarios.map(\.name)
                     for name in names {

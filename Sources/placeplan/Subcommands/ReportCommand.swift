@@ -20,11 +20,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var model: ModelArguments
     @OptionGroup var draws: DrawOptions
 
-    @Option(name: .customLong("run"), help: ArgumentHelp("A saved run to compare with; repeat for several.", valueName: "name"))
-    var runs: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
-    var store = RunStore.defaultPath
+    @OptionGroup var saved: SavedRunOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
     var output: String
@@ -46,8 +42,8 @@ struct ReportCommand: ParsableCommand {
             }
             let backtest = try? Backtest.run(dataSet.asKnownRolls(at: run.forecast.origin), settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))
             var vintages: Comparison?
-            if !runs.isEmpty {
-                let saved = try runs.map { name throws(PlacePlanError) in try RunStore(path: store).load(name) }
+            let saved = try self.saved.load()
+            if !saved.isEmpty {
                 let current = SufficiencyReport(run).rows.filter { $0.scenario == run.forecast.columns[0] }
                 let columns = saved.map { saved in
                     Comparison.Column(label: saved.name, rows: saved.sufficiency.filter { $0.scenario == saved.scenarios.first?.name })

@@ -13,11 +13,8 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                guard FileManager.default.fileExists(atPath: store) else {
-                    throw PlacePlanError.fileNotFound(path: store, hint: "save a run first: placeplan sufficiency --save \"SCAP 2026\"")
-                }
                 var t = TextTable(title: "Saved runs in \(store)", headers: ["Name", "Label", "Saved", "Origin", "Years", "Scenarios"], rightAligned: [false, false, false, false, true, true])
-                for r in try RunStore(path: store).list() {
+                for r in try openExistingStore(store).list() {
                     t.rows.append([TextTable.Cell(r.name), TextTable.Cell(r.label), TextTable.Cell(r.createdAt), TextTable.Cell(r.origin), TextTable.Cell("\(r.horizon)"), TextTable.Cell("\(r.scenarios)")])
                 }
                 print(t.render(colour: false), terminator: "")
@@ -33,10 +30,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                guard FileManager.default.fileExists(atPath: store) else {
-                    throw PlacePlanError.fileNotFound(path: store, hint: "save a run first: placeplan sufficiency --save \"SCAP 2026\"")
-                }
-                let r = try RunStore(path: store).load(name)
+                let r = try openExistingStore(store).load(name)
                 var lines = [
                     "Run '\(r.name)' (\(r.label)), saved \(r.createdAt) by placeplan \(r.toolVersion)",
                     "Command: \(r.command)",
