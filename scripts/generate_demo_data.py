@@ -312,7 +312,7 @@ def write_send(out, rng, pupils_by_ncy):
     header = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code", "region_name",
               "old_la_code", "new_la_code", "la_name", "characteristic_age", "Total_st", "Total_st_pc", "Total_ehc", "Total_ehc_pc",
               "Total_all", "Total_all_pc"]
-    write_csv(os.path.join(send, "ehcp_by_age_band_2016_2026.csv"), header, rows)
+    write_csv(os.path.join(send, "ehcp_by_age_band_demo.csv"), header, rows)
     # New plans: about 10% of the next January's plans in the band, more for the under-5s.
     rows = []
     for year in range(first_year, last_january):
@@ -326,7 +326,7 @@ def write_send(out, rng, pupils_by_ncy):
             v = total if band == "Total" else joiners[band]
             rows.append([year, "Calendar year"] + geo + ["DEMO", "DEMO", la[2], band, "z", "z", v, "", v, ""])
     header_new = [h.replace("Total_", "Total_new_") if h.startswith("Total_") else h for h in header]
-    write_csv(os.path.join(send, "ehcp_new_plans_by_age_band_2016_2025.csv"), header_new, rows)
+    write_csv(os.path.join(send, "ehcp_new_plans_by_age_band_demo.csv"), header_new, rows)
     # Placement by single age for the last two Januaries.
     cols = ["mainstream_la_maintained", "mainstream_la_maintained_resourced_provision", "mainstream_academy",
             "special_la_maintained", "special_academy_free", "special_independent", "special_non_maintained", "ap_pru_total", "ed_elsewhere"]
@@ -340,7 +340,7 @@ def write_send(out, rng, pupils_by_ncy):
                       n * independent * 0.1, n * ap * 0.4, n * ap * 0.6]
             values = [round(v) for v in values]
             rows.append([period, "Academic year"] + geo + ["DEMO", "DEMO", la[2], "Child or young persons age", f"age {age}", sum(values)] + values)
-    write_csv(os.path.join(send, "ehcp_caseload_by_placement_202425_202526.csv"),
+    write_csv(os.path.join(send, "ehcp_caseload_by_placement_demo.csv"),
               header[:7] + ["new_la_code", "old_la_code", "la_name", "breakdown_topic", "breakdown", "ehcplans"] + cols, rows)
     # Primary need by age and by type of placement, latest January.
     rows = []
@@ -364,7 +364,7 @@ def write_send(out, rng, pupils_by_ncy):
     for label, counts in by_placement.items():
         values = [round(counts[k]) for k in NEEDS]
         rows.append([period, "Academic year"] + geo + ["DEMO", "DEMO", la[2], "Type of placement", label, sum(values)] + values + [0])
-    write_csv(os.path.join(send, "ehcp_primary_need_202526.csv"),
+    write_csv(os.path.join(send, "ehcp_primary_need_demo.csv"),
               header[:7] + ["new_la_code", "old_la_code", "la_name", "breakdown_topic", "breakdown", "ehc_plans"]
               + [f"number_{k}" for k in NEEDS] + ["number_need_unknown"], rows)
     print("EHCP plans (Reception to Year 13, illustrative): " + ", ".join(
