@@ -64,7 +64,7 @@ public struct EstimatorSelection: Sendable, Hashable {
     /// cohort[g]: the estimator for the move from year group g to g+1.
     public var cohort: [RatioEstimator]
     public var intake: RatioEstimator
-    /// How each was chosen: "fixed", or "auto" with the inner validation error of the winner.
+    /// How they were chosen: "fixed" (one estimator for all) or "auto" (by validation).
     public var how: String
 
     public static func fixed(_ e: RatioEstimator, intake: RatioEstimator? = nil) -> EstimatorSelection {
