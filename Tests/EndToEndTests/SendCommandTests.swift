@@ -48,3 +48,18 @@ import Testing
         #expect(r.stderr.contains("EHCP files"))
     }
 }
+
+@Suite struct SendDrawCommandTests {
+    @Test func drawsAppearInTableAndJSON() throws {
+        let r = try CLI.run(["send", "--draws", "100", "--years", "5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Uncertainty from 100 draws"))
+        let json = try CLI.run(["send", "--draws", "100", "--years", "5", "--format", "json"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let draws = try #require(doc["draws"] as? [String: Any])
+        #expect(draws["draws"] as? Int == 100)
+        let years = try #require(draws["years"] as? [[String: Any]])
+        #expect(years.count == 6)
+        #expect(Set((years[1]["pupils"] as? [String: Any])?.keys ?? [:].keys) == ["p2_5", "p5", "p10", "p50", "p90", "p95", "p97_5"])
+    }
+}

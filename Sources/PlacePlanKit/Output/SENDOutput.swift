@@ -71,8 +71,26 @@ public struct SENDOutput: Sendable {
         return t
     }
 
+    /// With draws: the spread of the first scenario's totals.
+    func drawTable() -> TextTable? {
+        guard let d = send.draws else { return nil }
+        var t = TextTable(
+            title: "Uncertainty from \(d.draws) draws of new-plan rate growth [scenario: \(d.scenario)]: P10 / P50 / P90",
+            headers: ["Year", "EHCP P10", "P50", "P90", "Indep+OOB P10", "P90", "Cost £m P10", "P90"])
+        for (h, year) in d.years.enumerated() {
+            let pupils = d.quantiles(step: h, \.pupils), outside = d.quantiles(step: h) { $0.independent + $0.outOfBorough }
+            let cost = d.quantiles(step: h, \.cost)
+            t.rows.append([
+                TextTable.Cell(h == 0 ? "\(year)*" : year.description), TextTable.Cell(Format.count(pupils[2])), TextTable.Cell(Format.count(pupils[3])),
+                TextTable.Cell(Format.count(pupils[4])), TextTable.Cell(Format.count(outside[2])), TextTable.Cell(Format.count(outside[4])),
+                TextTable.Cell(Format.decimal(cost[2] / 1e6)), TextTable.Cell(Format.decimal(cost[4] / 1e6)),
+            ])
+        }
+        return t
+    }
+
     func tables() -> [TextTable] {
-        var tables: [TextTable] = []
+        var tables: [TextTable] = drawTable().map { [$0] } ?? []
         let areas = BroadAreaOfNeed.allCases
         for scenario in send.columns {
             let suffix = several ? " [scenario: \(scenario)]" : ""
@@ -186,6 +204,21 @@ public struct SENDOutput: Sendable {
         public var scenarios: [ScenarioHeader.ScenarioDocument]
         public var totals: [Total]
         public var specialist: [SpecialistRow]
+        /// With draws: quantiles (p2_5 ... p97_5) by year of pupils, independent and
+        /// out-of-borough placements and cost, and the chance that specialist demand exceeds
+        /// the places for each need and phase.
+        public var draws: Draws?
+        public struct Draws: Codable, Sendable {
+            public struct Year: Codable, Sendable {
+                var year: AcademicYear
+                var pupils, independentOrOutOfBorough, cost: [String: Double]
+                var probabilityShort: [String: Double]
+            }
+            var draws: Int
+            var seed: UInt64
+            var scenario: String
+            var years: [Year]
+        }
     }
 
     public func document() -> Document {
@@ -218,6 +251,21 @@ public struct SENDOutput: Sendable {
                 trend: a.trend.description, recentGrowth: Format.rounded(cal.growth, places: 5), outOfBoroughShare: a.outOfBoroughShare,
                 costs: Dictionary(uniqueKeysWithValues: a.costs.annual.map { ($0.key.rawValue, $0.value) }), costsSource: a.costs.source),
             calibration: YearGroup.all.map { .init(yearGroup: $0, newPlanRate: Format.rounded(cal.joinRate[$0.index], places: 6), cessation: Format.rounded(cal.cessation[$0.index], places: 5)) },
-            scenarios: ScenarioHeader.documents(run), totals: summary, specialist: rounded)
+            scenarios: ScenarioHeader.documents(run), totals: summary, specialist: rounded,
+            draws: send.draws.map { d in
+                func keyed(_ q: [Double], places: Int = 1) -> [String: Double] {
+                    Dictionary(uniqueKeysWithValues: zip(UncertaintySettings.quantileNames, q.map { Format.rounded($0, places: places) }))
+                }
+                return .init(draws: d.draws, seed: d.seed, scenario: d.scenario, years: d.years.enumerated().map { h, year in
+                    var short: [String: Double] = [:]
+                    for need in PrimaryNeed.allCases {
+                        for phase in ReportingPhase.allCases { short["\(need.rawValue) \(phase.rawValue)"] = Format.rounded(d.probabilityShort(step: h, need: need, phase: phase), places: 4) }
+                    }
+                    return .init(
+                        year: year, pupils: keyed(d.quantiles(step: h, \.pupils)),
+                        independentOrOutOfBorough: keyed(d.quantiles(step: h) { $0.independent + $0.outOfBorough }),
+                        cost: keyed(d.quantiles(step: h, \.cost), places: 0), probabilityShort: short)
+                })
+            })
     }
 }

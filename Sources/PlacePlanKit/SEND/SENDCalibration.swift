@@ -61,6 +61,8 @@ public struct SENDCalibration: Sendable {
     public var joinRate: [Double]
     /// Recent annual growth of new-plan rates (log-linear over the last five years).
     public var growth: Double
+    /// The standard error of that growth (from the log-linear fit), for draws.
+    public var growthError: Double = 0
     /// Joiners' need mix by year group: needMix[g][n], summing to 1.
     public var needMix: [[Double]]
     /// Joiners' placement by year group and need: placementMix[g][n][p], summing to 1 over p.
@@ -124,9 +126,11 @@ public struct SENDCalibration: Sendable {
                 }
             }
         }
-        return SENDCalibration(
+        var calibration = SENDCalibration(
             origin: origin, stock: stock, cessation: cessation, joinRate: joinRate, growth: shape.growth, needMix: needMix,
             placementMix: placementMix, transition: transitions(stock), independentAtOrigin: independent)
+        calibration.growthError = shape.growthError
+        return calibration
     }
 
     /// Plans by year group × need × placement at the origin, by iterative proportional
@@ -203,7 +207,7 @@ public struct SENDCalibration: Sendable {
 
     /// New plans per mainstream pupil by year group (the mean of the last three calendar
     /// years with data), and their recent growth.
-    static func joinShape(_ history: EHCPHistory, pupils: (AcademicYear) -> [Double]?) -> (rates: [Double], growth: Double) {
+    static func joinShape(_ history: EHCPHistory, pupils: (AcademicYear) -> [Double]?) -> (rates: [Double], growth: Double, growthError: Double) {
         var byBand: [AgeBand: [Double]] = [:]
         var totals: [(year: Int, rate: Double)] = []
         for (y, new) in history.newPlansByBand.sorted(by: { $0.key < $1.key }) {
@@ -224,15 +228,18 @@ public struct SENDCalibration: Sendable {
         }
         // Log-linear growth of the overall rate over the last five years.
         let recent = totals.suffix(5).filter { $0.rate > 0 }
-        var growth = 0.0
+        var growth = 0.0, growthError = 0.0
         if recent.count >= 3 {
             let xs = recent.map { Double($0.year) }, ys = recent.map { log($0.rate) }
             let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
             let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
             let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-            growth = sxx > 0 ? exp(sxy / sxx) - 1 : 0
+            let slope = sxx > 0 ? sxy / sxx : 0
+            growth = exp(slope) - 1
+            let residual = zip(xs, ys).reduce(0) { $0 + pow($1.1 - my - slope * ($1.0 - mx), 2) }
+            if sxx > 0, recent.count > 2 { growthError = (residual / Double(recent.count - 2) / sxx).squareRoot() * (1 + growth) }
         }
-        return (rates, growth)
+        return (rates, growth, growthError)
     }
 
     /// Placement moves as cohorts age, from the starting table: where a larger share of a

@@ -93,6 +93,38 @@ public struct SENDForecast: Sendable {
     /// states[h][g][cell][c] flattened: see ``SENDState``.
     public let states: [SENDState]
     public let rows: [SpecialistRow]
+    /// Draws of the first scenario, when asked for.
+    public var draws: SENDDrawSummary? = nil
+}
+
+/// The spread of a SEND forecast over draws: quantiles of totals by year, and how often
+/// specialist demand exceeds the in-borough places for each need and phase.
+public struct SENDDrawSummary: Sendable {
+    public let draws: Int
+    public let seed: UInt64
+    public let scenario: String
+    public let years: [AcademicYear]
+    /// The specialist rows of every draw, ordered by draw, then year, then phase and need.
+    let rows: [SpecialistRow]
+
+    var rowsPerYear: Int { rows.count / max(1, draws * years.count) }
+
+    func slice(draw d: Int, step h: Int) -> ArraySlice<SpecialistRow> {
+        let start = (d * years.count + h) * rowsPerYear
+        return rows[start..<(start + rowsPerYear)]
+    }
+
+    /// Quantiles (``UncertaintySettings/quantiles``) over draws of a total in year h.
+    public func quantiles(step h: Int, _ value: (SpecialistRow) -> Double) -> [Double] {
+        var totals = (0..<draws).map { d in slice(draw: d, step: h).reduce(0) { $0 + value($1) } }
+        return Quantiles.of(&totals, UncertaintySettings.quantiles)
+    }
+
+    /// The share of draws in which specialist demand for a need and phase exceeds its places.
+    public func probabilityShort(step h: Int, need: PrimaryNeed, phase: ReportingPhase) -> Double {
+        let short = (0..<draws).filter { d in slice(draw: d, step: h).contains { $0.need == need && $0.phase == phase && $0.spare < 0 } }
+        return Double(short.count) / Double(draws)
+    }
 }
 
 /// EHCP pupils at one census: 14 slabs (one per year group), each a (need × placement) × C
@@ -169,7 +201,8 @@ public enum SENDRunner {
     ///     specialist places, housing EHCPs and SEND levers).
     ///   - data: the data the mainstream forecast was made from (actual rolls before it).
     public static func run(
-        history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions()
+        history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions(),
+        uncertainty: UncertaintySettings? = nil
     ) throws(PlacePlanError) -> SENDForecast {
         let forecast = run.forecast
         let A = forecast.areas.count, C = forecast.columns.count
@@ -195,29 +228,11 @@ public enum SENDRunner {
         let years = (cal.origin.startYear...lastYear.startYear).map(AcademicYear.init)
         let blocks = SENDEngine.blocks(cal)
         let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
+        _ = (G, N, P)
 
-        var state = SENDState(columns: C)
-        for c in 0..<C { for g in 0..<G { for k in 0..<SENDCalibration.cells { state[g, k, c] = cal.stock[g][k] } } }
-        var states = [state]
-        for (h, year) in years.enumerated().dropFirst() {
-            var joiners = SENDState(columns: C)
-            for c in 0..<C {
-                guard let n = pupils(year, column: c) else { continue }
-                let levers = run.applied[c].sendLevers
-                for g in 0..<G {
-                    let base = cal.joinRate[g] * assumptions.trend.factor(growth: cal.growth, years: h) * n[g]
-                    for need in 0..<N {
-                        let scale = levers.rateFactor(need: SENDCalibration.needs[need], year: year)
-                        for p in 0..<P {
-                            joiners[g, SENDCalibration.cell(need, SENDCalibration.placements[p]), c] =
-                                base * scale * cal.needMix[g][need] * cal.placementMix[g][need][p]
-                        }
-                    }
-                }
-            }
-            state = SENDEngine.step(state, blocks: blocks, joiners: joiners)
-            states.append(state)
-        }
+        let states = project(
+            cal, blocks: blocks, years: years, columns: C, pupils: { pupils($0, column: $1) },
+            growth: { h, _ in assumptions.trend.factor(growth: cal.growth, years: h) }, levers: { run.applied[$0].sendLevers })
         // Housing EHCPs lie over the flows, like housing pupils over the mainstream forecast.
         var withHousing = states
         for (h, year) in years.enumerated() where year > forecast.origin {
@@ -238,8 +253,58 @@ public enum SENDRunner {
         }
         let rows = SpecialistAllocation.rows(
             states: withHousing, years: years, calibration: cal, run: run, data: data, assumptions: assumptions)
-        return SENDForecast(
+        var result = SENDForecast(
             authority: history.authority, calibration: cal, assumptions: assumptions, columns: forecast.columns, years: years,
             states: withHousing, rows: rows)
+        if let uncertainty {
+            // Draws of the first scenario: the growth of new-plan rates varies by draw within
+            // its estimation error, g_d = g + se(g) Z_d, the draws being columns of the engine.
+            let D = uncertainty.draws
+            let growths = (0..<D).map { d -> Double in
+                var rng = DrawRandom(seed: uncertainty.seed, stream: UInt64(d))
+                return cal.growth + cal.growthError * rng.normal()
+            }
+            let states = project(
+                cal, blocks: blocks, years: years, columns: D, pupils: { year, _ in pupils(year, column: 0) },
+                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in run.applied[0].sendLevers })
+            let columns = Array(repeating: (forecast.columns[0], run.applied[0]), count: D)
+            result.draws = SENDDrawSummary(
+                draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years,
+                rows: SpecialistAllocation.rows(states: states, years: years, calibration: cal, columns: columns, data: data, assumptions: assumptions))
+        }
+        return result
+    }
+
+    /// Steps plans through the years for `columns` columns: joiners from each column's
+    /// mainstream pupils, new-plan rate factor and levers.
+    static func project(
+        _ cal: SENDCalibration, blocks: [[Double]], years: [AcademicYear], columns C: Int, pupils: (AcademicYear, Int) -> [Double]?,
+        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers
+    ) -> [SENDState] {
+        let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
+        var state = SENDState(columns: C)
+        for c in 0..<C { for g in 0..<G { for k in 0..<SENDCalibration.cells { state[g, k, c] = cal.stock[g][k] } } }
+        var states = [state]
+        for (h, year) in years.enumerated().dropFirst() {
+            var joiners = SENDState(columns: C)
+            for c in 0..<C {
+                guard let n = pupils(year, c) else { continue }
+                let lever = levers(c)
+                let factor = growth(h, c)
+                for g in 0..<G {
+                    let base = cal.joinRate[g] * factor * n[g]
+                    for need in 0..<N {
+                        let scale = lever.rateFactor(need: SENDCalibration.needs[need], year: year)
+                        for p in 0..<P {
+                            joiners[g, SENDCalibration.cell(need, SENDCalibration.placements[p]), c] =
+                                base * scale * cal.needMix[g][need] * cal.placementMix[g][need][p]
+                        }
+                    }
+                }
+            }
+            state = SENDEngine.step(state, blocks: blocks, joiners: joiners)
+            states.append(state)
+        }
+        return states
     }
 }

@@ -28,14 +28,22 @@ enum SpecialistAllocation {
         states: [SENDState], years: [AcademicYear], calibration cal: SENDCalibration, run: ScenarioForecast, data: DataSet,
         assumptions: SENDAssumptions
     ) -> [SpecialistRow] {
+        rows(states: states, years: years, calibration: cal, columns: zip(run.forecast.columns, run.applied).map { ($0, $1) }, data: data, assumptions: assumptions)
+    }
+
+    /// Allocation for explicit columns: (label, scenario) for each column of the states.
+    static func rows(
+        states: [SENDState], years: [AcademicYear], calibration cal: SENDCalibration, columns: [(String, AppliedScenario)], data: DataSet,
+        assumptions: SENDAssumptions
+    ) -> [SpecialistRow] {
         let N = SENDCalibration.needs.count
         var rows: [SpecialistRow] = []
         // The independent share of the remainder, by phase: from the origin year of the
         // first column, where the data says how many special placements are independent.
         var independentShare: [Double] = [0.5, 0.5]
-        for c in 0..<run.forecast.columns.count {
-            let capacity = Capacity(run.applied[c], calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
-            let levers = run.applied[c].sendLevers
+        for c in 0..<columns.count {
+            let capacity = Capacity(columns[c].1, calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
+            let levers = columns[c].1.sendLevers
             for (h, year) in years.enumerated() {
                 var yearRows: [SpecialistRow] = []
                 for (pi, phase) in ReportingPhase.allCases.enumerated() {
@@ -62,7 +70,7 @@ enum SpecialistAllocation {
                         let inBorough = arpPlaced[n] + specPlaced[n] + anyPlaced
                         remainders.append(max(0, demand - inBorough))
                         phaseRows.append(SpecialistRow(
-                            scenario: run.forecast.columns[c], year: year, need: SENDCalibration.needs[n], phase: phase,
+                            scenario: columns[c].0, year: year, need: SENDCalibration.needs[n], phase: phase,
                             pupils: DemandPlacement.allCases.reduce(0.0) { $0 + sum(n, $1) }, demand: demand, places: places,
                             spare: places - demand, placedInBorough: inBorough, independent: 0, outOfBorough: 0, cost: 0,
                             byPlacement: [

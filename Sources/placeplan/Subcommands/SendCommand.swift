@@ -36,6 +36,8 @@ struct SendCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"))
     var costs: String?
 
+    @OptionGroup var draws: DrawOptions
+
     @Flag(name: .long, help: "Backtest the SEND model on every authority's EHCP history instead of forecasting.")
     var backtest = false
 
@@ -91,7 +93,7 @@ struct SendCommand: ParsableCommand {
             let scenarioRun = try model.run(dataSet)
             let send = try SENDRunner.run(
                 history: history, data: dataSet.asKnownRolls(at: scenarioRun.forecast.origin), run: scenarioRun,
-                assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable))
+                assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings())
             let out = SENDOutput(send, run: scenarioRun, dataLabel: dataSet.label)
             try output.write(try out.render(output.format, colour: output.colour))
         }

@@ -241,3 +241,24 @@ struct SENDBacktestTests {
         }
     }
 }
+
+@Suite struct SENDDrawTests {
+    @Test func drawsSpreadWithTheHorizonAndRepeatWithTheSeed() throws {
+        let data = try DataSource.load(demoDirectory)
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 6))
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        let settings = UncertaintySettings(draws: 200, seed: 3)
+        let a = try SENDRunner.run(history: history, data: data, run: run, uncertainty: settings)
+        let b = try SENDRunner.run(history: history, data: data, run: run, uncertainty: settings)
+        let d = try #require(a.draws)
+        #expect(d.draws == 200 && d.years == a.years)
+        let first = d.quantiles(step: 1, \.pupils), last = d.quantiles(step: 6, \.pupils)
+        #expect(first[6] - first[0] < last[6] - last[0], "the spread grows with the horizon")
+        #expect(zip(last, last.dropFirst()).allSatisfy { $0 <= $1 })
+        let origin = d.quantiles(step: 0, \.pupils)
+        #expect(abs(origin[0] - origin[6]) < 1e-9, "the origin is known")
+        #expect(b.draws?.quantiles(step: 6, \.cost) == d.quantiles(step: 6, \.cost))
+        let p = d.probabilityShort(step: 6, need: .asd, phase: .secondary)
+        #expect(p >= 0 && p <= 1)
+    }
+}
