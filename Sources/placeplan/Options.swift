@@ -51,7 +51,9 @@ struct ModelArguments: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Births beyond the known years: hold (last year, the default) or trend (damped 5-year trend).", valueName: "method"))
+        help: ArgumentHelp(
+            "Births beyond the known years: hold (last year, the default) or trend (damped 5-year trend).",
+            discussion: "Example: --births trend", valueName: "method"))
     var births: String?
 
     @Option(
@@ -116,12 +118,14 @@ struct ModelArguments: ParsableArguments {
 
 /// Output format and destination.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json or markdown.", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json or markdown.", discussion: "Example: --format json", valueName: "format"))
     var format: OutputFormat = .table
 
     @Option(
         name: .shortAndLong,
-        help: ArgumentHelp("Write to this file instead of standard output (written whole, or not at all).", valueName: "file"))
+        help: ArgumentHelp(
+            "Write to this file instead of standard output (written whole, or not at all).", discussion: "Example: --output sufficiency.csv",
+            valueName: "file"))
     var output: String?
 
     /// Colour only for a table going to a terminal, and never when NO_COLOR is set.
@@ -157,7 +161,7 @@ struct DrawOptions: ParsableArguments {
             discussion: "Example: --draws 1000", valueName: "n"))
     var draws = 0
 
-    @Option(name: .long, help: ArgumentHelp("Seed for the draws: the same seed gives the same output.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Seed for the draws: the same seed gives the same output.", discussion: "Example: --seed 42", valueName: "n"))
     var seed: UInt64 = 2026
 
     func settings() -> UncertaintySettings? {
@@ -167,7 +171,7 @@ struct DrawOptions: ParsableArguments {
 
 /// Where saved runs live, and saving one.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file (default placeplan.sqlite).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file (default placeplan.sqlite).", discussion: "Example: --store runs/vintages.sqlite", valueName: "file"))
     var store = RunStore.defaultPath
 
     @Option(
@@ -177,7 +181,7 @@ struct StoreOptions: ParsableArguments {
             discussion: "Example: --save \"SCAP 2026\"", valueName: "name"))
     var save: String?
 
-    @Option(name: .long, help: ArgumentHelp("A longer label for the saved run.", valueName: "text"))
+    @Option(name: .long, help: ArgumentHelp("A longer label for the saved run.", discussion: "Example: --label \"Autumn 2026, SCAP return\"", valueName: "text"))
     var label: String?
 
     /// Saves the run when --save was given (after everything else succeeded).

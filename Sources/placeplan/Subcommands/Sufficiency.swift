@@ -18,10 +18,10 @@ struct Sufficiency: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
 
-    @Option(name: .long, help: ArgumentHelp("Operating margin as a fraction of places (default 0.05 = 5%).", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("Operating margin as a fraction of places (default 0.05 = 5%).", discussion: "Example: --margin 0.02", valueName: "share"))
     var margin: Double?
 
-    @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places (default 0.10).", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places (default 0.10).", discussion: "Example: --high-surplus 0.15", valueName: "share"))
     var highSurplus: Double?
 
     @OptionGroup var draws: DrawOptions
