@@ -17,11 +17,10 @@ func peakMemoryMB() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "") ?? .nan) / 1024
 }
 
-// The point forecast, the error model and the inner backtest come before the draws.
+// The point forecast and the inner backtest (the measured error paths) come before the draws.
 let prepStart = Date()
 let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: years))
 let model = run.models[0], applied = run.applied[0]
-let errors = RatioErrorModel.estimate(RatioHistory(data: data), selection: model.selection, births: data.births)
 let empirical = EmpiricalErrors.measure(data, method: model.options.method, births: model.options.birthsProjection, horizon: years)
 let places = SufficiencyReport.places(schools: applied.schools, areas: data.areas, years: [data.lastCensus] + (1...years).map { data.lastCensus + $0 })
 let prep = Date().timeIntervalSince(prepStart)
@@ -29,14 +28,14 @@ let prep = Date().timeIntervalSince(prepStart)
 BLASTimer.start()
 let start = Date()
 let summary = try Simulation.run(
-    data, model: model, errors: errors, empirical: empirical, applied: applied, horizon: years,
+    data, model: model, empirical: empirical, applied: applied, horizon: years,
     settings: UncertaintySettings(draws: draws, seed: 1), places: places, thresholds: applied.thresholds)
 let wall = Date().timeIntervalSince(start)
 let blas = BLASTimer.stop()
 let threads = ProcessInfo.processInfo.activeProcessorCount
 print("""
     placeplan bench: \(data.areas.count) planning areas, \(years) years, \(summary.draws) draws, \(threads) cores
-      fit, error model and inner backtest: \(String(format: "%.3f", prep)) s
+      fit and inner backtest:               \(String(format: "%.3f", prep)) s
       draws (engine, noise, quantiles):     \(String(format: "%.3f", wall)) s wall, \(String(format: "%.0f", Double(draws) / wall)) draws/s
       time in BLAS dgemm (summed over threads): \(String(format: "%.3f", blas)) s, \(String(format: "%.0f", 100 * blas / (wall * Double(min(threads, draws))))) % of the draws' thread time
       peak memory: \(String(format: "%.0f", peakMemoryMB())) MB

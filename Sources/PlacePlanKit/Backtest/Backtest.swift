@@ -86,11 +86,9 @@ public struct Backtest: Sendable {
                 let forecast = try Projector.project(known, model: model, horizon: horizon)
                 var draws: DrawSummary?
                 if let uncertainty = settings.uncertainty, method == settings.method {
-                    let history = RatioHistory(data: known)
-                    let errors = RatioErrorModel.estimate(history, selection: model.selection, births: known.births)
                     let empirical = EmpiricalErrors.measure(known, method: method, births: settings.birthsProjection, horizon: horizon)
                     let baseline = try AppliedScenario.apply(.baseline, to: known, origin: origin, horizon: horizon)
-                    draws = try Simulation.run(known, model: model, errors: errors, empirical: empirical, applied: baseline, horizon: horizon, settings: uncertainty)
+                    draws = try Simulation.run(known, model: model, empirical: empirical, applied: baseline, horizon: horizon, settings: uncertainty)
                 }
                 for h in 1...horizon {
                     let year = origin + h

@@ -74,21 +74,18 @@ public enum ScenarioRunner {
             // Draws for each scenario, with errors measured on the history known at the origin.
             let years = [start] + forecast.years
             var summaries: [DrawSummary] = []
-            var measured: [String: (RatioErrorModel, EmpiricalErrors)] = [:]
+            var measured: [String: EmpiricalErrors] = [:]
             for (c, a) in applied.enumerated() {
                 let model = models[c]!
                 var groupData = known
                 groupData.births = a.births
                 if measured[a.modelKey] == nil {
-                    measured[a.modelKey] = (
-                        RatioErrorModel.estimate(RatioHistory(data: groupData), selection: model.selection, births: groupData.births),
-                        EmpiricalErrors.measure(groupData, method: a.model.method, births: a.model.birthsProjection, horizon: horizon)
-                    )
+                    measured[a.modelKey] = EmpiricalErrors.measure(groupData, method: a.model.method, births: a.model.birthsProjection, horizon: horizon)
                 }
-                let (errors, empirical) = measured[a.modelKey]!
+                let empirical = measured[a.modelKey]!
                 let places = SufficiencyReport.places(schools: a.schools, areas: known.areas, years: years)
                 summaries.append(try Simulation.run(
-                    groupData, model: model, errors: errors, empirical: empirical, applied: a, horizon: horizon, settings: uncertainty,
+                    groupData, model: model, empirical: empirical, applied: a, horizon: horizon, settings: uncertainty,
                     places: places, thresholds: a.thresholds) { h in progress?("\(a.scenario.name): year \(h) of \(horizon), \(uncertainty.draws) draws") })
             }
             result.draws = summaries

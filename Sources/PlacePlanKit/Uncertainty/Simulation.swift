@@ -59,12 +59,18 @@ public struct DrawSummary: Sendable {
 /// known years vary by σ_B(k) · Z per draw and births series.
 public enum Simulation {
     public static func run(
-        _ data: DataSet, model: CohortModel, errors: RatioErrorModel, empirical: EmpiricalErrors? = nil, applied: AppliedScenario, horizon: Int,
+        _ data: DataSet, model: CohortModel, empirical: EmpiricalErrors?, fallback: RatioErrorModel? = nil, applied: AppliedScenario, horizon: Int,
         settings: UncertaintySettings, places: [[[Double]]]? = nil, thresholds: SufficiencyThresholds = SufficiencyThresholds(),
         progress: ((Int) -> Void)? = nil
     ) throws(PlacePlanError) -> DrawSummary {
         let A = data.areas.count, G = YearGroup.count, Q = UncertaintySettings.quantiles.count, D = settings.draws
         guard D >= 2 else { throw .invalidOption(option: "--draws", message: "\(D) is too few", hint: "use at least 100 draws, e.g. --draws 1000") }
+        // Measured error paths when the history has them; otherwise (too short a history) the
+        // parametric ratio-error model, estimated only then.
+        let paths = empirical.flatMap { $0.isEmpty ? nil : $0 }
+        let errors = paths == nil
+            ? fallback ?? RatioErrorModel.estimate(RatioHistory(data: data), selection: model.selection, births: data.births)
+            : RatioErrorModel(sigma: [], transitionCorrelation: 0, areaCorrelation: 0, persistence: 0, birthsSigma: [:])
         let origin = data.lastCensus
         let initial = try Projector.initialState(data, columns: 1)
         let intake = try Projector.intake(data, model: model, horizon: horizon)
@@ -82,7 +88,7 @@ public enum Simulation {
         // 1 + e(h) for every measured path and step, computed once, flat:
         // pathFactor[phase][path * (horizon + 1) + h].
         let pathFactor: [[Double]] = (0..<2).map { p in
-            let pool = empirical.map { $0.paths[p].isEmpty ? $0.paths[1 - p] : $0.paths[p] } ?? []
+            let pool = paths.map { $0.paths[p].isEmpty ? $0.paths[1 - p] : $0.paths[p] } ?? []
             return pool.flatMap { path in [1.0] + (1...horizon).map { 1 + EmpiricalErrors.error(path, step: $0) } }
         }
         let primaryFactor = pathFactor[0], secondaryFactor = pathFactor[1], stride = horizon + 1
@@ -99,15 +105,16 @@ public enum Simulation {
             let rngs = (bounds[k]..<bounds[k + 1]).map { DrawRandom(seed: settings.seed, stream: UInt64($0)) }
             let chunk = SimulationChunk(s, rngs, areas: A, keys: keys.count)
             // Starting factors: stationary, and births shocks drawn once per draw.
-            if let empirical, !empirical.isEmpty {
+            if let paths {
                 // Each draw follows, in each area and phase, one measured error path.
                 chunk.pathChoice = Array(repeating: -1, count: n * A * 2)
                 for d in 0..<n {
                     for i in 0..<(A * 2) {
-                        let pool = empirical.paths[i % 2].isEmpty ? empirical.paths[1 - i % 2] : empirical.paths[i % 2]
+                        let pool = paths.paths[i % 2].isEmpty ? paths.paths[1 - i % 2] : paths.paths[i % 2]
                         chunk.pathChoice[d * A * 2 + i] = Int(chunk.rng[d].next() % UInt64(max(1, pool.count)))
                     }
                 }
+                return chunk
             }
             for d in 0..<n {
                 chunk.global[d] = chunk.rng[d].normal()

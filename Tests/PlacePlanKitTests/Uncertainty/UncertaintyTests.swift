@@ -47,10 +47,9 @@ import Testing
     @Test func drawsReproduceTheMeasuredErrors() throws {
         let data = try DataSource.load(demoDirectory)
         let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
-        let errors = RatioErrorModel.estimate(RatioHistory(data: data), selection: model.selection, births: data.births)
         let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 2)
         let path = EmpiricalErrors(paths: [[[0.10, -0.05]], [[0.10, -0.05]]], origins: [])
-        let d = try Simulation.run(data, model: model, errors: errors, empirical: path, applied: applied, horizon: 2, settings: UncertaintySettings(draws: 10, seed: 1, threads: 2))
+        let d = try Simulation.run(data, model: model, empirical: path, applied: applied, horizon: 2, settings: UncertaintySettings(draws: 10, seed: 1, threads: 2))
         let f = try Projector.project(data, model: model, horizon: 2)
         for (a, area) in data.areas.enumerated() where area.phase == .primary {
             let point = f.pupils(data.lastCensus + 1, area: a, phase: .primary)
@@ -58,5 +57,19 @@ import Testing
             let later = f.pupils(data.lastCensus + 2, area: a, phase: .primary)
             #expect(abs(d.total(step: 2, area: a, phase: .primary, 3) - later / 0.95) < 1e-6)
         }
+    }
+
+    /// With no measured error paths (a history too short for an inner backtest) the draws
+    /// fall back to the parametric ratio-error model, which is then estimated.
+    @Test func fallsBackToTheParametricModelWithoutPaths() throws {
+        let data = try DataSource.load(demoDirectory)
+        let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
+        let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 3)
+        let d = try Simulation.run(
+            data, model: model, empirical: EmpiricalErrors(paths: [[], []], origins: []), applied: applied, horizon: 3,
+            settings: UncertaintySettings(draws: 200, seed: 5, threads: 2))
+        let width1 = d.total(step: 1, area: 0, phase: .primary, 6) - d.total(step: 1, area: 0, phase: .primary, 0)
+        let width3 = d.total(step: 3, area: 0, phase: .primary, 6) - d.total(step: 3, area: 0, phase: .primary, 0)
+        #expect(width1 > 0 && width3 > width1)
     }
 }
