@@ -228,7 +228,6 @@ public enum SENDRunner {
         let years = (cal.origin.startYear...lastYear.startYear).map(AcademicYear.init)
         let blocks = SENDEngine.blocks(cal)
         let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
-        _ = (G, N, P)
 
         let states = project(
             cal, blocks: blocks, years: years, columns: C, pupils: { pupils($0, column: $1) },
