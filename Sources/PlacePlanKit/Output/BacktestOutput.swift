@@ -161,6 +161,20 @@ public struct BacktestOutput: Sendable {
             })
     }
 
+    /// Every phase-total forecast beside what happened, one CSV row each: the method, origin,
+    /// horizon, area and phase, the forecast, the actual, the % error and, when draws were
+    /// run, the 80% and 95% interval bounds.
+    public func recordsCSV() -> String {
+        let rows = backtest.records.filter { $0.yearGroup == nil }.map { r in
+            [
+                r.method, r.origin.description, "\(r.horizon)", r.area, r.phase.rawValue, Format.decimal(r.forecast, places: 1),
+                Format.decimal(r.actual, places: 0), Format.decimal(100 * r.error, places: 3),
+            ] + [r.interval80?.lowerBound, r.interval80?.upperBound, r.interval95?.lowerBound, r.interval95?.upperBound].map { $0.map { Format.decimal($0, places: 1) } ?? "" }
+        }
+        return csvText(
+            header: ["method", "origin", "horizon", "area", "phase", "forecast", "actual", "error_pct", "p10", "p90", "p2_5", "p97_5"], rows: rows)
+    }
+
     /// The `placeplan.backtest/1` JSON document (documented in the README).
     public struct Document: Codable, Sendable {
         public struct Metric: Codable, Sendable {

@@ -1,45 +1,197 @@
 import Foundation
 
 /// The forecast errors of phase totals that a backtest on the history up to the origin
-/// measured for the chosen method: whole error paths, one per inner origin and area, so a
-/// draw can follow one of them.
+/// measured for the chosen method: one log error l = log(forecast / actual) per inner
+/// origin, area, phase and horizon.
 ///
-/// A path is e(h) = forecast / actual − 1 at steps h = 1, 2, ... from one inner origin for
-/// one area and phase. A draw that follows a path scales every cohort in the phase so that
-/// its total at step h is the forecast / (1 + e(h)): the draws reproduce the measured
-/// errors, their spread, their bias and their growth with the horizon. Paths shorter than
-/// the forecast continue with log(1 + e(h)) growing in proportion to h from their last
-/// step, as forecast errors of cohort methods grow (a drift in the ratios carries on).
+/// ``calibrated(areas:horizon:)`` turns them into the error distribution the draws use.
 public struct EmpiricalErrors: Sendable {
-    /// paths[phase][i][h − 1], phase 0 primary, 1 secondary.
-    public var paths: [[[Double]]]
-    /// The inner origins the paths come from.
+    /// One measured error of a phase total.
+    public struct Record: Sendable, Hashable {
+        public var origin: AcademicYear
+        /// Index into the data set's areas.
+        public var area: Int
+        /// 0 primary, 1 secondary.
+        public var phase: Int
+        public var horizon: Int
+        /// log(forecast / actual).
+        public var logError: Double
+
+        public init(origin: AcademicYear, area: Int, phase: Int, horizon: Int, logError: Double) {
+            self.origin = origin
+            self.area = area
+            self.phase = phase
+            self.horizon = horizon
+            self.logError = logError
+        }
+    }
+
+    public var records: [Record]
+    /// The inner origins the records come from.
     public var origins: [AcademicYear]
 
-    public var isEmpty: Bool { paths.allSatisfy(\.isEmpty) }
+    public init(records: [Record], origins: [AcademicYear]) {
+        self.records = records
+        self.origins = origins
+    }
+
+    public var isEmpty: Bool { records.isEmpty }
 
     /// Runs the inner backtest on `data` (the data known at the origin).
     public static func measure(_ data: DataSet, method: RatioMethod, births: BirthsProjection, horizon: Int) -> EmpiricalErrors {
         var settings = BacktestSettings(horizon: horizon, minimumHistory: 3, method: method, birthsProjection: births, baselines: [])
         settings.minimumActual = 100
-        guard let b = try? Backtest.run(data, settings: settings) else { return EmpiricalErrors(paths: [[], []], origins: []) }
-        var paths: [[[Double]]] = [[], []]
-        let totals = b.records.filter { $0.yearGroup == nil }
-        let grouped = Dictionary(grouping: totals) { "\($0.origin)|\($0.area)|\($0.phase)" }
-        for key in grouped.keys.sorted() {
-            let rows = grouped[key]!.sorted { $0.horizon < $1.horizon }
-            guard rows.first?.horizon == 1 else { continue }
-            var path: [Double] = []
-            for (i, r) in rows.enumerated() where r.horizon == i + 1 { path.append(r.forecast / r.actual - 1) }
-            paths[rows[0].phase == .primary ? 0 : 1].append(path)
+        guard let b = try? Backtest.run(data, settings: settings) else { return EmpiricalErrors(records: [], origins: []) }
+        let index = Dictionary(data.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let records = b.records.compactMap { r -> Record? in
+            guard r.yearGroup == nil, let a = index[r.area], r.forecast > 0, r.actual > 0 else { return nil }
+            return Record(origin: r.origin, area: a, phase: r.phase == .primary ? 0 : 1, horizon: r.horizon, logError: log(r.forecast / r.actual))
         }
-        return EmpiricalErrors(paths: paths, origins: b.origins)
+        return EmpiricalErrors(records: records, origins: b.origins)
     }
 
-    /// The path's error at step h (extended beyond its end in proportion to h on the log scale).
-    static func error(_ path: [Double], step h: Int) -> Double {
-        if h <= path.count { return path[h - 1] }
-        let last = path.count
-        return exp(log(1 + path[last - 1]) * Double(h) / Double(last)) - 1
+    /// The calibrated error distribution for a forecast `horizon` years ahead: one
+    /// ``ErrorScale`` fitted on all the records, recalibrated by the scores of the forecasts
+    /// that each earlier inner origin would have given (see ``CalibratedErrors``).
+    public func calibrated(areas: Int, horizon: Int) -> CalibratedErrors? {
+        guard !records.isEmpty else { return nil }
+        var phases: [CalibratedErrors.Phase?] = [nil, nil]
+        for p in 0..<2 {
+            let own = records.filter { $0.phase == p }
+            guard let scale = ErrorScale.fit(own, areas: areas) else { continue }
+            // Scores of earlier forecasts: at each inner origin o, the scale fitted on the
+            // errors known then (outcomes up to o) standardises the errors of o's forecasts.
+            var scores: [Double] = []
+            for o in Set(own.map(\.origin)).sorted() {
+                guard let then = ErrorScale.fit(own.filter { $0.origin + $0.horizon <= o }, areas: areas) else { continue }
+                for r in own where r.origin == o {
+                    scores.append(abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area))
+                }
+            }
+            phases[p] = CalibratedErrors.Phase(
+                location: (0...horizon).map { $0 == 0 ? 0 : scale.location($0) },
+                scale: (0..<areas).map { a in (0...horizon).map { $0 == 0 ? 0 : scale.scale($0, area: a) } },
+                commonShare: scale.commonShare,
+                scores: scores.count >= CalibratedErrors.minimumScores ? scores.sorted() : [])
+        }
+        if phases[0] == nil { phases[0] = phases[1] }
+        if phases[1] == nil { phases[1] = phases[0] }
+        guard let primary = phases[0], let secondary = phases[1] else { return nil }
+        return CalibratedErrors(phases: [primary, secondary])
     }
+}
+
+/// The location and scale of the log errors of one phase, from the errors known at a time.
+///
+/// At horizon h the errors of all areas from inner origin o share a common part c_o(h),
+/// their mean, and differ by an own part. The location is μ(h) = mean_o c_o(h), the measured
+/// bias; the common spread σ_c(h)² = mean_o c_o(h)² (about zero, so a bias that changes
+/// sign counts as spread); the own spread σ_u(h) is the root mean square of the own parts
+/// after dividing each area's by its weight w_a, and w_a² = (n₀ + Σ z²) / (n₀ + n) shrinks
+/// the area's mean squared standardised own error towards 1 (n₀ = 4, three rounds).
+/// The scale of area a is s_a(h) = √(σ_c(h)² + (w_a σ_u(h))²).
+///
+/// Beyond the longest measured horizon H, μ and s grow as (h / H)^1.5: the growth of an
+/// error whose ratios drift as a random walk (variance ∝ h³). A constant ratio error would
+/// grow as h; the London backtest's errors grew faster than that (README, "Uncertainty").
+public struct ErrorScale: Sendable {
+    public var mean: [Int: Double]
+    public var common: [Int: Double]
+    public var own: [Int: Double]
+    public var weight: [Double]
+    /// The common part's share of the variance at the longest measured horizon.
+    public var commonShare: Double
+    public static let growthExponent = 1.5
+    static let priorWeight = 4.0
+
+    public static func fit(_ records: [EmpiricalErrors.Record], areas: Int) -> ErrorScale? {
+        guard !records.isEmpty else { return nil }
+        var byOrigin: [String: [Double]] = [:]
+        for r in records { byOrigin["\(r.horizon)|\(r.origin)", default: []].append(r.logError) }
+        let centre = byOrigin.mapValues { $0.reduce(0, +) / Double($0.count) }
+        var commonValues: [Int: [Double]] = [:]
+        for (key, c) in centre.sorted(by: { $0.key < $1.key }) { commonValues[Int(key.split(separator: "|")[0])!, default: []].append(c) }
+        let mean = commonValues.mapValues { $0.reduce(0, +) / Double($0.count) }
+        let common = commonValues.mapValues { ($0.reduce(0) { $0 + $1 * $1 } / Double($0.count)).squareRoot() }
+        let residual = records.map { $0.logError - centre["\($0.horizon)|\($0.origin)"]! }
+        var weight = [Double](repeating: 1, count: areas)
+        var own: [Int: Double] = [:]
+        for _ in 0..<3 {
+            var sum: [Int: Double] = [:], count: [Int: Double] = [:]
+            for (r, e) in zip(records, residual) {
+                let z = e / weight[r.area]
+                sum[r.horizon, default: 0] += z * z
+                count[r.horizon, default: 0] += 1
+            }
+            own = sum.mapValues { $0 }.reduce(into: [:]) { $0[$1.key] = ($1.value / count[$1.key]!).squareRoot() }
+            var squares = [Double](repeating: 0, count: areas), n = [Double](repeating: 0, count: areas)
+            for (r, e) in zip(records, residual) where own[r.horizon]! > 0 {
+                let z = e / own[r.horizon]!
+                squares[r.area] += z * z
+                n[r.area] += 1
+            }
+            weight = (0..<areas).map { ((priorWeight + squares[$0]) / (priorWeight + n[$0])).squareRoot() }
+        }
+        let longest = common.keys.max()!
+        let c2 = common[longest]! * common[longest]!, u2 = own[longest]! * own[longest]!
+        return ErrorScale(mean: mean, common: common, own: own, weight: weight, commonShare: c2 + u2 > 0 ? c2 / (c2 + u2) : 0)
+    }
+
+    /// The measured horizon to read for step h (the longest one up to h, else the
+    /// shortest) and the growth (h / k)^1.5 from it.
+    func reach(_ h: Int) -> (Int, Double) {
+        let k = common.keys.filter { $0 <= h }.max() ?? common.keys.min()!
+        return (k, k == h ? 1 : pow(Double(h) / Double(k), Self.growthExponent))
+    }
+
+    /// μ(h): the measured bias of the log error.
+    public func location(_ h: Int) -> Double {
+        let (k, g) = reach(h)
+        return mean[k]! * g
+    }
+
+    /// s_a(h).
+    public func scale(_ h: Int, area a: Int) -> Double {
+        let (k, g) = reach(h)
+        let u = own[k]! * (a < weight.count ? weight[a] : 1)
+        return max(1e-6, (common[k]! * common[k]! + u * u).squareRoot() * g)
+    }
+}
+
+/// The error distribution of the draws, per phase: the log error of area a at step h is
+/// l = μ(h) + s_a(h) · ζ, and the simulated actual is the forecast / e^l.
+///
+/// ζ is recalibrated by past performance (split conformal prediction over time): the
+/// absolute scores |l − μ| / s of the forecasts that earlier inner origins would have given
+/// form its distribution, made symmetric. So if the scale understated the errors before,
+/// ζ is wider, and if it overstated them, narrower. With fewer than 30 scores ζ is
+/// standard normal. Areas are joined by a Gaussian copula: a draw's X_a = √ρ G + √(1 − ρ) I_a
+/// (ρ the common share of the variance) maps to ζ_a = sign(X_a) Q(2Φ(|X_a|) − 1), with Q
+/// the quantile function of the scores, so that the areas of a draw move together as much
+/// as the measured errors did, and each keeps the calibrated distribution.
+/// A draw keeps its ζ at every step: errors persist along the horizon.
+public struct CalibratedErrors: Sendable {
+    public struct Phase: Sendable {
+        /// μ(h), h = 0 ... horizon (μ(0) = 0).
+        public var location: [Double]
+        /// s_a(h): [area][h].
+        public var scale: [[Double]]
+        public var commonShare: Double
+        /// The sorted absolute scores (empty: too few, ζ is normal).
+        public var scores: [Double]
+
+        /// ζ for a standard normal x.
+        func score(_ x: Double) -> Double {
+            guard !scores.isEmpty else { return x }
+            let u = erf(abs(x) / 2.0.squareRoot())  // 2Φ(|x|) − 1
+            let position = u * Double(scores.count - 1)
+            let i = min(scores.count - 1, Int(position)), f = position - Double(i)
+            let q = i + 1 < scores.count ? scores[i] + f * (scores[i + 1] - scores[i]) : scores[i]
+            return x < 0 ? -q : q
+        }
+    }
+
+    /// Primary and secondary.
+    public var phases: [Phase]
+    static let minimumScores = 30
 }

@@ -65,10 +65,10 @@ public enum Simulation {
     ) throws(PlacePlanError) -> DrawSummary {
         let A = data.areas.count, G = YearGroup.count, Q = UncertaintySettings.quantiles.count, D = settings.draws
         guard D >= 2 else { throw .invalidOption(option: "--draws", message: "\(D) is too few", hint: "use at least 100 draws, e.g. --draws 1000") }
-        // Measured error paths when the history has them; otherwise (too short a history) the
-        // parametric ratio-error model, estimated only then.
-        let paths = empirical.flatMap { $0.isEmpty ? nil : $0 }
-        let errors = paths == nil
+        // The calibrated measured errors when the history has them; otherwise (too short a
+        // history) the parametric ratio-error model, estimated only then.
+        let calibrated = empirical?.calibrated(areas: A, horizon: horizon)
+        let errors = calibrated == nil
             ? fallback ?? RatioErrorModel.estimate(RatioHistory(data: data), selection: model.selection, births: data.births)
             : RatioErrorModel(sigma: [], transitionCorrelation: 0, areaCorrelation: 0, persistence: 0, birthsSigma: [:])
         let origin = data.lastCensus
@@ -85,13 +85,6 @@ public enum Simulation {
             for h in 1...horizon { beyond[h - 1][a] = max(0, BirthSeries.midYear(feeding: origin + h) - last) }
         }
         let birthsBeyond = beyond, birthsSeries = seriesIndex
-        // 1 + e(h) for every measured path and step, computed once, flat:
-        // pathFactor[phase][path * (horizon + 1) + h].
-        let pathFactor: [[Double]] = (0..<2).map { p in
-            let pool = paths.map { $0.paths[p].isEmpty ? $0.paths[1 - p] : $0.paths[p] } ?? []
-            return pool.flatMap { path in [1.0] + (1...horizon).map { 1 + EmpiricalErrors.error(path, step: $0) } }
-        }
-        let primaryFactor = pathFactor[0], secondaryFactor = pathFactor[1], stride = horizon + 1
         let wG = errors.areaCorrelation, wA = max(0, errors.transitionCorrelation - errors.areaCorrelation)
         let wI = max(0, 1 - wG - wA), phi = errors.persistence, innovation = (1 - phi * phi).squareRoot()
 
@@ -105,13 +98,17 @@ public enum Simulation {
             let rngs = (bounds[k]..<bounds[k + 1]).map { DrawRandom(seed: settings.seed, stream: UInt64($0)) }
             let chunk = SimulationChunk(s, rngs, areas: A, keys: keys.count)
             // Starting factors: stationary, and births shocks drawn once per draw.
-            if let paths {
-                // Each draw follows, in each area and phase, one measured error path.
-                chunk.pathChoice = Array(repeating: -1, count: n * A * 2)
+            if let calibrated {
+                // Each draw has one calibrated score ζ per area and phase (Gaussian copula).
+                chunk.zeta = Array(repeating: 0, count: n * A * 2)
                 for d in 0..<n {
-                    for i in 0..<(A * 2) {
-                        let pool = paths.paths[i % 2].isEmpty ? paths.paths[1 - i % 2] : paths.paths[i % 2]
-                        chunk.pathChoice[d * A * 2 + i] = Int(chunk.rng[d].next() % UInt64(max(1, pool.count)))
+                    for p in 0..<2 {
+                        let phase = calibrated.phases[p], rho = phase.commonShare
+                        let common = chunk.rng[d].normal()
+                        for a in 0..<A {
+                            let x = rho.squareRoot() * common + (1 - rho).squareRoot() * chunk.rng[d].normal()
+                            chunk.zeta[(d * A + a) * 2 + p] = phase.score(x)
+                        }
                     }
                 }
                 return chunk
@@ -137,21 +134,24 @@ public enum Simulation {
                 let n = chunk.rng.count
                 var reception = Matrix(rows: A, columns: n)
                 var multipliers = [Double](repeating: 1, count: G * A * n)
-                if !chunk.pathChoice.isEmpty {
-                    // Scale so that a phase's total at step h is forecast / (1 + e(h)): cohorts
-                    // moving up get (1 + e(h − 1)) / (1 + e(h)), Reception 1 / (1 + e(h)).
+                if let calibrated {
+                    // Scale so that a phase's total at step h is forecast / f(h), f(h) = e^l(h):
+                    // cohorts moving up get f(h − 1) / f(h), Reception 1 / f(h).
                     let shock = applied.ratioFactor?[h - 1]
                     let receptionBase = (0..<A).map { intake.reception[h - 1][$0] * applied.receptionFactor[h - 1][$0] }
-                    chunk.pathChoice.withUnsafeBufferPointer { choice in
+                    let primary = calibrated.phases[0], secondary = calibrated.phases[1]
+                    chunk.zeta.withUnsafeBufferPointer { zeta in
                         multipliers.withUnsafeMutableBufferPointer { m in
                             for d in 0..<n {
                                 for a in 0..<A {
-                                    let p0 = choice[(d * A + a) * 2] * stride, p1 = choice[(d * A + a) * 2 + 1] * stride
-                                    let now0 = primaryFactor[p0 + h], before0 = primaryFactor[p0 + h - 1]
-                                    let now1 = secondaryFactor[p1 + h], before1 = secondaryFactor[p1 + h - 1]
+                                    let z0 = zeta[(d * A + a) * 2], z1 = zeta[(d * A + a) * 2 + 1]
+                                    let now0 = exp(primary.location[h] + primary.scale[a][h] * z0)
+                                    let before0 = exp(primary.location[h - 1] + primary.scale[a][h - 1] * z0)
+                                    let now1 = exp(secondary.location[h] + secondary.scale[a][h] * z1)
+                                    let before1 = exp(secondary.location[h - 1] + secondary.scale[a][h - 1] * z1)
                                     reception[a, d] = receptionBase[a] / now0
-                                    // Within a phase the cohort keeps following its path; moving into
-                                    // Year 7 it leaves the primary path for the secondary one.
+                                    // Within a phase the cohort keeps its phase's error; moving into
+                                    // Year 7 it leaves the primary error for the secondary one.
                                     for g in 1..<G {
                                         let factor = g <= 6 ? before0 / now0 : g == 7 ? before0 / now1 : before1 / now1
                                         m[(g * n + d) * A + a] = factor * (shock?[g * A + a] ?? 1)
@@ -354,8 +354,8 @@ final class SimulationChunk: @unchecked Sendable {
     var area: [Double]
     var own: [Double]
     var births: [Double]
-    /// For each draw, area and phase: the measured error path it follows.
-    var pathChoice: [Int] = []
+    /// For each draw, area and phase: its calibrated score ζ.
+    var zeta: [Double] = []
     init(_ s: CohortState, _ r: [DrawRandom], areas: Int, keys: Int) {
         state = s
         view = s

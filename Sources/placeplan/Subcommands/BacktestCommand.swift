@@ -26,6 +26,11 @@ struct BacktestCommand: ParsableCommand {
     var years = 5
 
     @Option(
+        name: .customLong("min-history"),
+        help: ArgumentHelp("Censuses needed up to an origin before it is used (default 4: three years of ratios).", valueName: "n"))
+    var minimumHistory = 4
+
+    @Option(
         name: [.customLong("method"), .customLong("estimator")],
         help: ArgumentHelp("The method under test: auto (default) or an estimator such as mean3.", valueName: "name"))
     var method = "auto"
@@ -43,6 +48,13 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one test case per gate) to this file.", valueName: "file"))
     var junit: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write every phase-total forecast beside the actual (CSV, with intervals when --draws is set) to this file.",
+            valueName: "file"))
+    var records: String?
+
     @OptionGroup var draws: DrawOptions
 
     @OptionGroup var output: OutputOptions
@@ -58,12 +70,17 @@ struct BacktestCommand: ParsableCommand {
             }
             let gates = try maxError.map(AccuracyGate.parse) ?? []
             let dataSet = try data.load()
-            var settings = BacktestSettings(horizon: years, method: m, birthsProjection: b)
+            guard minimumHistory >= 2 else {
+                throw PlacePlanError.invalidOption(
+                    option: "--min-history", message: "\(minimumHistory) is too few", hint: "a ratio needs two censuses: use 2 or more, e.g. --min-history 4")
+            }
+            var settings = BacktestSettings(horizon: years, minimumHistory: minimumHistory, method: m, birthsProjection: b)
             settings.uncertainty = draws.settings()
             let backtest = try Backtest.run(dataSet, settings: settings)
             let out = BacktestOutput(backtest, gates: gates)
             try output.write(try out.render(output.format, colour: output.colour))
             if let junit { try OutputFile.write(out.junit(), to: junit) }
+            if let records { try OutputFile.write(out.recordsCSV(), to: records) }
             for failure in out.failures { FileHandle.standardError.write(Data("gate failed: \(failure)\n".utf8)) }
             failed = !out.failures.isEmpty
         }

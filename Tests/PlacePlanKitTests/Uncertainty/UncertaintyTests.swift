@@ -42,31 +42,73 @@ import Testing
         #expect(Quantiles.of(&v, [0, 0.5, 1, 0.25]) == [1, 3, 5, 2])
     }
 
-    /// Following a measured error path reproduces it: a single path with errors +10% and
-    /// −5% puts every draw's phase total at forecast / 1.1 and forecast / 0.95.
-    @Test func drawsReproduceTheMeasuredErrors() throws {
+    /// Records with the same error in every area (all common, a pure bias) give every
+    /// draw's phase total as forecast / e^μ(h): ζ is symmetric, so the median sits there.
+    @Test func drawsCentreOnTheMeasuredBias() throws {
         let data = try DataSource.load(demoDirectory)
         let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
         let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 2)
-        let path = EmpiricalErrors(paths: [[[0.10, -0.05]], [[0.10, -0.05]]], origins: [])
-        let d = try Simulation.run(data, model: model, empirical: path, applied: applied, horizon: 2, settings: UncertaintySettings(draws: 10, seed: 1, threads: 2))
+        var records: [EmpiricalErrors.Record] = []
+        for o in 0..<3 {
+            for a in data.areas.indices {
+                for p in 0..<2 {
+                    records.append(.init(origin: data.lastCensus - 4 + o, area: a, phase: p, horizon: 1, logError: log(1.1)))
+                    records.append(.init(origin: data.lastCensus - 4 + o, area: a, phase: p, horizon: 2, logError: log(0.95)))
+                }
+            }
+        }
+        let errors = EmpiricalErrors(records: records, origins: [])
+        let d = try Simulation.run(data, model: model, empirical: errors, applied: applied, horizon: 2, settings: UncertaintySettings(draws: 2001, seed: 1, threads: 2))
         let f = try Projector.project(data, model: model, horizon: 2)
         for (a, area) in data.areas.enumerated() where area.phase == .primary {
             let point = f.pupils(data.lastCensus + 1, area: a, phase: .primary)
-            #expect(abs(d.total(step: 1, area: a, phase: .primary, 3) - point / 1.1) < 1e-6)
+            #expect(abs(d.total(step: 1, area: a, phase: .primary, 3) / (point / 1.1) - 1) < 0.01)
             let later = f.pupils(data.lastCensus + 2, area: a, phase: .primary)
-            #expect(abs(d.total(step: 2, area: a, phase: .primary, 3) - later / 0.95) < 1e-6)
+            #expect(abs(d.total(step: 2, area: a, phase: .primary, 3) / (later / 0.95) - 1) < 0.01)
         }
     }
 
-    /// With no measured error paths (a history too short for an inner backtest) the draws
+    /// The scale: μ is the mean common error, σ_c its root mean square, the own part is
+    /// what is left, and beyond the longest measured horizon both grow as (h / H)^1.5.
+    @Test func errorScaleSeparatesCommonAndOwnErrors() throws {
+        // Two origins, two areas, one horizon: common parts +0.02 and −0.01, own ±0.03.
+        let r: [EmpiricalErrors.Record] = [
+            .init(origin: AcademicYear(2015), area: 0, phase: 0, horizon: 1, logError: 0.05), .init(origin: AcademicYear(2015), area: 1, phase: 0, horizon: 1, logError: -0.01),
+            .init(origin: AcademicYear(2016), area: 0, phase: 0, horizon: 1, logError: 0.02), .init(origin: AcademicYear(2016), area: 1, phase: 0, horizon: 1, logError: -0.04),
+        ]
+        let s = try #require(ErrorScale.fit(r, areas: 2))
+        #expect(abs(s.location(1) - 0.005) < 1e-12)
+        #expect(abs(s.common[1]! - (0.0005 / 2).squareRoot()) < 1e-12)
+        #expect(abs(s.own[1]! - 0.03) < 1e-9)
+        #expect(abs(s.scale(4, area: 0) / s.scale(1, area: 0) - 8) < 1e-9)
+        #expect(abs(s.location(4) - 0.005 * 8) < 1e-12)
+    }
+
+    /// Recalibration: when the errors of later origins were three times what the scale
+    /// fitted before them expected, the scores widen ζ beyond the normal.
+    @Test func pastMissesWidenTheScores() throws {
+        var records: [EmpiricalErrors.Record] = []
+        var rng = DrawRandom(seed: 3, stream: 0)
+        for o in 2010..<2020 {
+            let size = o < 2013 ? 0.01 : 0.03
+            for a in 0..<20 { records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: 1, logError: size * rng.normal())) }
+        }
+        let c = try #require(EmpiricalErrors(records: records, origins: []).calibrated(areas: 20, horizon: 1))
+        #expect(c.phases[0].scores.count >= 30)
+        #expect(c.phases[0].score(1.2816) > 1.2816)
+        let calm = EmpiricalErrors(records: records.map { var r = $0; r.logError = 0.01 * r.logError / (r.origin.startYear < 2013 ? 0.01 : 0.03); return r }, origins: [])
+        let steady = try #require(calm.calibrated(areas: 20, horizon: 1))
+        #expect(steady.phases[0].score(1.2816) < c.phases[0].score(1.2816))
+    }
+
+    /// With no measured errors (a history too short for an inner backtest) the draws
     /// fall back to the parametric ratio-error model, which is then estimated.
     @Test func fallsBackToTheParametricModelWithoutPaths() throws {
         let data = try DataSource.load(demoDirectory)
         let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
         let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 3)
         let d = try Simulation.run(
-            data, model: model, empirical: EmpiricalErrors(paths: [[], []], origins: []), applied: applied, horizon: 3,
+            data, model: model, empirical: EmpiricalErrors(records: [], origins: []), applied: applied, horizon: 3,
             settings: UncertaintySettings(draws: 200, seed: 5, threads: 2))
         let width1 = d.total(step: 1, area: 0, phase: .primary, 6) - d.total(step: 1, area: 0, phase: .primary, 0)
         let width3 = d.total(step: 3, area: 0, phase: .primary, 6) - d.total(step: 3, area: 0, phase: .primary, 0)
