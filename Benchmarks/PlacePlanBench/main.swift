@@ -1,5 +1,5 @@
 // The speed of placeplan's draws: the demo authority, 15 years ahead, 10,000 draws, as one
-// release-build run on the machine's cores. Prints wall time, draws per second, the share
+// release-build run on the machine's cores, mainstream and SEND. Prints wall time, draws per second, the share
 // of the time spent in BLAS, and the peak memory. Run with `make bench`.
 import Foundation
 import PlacePlanKit
@@ -30,13 +30,22 @@ let start = Date()
 let summary = try Simulation.run(
     data, model: model, empirical: empirical, applied: applied, horizon: years,
     settings: UncertaintySettings(draws: draws, seed: 1), places: places, thresholds: applied.thresholds)
+let mainstream = Date().timeIntervalSince(start)
+// SEND: the same number of draws of new-plan rates through the need x placement blocks.
+let history = try EHCPHistory.load(directory: arguments.count > 3 ? arguments[3] : "data", authority: data.areas[0].localAuthority)
+let sendStart = Date()
+let send = try SENDRunner.run(
+    history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: draws, seed: 1))
+let sendTime = Date().timeIntervalSince(sendStart)
 let wall = Date().timeIntervalSince(start)
 let blas = BLASTimer.stop()
 let threads = ProcessInfo.processInfo.activeProcessorCount
 print("""
     placeplan bench: \(data.areas.count) planning areas, \(years) years, \(summary.draws) draws, \(threads) cores
       fit and inner backtest:               \(String(format: "%.3f", prep)) s
-      draws (engine, noise, quantiles):     \(String(format: "%.3f", wall)) s wall, \(String(format: "%.0f", Double(draws) / wall)) draws/s
+      mainstream draws (engine, noise, quantiles): \(String(format: "%.3f", mainstream)) s
+      SEND draws (\(send.draws?.draws ?? 0) draws, \(send.years.count - 1) years from \(send.years[0])): \(String(format: "%.3f", sendTime)) s
+      draws, mainstream and SEND:           \(String(format: "%.3f", wall)) s wall, \(String(format: "%.0f", Double(draws) / wall)) draws/s
       time in BLAS dgemm (summed over threads): \(String(format: "%.3f", blas)) s, \(String(format: "%.0f", 100 * blas / (wall * Double(min(threads, draws))))) % of the draws' thread time
       peak memory: \(String(format: "%.0f", peakMemoryMB())) MB
     """)

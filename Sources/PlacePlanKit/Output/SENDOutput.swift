@@ -78,8 +78,8 @@ public struct SENDOutput: Sendable {
             title: "Uncertainty from \(d.draws) draws of new-plan rate growth [scenario: \(d.scenario)]: P10 / P50 / P90",
             headers: ["Year", "EHCP P10", "P50", "P90", "Indep+OOB P10", "P90", "Cost £m P10", "P90"])
         for (h, year) in d.years.enumerated() {
-            let pupils = d.quantiles(step: h, \.pupils), outside = d.quantiles(step: h) { $0.independent + $0.outOfBorough }
-            let cost = d.quantiles(step: h, \.cost)
+            let pupils = d.quantiles(step: h, .pupils), outside = d.quantiles(step: h, .outside)
+            let cost = d.quantiles(step: h, .cost)
             t.rows.append([
                 TextTable.Cell(h == 0 ? "\(year)*" : year.description), TextTable.Cell(Format.count(pupils[2])), TextTable.Cell(Format.count(pupils[3])),
                 TextTable.Cell(Format.count(pupils[4])), TextTable.Cell(Format.count(outside[2])), TextTable.Cell(Format.count(outside[4])),
@@ -262,9 +262,9 @@ public struct SENDOutput: Sendable {
                         for phase in ReportingPhase.allCases { short["\(need.rawValue) \(phase.rawValue)"] = Format.rounded(d.probabilityShort(step: h, need: need, phase: phase), places: 4) }
                     }
                     return .init(
-                        year: year, pupils: keyed(d.quantiles(step: h, \.pupils)),
-                        independentOrOutOfBorough: keyed(d.quantiles(step: h) { $0.independent + $0.outOfBorough }),
-                        cost: keyed(d.quantiles(step: h, \.cost), places: 0), probabilityShort: short)
+                        year: year, pupils: keyed(d.quantiles(step: h, .pupils)),
+                        independentOrOutOfBorough: keyed(d.quantiles(step: h, .outside)),
+                        cost: keyed(d.quantiles(step: h, .cost), places: 0), probabilityShort: short)
                 })
             })
     }

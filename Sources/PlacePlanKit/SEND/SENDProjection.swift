@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where EHCP pupils are placed once specialist demand meets the places there are.
 public enum ReportedPlacement: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case mainstream
@@ -100,30 +102,31 @@ public struct SENDForecast: Sendable {
 /// The spread of a SEND forecast over draws: quantiles of totals by year, and how often
 /// specialist demand exceeds the in-borough places for each need and phase.
 public struct SENDDrawSummary: Sendable {
+    /// A total over needs and phases that the draws summarise.
+    public enum Measure: Sendable { case pupils, outside, cost }
+
     public let draws: Int
     public let seed: UInt64
     public let scenario: String
     public let years: [AcademicYear]
-    /// The specialist rows of every draw, ordered by draw, then year, then phase and need.
-    let rows: [SpecialistRow]
+    /// Per year: quantiles (``UncertaintySettings/quantiles``) of EHCP pupils, pupils
+    /// independent or out of borough, and cost.
+    let pupils, outside, cost: [[Double]]
+    /// Per year: the share of draws short of places, by [phase · 12 + need].
+    let short: [[Double]]
 
-    var rowsPerYear: Int { rows.count / max(1, draws * years.count) }
-
-    func slice(draw d: Int, step h: Int) -> ArraySlice<SpecialistRow> {
-        let start = (d * years.count + h) * rowsPerYear
-        return rows[start..<(start + rowsPerYear)]
-    }
-
-    /// Quantiles (``UncertaintySettings/quantiles``) over draws of a total in year h.
-    public func quantiles(step h: Int, _ value: (SpecialistRow) -> Double) -> [Double] {
-        var totals = (0..<draws).map { d in slice(draw: d, step: h).reduce(0) { $0 + value($1) } }
-        return Quantiles.of(&totals, UncertaintySettings.quantiles)
+    /// Quantiles over draws of a total in year h.
+    public func quantiles(step h: Int, _ measure: Measure) -> [Double] {
+        switch measure {
+        case .pupils: pupils[h]
+        case .outside: outside[h]
+        case .cost: cost[h]
+        }
     }
 
     /// The share of draws in which specialist demand for a need and phase exceeds its places.
     public func probabilityShort(step h: Int, need: PrimaryNeed, phase: ReportingPhase) -> Double {
-        let short = (0..<draws).filter { d in slice(draw: d, step: h).contains { $0.need == need && $0.phase == phase && $0.spare < 0 } }
-        return Double(short.count) / Double(draws)
+        short[h][(phase == .primary ? 0 : 1) * SENDCalibration.needs.count + SENDCalibration.needs.firstIndex(of: need)!]
     }
 }
 
@@ -257,19 +260,54 @@ public enum SENDRunner {
             states: withHousing, rows: rows)
         if let uncertainty {
             // Draws of the first scenario: the growth of new-plan rates varies by draw within
-            // its estimation error, g_d = g + se(g) Z_d, the draws being columns of the engine.
+            // its estimation error, g_d = g + se(g) Z_d, the draws being columns of the engine,
+            // each year summarised as it comes (one year of draws in memory).
             let D = uncertainty.draws
             let growths = (0..<D).map { d -> Double in
                 var rng = DrawRandom(seed: uncertainty.seed, stream: UInt64(d))
                 return cal.growth + cal.growthError * rng.normal()
             }
-            let states = project(
+            let capacity = Capacity(run.applied[0], calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
+            let share = SpecialistAllocation.independentShare(
+                states[0], calibration: cal, capacity: CapacityYear(capacity, year: years[0]))
+            let levers = run.applied[0].sendLevers
+            let N = SENDCalibration.needs.count
+            var pupilsQ: [[Double]] = [], outsideQ: [[Double]] = [], costQ: [[Double]] = [], short: [[Double]] = []
+            // Year by year, so that only one year's draws are held; each year's allocation
+            // runs over chunks of draws in parallel.
+            _ = project(
                 cal, blocks: blocks, years: years, columns: D, pupils: { year, _ in pupils(year, column: 0) },
-                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in run.applied[0].sendLevers })
-            let columns = Array(repeating: (forecast.columns[0], run.applied[0]), count: D)
+                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in levers }
+            ) { h, state in
+                let year = years[h], yearCapacity = CapacityYear(capacity, year: year)
+                let chunks = min(D, max(1, uncertainty.threads))
+                let results = SharedRows(chunks)
+                DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                    // Per draw: pupils, outside, cost, then a short flag per phase and need.
+                    var out = [Double]()
+                    for d in (k * D / chunks)..<((k + 1) * D / chunks) {
+                        let y = SpecialistAllocation.allocate(
+                            state, column: d, year: year, capacity: yearCapacity, levers: levers, independentShare: share, costs: assumptions.costs)
+                        out.append(y.pupils.reduce(0, +))
+                        out.append(zip(y.independent, y.outOfBorough).reduce(0) { $0 + $1.0 + $1.1 })
+                        out.append(y.cost.reduce(0, +))
+                        for i in 0..<(2 * N) { out.append(y.places[i] - y.demand[i] < 0 ? 1 : 0) }
+                    }
+                    results.set(k, out)
+                }
+                let flat = results.rows.flatMap { $0 }, width = 3 + 2 * N
+                func quantiles(_ j: Int) -> [Double] {
+                    var v = (0..<D).map { flat[$0 * width + j] }
+                    return Quantiles.of(&v, UncertaintySettings.quantiles)
+                }
+                pupilsQ.append(quantiles(0))
+                outsideQ.append(quantiles(1))
+                costQ.append(quantiles(2))
+                short.append((0..<(2 * N)).map { i in (0..<D).reduce(0.0) { $0 + flat[$1 * width + 3 + i] } / Double(D) })
+            }
             result.draws = SENDDrawSummary(
-                draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years,
-                rows: SpecialistAllocation.rows(states: states, years: years, calibration: cal, columns: columns, data: data, assumptions: assumptions))
+                draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years, pupils: pupilsQ, outside: outsideQ, cost: costQ,
+                short: short)
         }
         return result
     }
@@ -278,31 +316,35 @@ public enum SENDRunner {
     /// mainstream pupils, new-plan rate factor and levers.
     static func project(
         _ cal: SENDCalibration, blocks: [[Double]], years: [AcademicYear], columns C: Int, pupils: (AcademicYear, Int) -> [Double]?,
-        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers
+        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers, visit: ((Int, SENDState) -> Void)? = nil
     ) -> [SENDState] {
         let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
         var state = SENDState(columns: C)
         for c in 0..<C { for g in 0..<G { for k in 0..<SENDCalibration.cells { state[g, k, c] = cal.stock[g][k] } } }
-        var states = [state]
+        var states: [SENDState] = []
+        let ones = [Double](repeating: 1, count: N)
+        // needMix × placementMix by year group, [need · P + placement].
+        let mix = (0..<G).map { g in (0..<(N * P)).map { cal.needMix[g][$0 / P] * cal.placementMix[g][$0 / P][$0 % P] } }
+        if let visit { visit(0, state) } else { states.append(state) }
         for (h, year) in years.enumerated().dropFirst() {
             var joiners = SENDState(columns: C)
             for c in 0..<C {
                 guard let n = pupils(year, c) else { continue }
                 let lever = levers(c)
                 let factor = growth(h, c)
-                for g in 0..<G {
-                    let base = cal.joinRate[g] * factor * n[g]
-                    for need in 0..<N {
-                        let scale = lever.rateFactor(need: SENDCalibration.needs[need], year: year)
-                        for p in 0..<P {
-                            joiners[g, SENDCalibration.cell(need, SENDCalibration.placements[p]), c] =
-                                base * scale * cal.needMix[g][need] * cal.placementMix[g][need][p]
+                let scales = lever.isEmpty ? ones : SENDCalibration.needs.map { lever.rateFactor(need: $0, year: year) }
+                joiners.values.withUnsafeMutableBufferPointer { j in
+                    for g in 0..<G {
+                        let base = cal.joinRate[g] * factor * n[g], offset = (g * C + c) * SENDCalibration.cells
+                        for need in 0..<N {
+                            let b = base * scales[need]
+                            for p in 0..<P { j[offset + SENDCalibration.cell(need, SENDCalibration.placements[p])] = b * mix[g][need * P + p] }
                         }
                     }
                 }
             }
             state = SENDEngine.step(state, blocks: blocks, joiners: joiners)
-            states.append(state)
+            if let visit { visit(h, state) } else { states.append(state) }
         }
         return states
     }

@@ -40,93 +40,133 @@ enum SpecialistAllocation {
         var rows: [SpecialistRow] = []
         // The independent share of the remainder, by phase: from the origin year of the
         // first column, where the data says how many special placements are independent.
-        var independentShare: [Double] = [0.5, 0.5]
+        let share = independentShare(states[0], calibration: cal, capacity: CapacityYear(
+            Capacity(columns[0].1, calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty), year: years[0]))
         for c in 0..<columns.count {
             let capacity = Capacity(columns[c].1, calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
-            let levers = columns[c].1.sendLevers
             for (h, year) in years.enumerated() {
-                var yearRows: [SpecialistRow] = []
+                let y = allocate(states[h], column: c, year: year, capacity: CapacityYear(capacity, year: year), levers: columns[c].1.sendLevers,
+                                 independentShare: share, costs: assumptions.costs)
                 for (pi, phase) in ReportingPhase.allCases.enumerated() {
-                    let groups = phase.yearGroups.map(\.index)
-                    func sum(_ n: Int, _ p: DemandPlacement) -> Double {
-                        groups.reduce(0.0) { $0 + states[h][$1, SENDCalibration.cell(n, p), c] }
-                    }
-                    // ARP demand takes ARP places; special demand, and ARP demand beyond the ARP
-                    // places, take the need's special places; what is left shares the places
-                    // open to any need.
-                    let arpPlaced = (0..<N).map { n in min(sum(n, .arp), capacity.arp(n, pi, year)) }
-                    let specialDemand = (0..<N).map { n in sum(n, .special) + sum(n, .arp) - arpPlaced[n] }
-                    let specPlaced = (0..<N).map { n in min(specialDemand[n], capacity.special(n, pi, year)) }
-                    let leftover = (0..<N).map { n in specialDemand[n] - specPlaced[n] }
-                    let totalLeftover = leftover.reduce(0, +)
-                    let anyCap = capacity.anyNeed(pi, year)
-                    var phaseRows: [SpecialistRow] = []
-                    var remainders: [Double] = []
                     for n in 0..<N {
-                        let demand = sum(n, .arp) + sum(n, .special)
-                        let anyShare = totalLeftover > 0 ? leftover[n] / totalLeftover : 0
-                        let anyPlaced = min(leftover[n], anyCap * anyShare)
-                        let places = capacity.arp(n, pi, year) + capacity.special(n, pi, year) + anyCap * anyShare
-                        let inBorough = arpPlaced[n] + specPlaced[n] + anyPlaced
-                        remainders.append(max(0, demand - inBorough))
-                        phaseRows.append(SpecialistRow(
-                            scenario: columns[c].0, year: year, need: SENDCalibration.needs[n], phase: phase,
-                            pupils: DemandPlacement.allCases.reduce(0.0) { $0 + sum(n, $1) }, demand: demand, places: places,
-                            spare: places - demand, placedInBorough: inBorough, independent: 0, outOfBorough: 0, cost: 0,
+                        let i = pi * N + n
+                        rows.append(SpecialistRow(
+                            scenario: columns[c].0, year: year, need: SENDCalibration.needs[n], phase: phase, pupils: y.pupils[i], demand: y.demand[i],
+                            places: y.places[i], spare: y.places[i] - y.demand[i], placedInBorough: y.placedInBorough[i], independent: y.independent[i],
+                            outOfBorough: y.outOfBorough[i], cost: y.cost[i],
                             byPlacement: [
-                                ReportedPlacement.mainstream.rawValue: sum(n, .mainstream), ReportedPlacement.arp.rawValue: arpPlaced[n],
-                                ReportedPlacement.specialInBorough.rawValue: specPlaced[n] + anyPlaced, ReportedPlacement.apOther.rawValue: sum(n, .apOther),
+                                ReportedPlacement.mainstream.rawValue: y.mainstream[i], ReportedPlacement.arp.rawValue: y.arp[i],
+                                ReportedPlacement.specialInBorough.rawValue: y.specialInBorough[i], ReportedPlacement.apOther.rawValue: y.apOther[i],
+                                ReportedPlacement.independent.rawValue: y.independent[i], ReportedPlacement.outOfBorough.rawValue: y.outOfBorough[i],
                             ]))
                     }
-                    if c == 0 && h == 0 {
-                        let independent = cal.independentAtOrigin[pi].reduce(0, +), remainder = remainders.reduce(0, +)
-                        independentShare[pi] = remainder > 0 ? min(1, independent / remainder) : 0.5
-                    }
-                    for n in 0..<N {
-                        phaseRows[n].independent = remainders[n] * independentShare[pi]
-                        phaseRows[n].outOfBorough = remainders[n] - phaseRows[n].independent
-                    }
-                    yearRows += phaseRows
                 }
-                apply(levers, to: &yearRows, state: states[h], column: c, year: year)
-                for i in yearRows.indices {
-                    yearRows[i].byPlacement[ReportedPlacement.independent.rawValue] = yearRows[i].independent
-                    yearRows[i].byPlacement[ReportedPlacement.outOfBorough.rawValue] = yearRows[i].outOfBorough
-                    yearRows[i].cost = ReportedPlacement.allCases.reduce(0.0) {
-                        $0 + (yearRows[i].byPlacement[$1.rawValue] ?? 0) * (assumptions.costs.annual[$1] ?? 0)
-                    }
-                }
-                rows += yearRows
             }
         }
         return rows
+    }
+
+    /// One year's allocation of one column, by [phase · 12 + need].
+    struct Year {
+        var pupils, demand, places, placedInBorough, independent, outOfBorough, cost: [Double]
+        var mainstream, arp, specialInBorough, apOther: [Double]
+        var remainder: [Double]
+    }
+
+    /// The share of the remainder that is independent, by phase, from the origin state
+    /// (column 0), where the data says how many special placements are independent.
+    static func independentShare(_ origin: SENDState, calibration cal: SENDCalibration, capacity: CapacityYear) -> [Double] {
+        let y = allocate(origin, column: 0, year: AcademicYear(0), capacity: capacity, levers: SENDLevers(), independentShare: [0, 0], costs: SENDCosts.illustrative)
+        let N = SENDCalibration.needs.count
+        return (0..<2).map { pi in
+            let independent = cal.independentAtOrigin[pi].reduce(0, +), remainder = y.remainder[(pi * N)..<((pi + 1) * N)].reduce(0, +)
+            return remainder > 0 ? min(1, independent / remainder) : 0.5
+        }
+    }
+
+    /// ARP demand takes ARP places; special demand, and ARP demand beyond the ARP places,
+    /// take the need's special places; what is left shares the places open to any need; the
+    /// remainder is independent (by `independentShare`) or out of borough; then the levers.
+    static func allocate(
+        _ state: SENDState, column c: Int, year: AcademicYear, capacity: CapacityYear, levers: SENDLevers, independentShare: [Double], costs: SENDCosts
+    ) -> Year {
+        let N = SENDCalibration.needs.count
+        let zeros = [Double](repeating: 0, count: 2 * N)
+        var y = Year(
+            pupils: zeros, demand: zeros, places: zeros, placedInBorough: zeros, independent: zeros, outOfBorough: zeros, cost: zeros,
+            mainstream: zeros, arp: zeros, specialInBorough: zeros, apOther: zeros, remainder: zeros)
+        for pi in 0..<2 {
+            let groups = pi == 0 ? Array(0...6) : Array(7...13)
+            // Pupils by need and demand placement in the phase's year groups.
+            let P = SENDCalibration.placements.count
+            var sums = [Double](repeating: 0, count: N * P)
+            state.values.withUnsafeBufferPointer { v in
+                for g in groups {
+                    let offset = (g * state.columns + c) * SENDCalibration.cells
+                    for k in 0..<(N * P) { sums[k] += v[offset + k] }
+                }
+            }
+            func sum(_ n: Int, _ p: DemandPlacement) -> Double { sums[SENDCalibration.cell(n, p)] }
+            var leftover = [Double](repeating: 0, count: N), specPlaced = leftover, arpPlaced = leftover
+            for n in 0..<N {
+                arpPlaced[n] = min(sum(n, .arp), capacity.arp[pi][n])
+                let specialDemand = sum(n, .special) + sum(n, .arp) - arpPlaced[n]
+                specPlaced[n] = min(specialDemand, capacity.special[pi][n])
+                leftover[n] = specialDemand - specPlaced[n]
+            }
+            let totalLeftover = leftover.reduce(0, +), anyCap = capacity.anyNeed[pi]
+            for n in 0..<N {
+                let i = pi * N + n
+                let demand = sum(n, .arp) + sum(n, .special)
+                let anyShare = totalLeftover > 0 ? leftover[n] / totalLeftover : 0
+                let anyPlaced = min(leftover[n], anyCap * anyShare)
+                y.demand[i] = demand
+                y.places[i] = capacity.arp[pi][n] + capacity.special[pi][n] + anyCap * anyShare
+                y.placedInBorough[i] = arpPlaced[n] + specPlaced[n] + anyPlaced
+                y.mainstream[i] = sum(n, .mainstream)
+                y.apOther[i] = sum(n, .apOther)
+                y.pupils[i] = y.mainstream[i] + sum(n, .arp) + sum(n, .special) + y.apOther[i]
+                y.arp[i] = arpPlaced[n]
+                y.specialInBorough[i] = specPlaced[n] + anyPlaced
+                y.remainder[i] = max(0, demand - y.placedInBorough[i])
+                y.independent[i] = y.remainder[i] * independentShare[pi]
+                y.outOfBorough[i] = y.remainder[i] - y.independent[i]
+            }
+        }
+        apply(levers, to: &y, state: state, column: c, year: year)
+        let annual = ReportedPlacement.allCases.map { costs.annual[$0] ?? 0 }
+        for i in 0..<(2 * N) {
+            y.cost[i] = y.mainstream[i] * annual[0] + y.arp[i] * annual[1] + y.specialInBorough[i] * annual[2] + y.independent[i] * annual[3]
+                + y.outOfBorough[i] * annual[4] + y.apOther[i] * annual[5]
+        }
+        return y
     }
 
     /// Moves pupils in borough as the scenario's levers say: cumulative moves out of
     /// independent places (shared over the rows of the need in proportion to their
     /// independent placements, never more than there are), and cuts in out-of-borough
     /// placements for cohorts that passed a transfer point since the lever's year.
-    static func apply(_ levers: SENDLevers, to rows: inout [SpecialistRow], state: SENDState, column c: Int, year: AcademicYear) {
+    static func apply(_ levers: SENDLevers, to y: inout Year, state: SENDState, column c: Int, year: AcademicYear) {
+        let N = SENDCalibration.needs.count
         for m in levers.moves where year >= m.from {
             let wanted = m.perYear * Double(year - m.from + 1)
-            let eligible = rows.indices.filter { m.need == nil || rows[$0].need == m.need }
-            let pool = eligible.reduce(0.0) { $0 + rows[$1].independent }
+            let eligible = (0..<(2 * N)).filter { m.need == nil || SENDCalibration.needs[$0 % N] == m.need }
+            let pool = eligible.reduce(0.0) { $0 + y.independent[$1] }
             guard pool > 0 else { continue }
             let share = min(1, wanted / pool)
             for i in eligible {
-                let take = rows[i].independent * share
-                rows[i].independent -= take
-                rows[i].placedInBorough += take
-                rows[i].byPlacement[ReportedPlacement.specialInBorough.rawValue, default: 0] += take
+                let take = y.independent[i] * share
+                y.independent[i] -= take
+                y.placedInBorough[i] += take
+                y.specialInBorough[i] += take
             }
         }
         for r in levers.transferReductions where year >= r.from {
-            for i in rows.indices where rows[i].outOfBorough > 0 {
-                let n = SENDCalibration.needs.firstIndex(of: rows[i].need)!
-                let cut = rows[i].outOfBorough * r.share * fractionPassedTransfer(state, column: c, need: n, phase: rows[i].phase, year: year, from: r.from)
-                rows[i].outOfBorough -= cut
-                rows[i].placedInBorough += cut
-                rows[i].byPlacement[ReportedPlacement.specialInBorough.rawValue, default: 0] += cut
+            for i in N..<(2 * N) where y.outOfBorough[i] > 0 {
+                let cut = y.outOfBorough[i] * r.share * fractionPassedTransfer(state, column: c, need: i - N, phase: .secondary, year: year, from: r.from)
+                y.outOfBorough[i] -= cut
+                y.placedInBorough[i] += cut
+                y.specialInBorough[i] += cut
             }
         }
     }
@@ -143,6 +183,17 @@ enum SpecialistAllocation {
             if year - (g - transfer) >= from { passed += d }
         }
         return all > 0 ? passed / all : 0
+    }
+}
+
+/// A scenario's in-borough specialist places in one year: [phase][need], and open to any need by phase.
+struct CapacityYear {
+    var arp: [[Double]], special: [[Double]], anyNeed: [Double]
+    init(_ capacity: Capacity, year: AcademicYear) {
+        let N = SENDCalibration.needs.count
+        arp = (0..<2).map { pi in (0..<N).map { capacity.arp($0, pi, year) } }
+        special = (0..<2).map { pi in (0..<N).map { capacity.special($0, pi, year) } }
+        anyNeed = (0..<2).map { capacity.anyNeed($0, year) }
     }
 }
 

@@ -151,3 +151,28 @@ struct LondonAccuracyTests {
         }
     }
 }
+
+/// Interval calibration on the 33 London LAs, as the README reports it (1,000 draws there,
+/// 400 here): a guard against regressions. The bounds hold every cell of the current
+/// figures (15 of 20 within the targets; primary at 1-2 years and the secondary 80%
+/// interval at 5 years outside, as the README explains) with room for the fewer draws.
+@Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+struct LondonCoverageTests {
+    @Test func intervalsAreCalibrated() throws {
+        let data = try DataSource.load(londonDirectory!)
+        var settings = BacktestSettings(baselines: [])
+        settings.uncertainty = UncertaintySettings(draws: 400, seed: 2026)
+        let b = try Backtest.run(data, settings: settings)
+        var inTarget = 0
+        for phase in ReportingPhase.allCases {
+            for h in 1...5 {
+                let c = try #require(b.coverage(phase: phase, horizon: h))
+                #expect((68...90).contains(c.coverage80), "\(phase) h\(h): 80% interval covers \(c.coverage80)%")
+                #expect((85...99).contains(c.coverage95), "\(phase) h\(h): 95% interval covers \(c.coverage95)%")
+                if (75...85).contains(c.coverage80) { inTarget += 1 }
+                if (92...97).contains(c.coverage95) { inTarget += 1 }
+            }
+        }
+        #expect(inTarget >= 13, "\(inTarget) of 20 cells within the targets")
+    }
+}
