@@ -43,6 +43,19 @@ public enum BLAS {
         }
     }
 
+    /// C ← α·A·B + β·C on sub-matrices with explicit leading dimensions (column-major).
+    public static func gemm(
+        m: Int, n: Int, k: Int, alpha: Double = 1, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        BLASTimer.measure {
+            cblas_dgemm(
+                CblasColMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(n), blasint(k),
+                alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        }
+    }
+
     /// y ← α·A·x + β·y with A m×n column-major. Calls `cblas_dgemv`.
     public static func gemv(
         m: Int, n: Int, alpha: Double = 1, a: UnsafePointer<Double>, x: UnsafePointer<Double>,

@@ -179,21 +179,39 @@ public enum SENDEngine {
         }
     }
 
-    /// One year: survivors move up through A_g (one dgemm per year group for all columns),
-    /// then `joiners` (same layout as the state) are added.
+    /// One year: survivors move up through A_g, then `joiners` (same layout as the state)
+    /// are added.
     public static func step(_ state: SENDState, blocks: [[Double]], joiners: SENDState) -> SENDState {
-        let K = SENDCalibration.cells, C = state.columns, slab = K * C
         var next = joiners
+        step(state, blocks: blocks, into: &next, threads: 1)
+        return next
+    }
+
+    /// Adds the survivors of `state` to `next` (which holds the joiners). A plan never
+    /// changes need, so A_g is block diagonal: each need's 4 × 4 placement block moves that
+    /// need's rows of every column, one dgemm per year group and need, on strided rows
+    /// (leading dimension 48) rather than a 48 × 48 product that is 92% zeros. The columns
+    /// are split over `threads` (each thread a contiguous range of them).
+    public static func step(_ state: SENDState, blocks: [[Double]], into next: inout SENDState, threads: Int) {
+        let K = SENDCalibration.cells, C = state.columns, slab = K * C, P = SENDCalibration.placements.count
+        let parts = max(1, min(threads, C / 256 + 1))
         state.values.withUnsafeBufferPointer { cur in
             next.values.withUnsafeMutableBufferPointer { out in
-                for g in 0..<13 {
-                    blocks[g].withUnsafeBufferPointer { a in
-                        BLAS.gemm(m: K, n: C, k: K, a: a.baseAddress!, b: cur.baseAddress! + g * slab, beta: 1, c: out.baseAddress! + (g + 1) * slab)
+                nonisolated(unsafe) let source = cur.baseAddress!, target = out.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let c0 = part * C / parts, width = (part + 1) * C / parts - c0
+                    for g in 0..<13 {
+                        blocks[g].withUnsafeBufferPointer { a in
+                            for n in 0..<SENDCalibration.needs.count {
+                                BLAS.gemm(
+                                    m: P, n: width, k: P, a: a.baseAddress! + n * P * (K + 1), lda: K, b: source + g * slab + c0 * K + n * P, ldb: K,
+                                    beta: 1, c: target + (g + 1) * slab + c0 * K + n * P, ldc: K)
+                            }
+                        }
                     }
                 }
             }
         }
-        return next
     }
 }
 
@@ -277,7 +295,7 @@ public enum SENDRunner {
             // runs over chunks of draws in parallel.
             _ = project(
                 cal, blocks: blocks, years: years, columns: D, pupils: { year, _ in pupils(year, column: 0) },
-                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in levers }
+                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in levers }, threads: uncertainty.threads
             ) { h, state in
                 let year = years[h], yearCapacity = CapacityYear(capacity, year: year)
                 let chunks = min(D, max(1, uncertainty.threads))
@@ -316,7 +334,7 @@ public enum SENDRunner {
     /// mainstream pupils, new-plan rate factor and levers.
     static func project(
         _ cal: SENDCalibration, blocks: [[Double]], years: [AcademicYear], columns C: Int, pupils: (AcademicYear, Int) -> [Double]?,
-        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers, visit: ((Int, SENDState) -> Void)? = nil
+        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers, threads: Int = 1, visit: ((Int, SENDState) -> Void)? = nil
     ) -> [SENDState] {
         let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
         var state = SENDState(columns: C)
@@ -326,24 +344,36 @@ public enum SENDRunner {
         // needMix × placementMix by year group, [need · P + placement].
         let mix = (0..<G).map { g in (0..<(N * P)).map { cal.needMix[g][$0 / P] * cal.placementMix[g][$0 / P][$0 % P] } }
         if let visit { visit(0, state) } else { states.append(state) }
+        // Two buffers: the next year is built from its joiners, then the survivors added.
+        var joiners = SENDState(columns: C)
         for (h, year) in years.enumerated().dropFirst() {
-            var joiners = SENDState(columns: C)
-            for c in 0..<C {
-                guard let n = pupils(year, c) else { continue }
+            // New plans of every column (in parallel over ranges of columns).
+            let inputs = (0..<C).map { c -> (pupils: [Double]?, factor: Double, scales: [Double]) in
                 let lever = levers(c)
-                let factor = growth(h, c)
-                let scales = lever.isEmpty ? ones : SENDCalibration.needs.map { lever.rateFactor(need: $0, year: year) }
-                joiners.values.withUnsafeMutableBufferPointer { j in
-                    for g in 0..<G {
-                        let base = cal.joinRate[g] * factor * n[g], offset = (g * C + c) * SENDCalibration.cells
-                        for need in 0..<N {
-                            let b = base * scales[need]
-                            for p in 0..<P { j[offset + SENDCalibration.cell(need, SENDCalibration.placements[p])] = b * mix[g][need * P + p] }
+                return (pupils(year, c), growth(h, c), lever.isEmpty ? ones : SENDCalibration.needs.map { lever.rateFactor(need: $0, year: year) })
+            }
+            let parts = max(1, min(threads, C / 256 + 1))
+            joiners.values.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let j = buffer
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    for c in (part * C / parts)..<((part + 1) * C / parts) {
+                        for g in 0..<G {
+                            let offset = (g * C + c) * SENDCalibration.cells
+                            guard let n = inputs[c].pupils else {
+                                for k in 0..<SENDCalibration.cells { j[offset + k] = 0 }
+                                continue
+                            }
+                            let base = cal.joinRate[g] * inputs[c].factor * n[g]
+                            for need in 0..<N {
+                                let b = base * inputs[c].scales[need]
+                                for p in 0..<P { j[offset + need * P + p] = b * mix[g][need * P + p] }
+                            }
                         }
                     }
                 }
             }
-            state = SENDEngine.step(state, blocks: blocks, joiners: joiners)
+            SENDEngine.step(state, blocks: blocks, into: &joiners, threads: threads)
+            swap(&state, &joiners)
             if let visit { visit(h, state) } else { states.append(state) }
         }
         return states

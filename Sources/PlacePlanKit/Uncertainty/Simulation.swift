@@ -302,6 +302,8 @@ public enum Quantiles {
     public static func of(_ values: inout [Double], _ probabilities: [Double]) -> [Double] {
         let n = values.count
         guard n > 0 else { return probabilities.map { _ in .nan } }
+        // Constant values (a year group an area does not teach, the origin): no selection.
+        if let first = values.first, values.allSatisfy({ $0 == first }) { return probabilities.map { _ in first } }
         let positions = probabilities.map { $0 * Double(n - 1) }
         var ranks = Set<Int>()
         for x in positions {
