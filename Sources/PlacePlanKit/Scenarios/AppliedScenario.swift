@@ -18,6 +18,9 @@ public struct AppliedScenario: Sendable {
     public let ratioFactor: [[Double]]?
     /// Pupils from new homes less demolished ones, by forecast year: housingPupils[h - 1][g * A + a].
     public let housingPupils: [[Double]]
+    /// The schemes whose delivery is uncertain: their completions' pupils by forecast year
+    /// (same layout, included in `housingPupils`), for the draws to scale and delay.
+    public var uncertainDelivery: [(delivery: HousingDelivery, pupils: [[Double]])] = []
     /// The share of those pupils with an EHCP (for the SEND model), same layout.
     public let housingEHCP: [[Double]]
     /// Pupils moving between areas when a school closes.
@@ -147,6 +150,7 @@ extension AppliedScenario {
         var ratioFactor: [[Double]]?
         var housing = Array(repeating: Array(repeating: 0.0, count: YearGroup.count * A), count: horizon)
         var housingEHCP = housing
+        var uncertain: [(delivery: HousingDelivery, pupils: [[Double]])] = []
         var closures: [(change: ScenarioChange, school: Int, moveTo: [Int])] = []
         var extraSpecialist: [(school: Int, places: SpecialistPlaces)] = []
         var levers = SENDLevers()
@@ -254,6 +258,8 @@ extension AppliedScenario {
                     errors.append(.invalidScenario(where_(change, "mix"), message: "the yield table has no rows for \(missing.sorted().map(\.description).joined(separator: ", "))", hint: "add them to \(yields.file)"))
                     continue
                 }
+                var built = Array(repeating: Array(repeating: 0.0, count: YearGroup.count * A), count: horizon)
+                defer { if let d = h.delivery, d != HousingDelivery() { uncertain.append((d, built)) } }
                 for h0 in 0..<horizon {
                     let year = first + h0
                     for g in YearGroup.all {
@@ -261,14 +267,16 @@ extension AppliedScenario {
                         for (y, n) in h.completions where y <= year {
                             for (type, share) in h.mix { pupils += n * share * yields.yield(type, yearsSinceCompletion: year - y, g) }
                         }
+                        let completed = pupils
                         for (y, n) in h.demolitions where y <= year {
                             for (type, share) in h.demolitionMix { pupils -= n * share * yields.establishedYield(type, g) }
                         }
-                        guard pupils != 0 else { continue }
+                        guard pupils != 0 || completed != 0 else { continue }
                         let target = g.index <= 6 || phase == .allThrough ? a : secondary!
                         guard data.areas[target].phase.yearGroups.contains(g) else { continue }
                         housing[h0][g.index * A + target] += pupils
                         housingEHCP[h0][g.index * A + target] += pupils * h.ehcpShare
+                        built[h0][g.index * A + target] += completed
                     }
                 }
             case .sendRate(let need, let factor):
@@ -336,10 +344,12 @@ extension AppliedScenario {
             let s = schools[i]
             specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: p.need, kind: s.phase == .special ? .special : .arp, places: p, yearGroups: s.yearGroups))
         }
-        return AppliedScenario(
+        var applied = AppliedScenario(
             scenario: scenario, schools: schools, model: model, thresholds: thresholds, births: births, receptionFactor: receptionFactor,
             ratioFactor: ratioFactor, housingPupils: housing, housingEHCP: housingEHCP, closureMoves: moves, specialistPlaces: specialist,
             sendLevers: levers)
+        applied.uncertainDelivery = uncertain
+        return applied
     }
 
     /// A school's share of its area's pupils in its year groups at the origin census.

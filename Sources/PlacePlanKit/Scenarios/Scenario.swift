@@ -93,6 +93,21 @@ public struct HousingDevelopment: Sendable {
     public var demolitionMix: [DwellingType: Double]
     /// Share of yielded pupils with an EHCP (default 4%), for the SEND model.
     public var ehcpShare: Double
+    /// How uncertain delivery is, for the draws (nil: built as written).
+    public var delivery: HousingDelivery? = nil
+}
+
+/// Delivery uncertainty of a housing scheme, sampled by the draws: each draw builds a share
+/// of the completions drawn uniformly from `share` and puts them back by a whole number of
+/// years drawn uniformly from 0 ... `maximumDelay`. The point forecast builds them as written.
+public struct HousingDelivery: Sendable, Hashable {
+    public var share: ClosedRange<Double>
+    public var maximumDelay: Int
+
+    public init(share: ClosedRange<Double> = 1...1, maximumDelay: Int = 0) {
+        self.share = share
+        self.maximumDelay = maximumDelay
+    }
 }
 
 /// Specialist places for one need at one school.

@@ -6,7 +6,7 @@ public enum ScenarioFile {
     static let topKeys = ["name", "description", "extends", "assumptions", "changes"]
     static let assumptionKeys = ["method", "intake_method", "estimator", "intake_estimator", "births", "births_file", "horizon", "margin", "high_surplus", "yield_table"]
     static let changeKeys: [String: [String]] = [
-        "housing": ["type", "name", "area", "secondary_area", "completions", "demolitions", "mix", "demolition_mix", "ehcp_share"],
+        "housing": ["type", "name", "area", "secondary_area", "completions", "demolitions", "mix", "demolition_mix", "ehcp_share", "delivery"],
         "bulge": ["type", "school", "year", "places", "year_group"],
         "pan_change": ["type", "school", "year", "pan", "change"],
         "new_school": ["type", "id", "name", "area", "phase", "year", "pan", "first_year_group", "last_year_group", "net_capacity", "opening_year_groups"],
@@ -150,7 +150,7 @@ public enum ScenarioFile {
                 completions: Dictionary(completions.map { ($0.year, $0.value) }, uniquingKeysWith: +),
                 demolitions: Dictionary(demolitions.map { ($0.year, $0.value) }, uniquingKeysWith: +),
                 mix: mix, demolitionMix: try m["demolition_mix"].map(readMix) ?? mix,
-                ehcpShare: try m["ehcp_share"]?.nonNegative() ?? 0.04)
+                ehcpShare: try m["ehcp_share"]?.nonNegative() ?? 0.04, delivery: try m["delivery"].map(readDelivery))
             for entry in completions + demolitions { fields["year \(entry.year.startYear)"] = entry.node.location }
             kind = .housing(dev)
         case "bulge":
@@ -251,6 +251,33 @@ public enum ScenarioFile {
             throw typeYAML.fail("unknown change type '\(written)'", hint: "see scenarios/README.md")
         }
         return ScenarioChange(year: year, kind: kind, source: item.location, fields: fields)
+    }
+
+    /// `delivery: {share: [0.6, 1.0], delay: 2}`: the share of the completions built (a
+    /// range drawn uniformly, or one number) and the most years they may slip.
+    static func readDelivery(_ node: YAMLNode) throws(PlacePlanError) -> HousingDelivery {
+        let m = try node.mapping(allowed: ["share", "delay"], context: "'delivery'")
+        var delivery = HousingDelivery()
+        if let share = m["share"] {
+            let values: [Double]
+            if (try? share.sequence(context: "'share'")) != nil {
+                var out: [Double] = []
+                for item in try share.sequence(context: "'share'") { out.append(try item.nonNegative()) }
+                values = out
+            } else {
+                values = [try share.nonNegative()]
+            }
+            guard (1...2).contains(values.count), values.allSatisfy({ $0 <= 1.5 }), values.first! <= values.last! else {
+                throw share.fail("share is one number or [low, high] with 0 <= low <= high <= 1.5", hint: "e.g. share: [0.6, 1.0] (60% to all of the homes get built)")
+            }
+            delivery.share = values.first!...values.last!
+        }
+        if let delay = m["delay"] {
+            let years = try delay.integer()
+            guard (0...10).contains(years) else { throw delay.fail("delay must be 0 to 10 years, not \(years)", hint: "e.g. delay: 2 (completions slip by up to two years)") }
+            delivery.maximumDelay = years
+        }
+        return delivery
     }
 
     static func readMix(_ node: YAMLNode) throws(PlacePlanError) -> [DwellingType: Double] {

@@ -85,6 +85,18 @@ public enum Simulation {
             for h in 1...horizon { beyond[h - 1][a] = max(0, BirthSeries.midYear(feeding: origin + h) - last) }
         }
         let birthsBeyond = beyond, birthsSeries = seriesIndex
+        // Births the file projects with an interval (the GLA's predicted years): the relative
+        // standard deviation of the births feeding step h in area a, reading the interval as
+        // 95% (the file does not say), else 0.
+        let birthsSpread: [[Double]] = (1...horizon).map { h in
+            data.areas.map { area in
+                guard let series = data.birthSeries(for: area) else { return 0 }
+                let y = BirthSeries.midYear(feeding: origin + h)
+                guard series.projected.contains(y), let b = series.births[y], b > 0, let lo = series.lower[y], let hi = series.upper[y], hi > lo else { return 0 }
+                return (hi - lo) / (2 * 1.96 * b)
+            }
+        }
+        let birthsUncertain = birthsSpread.contains { $0.contains { $0 > 0 } }
         let wG = errors.areaCorrelation, wA = max(0, errors.transitionCorrelation - errors.areaCorrelation)
         let wI = max(0, 1 - wG - wA), phi = errors.persistence, innovation = (1 - phi * phi).squareRoot()
 
@@ -97,8 +109,23 @@ public enum Simulation {
             for c in 0..<n { for g in YearGroup.all { for a in 0..<A { s[g, a, c] = initial[g, a, 0] } } }
             let rngs = (bounds[k]..<bounds[k + 1]).map { DrawRandom(seed: settings.seed, stream: UInt64($0)) }
             let chunk = SimulationChunk(s, rngs, areas: A, keys: keys.count)
+            // Housing delivery and projected births come from a second stream per draw, so
+            // they leave the draw's measured-error scores as they are.
+            var side = (bounds[k]..<bounds[k + 1]).map { DrawRandom(seed: settings.seed, stream: (1 << 40) + UInt64($0)) }
+            for d in 0..<n {
+                // Per uncertain housing scheme: the share built and the delay.
+                for scheme in applied.uncertainDelivery {
+                    let u = Double(side[d].next() >> 11) / Double(1 << 53)
+                    let share = scheme.delivery.share.lowerBound + u * (scheme.delivery.share.upperBound - scheme.delivery.share.lowerBound)
+                    let delay = Int(side[d].next() % UInt64(scheme.delivery.maximumDelay + 1))
+                    chunk.delivery.append((share, delay))
+                }
+            }
             // Starting factors: stationary, and births shocks drawn once per draw.
             if let calibrated {
+                if birthsUncertain {
+                    for d in 0..<n { for b in 0..<keys.count { chunk.births[d * keys.count + b] = side[d].normal() } }
+                }
                 // Each draw has one calibrated score ζ per area and phase (Gaussian copula).
                 chunk.zeta = Array(repeating: 0, count: n * A * 2)
                 for d in 0..<n {
@@ -149,7 +176,11 @@ public enum Simulation {
                                     let before0 = exp(primary.location[h - 1] + primary.scale[a][h - 1] * z0)
                                     let now1 = exp(secondary.location[h] + secondary.scale[a][h] * z1)
                                     let before1 = exp(secondary.location[h - 1] + secondary.scale[a][h - 1] * z1)
-                                    reception[a, d] = receptionBase[a] / now0
+                                    var births = 1.0
+                                    if birthsUncertain, birthsSeries[a] >= 0, birthsSpread[h - 1][a] > 0 {
+                                        births = max(0.1, 1 + birthsSpread[h - 1][a] * chunk.births[d * keys.count + birthsSeries[a]])
+                                    }
+                                    reception[a, d] = receptionBase[a] * births / now0
                                     // Within a phase the cohort keeps its phase's error; moving into
                                     // Year 7 it leaves the primary error for the secondary one.
                                     for g in 1..<G {
@@ -194,6 +225,7 @@ public enum Simulation {
                 chunk.state = CohortFlowEngine.step(chunk.state, transitions: transitions[h - 1], inflow: YearInflow(reception: reception, multipliers: multipliers))
                 chunk.view = chunk.state
                 applied.overlayAll(&chunk.view, step: h, origin: origin)
+                applied.overlayDelivery(&chunk.view, step: h, draws: chunk.delivery)
             }
             summarise(step: h, views: chunkList.map(\.view), into: &cells, &totals, &shortfall, &entryShortfall, &highSurplus, places: places, thresholds: thresholds, A: A)
             progress?(h)
@@ -288,6 +320,26 @@ final class SharedRows: @unchecked Sendable {
 }
 
 extension AppliedScenario {
+    /// Each draw's housing delivery: a scheme's completions' pupils at step h, P(h), which
+    /// the overlay added in full, become share · P(h − delay). `draws` holds (share, delay)
+    /// per column and uncertain scheme.
+    func overlayDelivery(_ state: inout CohortState, step h: Int, draws: [(share: Double, delay: Int)]) {
+        let S = uncertainDelivery.count, A = state.areas
+        guard S > 0 else { return }
+        for c in 0..<state.columns {
+            for (k, scheme) in uncertainDelivery.enumerated() {
+                let (share, delay) = draws[c * S + k]
+                let full = scheme.pupils[h - 1], late = h - 1 - delay >= 0 ? scheme.pupils[h - 1 - delay] : nil
+                for g in YearGroup.all {
+                    for a in 0..<A {
+                        let p = full[g.index * A + a], q = late?[g.index * A + a] ?? 0
+                        if p != 0 || q != 0 { state[g, a, c] += share * q - p }
+                    }
+                }
+            }
+        }
+    }
+
     /// ``overlay(_:column:step:origin:)`` for every column (draws of one scenario).
     func overlayAll(_ state: inout CohortState, step h: Int, origin: AcademicYear) {
         guard closureMoves.isEmpty == false || housingPupils[h - 1].contains(where: { $0 != 0 }) else { return }
@@ -358,6 +410,8 @@ final class SimulationChunk: @unchecked Sendable {
     var births: [Double]
     /// For each draw, area and phase: its calibrated score ζ.
     var zeta: [Double] = []
+    /// For each draw and uncertain housing scheme: the share built and the delay in years.
+    var delivery: [(share: Double, delay: Int)] = []
     init(_ s: CohortState, _ r: [DrawRandom], areas: Int, keys: Int) {
         state = s
         view = s

@@ -50,6 +50,20 @@ import Testing
         #expect(late.message.contains("2031/32 is outside") && late.line == 6)
     }
 
+    @Test func housingDeliveryRanges() throws {
+        let housing = "name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 10}\n    mix: [{type: flat, share: 1}]\n"
+        let share = try problem(housing + "    delivery: {share: [0.9, 0.5]}\n")
+        #expect(share.message.contains("[low, high]") && share.line == 8)
+        let delay = try problem(housing + "    delivery:\n      delay: 12\n")
+        #expect(delay.message.contains("0 to 10 years") && delay.line == 9 && delay.column == 14)
+        let key = try problem(housing + "    delivery: {shares: 0.5}\n")
+        #expect(key.message.contains("unknown key 'shares'") && key.hint?.contains("share") == true)
+        // A valid block is read.
+        let path = try d.scenario("ok.yaml", housing + "    delivery: {share: [0.6, 1.0], delay: 2}\n")
+        let applied = try AppliedScenario.apply(try ScenarioFile.load(path), to: data, origin: AcademicYear(2022), horizon: 5)
+        #expect(applied.uncertainDelivery.count == 1 && applied.uncertainDelivery[0].delivery == HousingDelivery(share: 0.6...1.0, maximumDelay: 2))
+    }
+
     @Test func negativeDwellings() throws {
         let p = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: -10}\n    mix: [{type: flat, share: 1}]\n")
         #expect(p.message.contains("must not be negative") && p.line == 6)

@@ -37,6 +37,24 @@ import Testing
         #expect(report.rows.filter(\.isForecast).allSatisfy { ($0.probabilityDeficit ?? -1) >= 0 && ($0.probabilityDeficit ?? 2) <= 1 })
     }
 
+    /// Selection gives exactly the sorted order statistics, with ties, skew and long arrays.
+    @Test func quantilesEqualSorting() {
+        var rng = DrawRandom(seed: 11, stream: 0)
+        for trial in 0..<20 {
+            let n = 2048 + trial * 517
+            var v = (0..<n).map { _ -> Double in
+                let x = rng.normal()
+                return trial % 3 == 0 ? (x * 3).rounded() : trial % 3 == 1 ? exp(2 * x) : x
+            }
+            let sorted = v.sorted()
+            let q = Quantiles.of(&v, UncertaintySettings.quantiles)
+            for (p, value) in zip(UncertaintySettings.quantiles, q) {
+                let x = p * Double(n - 1), i = Int(x), f = x - Double(i)
+                #expect(abs(value - (sorted[i] + f * (sorted[i + 1] - sorted[i]))) < 1e-12, "trial \(trial) p \(p)")
+            }
+        }
+    }
+
     @Test func quantilesInterpolateOrderStatistics() {
         var v: [Double] = [5, 1, 4, 2, 3]
         #expect(Quantiles.of(&v, [0, 0.5, 1, 0.25]) == [1, 3, 5, 2])
@@ -114,4 +132,63 @@ import Testing
         let width3 = d.total(step: 3, area: 0, phase: .primary, 6) - d.total(step: 3, area: 0, phase: .primary, 0)
         #expect(width1 > 0 && width3 > width1)
     }
+
+    /// Housing delivery draws: building half of a scheme's homes, on time, moves every
+    /// draw (so every quantile) by minus half the scheme's pupils, and nothing else.
+    @Test func housingDeliveryScalesTheSchemesPupils() throws {
+        let data = try DataSource.load(demoDirectory)
+        let d = try TemporaryData(files: [:])
+        let housing = "name: h\nchanges:\n  - type: housing\n    area: P10\n    secondary_area: S3\n    completions: {2027: 400, 2028: 400}\n    mix: [{type: flat, bedrooms: 2, share: 1}]\n"
+        func draws(_ extra: String) throws -> (DrawSummary, AppliedScenario) {
+            let s = try ScenarioFile.load(try d.scenario("s\(extra.count).yaml", housing + extra))
+            let applied = try AppliedScenario.apply(s, to: data, origin: data.lastCensus, horizon: 4)
+            let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
+            let errors = EmpiricalErrors.measure(data, method: .fixed(.mean(years: 3)), births: .default, horizon: 4)
+            return (try Simulation.run(data, model: model, empirical: errors, applied: applied, horizon: 4, settings: UncertaintySettings(draws: 101, seed: 4, threads: 2)), applied)
+        }
+        let (full, _) = try draws("")
+        let (half, applied) = try draws("    delivery: {share: 0.5}\n")
+        let scheme = try #require(applied.uncertainDelivery.first).pupils
+        let A = data.areas.count
+        var moved = 0
+        for h in 1...4 {
+            for a in 0..<A {
+                for g in YearGroup.all {
+                    let expected = -0.5 * scheme[h - 1][g.index * A + a]
+                    for q in 0..<7 {
+                        #expect(abs(half.quantile(step: h, area: a, g, q) - full.quantile(step: h, area: a, g, q) - expected) < 1e-6)
+                    }
+                    if expected != 0 { moved += 1 }
+                }
+            }
+        }
+        #expect(moved > 0)
+        // A delay of up to 2 years: some draws get the pupils later, so the lower quantiles fall.
+        let (late, _) = try draws("    delivery: {delay: 2}\n")
+        let p10 = data.areas.firstIndex { $0.id == "P10" }!
+        #expect(late.total(step: 2, area: p10, phase: .primary, 2) < full.total(step: 2, area: p10, phase: .primary, 2))
+    }
 }
+
+/// Births the GLA file predicts with an interval widen the years they feed, and only those.
+@Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+struct ProjectedBirthsTests {
+    @Test func predictedBirthsWidenTheReceptionTheyFeed() throws {
+        let data = try DataSource.load(londonDirectory!, authorities: ["Barnet"])
+        var plain = data
+        plain.births = data.births.mapValues { var s = $0; s.lower = [:]; s.upper = [:]; return s }
+        let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
+        let errors = EmpiricalErrors.measure(data, method: .fixed(.mean(years: 3)), births: .default, horizon: 6)
+        let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 6)
+        let settings = UncertaintySettings(draws: 400, seed: 9, threads: 2)
+        let with = try Simulation.run(data, model: model, empirical: errors, applied: applied, horizon: 6, settings: settings)
+        let without = try Simulation.run(plain, model: model, empirical: errors, applied: applied, horizon: 6, settings: settings)
+        let width = { (d: DrawSummary, h: Int) in d.quantile(step: h, area: 0, YearGroup(0), 6) - d.quantile(step: h, area: 0, YearGroup(0), 0) }
+        // Mid-2023 births (predicted, 4,507 to 4,737) feed Reception in 2027/28, five years on.
+        let fed = BirthSeries.midYear(feeding: data.lastCensus + 5)
+        #expect(data.births.values.first?.projected.contains(fed) == true)
+        for h in 1...4 { #expect(width(with, h) == width(without, h)) }
+        #expect(width(with, 5) > width(without, 5) * 1.05)
+    }
+}
+
