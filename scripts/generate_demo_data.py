@@ -313,13 +313,14 @@ def write_send(out, rng, pupils_by_ncy):
               "old_la_code", "new_la_code", "la_name", "characteristic_age", "Total_st", "Total_st_pc", "Total_ehc", "Total_ehc_pc",
               "Total_all", "Total_all_pc"]
     write_csv(os.path.join(send, "ehcp_by_age_band_demo.csv"), header, rows)
-    # New plans: about 10% of the next January's plans in the band, more for the under-5s.
+    # New plans in the calendar year: what the next January's plans need beyond last
+    # January's plans a year older, of which 2% cease each year (consistent flows).
     rows = []
     for year in range(first_year, last_january):
         joiners = {}
         for band, ages in bands.items():
-            share = 0.30 if band == "Under 5" else (0.08 if band == "Age 5 to 10" else 0.05)
-            joiners[band] = round(share * band_factor[band] * sum(stock[(year + 1, a)] for a in ages) * (1 + rng.gauss(0, 0.03)))
+            new = sum(max(0.0, stock[(year + 1, a)] - 0.98 * stock.get((year, a - 1), 0.0)) for a in ages)
+            joiners[band] = round(band_factor[band] * new * (1 + rng.gauss(0, 0.03)))
         joiners["Age 20 to 25"] = 0
         total = sum(joiners.values())
         for band in ["Total"] + list(joiners):

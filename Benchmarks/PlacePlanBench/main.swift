@@ -32,10 +32,14 @@ let summary = try Simulation.run(
     settings: UncertaintySettings(draws: draws, seed: 1), places: places, thresholds: applied.thresholds)
 let mainstream = Date().timeIntervalSince(start)
 // SEND: the same number of draws of new-plan rates through the need x placement blocks.
-let history = try EHCPHistory.load(directory: arguments.count > 3 ? arguments[3] : "data", authority: data.areas[0].localAuthority)
+let directory = arguments.count > 3 ? arguments[3] : "data"
+let history = try EHCPHistory.load(directory: directory, authority: data.areas[0].localAuthority)
+let (sendErrors, authorities) = SENDBacktest.measuredErrors(
+    histories: try EHCPHistory.loadAll(directory: directory), data: data, through: history.plansByBand.keys.max()!, horizon: 5)
 let sendStart = Date()
 let send = try SENDRunner.run(
-    history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: draws, seed: 1))
+    history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: draws, seed: 1),
+    measured: (sendErrors, authorities.firstIndex(of: history.authority) ?? 0, authorities.count))
 let sendTime = Date().timeIntervalSince(sendStart)
 let wall = Date().timeIntervalSince(start)
 let blas = BLASTimer.stop()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A backtest of the SEND flow model on total plans by age band: fit on the Januaries up
 /// to `fitThrough`, forecast the next years, and compare with the plans published. The
 /// band model is the SEND model's core (plans ageing through the year groups, cessation,
@@ -105,6 +107,47 @@ public struct SENDBacktest: Sendable {
                 forecast: parts.reduce(0) { $0 + $1.forecast }, actual: parts.reduce(0) { $0 + $1.actual }))
         }
         return SENDBacktest(fitThrough: fitThrough, methods: trends.map(\.0) + ["prevalence trend"], records: records, authorities: count)
+    }
+
+    /// The errors of the SEND model's Y1-Y11 plans from every January origin o up to `last`
+    /// (outcomes up to January `last` only), as calibration records: one per authority
+    /// (area = its index in `authorities`), origin and horizon, l = log(forecast / actual).
+    public static func measuredErrors(
+        histories: [String: EHCPHistory], data: DataSet, through last: Int, horizon: Int, trend: SENDTrend = .default
+    ) -> (errors: EmpiricalErrors, authorities: [String]) {
+        let names = histories.values.map(\.authority).sorted()
+        let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let first = histories.values.compactMap { $0.plansByBand.keys.min() }.min() ?? last
+        var records: [EmpiricalErrors.Record] = []
+        for o in (first + 3)..<max(first + 3, last) {
+            let b = run(histories: histories, data: data, fitThrough: o, horizon: min(horizon, last - o), trends: [("model", trend)])
+            for r in b.records where r.method == "model" && r.band == nil && r.forecast > 0 && r.actual > 0 {
+                guard let a = index[r.authority] else { continue }
+                records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: r.horizon, logError: log(r.forecast / r.actual)))
+            }
+        }
+        return (EmpiricalErrors(records: records, origins: Array(Set(records.map(\.origin))).sorted()), names)
+    }
+
+    /// Interval coverage of the Y1-Y11 plans forecast from January `fitThrough`, by horizon:
+    /// the intervals come from the errors measured on the Januaries before it (outcomes up
+    /// to `fitThrough`), calibrated as the draws are (``CalibratedErrors``).
+    public static func coverage(histories: [String: EHCPHistory], data: DataSet, fitThrough: Int = 2017, horizon: Int = 5) -> [Int: CoverageSummary] {
+        let (errors, names) = measuredErrors(histories: histories, data: data, through: fitThrough, horizon: horizon)
+        guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1) else { return [:] }
+        let phase = calibrated.phases[0]
+        let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }
+        let b = run(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, trends: [("model", .default)])
+        var byHorizon: [Int: [BacktestRecord]] = [:]
+        for r in b.records where r.method == "model" && r.band == nil {
+            guard let a = names.firstIndex(of: r.authority) else { continue }
+            let q = z.map { r.forecast / exp(phase.location[r.horizon] + phase.scale[a][r.horizon] * phase.score($0)) }.sorted()
+            var record = BacktestRecord(method: "model", origin: AcademicYear(fitThrough), horizon: r.horizon, area: r.authority, phase: .primary, forecast: r.forecast, actual: r.actual)
+            record.interval80 = q[2]...q[4]
+            record.interval95 = q[0]...q[6]
+            byHorizon[r.horizon, default: []].append(record)
+        }
+        return byHorizon.compactMapValues { CoverageSummary($0) }
     }
 
     /// Mean absolute percentage error for a method, band (nil: Y1-Y11 total) and horizon.

@@ -223,7 +223,7 @@ public enum SENDRunner {
     ///   - data: the data the mainstream forecast was made from (actual rolls before it).
     public static func run(
         history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions(),
-        uncertainty: UncertaintySettings? = nil
+        uncertainty: UncertaintySettings? = nil, measured: (errors: EmpiricalErrors, area: Int, areas: Int)? = nil
     ) throws(PlacePlanError) -> SENDForecast {
         let forecast = run.forecast
         let A = forecast.areas.count, C = forecast.columns.count
@@ -277,13 +277,25 @@ public enum SENDRunner {
             authority: history.authority, calibration: cal, assumptions: assumptions, columns: forecast.columns, years: years,
             states: withHousing, rows: rows)
         if let uncertainty {
-            // Draws of the first scenario: the growth of new-plan rates varies by draw within
-            // its estimation error, g_d = g + se(g) Z_d, the draws being columns of the engine,
-            // each year summarised as it comes (one year of draws in memory).
+            // Draws of the first scenario, the draws being columns of the engine, each year
+            // summarised as it comes (one year of draws in memory). With measured errors (the
+            // SEND backtest from each earlier January), each draw's new plans are scaled so that
+            // its plans at step h are the forecast's / e^l, l = μ(h) + s(h) ζ (the calibration of
+            // the mainstream draws); without them, the growth of new-plan rates varies within
+            // its estimation error, g_d = g + se(g) Z_d.
             let D = uncertainty.draws
-            let growths = (0..<D).map { d -> Double in
+            let horizon = years.count - 1
+            let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.areas, horizon: horizon, growth: 1) }
+            let zeta = (0..<D).map { d -> Double in
                 var rng = DrawRandom(seed: uncertainty.seed, stream: UInt64(d))
-                return cal.growth + cal.growthError * rng.normal()
+                return calibrated?.phases[0].score(rng.normal()) ?? rng.normal()
+            }
+            let growths = zeta.map { calibrated == nil ? cal.growth + cal.growthError * $0 : cal.growth }
+            var target: ((Int, Int) -> Double)?
+            if let calibrated, let m = measured {
+                let phase = calibrated.phases[0], a = m.area
+                let point = states.map { $0.total(column: 0) }
+                target = { h, d in point[h] / exp(phase.location[h] + phase.scale[a][h] * zeta[d]) }
             }
             let capacity = Capacity(run.applied[0], calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
             let share = SpecialistAllocation.independentShare(
@@ -295,7 +307,8 @@ public enum SENDRunner {
             // runs over chunks of draws in parallel.
             _ = project(
                 cal, blocks: blocks, years: years, columns: D, pupils: { year, _ in pupils(year, column: 0) },
-                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in levers }, threads: uncertainty.threads
+                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in levers }, threads: uncertainty.threads,
+                target: target
             ) { h, state in
                 let year = years[h], yearCapacity = CapacityYear(capacity, year: year)
                 let chunks = min(D, max(1, uncertainty.threads))
@@ -334,7 +347,8 @@ public enum SENDRunner {
     /// mainstream pupils, new-plan rate factor and levers.
     static func project(
         _ cal: SENDCalibration, blocks: [[Double]], years: [AcademicYear], columns C: Int, pupils: (AcademicYear, Int) -> [Double]?,
-        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers, threads: Int = 1, visit: ((Int, SENDState) -> Void)? = nil
+        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers, threads: Int = 1, target: ((Int, Int) -> Double)? = nil,
+        visit: ((Int, SENDState) -> Void)? = nil
     ) -> [SENDState] {
         let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
         var state = SENDState(columns: C)
@@ -372,8 +386,33 @@ public enum SENDRunner {
                     }
                 }
             }
-            SENDEngine.step(state, blocks: blocks, into: &joiners, threads: threads)
-            swap(&state, &joiners)
+            if let target {
+                // Survivors alone first; then each column's new plans scaled by
+                // k = max(0, (target − survivors) / new plans) so its total meets the target.
+                var next = SENDState(columns: C)
+                SENDEngine.step(state, blocks: blocks, into: &next, threads: threads)
+                let K = SENDCalibration.cells
+                joiners.values.withUnsafeBufferPointer { j in
+                    next.values.withUnsafeMutableBufferPointer { n in
+                        for c in 0..<C {
+                            var survivors = 0.0, joining = 0.0
+                            for g in 0..<G {
+                                let o = (g * C + c) * K
+                                for k in 0..<K { survivors += n[o + k]; joining += j[o + k] }
+                            }
+                            let scale = joining > 0 ? max(0, (target(h, c) - survivors) / joining) : 1
+                            for g in 0..<G {
+                                let o = (g * C + c) * K
+                                for k in 0..<K { n[o + k] += scale * j[o + k] }
+                            }
+                        }
+                    }
+                }
+                state = next
+            } else {
+                SENDEngine.step(state, blocks: blocks, into: &joiners, threads: threads)
+                swap(&state, &joiners)
+            }
             if let visit { visit(h, state) } else { states.append(state) }
         }
         return states

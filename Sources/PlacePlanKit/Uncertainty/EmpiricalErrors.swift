@@ -53,17 +53,22 @@ public struct EmpiricalErrors: Sendable {
     /// The calibrated error distribution for a forecast `horizon` years ahead: one
     /// ``ErrorScale`` fitted on all the records, recalibrated by the scores of the forecasts
     /// that each earlier inner origin would have given (see ``CalibratedErrors``).
-    public func calibrated(areas: Int, horizon: Int) -> CalibratedErrors? {
+    /// - Parameter growth: the exponent with which errors grow beyond the longest measured
+    ///   horizon (``ErrorScale/growthExponent``, 1.5, for pupil numbers; the SEND model's
+    ///   errors grew about linearly, so it passes 1).
+    public func calibrated(areas: Int, horizon: Int, growth: Double = ErrorScale.growthExponent) -> CalibratedErrors? {
         guard !records.isEmpty else { return nil }
         var phases: [CalibratedErrors.Phase?] = [nil, nil]
         for p in 0..<2 {
             let own = records.filter { $0.phase == p }
-            guard let scale = ErrorScale.fit(own, areas: areas) else { continue }
+            guard var scale = ErrorScale.fit(own, areas: areas) else { continue }
+            scale.growth = growth
             // Scores of earlier forecasts: at each inner origin o, the scale fitted on the
             // errors known then (outcomes up to o) standardises the errors of o's forecasts.
             var scores: [Double] = []
             for o in Set(own.map(\.origin)).sorted() {
-                guard let then = ErrorScale.fit(own.filter { $0.origin + $0.horizon <= o }, areas: areas) else { continue }
+                guard var then = ErrorScale.fit(own.filter { $0.origin + $0.horizon <= o }, areas: areas) else { continue }
+                then.growth = growth
                 for r in own where r.origin == o {
                     scores.append(abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area))
                 }
@@ -102,6 +107,8 @@ public struct ErrorScale: Sendable {
     /// The common part's share of the variance at the longest measured horizon.
     public var commonShare: Double
     public static let growthExponent = 1.5
+    /// The exponent used beyond the longest measured horizon (default ``growthExponent``).
+    public var growth = ErrorScale.growthExponent
     static let priorWeight = 4.0
 
     public static func fit(_ records: [EmpiricalErrors.Record], areas: Int) -> ErrorScale? {
@@ -141,7 +148,7 @@ public struct ErrorScale: Sendable {
     /// shortest) and the growth (h / k)^1.5 from it.
     func reach(_ h: Int) -> (Int, Double) {
         let k = common.keys.filter { $0 <= h }.max() ?? common.keys.min()!
-        return (k, k == h ? 1 : pow(Double(h) / Double(k), Self.growthExponent))
+        return (k, k == h ? 1 : pow(Double(h) / Double(k), growth))
     }
 
     /// μ(h): the measured bias of the log error.

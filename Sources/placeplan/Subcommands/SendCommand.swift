@@ -59,13 +59,25 @@ struct SendCommand: ParsableCommand {
             }
             let dataSet = try data.load()
             if backtest {
-                let result = SENDBacktest.run(histories: try EHCPHistory.loadAll(directory: data.data), data: dataSet, fitThrough: fitThrough)
+                let histories = try EHCPHistory.loadAll(directory: data.data)
+                let result = SENDBacktest.run(histories: histories, data: dataSet, fitThrough: fitThrough)
                 guard result.authorities > 0 else {
                     throw PlacePlanError.insufficientHistory(
                         "no authority has plans by age band up to January \(fitThrough) and census pupils for the years after",
                         hint: "the SEND backtest needs the DfE census and EHCP files, e.g. --data ../shared/data/london")
                 }
-                let table = result.table()
+                var table = result.table()
+                if draws.settings() != nil {
+                    // Interval coverage of the model's Y1-Y11 forecasts, calibrated on the years before.
+                    let coverage = SENDBacktest.coverage(histories: histories, data: dataSet, fitThrough: fitThrough)
+                    table.rows.append(contentsOf: coverage.keys.sorted().map { h in
+                        let c = coverage[h]!
+                        return [
+                            TextTable.Cell("Y1-Y11 intervals, h\(h) (n \(c.count))"),
+                            TextTable.Cell("80%: \(Format.decimal(c.coverage80, places: 1))% cover, \(Format.decimal(c.width80, places: 1))% wide; 95%: \(Format.decimal(c.coverage95, places: 1))% cover, \(Format.decimal(c.width95, places: 1))% wide"),
+                        ] + Array(repeating: TextTable.Cell(""), count: table.headers.count - 2)
+                    })
+                }
                 let text: String
                 switch output.format {
                 case .markdown: text = table.markdown()
@@ -91,9 +103,20 @@ struct SendCommand: ParsableCommand {
                 costTable = try SENDCosts.read(path)
             }
             let scenarioRun = try model.run(dataSet)
+            // With draws: the SEND model's errors from each earlier January, over every
+            // authority the EHCP files and census hold (pooled, as the mainstream areas are).
+            var measured: (errors: EmpiricalErrors, area: Int, areas: Int)?
+            if draws.settings() != nil, let histories = try? EHCPHistory.loadAll(directory: data.data),
+                let last = history.plansByBand.keys.max()
+            {
+                let all = (try? DataSource.load(data.data)) ?? dataSet
+                let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: all, through: last, horizon: 5, trend: t)
+                if let area = names.firstIndex(of: history.authority), !errors.isEmpty { measured = (errors, area, names.count) }
+            }
             let send = try SENDRunner.run(
                 history: history, data: dataSet.asKnownRolls(at: scenarioRun.forecast.origin), run: scenarioRun,
-                assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings())
+                assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings(),
+                measured: measured)
             let out = SENDOutput(send, run: scenarioRun, dataLabel: dataSet.label)
             try output.write(try out.render(output.format, colour: output.colour))
         }

@@ -261,4 +261,38 @@ struct SENDBacktestTests {
         let p = d.probabilityShort(step: 6, need: .asd, phase: .secondary)
         #expect(p >= 0 && p <= 1)
     }
+
+    /// With measured errors, each draw's new plans are scaled so that its plans are the
+    /// forecast's / e^l: a pure bias of +10% (forecasts 10% above what happened) puts the
+    /// median draw at the point forecast / 1.1 in every year.
+    @Test func measuredErrorsCentreTheDrawsOnTheBias() throws {
+        let data = try DataSource.load(demoDirectory)
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 4))
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        var records: [EmpiricalErrors.Record] = []
+        for o in 2018...2020 { for h in 1...4 { records.append(.init(origin: AcademicYear(o), area: 0, phase: 0, horizon: h, logError: log(1.1))) } }
+        let r = try SENDRunner.run(
+            history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 1001, seed: 5),
+            measured: (EmpiricalErrors(records: records, origins: []), 0, 1))
+        let d = try #require(r.draws)
+        for h in 1..<r.years.count {
+            let point = r.states[h].total(column: 0)
+            #expect(abs(d.quantiles(step: h, .pupils)[3] / (point / 1.1) - 1) < 0.01, "step \(h)")
+        }
+    }
 }
+
+/// SEND intervals on London, calibrated on the Januaries before 2017 and checked on
+/// 2018-2022 (the README's table): a guard that they keep holding most actuals a year ahead.
+@Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+struct LondonSENDCoverageTests {
+    @Test func intervalsCoverTheYearAhead() throws {
+        let data = try DataSource.load(londonDirectory!)
+        let coverage = SENDBacktest.coverage(histories: try EHCPHistory.loadAll(directory: londonDirectory!), data: data)
+        #expect(coverage.keys.sorted() == [1, 2, 3, 4, 5])
+        let h1 = try #require(coverage[1])
+        #expect(h1.count >= 30 && h1.coverage80 >= 70 && h1.coverage95 >= 80)
+        #expect(coverage[5]!.width95 > h1.width95)
+    }
+}
+
