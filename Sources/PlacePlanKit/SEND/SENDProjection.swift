@@ -358,8 +358,10 @@ public enum SENDRunner {
         // needMix × placementMix by year group, [need · P + placement].
         let mix = (0..<G).map { g in (0..<(N * P)).map { cal.needMix[g][$0 / P] * cal.placementMix[g][$0 / P][$0 % P] } }
         if let visit { visit(0, state) } else { states.append(state) }
-        // Two buffers: the next year is built from its joiners, then the survivors added.
+        // Two buffers: the next year is built from its joiners, then the survivors added
+        // (a third when new plans are scaled to a target).
         var joiners = SENDState(columns: C)
+        var spare = target == nil ? SENDState(columns: 0) : SENDState(columns: C)
         for (h, year) in years.enumerated().dropFirst() {
             // New plans of every column (in parallel over ranges of columns).
             let inputs = (0..<C).map { c -> (pupils: [Double]?, factor: Double, scales: [Double]) in
@@ -389,26 +391,30 @@ public enum SENDRunner {
             if let target {
                 // Survivors alone first; then each column's new plans scaled by
                 // k = max(0, (target − survivors) / new plans) so its total meets the target.
-                var next = SENDState(columns: C)
-                SENDEngine.step(state, blocks: blocks, into: &next, threads: threads)
+                spare.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                SENDEngine.step(state, blocks: blocks, into: &spare, threads: threads)
                 let K = SENDCalibration.cells
-                joiners.values.withUnsafeBufferPointer { j in
-                    next.values.withUnsafeMutableBufferPointer { n in
-                        for c in 0..<C {
-                            var survivors = 0.0, joining = 0.0
-                            for g in 0..<G {
-                                let o = (g * C + c) * K
-                                for k in 0..<K { survivors += n[o + k]; joining += j[o + k] }
-                            }
-                            let scale = joining > 0 ? max(0, (target(h, c) - survivors) / joining) : 1
-                            for g in 0..<G {
-                                let o = (g * C + c) * K
-                                for k in 0..<K { n[o + k] += scale * j[o + k] }
+                let targets = (0..<C).map { target(h, $0) }
+                joiners.values.withUnsafeBufferPointer { jb in
+                    spare.values.withUnsafeMutableBufferPointer { nb in
+                        nonisolated(unsafe) let j = jb, n = nb
+                        DispatchQueue.concurrentPerform(iterations: parts) { part in
+                            for c in (part * C / parts)..<((part + 1) * C / parts) {
+                                var survivors = 0.0, joining = 0.0
+                                for g in 0..<G {
+                                    let o = (g * C + c) * K
+                                    for k in 0..<K { survivors += n[o + k]; joining += j[o + k] }
+                                }
+                                let scale = joining > 0 ? max(0, (targets[c] - survivors) / joining) : 1
+                                for g in 0..<G {
+                                    let o = (g * C + c) * K
+                                    for k in 0..<K { n[o + k] += scale * j[o + k] }
+                                }
                             }
                         }
                     }
                 }
-                state = next
+                swap(&state, &spare)
             } else {
                 SENDEngine.step(state, blocks: blocks, into: &joiners, threads: threads)
                 swap(&state, &joiners)
