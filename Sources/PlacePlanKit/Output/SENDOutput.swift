@@ -75,7 +75,7 @@ public struct SENDOutput: Sendable {
     func drawTable() -> TextTable? {
         guard let d = send.draws else { return nil }
         var t = TextTable(
-            title: "Uncertainty from \(d.draws) draws of new-plan rate growth [scenario: \(d.scenario)]: P10 / P50 / P90",
+            title: "Uncertainty from \(d.draws) draws of \(d.varies) [scenario: \(d.scenario)]: P10 / P50 / P90",
             headers: ["Year", "EHCP P10", "P50", "P90", "Indep+OOB P10", "P90", "Cost £m P10", "P90"])
         for (h, year) in d.years.enumerated() {
             let pupils = d.quantiles(step: h, .pupils), outside = d.quantiles(step: h, .outside)

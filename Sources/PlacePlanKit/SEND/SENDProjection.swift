@@ -109,6 +109,8 @@ public struct SENDDrawSummary: Sendable {
     public let seed: UInt64
     public let scenario: String
     public let years: [AcademicYear]
+    /// What the draws vary, for the report.
+    public let varies: String
     /// Per year: quantiles (``UncertaintySettings/quantiles``) of EHCP pupils, pupils
     /// independent or out of borough, and cost.
     let pupils, outside, cost: [[Double]]
@@ -337,7 +339,9 @@ public enum SENDRunner {
                 short.append((0..<(2 * N)).map { i in (0..<D).reduce(0.0) { $0 + flat[$1 * width + 3 + i] } / Double(D) })
             }
             result.draws = SENDDrawSummary(
-                draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years, pupils: pupilsQ, outside: outsideQ, cost: costQ,
+                draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years,
+                varies: calibrated == nil ? "new-plan rate growth within its standard error" : "new plans, calibrated to the SEND model's measured errors",
+                pupils: pupilsQ, outside: outsideQ, cost: costQ,
                 short: short)
         }
         return result
