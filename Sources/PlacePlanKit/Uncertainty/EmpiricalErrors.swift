@@ -113,14 +113,17 @@ public struct ErrorScale: Sendable {
 
     public static func fit(_ records: [EmpiricalErrors.Record], areas: Int) -> ErrorScale? {
         guard !records.isEmpty else { return nil }
-        var byOrigin: [String: [Double]] = [:]
-        for r in records { byOrigin["\(r.horizon)|\(r.origin)", default: []].append(r.logError) }
+        struct Key: Hashable { var horizon: Int, origin: AcademicYear }
+        var byOrigin: [Key: [Double]] = [:]
+        for r in records { byOrigin[Key(horizon: r.horizon, origin: r.origin), default: []].append(r.logError) }
         let centre = byOrigin.mapValues { $0.reduce(0, +) / Double($0.count) }
         var commonValues: [Int: [Double]] = [:]
-        for (key, c) in centre.sorted(by: { $0.key < $1.key }) { commonValues[Int(key.split(separator: "|")[0])!, default: []].append(c) }
+        for (key, c) in centre.sorted(by: { ($0.key.horizon, $0.key.origin) < ($1.key.horizon, $1.key.origin) }) {
+            commonValues[key.horizon, default: []].append(c)
+        }
         let mean = commonValues.mapValues { $0.reduce(0, +) / Double($0.count) }
         let common = commonValues.mapValues { ($0.reduce(0) { $0 + $1 * $1 } / Double($0.count)).squareRoot() }
-        let residual = records.map { $0.logError - centre["\($0.horizon)|\($0.origin)"]! }
+        let residual = records.map { $0.logError - centre[Key(horizon: $0.horizon, origin: $0.origin)]! }
         var weight = [Double](repeating: 1, count: areas)
         var own: [Int: Double] = [:]
         for _ in 0..<3 {
@@ -130,7 +133,7 @@ public struct ErrorScale: Sendable {
                 sum[r.horizon, default: 0] += z * z
                 count[r.horizon, default: 0] += 1
             }
-            own = sum.mapValues { $0 }.reduce(into: [:]) { $0[$1.key] = ($1.value / count[$1.key]!).squareRoot() }
+            own = sum.reduce(into: [:]) { $0[$1.key] = ($1.value / count[$1.key]!).squareRoot() }
             var squares = [Double](repeating: 0, count: areas), n = [Double](repeating: 0, count: areas)
             for (r, e) in zip(records, residual) where own[r.horizon]! > 0 {
                 let z = e / own[r.horizon]!

@@ -51,12 +51,15 @@ public struct DrawSummary: Sendable {
 /// Runs draws of one scenario through the cohort-flow engine.
 ///
 /// Each draw is a column of one state matrix: every year step is one `dgemm` per year group
-/// for a whole chunk of draws, the draw's ratio errors entering as the step's multipliers
-/// and its intake and births errors in the Reception inflow. A draw's errors follow the
-/// ``RatioErrorModel``: for transition t in area a at step h, the log multiplier is
-/// σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} + √(1 − max(ρ, λ)) I_{a,t,h}, where the
-/// global, area and own factors are AR(1) over steps with persistence φ. Births beyond the
-/// known years vary by σ_B(k) · Z per draw and births series.
+/// for a whole chunk of draws, the draw's errors entering as the step's multipliers and in
+/// the Reception inflow. With measured errors (``CalibratedErrors``), draw d's phase total in
+/// area a at step h is the forecast / e^l, l = μ(h) + s_a(h) ζ_{d,a}: cohorts moving up are
+/// multiplied by e^(l(h−1) − l(h)) and Reception by e^(−l(h)). Births the file projects with
+/// an interval, and housing delivery (``HousingDelivery``), vary per draw from a second
+/// random stream. Without measured errors (too short a history) the draws follow the
+/// parametric ``RatioErrorModel``: for transition t in area a at step h the log multiplier is
+/// σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} + √(1 − max(ρ, λ)) I_{a,t,h}, the factors
+/// AR(1) over steps with persistence φ, and births beyond the known years vary by σ_B(k) · Z.
 public enum Simulation {
     public static func run(
         _ data: DataSet, model: CohortModel, empirical: EmpiricalErrors?, fallback: RatioErrorModel? = nil, applied: AppliedScenario, horizon: Int,
