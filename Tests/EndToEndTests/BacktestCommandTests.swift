@@ -24,6 +24,26 @@ import Testing
         #expect(try CLI.run(["backtest", "--max-error", "h1"]).status == 64)
     }
 
+    /// `--records` writes every phase-total forecast beside the actual, with the interval
+    /// bounds when drawn, and each actual row matches the forecast's error.
+    @Test func recordsWithIntervals() throws {
+        let file = try CLI.scratch().appendingPathComponent("records.csv").path
+        let r = try CLI.run(["backtest", "--draws", "200", "--records", file, "--min-history", "5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Prediction intervals (200 draws)"))
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "method,origin,horizon,area,phase,forecast,actual,error_pct,p10,p90,p2_5,p97_5")
+        let auto = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter { $0[0] == "auto" }
+        #expect(!auto.isEmpty && auto.allSatisfy { $0[8] != "" && $0[11] != "" })
+        #expect(!auto.contains { $0[1] == "2019/20" }, "--min-history 5 starts a year later")
+        for row in auto.prefix(20) {
+            let f = Double(row[5])!, a = Double(row[6])!, e = Double(row[7])!
+            #expect(abs(100 * (f - a) / a - e) < 0.01)
+            #expect(Double(row[10])! <= Double(row[8])! && Double(row[9])! <= Double(row[11])!)
+        }
+        #expect(try CLI.run(["backtest", "--min-history", "1"]).status == 64)
+    }
+
     @Test func formats() throws {
         let json = try CLI.run(["backtest", "--format", "json", "--years", "3"])
         #expect(json.status == 0)
