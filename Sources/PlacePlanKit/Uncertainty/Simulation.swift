@@ -245,46 +245,55 @@ public enum Simulation {
     ) {
         let D = views.reduce(0) { $0 + $1.columns }
         let G = YearGroup.count, Q = UncertaintySettings.quantiles.count
-        let cellCount = A * G + A * 2
-        let results = SharedRows(cellCount)
-        let probabilities = SharedRows(A * 2)
-        DispatchQueue.concurrentPerform(iterations: cellCount) { i in
-            var values = [Double](repeating: 0, count: D)
-            var k = 0
-            if i < A * G {
-                let a = i / G, g = YearGroup(i % G)
-                for v in views {
+        // One pass over the states (read in their own order) lays every cell's draws out
+        // contiguously: byCell[(a · G + g) · D + d], and the phase totals byPhase[(a · 2 + p) · D + d].
+        var byCell = [Double](repeating: 0, count: A * G * D), byPhase = [Double](repeating: 0, count: A * 2 * D)
+        let starts = views.indices.map { i in views[..<i].reduce(0) { $0 + $1.columns } }
+        let phaseOf = YearGroup.all.map { ReportingPhase.primary.yearGroups.contains($0) ? 0 : 1 }
+        byCell.withUnsafeMutableBufferPointer { cellBuffer in
+            byPhase.withUnsafeMutableBufferPointer { phaseBuffer in
+                nonisolated(unsafe) let t = cellBuffer, p = phaseBuffer
+                DispatchQueue.concurrentPerform(iterations: views.count) { vi in
+                    let v = views[vi], base = starts[vi]
                     v.values.withUnsafeBufferPointer { x in
-                        for c in 0..<v.columns { values[k] = x[v.offset(g, a, c)]; k += 1 }
-                    }
-                }
-                results.set(i, Quantiles.of(&values, UncertaintySettings.quantiles))
-            } else {
-                let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
-                let groups = phase.yearGroups.map { $0 }
-                let entryGroup = phase.entryYearGroup
-                var p = 0.0, pe = 0.0
-                if let places {
-                    for g in groups { p += places[h][g.index][a] }
-                    pe = places[h][entryGroup.index][a]
-                }
-                var short = 0, entryShort = 0, high = 0
-                for v in views {
-                    v.values.withUnsafeBufferPointer { x in
-                        for c in 0..<v.columns {
-                            var total = 0.0
-                            for g in groups { total += x[v.offset(g, a, c)] }
-                            values[k] = total
-                            k += 1
-                            if places != nil {
-                                if total > p { short += 1 }
-                                if x[v.offset(entryGroup, a, c)] > pe { entryShort += 1 }
-                                if p > 0 && (p - total) / p > thresholds.highSurplus { high += 1 }
+                        for g in 0..<G {
+                            let ph = phaseOf[g]
+                            for c in 0..<v.columns {
+                                let row = (g * v.columns + c) * A
+                                for a in 0..<A {
+                                    let value = x[row + a]
+                                    t[(a * G + g) * D + base + c] = value
+                                    p[(a * 2 + ph) * D + base + c] += value
+                                }
                             }
                         }
                     }
                 }
-                if places != nil {
+            }
+        }
+        let cellDraws = byCell, phaseDraws = byPhase
+        let cellCount = A * G + A * 2
+        let results = SharedRows(cellCount)
+        let probabilities = SharedRows(A * 2)
+        DispatchQueue.concurrentPerform(iterations: cellCount) { i in
+            if i < A * G {
+                var values = Array(cellDraws[(i * D)..<((i + 1) * D)])
+                results.set(i, Quantiles.of(&values, UncertaintySettings.quantiles))
+            } else {
+                let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
+                var values = Array(phaseDraws[(j * D)..<((j + 1) * D)])
+                if let places {
+                    let entry = phase.entryYearGroup.index
+                    var p = 0.0
+                    for g in phase.yearGroups { p += places[h][g.index][a] }
+                    let pe = places[h][entry][a]
+                    var short = 0, entryShort = 0, high = 0
+                    for d in 0..<D {
+                        let total = values[d]
+                        if total > p { short += 1 }
+                        if cellDraws[(a * G + entry) * D + d] > pe { entryShort += 1 }
+                        if p > 0 && (p - total) / p > thresholds.highSurplus { high += 1 }
+                    }
                     probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
                 }
                 results.set(i, Quantiles.of(&values, UncertaintySettings.quantiles))
