@@ -54,6 +54,8 @@ import Testing
         let r = try CLI.run(["send", "--draws", "100", "--years", "5"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Uncertainty from 100 draws"))
+        #expect(r.stdout.contains("P(short)"), "the specialist table gains the chance of a shortfall per need")
+        #expect(!(try CLI.run(["send", "--years", "5"])).stdout.contains("P(short)"))
         let json = try CLI.run(["send", "--draws", "100", "--years", "5", "--format", "json"])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let draws = try #require(doc["draws"] as? [String: Any])

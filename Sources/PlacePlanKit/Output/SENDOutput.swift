@@ -116,20 +116,24 @@ public struct SENDOutput: Sendable {
             let shown = Set([1, 5, send.years.count - 1].filter { $0 < send.years.count }).sorted()
             for h in shown {
                 let year = send.years[h]
+                // With draws of this scenario: the chance that demand exceeds the places, per need.
+                let draws = send.draws.flatMap { $0.scenario == scenario ? $0 : nil }
                 var table = TextTable(
                     title: "Specialist sufficiency in \(year), by need and phase" + suffix,
-                    headers: ["Need", "Phase", "EHCP", "Demand", "Places", "Spare", "In bor", "Indep", "Out bor", "Cost £m"],
-                    rightAligned: [false, false] + Array(repeating: true, count: 8))
+                    headers: ["Need", "Phase", "EHCP", "Demand", "Places", "Spare", "In bor", "Indep", "Out bor", "Cost £m"] + (draws == nil ? [] : ["P(short)"]),
+                    rightAligned: [false, false] + Array(repeating: true, count: draws == nil ? 8 : 9))
+                let blank = draws == nil ? [] : [TextTable.Cell("")]
                 for phase in ReportingPhase.allCases {
                     for area in areas {
                         let rows = send.rows.filter { $0.scenario == scenario && $0.year == year && $0.phase == phase && $0.need.broadArea == area }
                         for r in rows where r.pupils >= 0.5 {
-                            table.rows.append(cells(r.need.rawValue, phase.rawValue, [r]))
+                            let short = draws.map { [TextTable.Cell(Format.percent($0.probabilityShort(step: h, need: r.need, phase: phase)))] } ?? []
+                            table.rows.append(cells(r.need.rawValue, phase.rawValue, [r]) + short)
                         }
-                        if rows.count > 1 { table.rows.append(cells("  " + shortName(area), phase.rawValue, rows, subtotal: true)) }
+                        if rows.count > 1 { table.rows.append(cells("  " + shortName(area), phase.rawValue, rows, subtotal: true) + blank) }
                     }
                     let all = send.rows.filter { $0.scenario == scenario && $0.year == year && $0.phase == phase }
-                    table.rows.append(cells("All needs", phase.rawValue, all, subtotal: true))
+                    table.rows.append(cells("All needs", phase.rawValue, all, subtotal: true) + blank)
                 }
                 tables.append(table)
             }

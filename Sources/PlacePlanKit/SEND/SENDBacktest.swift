@@ -126,7 +126,7 @@ public struct SENDBacktest: Sendable {
                 records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: r.horizon, logError: log(r.forecast / r.actual)))
             }
         }
-        return (EmpiricalErrors(records: records, origins: Array(Set(records.map(\.origin))).sorted()), names)
+        return (EmpiricalErrors(records: records), names)
     }
 
     /// Interval coverage of the Y1-Y11 plans forecast from January `fitThrough`, by horizon:

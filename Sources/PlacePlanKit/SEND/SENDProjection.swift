@@ -301,7 +301,7 @@ public enum SENDRunner {
             }
             let capacity = Capacity(run.applied[0], calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
             let share = SpecialistAllocation.independentShare(
-                states[0], calibration: cal, capacity: CapacityYear(capacity, year: years[0]))
+                states[0], year: years[0], calibration: cal, capacity: CapacityYear(capacity, year: years[0]))
             let levers = run.applied[0].sendLevers
             let N = SENDCalibration.needs.count
             var pupilsQ: [[Double]] = [], outsideQ: [[Double]] = [], costQ: [[Double]] = [], short: [[Double]] = []

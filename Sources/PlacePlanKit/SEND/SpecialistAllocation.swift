@@ -40,7 +40,7 @@ enum SpecialistAllocation {
         var rows: [SpecialistRow] = []
         // The independent share of the remainder, by phase: from the origin year of the
         // first column, where the data says how many special placements are independent.
-        let share = independentShare(states[0], calibration: cal, capacity: CapacityYear(
+        let share = independentShare(states[0], year: years[0], calibration: cal, capacity: CapacityYear(
             Capacity(columns[0].1, calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty), year: years[0]))
         for c in 0..<columns.count {
             let capacity = Capacity(columns[c].1, calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
@@ -75,8 +75,9 @@ enum SpecialistAllocation {
 
     /// The share of the remainder that is independent, by phase, from the origin state
     /// (column 0), where the data says how many special placements are independent.
-    static func independentShare(_ origin: SENDState, calibration cal: SENDCalibration, capacity: CapacityYear) -> [Double] {
-        let y = allocate(origin, column: 0, year: AcademicYear(0), capacity: capacity, levers: SENDLevers(), independentShare: [0, 0], costs: SENDCosts.illustrative)
+    static func independentShare(_ origin: SENDState, year: AcademicYear, calibration cal: SENDCalibration, capacity: CapacityYear) -> [Double] {
+        // Before levers and costs: only the remainder is read.
+        let y = allocate(origin, column: 0, year: year, capacity: capacity, levers: SENDLevers(), independentShare: [0, 0], costs: SENDCosts(annual: [:], source: "none"))
         let N = SENDCalibration.needs.count
         return (0..<2).map { pi in
             let independent = cal.independentAtOrigin[pi].reduce(0, +), remainder = y.remainder[(pi * N)..<((pi + 1) * N)].reduce(0, +)

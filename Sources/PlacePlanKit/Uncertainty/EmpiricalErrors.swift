@@ -27,12 +27,9 @@ public struct EmpiricalErrors: Sendable {
     }
 
     public var records: [Record]
-    /// The inner origins the records come from.
-    public var origins: [AcademicYear]
 
-    public init(records: [Record], origins: [AcademicYear]) {
+    public init(records: [Record]) {
         self.records = records
-        self.origins = origins
     }
 
     public var isEmpty: Bool { records.isEmpty }
@@ -41,13 +38,13 @@ public struct EmpiricalErrors: Sendable {
     public static func measure(_ data: DataSet, method: RatioMethod, births: BirthsProjection, horizon: Int) -> EmpiricalErrors {
         var settings = BacktestSettings(horizon: horizon, minimumHistory: 3, method: method, birthsProjection: births, baselines: [])
         settings.minimumActual = 100
-        guard let b = try? Backtest.run(data, settings: settings) else { return EmpiricalErrors(records: [], origins: []) }
+        guard let b = try? Backtest.run(data, settings: settings) else { return EmpiricalErrors(records: []) }
         let index = Dictionary(data.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let records = b.records.compactMap { r -> Record? in
             guard r.yearGroup == nil, let a = index[r.area], r.forecast > 0, r.actual > 0 else { return nil }
             return Record(origin: r.origin, area: a, phase: r.phase == .primary ? 0 : 1, horizon: r.horizon, logError: log(r.forecast / r.actual))
         }
-        return EmpiricalErrors(records: records, origins: b.origins)
+        return EmpiricalErrors(records: records)
     }
 
     /// The calibrated error distribution for a forecast `horizon` years ahead: one

@@ -170,15 +170,18 @@ public enum Simulation {
                     let shock = applied.ratioFactor?[h - 1]
                     let receptionBase = (0..<A).map { intake.reception[h - 1][$0] * applied.receptionFactor[h - 1][$0] }
                     let primary = calibrated.phases[0], secondary = calibrated.phases[1]
+                    // f(h − 1) is kept from the step before (f(0) = 1).
+                    if chunk.factor.isEmpty { chunk.factor = Array(repeating: 1, count: n * A * 2) }
                     chunk.zeta.withUnsafeBufferPointer { zeta in
                         multipliers.withUnsafeMutableBufferPointer { m in
                             for d in 0..<n {
                                 for a in 0..<A {
-                                    let z0 = zeta[(d * A + a) * 2], z1 = zeta[(d * A + a) * 2 + 1]
-                                    let now0 = exp(primary.location[h] + primary.scale[a][h] * z0)
-                                    let before0 = exp(primary.location[h - 1] + primary.scale[a][h - 1] * z0)
-                                    let now1 = exp(secondary.location[h] + secondary.scale[a][h] * z1)
-                                    let before1 = exp(secondary.location[h - 1] + secondary.scale[a][h - 1] * z1)
+                                    let i = (d * A + a) * 2
+                                    let before0 = chunk.factor[i], before1 = chunk.factor[i + 1]
+                                    let now0 = exp(primary.location[h] + primary.scale[a][h] * zeta[i])
+                                    let now1 = exp(secondary.location[h] + secondary.scale[a][h] * zeta[i + 1])
+                                    chunk.factor[i] = now0
+                                    chunk.factor[i + 1] = now1
                                     var births = 1.0
                                     if birthsUncertain, birthsSeries[a] >= 0, birthsSpread[h - 1][a] > 0 {
                                         births = max(0.1, 1 + birthsSpread[h - 1][a] * chunk.births[d * keys.count + birthsSeries[a]])
@@ -420,8 +423,10 @@ final class SimulationChunk: @unchecked Sendable {
     var area: [Double]
     var own: [Double]
     var births: [Double]
-    /// For each draw, area and phase: its calibrated score ζ.
+    /// For each draw, area and phase: its calibrated score ζ, and its factor f = e^l at the
+    /// last step.
     var zeta: [Double] = []
+    var factor: [Double] = []
     /// For each draw and uncertain housing scheme: the share built and the delay in years.
     var delivery: [(share: Double, delay: Int)] = []
     init(_ s: CohortState, _ r: [DrawRandom], areas: Int, keys: Int) {

@@ -273,7 +273,7 @@ struct SENDBacktestTests {
         for o in 2018...2020 { for h in 1...4 { records.append(.init(origin: AcademicYear(o), area: 0, phase: 0, horizon: h, logError: log(1.1))) } }
         let r = try SENDRunner.run(
             history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 1001, seed: 5),
-            measured: (EmpiricalErrors(records: records, origins: []), 0, 1))
+            measured: (EmpiricalErrors(records: records), 0, 1))
         let d = try #require(r.draws)
         for h in 1..<r.years.count {
             let point = r.states[h].total(column: 0)

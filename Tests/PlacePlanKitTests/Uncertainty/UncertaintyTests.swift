@@ -75,7 +75,7 @@ import Testing
                 }
             }
         }
-        let errors = EmpiricalErrors(records: records, origins: [])
+        let errors = EmpiricalErrors(records: records)
         let d = try Simulation.run(data, model: model, empirical: errors, applied: applied, horizon: 2, settings: UncertaintySettings(draws: 2001, seed: 1, threads: 2))
         let f = try Projector.project(data, model: model, horizon: 2)
         for (a, area) in data.areas.enumerated() where area.phase == .primary {
@@ -111,10 +111,10 @@ import Testing
             let size = o < 2013 ? 0.01 : 0.03
             for a in 0..<20 { records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: 1, logError: size * rng.normal())) }
         }
-        let c = try #require(EmpiricalErrors(records: records, origins: []).calibrated(areas: 20, horizon: 1))
+        let c = try #require(EmpiricalErrors(records: records).calibrated(areas: 20, horizon: 1))
         #expect(c.phases[0].scores.count >= 30)
         #expect(c.phases[0].score(1.2816) > 1.2816)
-        let calm = EmpiricalErrors(records: records.map { var r = $0; r.logError = 0.01 * r.logError / (r.origin.startYear < 2013 ? 0.01 : 0.03); return r }, origins: [])
+        let calm = EmpiricalErrors(records: records.map { var r = $0; r.logError = 0.01 * r.logError / (r.origin.startYear < 2013 ? 0.01 : 0.03); return r })
         let steady = try #require(calm.calibrated(areas: 20, horizon: 1))
         #expect(steady.phases[0].score(1.2816) < c.phases[0].score(1.2816))
     }
@@ -126,7 +126,7 @@ import Testing
         let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
         let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 3)
         let d = try Simulation.run(
-            data, model: model, empirical: EmpiricalErrors(records: [], origins: []), applied: applied, horizon: 3,
+            data, model: model, empirical: EmpiricalErrors(records: []), applied: applied, horizon: 3,
             settings: UncertaintySettings(draws: 200, seed: 5, threads: 2))
         let width1 = d.total(step: 1, area: 0, phase: .primary, 6) - d.total(step: 1, area: 0, phase: .primary, 0)
         let width3 = d.total(step: 3, area: 0, phase: .primary, 6) - d.total(step: 3, area: 0, phase: .primary, 0)
