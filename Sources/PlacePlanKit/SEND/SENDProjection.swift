@@ -302,25 +302,28 @@ public enum SENDRunner {
             let capacity = Capacity(run.applied[0], calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
             let share = SpecialistAllocation.independentShare(
                 states[0], year: years[0], calibration: cal, capacity: CapacityYear(capacity, year: years[0]))
-            let levers = run.applied[0].sendLevers
-            let N = SENDCalibration.needs.count
+            let levers = run.applied[0].sendLevers, annual = SpecialistAllocation.annualCosts(assumptions.costs)
             var pupilsQ: [[Double]] = [], outsideQ: [[Double]] = [], costQ: [[Double]] = [], short: [[Double]] = []
             // Year by year, so that only one year's draws are held; each year's allocation
             // runs over chunks of draws in parallel.
-            _ = project(
-                cal, blocks: blocks, years: years, columns: D, pupils: { year, _ in pupils(year, column: 0) },
-                growth: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, levers: { _ in levers }, threads: uncertainty.threads,
-                target: target
-            ) { h, state in
+            projectDraws(
+                cal, blocks: blocks, years: years, draws: D, pupils: { pupils($0, column: 0) }, levers: levers,
+                factor: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, target: target, threads: uncertainty.threads
+            ) { h, profiles in
+                nonisolated(unsafe) let profiles = profiles
+                let R = SpecialistAllocation.profileSize
                 let year = years[h], yearCapacity = CapacityYear(capacity, year: year)
                 let chunks = min(D, max(1, uncertainty.threads))
                 let results = SharedRows(chunks)
                 DispatchQueue.concurrentPerform(iterations: chunks) { k in
                     // Per draw: pupils, outside, cost, then a short flag per phase and need.
-                    var out = [Double]()
-                    for d in (k * D / chunks)..<((k + 1) * D / chunks) {
-                        let y = SpecialistAllocation.allocate(
-                            state, column: d, year: year, capacity: yearCapacity, levers: levers, independentShare: share, costs: assumptions.costs)
+                    let range = (k * D / chunks)..<((k + 1) * D / chunks)
+                    var out = [Double](), y = SpecialistAllocation.Year()
+                    out.reserveCapacity(range.count * (3 + 2 * N))
+                    for d in range {
+                        SpecialistAllocation.allocate(
+                            profile: UnsafeBufferPointer(rebasing: profiles[(d * R)..<((d + 1) * R)]), year: year, capacity: yearCapacity, levers: levers,
+                            independentShare: share, annualCosts: annual, into: &y)
                         out.append(y.pupils.reduce(0, +))
                         out.append(zip(y.independent, y.outOfBorough).reduce(0) { $0 + $1.0 + $1.1 })
                         out.append(y.cost.reduce(0, +))
@@ -351,80 +354,117 @@ public enum SENDRunner {
     /// mainstream pupils, new-plan rate factor and levers.
     static func project(
         _ cal: SENDCalibration, blocks: [[Double]], years: [AcademicYear], columns C: Int, pupils: (AcademicYear, Int) -> [Double]?,
-        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers, threads: Int = 1, target: ((Int, Int) -> Double)? = nil,
-        visit: ((Int, SENDState) -> Void)? = nil
+        growth: (Int, Int) -> Double, levers: (Int) -> SENDLevers
     ) -> [SENDState] {
-        let G = YearGroup.count, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
         var state = SENDState(columns: C)
-        for c in 0..<C { for g in 0..<G { for k in 0..<SENDCalibration.cells { state[g, k, c] = cal.stock[g][k] } } }
-        var states: [SENDState] = []
-        let ones = [Double](repeating: 1, count: N)
-        // needMix × placementMix by year group, [need · P + placement].
-        let mix = (0..<G).map { g in (0..<(N * P)).map { cal.needMix[g][$0 / P] * cal.placementMix[g][$0 / P][$0 % P] } }
-        if let visit { visit(0, state) } else { states.append(state) }
-        // Two buffers: the next year is built from its joiners, then the survivors added
-        // (a third when new plans are scaled to a target).
-        var joiners = SENDState(columns: C)
-        var spare = target == nil ? SENDState(columns: 0) : SENDState(columns: C)
+        for c in 0..<C { for g in 0..<YearGroup.count { for k in 0..<SENDCalibration.cells { state[g, k, c] = cal.stock[g][k] } } }
+        var states = [state]
+        let mix = joinerMix(cal)
         for (h, year) in years.enumerated().dropFirst() {
-            // New plans of every column (in parallel over ranges of columns).
-            let inputs = (0..<C).map { c -> (pupils: [Double]?, factor: Double, scales: [Double]) in
-                let lever = levers(c)
-                return (pupils(year, c), growth(h, c), lever.isEmpty ? ones : SENDCalibration.needs.map { lever.rateFactor(need: $0, year: year) })
+            // The next year is built from its joiners, then the survivors added.
+            var next = SENDState(columns: C)
+            for c in 0..<C {
+                addJoiners(cal, mix: mix, pupils: pupils(year, c), factor: growth(h, c), levers: levers(c), year: year, into: &next, column: c)
             }
-            let parts = max(1, min(threads, C / 256 + 1))
-            joiners.values.withUnsafeMutableBufferPointer { buffer in
-                nonisolated(unsafe) let j = buffer
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    for c in (part * C / parts)..<((part + 1) * C / parts) {
-                        for g in 0..<G {
-                            let offset = (g * C + c) * SENDCalibration.cells
-                            guard let n = inputs[c].pupils else {
-                                for k in 0..<SENDCalibration.cells { j[offset + k] = 0 }
-                                continue
-                            }
-                            let base = cal.joinRate[g] * inputs[c].factor * n[g]
-                            for need in 0..<N {
-                                let b = base * inputs[c].scales[need]
-                                for p in 0..<P { j[offset + need * P + p] = b * mix[g][need * P + p] }
-                            }
-                        }
-                    }
-                }
-            }
-            if let target {
-                // Survivors alone first; then each column's new plans scaled by
-                // k = max(0, (target − survivors) / new plans) so its total meets the target.
-                spare.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                SENDEngine.step(state, blocks: blocks, into: &spare, threads: threads)
-                let K = SENDCalibration.cells
-                let targets = (0..<C).map { target(h, $0) }
-                joiners.values.withUnsafeBufferPointer { jb in
-                    spare.values.withUnsafeMutableBufferPointer { nb in
-                        nonisolated(unsafe) let j = jb, n = nb
-                        DispatchQueue.concurrentPerform(iterations: parts) { part in
-                            for c in (part * C / parts)..<((part + 1) * C / parts) {
-                                var survivors = 0.0, joining = 0.0
-                                for g in 0..<G {
-                                    let o = (g * C + c) * K
-                                    for k in 0..<K { survivors += n[o + k]; joining += j[o + k] }
-                                }
-                                let scale = joining > 0 ? max(0, (targets[c] - survivors) / joining) : 1
-                                for g in 0..<G {
-                                    let o = (g * C + c) * K
-                                    for k in 0..<K { n[o + k] += scale * j[o + k] }
-                                }
-                            }
-                        }
-                    }
-                }
-                swap(&state, &spare)
-            } else {
-                SENDEngine.step(state, blocks: blocks, into: &joiners, threads: threads)
-                swap(&state, &joiners)
-            }
-            if let visit { visit(h, state) } else { states.append(state) }
+            SENDEngine.step(state, blocks: blocks, into: &next, threads: 1)
+            state = next
+            states.append(state)
         }
         return states
+    }
+
+    /// needMix × placementMix by year group, [need · P + placement].
+    static func joinerMix(_ cal: SENDCalibration) -> [[Double]] {
+        let P = SENDCalibration.placements.count
+        return (0..<YearGroup.count).map { g in
+            (0..<SENDCalibration.cells).map { cal.needMix[g][$0 / P] * cal.placementMix[g][$0 / P][$0 % P] }
+        }
+    }
+
+    /// Adds one column's new plans: joinRate_g · factor · pupils_g · lever_n · mix_{g,n,p}.
+    static func addJoiners(
+        _ cal: SENDCalibration, mix: [[Double]], pupils: [Double]?, factor: Double, levers: SENDLevers, year: AcademicYear,
+        into state: inout SENDState, column c: Int
+    ) {
+        guard let pupils else { return }
+        let P = SENDCalibration.placements.count
+        let scales = SENDCalibration.needs.map { levers.isEmpty ? 1 : levers.rateFactor(need: $0, year: year) }
+        for g in 0..<YearGroup.count {
+            let base = cal.joinRate[g] * factor * pupils[g]
+            for k in 0..<SENDCalibration.cells { state[g, k, c] += base * scales[k / P] * mix[g][k] }
+        }
+    }
+
+    /// The draws of one scenario, by superposition: each year, every draw's allocation
+    /// profile (``SpecialistAllocation/profile(_:column:into:)``) is handed to `visit` as a
+    /// profile × D column-major matrix (one year of draws in memory).
+    ///
+    /// Every draw shares the scenario's pupils and levers: draw d's new plans in year t are
+    /// its own multiple c_{d,t} of the same joiners J(t). The flows are linear, so its plans
+    /// in year h are S_d(h) = Σ_{t ≤ h} c_{d,t} B_t(h), where B_0 is the stock and B_t the
+    /// joiners of year t, each stepped on to year h by the engine (c_{d,0} = 1), and so is
+    /// its profile, R S_d(h) = Σ_t c_{d,t} R B_t(h). The engine steps only the h + 1 basis
+    /// columns; every draw's profile is then one dgemm, (180 × (h + 1)) · ((h + 1) × D), so
+    /// the work of the draws is BLAS work. The draws are cut into fixed blocks of columns,
+    /// whatever the thread count, so results do not depend on it.
+    ///
+    /// - Parameters:
+    ///   - factor: draw d's new-plan factor in year h (`factor(h, d)`).
+    ///   - target: draw d's plans wanted in year h; its new plans are then scaled by
+    ///     max(0, (target − survivors) / new plans) so that its total meets the target.
+    static func projectDraws(
+        _ cal: SENDCalibration, blocks: [[Double]], years: [AcademicYear], draws D: Int, pupils: (AcademicYear) -> [Double]?,
+        levers: SENDLevers, factor: (Int, Int) -> Double, target: ((Int, Int) -> Double)?, threads: Int,
+        visit: (Int, UnsafeBufferPointer<Double>) -> Void
+    ) {
+        let H = years.count - 1, B = H + 1, K = SENDCalibration.cells, R = SpecialistAllocation.profileSize
+        let mix = joinerMix(cal)
+        var basis = SENDState(columns: B)
+        for g in 0..<YearGroup.count { for k in 0..<K { basis[g, k, 0] = cal.stock[g][k] } }
+        // c_{d,t} at [d · B + t]; the basis columns' profiles at [t · R + row].
+        var coefficients = [Double](repeating: 0, count: D * B)
+        for d in 0..<D { coefficients[d * B] = 1 }
+        var profiles = [Double](repeating: 0, count: R * B), draws = [Double](repeating: 0, count: R * D)
+        let width = 256, pieces = (D + width - 1) / width, parts = max(1, min(threads, pieces))
+        for (h, year) in years.enumerated() {
+            if h > 0 {
+                var next = SENDState(columns: B)
+                addJoiners(cal, mix: mix, pupils: pupils(year), factor: 1, levers: levers, year: year, into: &next, column: h)
+                SENDEngine.step(basis, blocks: blocks, into: &next, threads: 1)
+                basis = next
+                // Survivors of each basis column (column h holds only J(h)).
+                let totals = (0...h).map { basis.total(column: $0) }
+                for d in 0..<D {
+                    let f = factor(h, d)
+                    var scale = 1.0
+                    if let target {
+                        var survivors = 0.0
+                        for t in 0..<h { survivors += coefficients[d * B + t] * totals[t] }
+                        let joining = f * totals[h]
+                        scale = joining > 0 ? max(0, (target(h, d) - survivors) / joining) : 1
+                    }
+                    coefficients[d * B + h] = scale * f
+                }
+            }
+            profiles.withUnsafeMutableBufferPointer { p in
+                for t in 0...h { SpecialistAllocation.profile(basis, column: t, into: UnsafeMutableBufferPointer(rebasing: p[(t * R)..<((t + 1) * R)])) }
+            }
+            profiles.withUnsafeBufferPointer { pb in
+                coefficients.withUnsafeBufferPointer { cb in
+                    draws.withUnsafeMutableBufferPointer { db in
+                        nonisolated(unsafe) let basis = pb.baseAddress!, coefficient = cb.baseAddress!, out = db.baseAddress!
+                        DispatchQueue.concurrentPerform(iterations: parts) { part in
+                            for piece in stride(from: part, to: pieces, by: parts) {
+                                let d0 = piece * width
+                                BLAS.gemm(
+                                    m: R, n: min(width, D - d0), k: h + 1, a: basis, lda: R, b: coefficient + d0 * B, ldb: B,
+                                    c: out + d0 * R, ldc: R)
+                            }
+                        }
+                    }
+                }
+            }
+            draws.withUnsafeBufferPointer { visit(h, $0) }
+        }
     }
 }

@@ -71,13 +71,26 @@ enum SpecialistAllocation {
         var pupils, demand, places, placedInBorough, independent, outOfBorough, cost: [Double]
         var mainstream, arp, specialInBorough, apOther: [Double]
         var remainder: [Double]
+        /// Working space: per need, the ARP and special places taken and the demand left over.
+        fileprivate var arpPlaced: [Double], specPlaced: [Double], leftover: [Double]
+
+        init() {
+            let N = SENDCalibration.needs.count, zeros = [Double](repeating: 0, count: 2 * N)
+            (pupils, demand, places, placedInBorough, independent, outOfBorough, cost) = (zeros, zeros, zeros, zeros, zeros, zeros, zeros)
+            (mainstream, arp, specialInBorough, apOther, remainder) = (zeros, zeros, zeros, zeros, zeros)
+            (arpPlaced, specPlaced, leftover) = (Array(zeros[..<N]), Array(zeros[..<N]), Array(zeros[..<N]))
+        }
     }
+
+    /// The cost per pupil a year by ``ReportedPlacement`` (in its order), 0 where not given.
+    static func annualCosts(_ costs: SENDCosts) -> [Double] { ReportedPlacement.allCases.map { costs.annual[$0] ?? 0 } }
 
     /// The share of the remainder that is independent, by phase, from the origin state
     /// (column 0), where the data says how many special placements are independent.
     static func independentShare(_ origin: SENDState, year: AcademicYear, calibration cal: SENDCalibration, capacity: CapacityYear) -> [Double] {
         // Before levers and costs: only the remainder is read.
-        let y = allocate(origin, column: 0, year: year, capacity: capacity, levers: SENDLevers(), independentShare: [0, 0], costs: SENDCosts(annual: [:], source: "none"))
+        var y = Year()
+        allocate(origin, column: 0, year: year, capacity: capacity, levers: SENDLevers(), independentShare: [0, 0], annualCosts: [0, 0, 0, 0, 0, 0], into: &y)
         let N = SENDCalibration.needs.count
         return (0..<2).map { pi in
             let independent = cal.independentAtOrigin[pi].reduce(0, +), remainder = y.remainder[(pi * N)..<((pi + 1) * N)].reduce(0, +)
@@ -85,69 +98,103 @@ enum SpecialistAllocation {
         }
     }
 
-    /// ARP demand takes ARP places; special demand, and ARP demand beyond the ARP places,
-    /// take the need's special places; what is left shares the places open to any need; the
-    /// remainder is independent (by `independentShare`) or out of borough; then the levers.
+    /// What the allocation reads of a column, its profile: EHCP pupils by need and demand
+    /// placement summed over each phase's year groups, [phase · 48 + need · 4 + placement],
+    /// then the ARP and special demand by secondary year group and need,
+    /// [96 + (g − 7) · 12 + need] for g = 7 ... 13. It is linear in the column's plans.
+    static let profileSize = 2 * SENDCalibration.cells + 7 * SENDCalibration.needs.count
+
+    /// Writes column c's profile.
+    static func profile(_ state: SENDState, column c: Int, into p: UnsafeMutableBufferPointer<Double>) {
+        let K = SENDCalibration.cells, N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
+        let arp = SENDCalibration.cell(0, .arp), special = SENDCalibration.cell(0, .special)
+        p.update(repeating: 0)
+        state.values.withUnsafeBufferPointer { v in
+            for g in 0..<YearGroup.count {
+                let offset = (g * state.columns + c) * K, phase = g <= 6 ? 0 : K
+                for k in 0..<K { p[phase + k] += v[offset + k] }
+                if g >= 7 {
+                    for n in 0..<N { p[2 * K + (g - 7) * N + n] = v[offset + n * P + arp] + v[offset + n * P + special] }
+                }
+            }
+        }
+    }
+
     static func allocate(
         _ state: SENDState, column c: Int, year: AcademicYear, capacity: CapacityYear, levers: SENDLevers, independentShare: [Double], costs: SENDCosts
     ) -> Year {
-        let N = SENDCalibration.needs.count
-        let zeros = [Double](repeating: 0, count: 2 * N)
-        var y = Year(
-            pupils: zeros, demand: zeros, places: zeros, placedInBorough: zeros, independent: zeros, outOfBorough: zeros, cost: zeros,
-            mainstream: zeros, arp: zeros, specialInBorough: zeros, apOther: zeros, remainder: zeros)
+        var y = Year()
+        allocate(state, column: c, year: year, capacity: capacity, levers: levers, independentShare: independentShare, annualCosts: annualCosts(costs), into: &y)
+        return y
+    }
+
+    static func allocate(
+        _ state: SENDState, column c: Int, year: AcademicYear, capacity: CapacityYear, levers: SENDLevers, independentShare: [Double],
+        annualCosts annual: [Double], into y: inout Year
+    ) {
+        var p = [Double](repeating: 0, count: profileSize)
+        p.withUnsafeMutableBufferPointer { profile(state, column: c, into: $0) }
+        p.withUnsafeBufferPointer {
+            allocate(profile: $0, year: year, capacity: capacity, levers: levers, independentShare: independentShare, annualCosts: annual, into: &y)
+        }
+    }
+
+    /// ARP demand takes ARP places; special demand, and ARP demand beyond the ARP places,
+    /// take the need's special places; what is left shares the places open to any need; the
+    /// remainder is independent (by `independentShare`) or out of borough; then the levers.
+    /// Reads only the column's ``profileSize`` profile; every field of `y` is written (it
+    /// can be reused from column to column).
+    static func allocate(
+        profile: UnsafeBufferPointer<Double>, year: AcademicYear, capacity: CapacityYear, levers: SENDLevers, independentShare: [Double],
+        annualCosts annual: [Double], into y: inout Year
+    ) {
+        let N = SENDCalibration.needs.count, P = SENDCalibration.placements.count
+        let special = SENDCalibration.cell(0, .special), arpCell = SENDCalibration.cell(0, .arp)
+        let mainstreamCell = SENDCalibration.cell(0, .mainstream), apOtherCell = SENDCalibration.cell(0, .apOther)
         for pi in 0..<2 {
-            let groups = pi == 0 ? Array(0...6) : Array(7...13)
             // Pupils by need and demand placement in the phase's year groups.
-            let P = SENDCalibration.placements.count
-            var sums = [Double](repeating: 0, count: N * P)
-            state.values.withUnsafeBufferPointer { v in
-                for g in groups {
-                    let offset = (g * state.columns + c) * SENDCalibration.cells
-                    for k in 0..<(N * P) { sums[k] += v[offset + k] }
-                }
-            }
-            func sum(_ n: Int, _ p: DemandPlacement) -> Double { sums[SENDCalibration.cell(n, p)] }
-            var leftover = [Double](repeating: 0, count: N), specPlaced = leftover, arpPlaced = leftover
+            let sums = UnsafeBufferPointer(rebasing: profile[(pi * N * P)..<((pi + 1) * N * P)])
+            var totalLeftover = 0.0
             for n in 0..<N {
-                arpPlaced[n] = min(sum(n, .arp), capacity.arp[pi][n])
-                let specialDemand = sum(n, .special) + sum(n, .arp) - arpPlaced[n]
-                specPlaced[n] = min(specialDemand, capacity.special[pi][n])
-                leftover[n] = specialDemand - specPlaced[n]
+                let arpDemand = sums[n * P + arpCell], specialDemand = sums[n * P + special]
+                y.arpPlaced[n] = min(arpDemand, capacity.arp[pi][n])
+                let beyond = specialDemand + arpDemand - y.arpPlaced[n]
+                y.specPlaced[n] = min(beyond, capacity.special[pi][n])
+                y.leftover[n] = beyond - y.specPlaced[n]
+                totalLeftover += y.leftover[n]
             }
-            let totalLeftover = leftover.reduce(0, +), anyCap = capacity.anyNeed[pi]
+            let anyCap = capacity.anyNeed[pi]
             for n in 0..<N {
                 let i = pi * N + n
-                let demand = sum(n, .arp) + sum(n, .special)
-                let anyShare = totalLeftover > 0 ? leftover[n] / totalLeftover : 0
-                let anyPlaced = min(leftover[n], anyCap * anyShare)
+                let arpDemand = sums[n * P + arpCell], specialDemand = sums[n * P + special]
+                let demand = arpDemand + specialDemand
+                let anyShare = totalLeftover > 0 ? y.leftover[n] / totalLeftover : 0
+                let anyPlaced = min(y.leftover[n], anyCap * anyShare)
                 y.demand[i] = demand
                 y.places[i] = capacity.arp[pi][n] + capacity.special[pi][n] + anyCap * anyShare
-                y.placedInBorough[i] = arpPlaced[n] + specPlaced[n] + anyPlaced
-                y.mainstream[i] = sum(n, .mainstream)
-                y.apOther[i] = sum(n, .apOther)
-                y.pupils[i] = y.mainstream[i] + sum(n, .arp) + sum(n, .special) + y.apOther[i]
-                y.arp[i] = arpPlaced[n]
-                y.specialInBorough[i] = specPlaced[n] + anyPlaced
+                y.placedInBorough[i] = y.arpPlaced[n] + y.specPlaced[n] + anyPlaced
+                y.mainstream[i] = sums[n * P + mainstreamCell]
+                y.apOther[i] = sums[n * P + apOtherCell]
+                y.pupils[i] = y.mainstream[i] + arpDemand + specialDemand + y.apOther[i]
+                y.arp[i] = y.arpPlaced[n]
+                y.specialInBorough[i] = y.specPlaced[n] + anyPlaced
                 y.remainder[i] = max(0, demand - y.placedInBorough[i])
                 y.independent[i] = y.remainder[i] * independentShare[pi]
                 y.outOfBorough[i] = y.remainder[i] - y.independent[i]
             }
         }
-        apply(levers, to: &y, state: state, column: c, year: year)
-        let annual = ReportedPlacement.allCases.map { costs.annual[$0] ?? 0 }
+        if !levers.isEmpty { apply(levers, to: &y, profile: profile, year: year) }
         for i in 0..<(2 * N) {
             y.cost[i] = y.mainstream[i] * annual[0] + y.arp[i] * annual[1] + y.specialInBorough[i] * annual[2] + y.independent[i] * annual[3]
                 + y.outOfBorough[i] * annual[4] + y.apOther[i] * annual[5]
         }
-        return y
     }
 
     /// Moves pupils in borough as the scenario's levers say: cumulative moves out of
     /// independent places (shared over the rows of the need in proportion to their
     /// independent placements, never more than there are), and cuts in out-of-borough
     /// placements for cohorts that passed a transfer point since the lever's year.
-    static func apply(_ levers: SENDLevers, to y: inout Year, state: SENDState, column c: Int, year: AcademicYear) {
+    static func apply(_ levers: SENDLevers, to y: inout Year, profile: UnsafeBufferPointer<Double>, year: AcademicYear) {
         let N = SENDCalibration.needs.count
         for m in levers.moves where year >= m.from {
             let wanted = m.perYear * Double(year - m.from + 1)
@@ -164,7 +211,7 @@ enum SpecialistAllocation {
         }
         for r in levers.transferReductions where year >= r.from {
             for i in N..<(2 * N) where y.outOfBorough[i] > 0 {
-                let cut = y.outOfBorough[i] * r.share * fractionPassedTransfer(state, column: c, need: i - N, phase: .secondary, year: year, from: r.from)
+                let cut = y.outOfBorough[i] * r.share * fractionPassedTransfer(profile, need: i - N, year: year, from: r.from)
                 y.outOfBorough[i] -= cut
                 y.placedInBorough[i] += cut
                 y.specialInBorough[i] += cut
@@ -172,13 +219,13 @@ enum SpecialistAllocation {
         }
     }
 
-    /// The share of a phase's specialist demand (for a need) in cohorts that passed its
+    /// The share of secondary specialist demand (for a need) in cohorts that passed its
     /// transfer point (entry to Year 7, or to Year 12 for the sixth form) in `from` or later.
-    static func fractionPassedTransfer(_ state: SENDState, column c: Int, need n: Int, phase: ReportingPhase, year: AcademicYear, from: AcademicYear) -> Double {
-        guard phase == .secondary else { return 0 }
+    static func fractionPassedTransfer(_ profile: UnsafeBufferPointer<Double>, need n: Int, year: AcademicYear, from: AcademicYear) -> Double {
+        let N = SENDCalibration.needs.count
         var passed = 0.0, all = 0.0
         for g in 7...13 {
-            let d = state[g, SENDCalibration.cell(n, .arp), c] + state[g, SENDCalibration.cell(n, .special), c]
+            let d = profile[2 * SENDCalibration.cells + (g - 7) * N + n]
             let transfer = g >= 12 ? 12 : 7
             all += d
             if year - (g - transfer) >= from { passed += d }

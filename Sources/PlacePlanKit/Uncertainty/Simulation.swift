@@ -280,11 +280,12 @@ public enum Simulation {
         let probabilities = SharedRows(A * 2)
         DispatchQueue.concurrentPerform(iterations: cellCount) { i in
             if i < A * G {
-                var values = Array(cellDraws[(i * D)..<((i + 1) * D)])
-                results.set(i, Quantiles.of(&values, UncertaintySettings.quantiles))
+                results.set(i, cellDraws.withUnsafeBufferPointer {
+                    Quantiles.of(UnsafeBufferPointer(rebasing: $0[(i * D)..<((i + 1) * D)]), UncertaintySettings.quantiles)
+                })
             } else {
                 let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
-                var values = Array(phaseDraws[(j * D)..<((j + 1) * D)])
+                let values = Array(phaseDraws[(j * D)..<((j + 1) * D)])
                 if let places {
                     let entry = phase.entryYearGroup.index
                     var p = 0.0
@@ -299,7 +300,7 @@ public enum Simulation {
                     }
                     probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
                 }
-                results.set(i, Quantiles.of(&values, UncertaintySettings.quantiles))
+                results.set(i, values.withUnsafeBufferPointer { Quantiles.of($0, UncertaintySettings.quantiles) })
             }
         }
         let rows = results.rows, probabilityRows = probabilities.rows
@@ -362,27 +363,99 @@ extension AppliedScenario {
     }
 }
 
-/// Quantiles by linear interpolation between order statistics (type 7). The order
-/// statistics needed are found by selection (quickselect with median-of-three pivots,
-/// deterministic), which is several times faster than sorting the draws.
+/// Quantiles by linear interpolation between order statistics (type 7): the p-quantile of
+/// x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎ is x₍ᵢ₎ + f (x₍ᵢ₊₁₎ − x₍ᵢ₎) with i + f = p (n − 1). The order statistics
+/// are exact, found without sorting: a histogram of the values over [min, max] says which
+/// bin holds each rank wanted; only those bins' values are gathered and put in order
+/// (three branch-light passes over the draws, then a sort of a few dozen values). Small
+/// arrays, and the rare array whose gathered bins are large, use quickselect instead.
 public enum Quantiles {
     public static func of(_ values: inout [Double], _ probabilities: [Double]) -> [Double] {
+        values.withUnsafeBufferPointer { of($0, probabilities) }
+    }
+
+    /// The quantiles of `values` (left as they are).
+    public static func of(_ values: UnsafeBufferPointer<Double>, _ probabilities: [Double]) -> [Double] {
         let n = values.count
         guard n > 0 else { return probabilities.map { _ in .nan } }
+        var lo = values[0], hi = lo
+        for v in values {
+            lo = v < lo ? v : lo
+            hi = v > hi ? v : hi
+        }
         // Constant values (a year group an area does not teach, the origin): no selection.
-        if let first = values.first, values.allSatisfy({ $0 == first }) { return probabilities.map { _ in first } }
+        if lo == hi { return probabilities.map { _ in lo } }
         let positions = probabilities.map { $0 * Double(n - 1) }
-        var ranks = Set<Int>()
+        var ranks: [Int] = []
         for x in positions {
             let i = Int(x.rounded(.down))
-            ranks.insert(i)
-            if i + 1 < n { ranks.insert(i + 1) }
+            ranks.append(i)
+            if i + 1 < n { ranks.append(i + 1) }
         }
-        values.withUnsafeMutableBufferPointer { select($0, 0, n - 1, ranks.sorted()[...]) }
+        ranks = Array(Set(ranks)).sorted()
+        let statistic = orderStatistics(values, ranks: ranks, lo: lo, hi: hi)
         return positions.map { x in
             let i = Int(x.rounded(.down)), f = x - Double(i)
-            return i + 1 < n ? values[i] + f * (values[i + 1] - values[i]) : values[n - 1]
+            let a = statistic[ranks.firstIndex(of: i)!]
+            return i + 1 < n ? a + f * (statistic[ranks.firstIndex(of: i + 1)!] - a) : a
         }
+    }
+
+    /// The order statistics x₍ᵣ₎ for sorted distinct `ranks`, given the minimum and maximum.
+    static func orderStatistics(_ values: UnsafeBufferPointer<Double>, ranks: [Int], lo: Double, hi: Double) -> [Double] {
+        let n = values.count
+        let bins = min(8192, n / 4)
+        let scale = Double(bins) / (hi - lo)
+        guard bins >= 16, scale.isFinite, lo.isFinite, hi.isFinite else { return bySelection(values, ranks: ranks) }
+        let top = Double(bins)
+        // The bin of a value; the maximum (and anything not a number) falls in the last.
+        @inline(__always) func bin(_ v: Double) -> Int {
+            let x = (v - lo) * scale
+            return x < top ? Int(x) : bins - 1
+        }
+        var counts = [Int32](repeating: 0, count: bins)
+        counts.withUnsafeMutableBufferPointer { c in
+            for v in values { c[bin(v)] &+= 1 }
+        }
+        // Each rank's bin and its rank within the bin; the wanted bins get gathering slots.
+        var slot = [Int32](repeating: -1, count: bins)
+        var wanted: [(bin: Int, start: Int, count: Int)] = []
+        var at: [(slot: Int, rank: Int)] = []
+        var below = 0, b = 0
+        for r in ranks {
+            while below + Int(counts[b]) <= r {
+                below += Int(counts[b])
+                b += 1
+            }
+            if slot[b] < 0 {
+                slot[b] = Int32(wanted.count)
+                wanted.append((b, wanted.last.map { $0.start + $0.count } ?? 0, Int(counts[b])))
+            }
+            at.append((Int(slot[b]), r - below))
+        }
+        let gathered = wanted.last.map { $0.start + $0.count } ?? 0
+        // Heavily clumped values (most draws in the wanted bins): selection does better.
+        guard gathered <= n / 4 else { return bySelection(values, ranks: ranks) }
+        var buffer = [Double](repeating: 0, count: gathered)
+        var fill = wanted.map(\.start)
+        slot.withUnsafeBufferPointer { s in
+            for v in values {
+                let k = s[bin(v)]
+                if k >= 0 {
+                    buffer[fill[Int(k)]] = v
+                    fill[Int(k)] += 1
+                }
+            }
+        }
+        for w in wanted { buffer[w.start..<(w.start + w.count)].sort() }
+        return at.map { buffer[wanted[$0.slot].start + $0.rank] }
+    }
+
+    /// The order statistics by quickselect on a copy.
+    static func bySelection(_ values: UnsafeBufferPointer<Double>, ranks: [Int]) -> [Double] {
+        var copy = Array(values)
+        copy.withUnsafeMutableBufferPointer { select($0, 0, values.count - 1, ranks[...]) }
+        return ranks.map { copy[$0] }
     }
 
     /// Places each rank's order statistic at its index, within a[lo...hi].

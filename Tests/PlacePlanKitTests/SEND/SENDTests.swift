@@ -262,6 +262,61 @@ struct SENDBacktestTests {
         #expect(p >= 0 && p <= 1)
     }
 
+    /// The draws by superposition (basis columns stepped by the engine, then one dgemm)
+    /// give every draw the profile that stepping it as its own column gives; with a target,
+    /// each draw's plans meet it whenever its survivors fall short of it.
+    @Test func superpositionEqualsSteppingEachDraw() throws {
+        let cal = SENDEngineTests().calibration(cessation: 0.06, join: 0.004)
+        let blocks = SENDEngine.blocks(cal), years = (2024...2032).map(AcademicYear.init), D = 300
+        let pupils: (AcademicYear) -> [Double]? = { y in YearGroup.all.map { 3000 + 40 * Double($0.index) + 25 * Double(y.startYear - 2024) } }
+        let factor: (Int, Int) -> Double = { h, d in 1 + 0.02 * Double(h) * sin(Double(d)) }
+        let direct = SENDRunner.project(cal, blocks: blocks, years: years, columns: D, pupils: { y, _ in pupils(y) }, growth: factor, levers: { _ in SENDLevers() })
+        let R = SpecialistAllocation.profileSize
+        var worst = 0.0
+        SENDRunner.projectDraws(cal, blocks: blocks, years: years, draws: D, pupils: pupils, levers: SENDLevers(), factor: factor, target: nil, threads: 2) { h, profiles in
+            var expected = [Double](repeating: 0, count: R)
+            for d in 0..<D {
+                expected.withUnsafeMutableBufferPointer { SpecialistAllocation.profile(direct[h], column: d, into: $0) }
+                for r in 0..<R { worst = max(worst, abs(profiles[d * R + r] - expected[r]) / max(1, abs(expected[r]))) }
+            }
+        }
+        #expect(worst < 1e-10, "largest relative difference \(worst)")
+
+        let target: (Int, Int) -> Double = { h, d in direct[h].total(column: 0) * (1 + 0.01 * Double(h) * cos(Double(d))) }
+        var met = 0
+        SENDRunner.projectDraws(cal, blocks: blocks, years: years, draws: D, pupils: pupils, levers: SENDLevers(), factor: factor, target: target, threads: 3) { h, profiles in
+            guard h > 0 else { return }
+            for d in 0..<D {
+                let plans = (0..<(2 * SENDCalibration.cells)).reduce(0.0) { $0 + profiles[d * R + $1] }
+                #expect(abs(plans / target(h, d) - 1) < 1e-9, "step \(h) draw \(d)")
+                met += 1
+            }
+        }
+        #expect(met == D * (years.count - 1))
+    }
+
+    /// SEND draws are the same whatever the thread count, and differ with the seed.
+    @Test func drawsDoNotDependOnThreads() throws {
+        let data = try DataSource.load(demoDirectory)
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 5))
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        var records: [EmpiricalErrors.Record] = []
+        for o in 2015...2020 { for h in 1...5 { records.append(.init(origin: AcademicYear(o), area: 0, phase: 0, horizon: h, logError: 0.01 * Double(h * (o % 3 - 1)))) } }
+        func draws(threads: Int, seed: UInt64 = 9) throws -> SENDDrawSummary {
+            try #require(try SENDRunner.run(
+                history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 700, seed: seed, threads: threads),
+                measured: (EmpiricalErrors(records: records), 0, 1)).draws)
+        }
+        let one = try draws(threads: 1), two = try draws(threads: 2), three = try draws(threads: 3)
+        for h in 0..<one.years.count {
+            for m in [SENDDrawSummary.Measure.pupils, .outside, .cost] {
+                #expect(one.quantiles(step: h, m) == two.quantiles(step: h, m) && two.quantiles(step: h, m) == three.quantiles(step: h, m))
+            }
+            #expect(one.short[h] == three.short[h])
+        }
+        #expect(try draws(threads: 2, seed: 10).quantiles(step: 5, .pupils) != two.quantiles(step: 5, .pupils))
+    }
+
     /// With measured errors, each draw's new plans are scaled so that its plans are the
     /// forecast's / e^l: a pure bias of +10% (forecasts 10% above what happened) puts the
     /// median draw at the point forecast / 1.1 in every year.

@@ -37,15 +37,17 @@ import Testing
         #expect(report.rows.filter(\.isForecast).allSatisfy { ($0.probabilityDeficit ?? -1) >= 0 && ($0.probabilityDeficit ?? 2) <= 1 })
     }
 
-    /// Selection gives exactly the sorted order statistics, with ties, skew and long arrays.
+    /// Selection gives exactly the sorted order statistics, with ties, skew, a far outlier
+    /// (every value in one histogram bin), short and long arrays.
     @Test func quantilesEqualSorting() {
         var rng = DrawRandom(seed: 11, stream: 0)
-        for trial in 0..<20 {
-            let n = 2048 + trial * 517
+        for trial in 0..<24 {
+            let n = trial < 20 ? 2048 + trial * 517 : 9 + trial * 7
             var v = (0..<n).map { _ -> Double in
                 let x = rng.normal()
                 return trial % 3 == 0 ? (x * 3).rounded() : trial % 3 == 1 ? exp(2 * x) : x
             }
+            if trial % 4 == 3 { v[trial] = 1e15 }
             let sorted = v.sorted()
             let q = Quantiles.of(&v, UncertaintySettings.quantiles)
             for (p, value) in zip(UncertaintySettings.quantiles, q) {
