@@ -256,7 +256,7 @@ public enum SENDRunner {
             cal, blocks: blocks, years: years, columns: C, pupils: { pupils($0, column: $1) },
             growth: { h, _ in assumptions.trend.factor(growth: cal.growth, years: h) }, levers: { run.applied[$0].sendLevers })
         // Housing EHCPs lie over the flows, like housing pupils over the mainstream forecast.
-        var withHousing = states
+        var housing = states.map { _ in SENDState(columns: C) }
         for (h, year) in years.enumerated() where year > forecast.origin {
             let mh = year - forecast.origin
             for c in 0..<C {
@@ -266,21 +266,24 @@ public enum SENDRunner {
                     guard extra != 0 else { continue }
                     for need in 0..<N {
                         for p in 0..<P {
-                            withHousing[h][g, SENDCalibration.cell(need, SENDCalibration.placements[p]), c] +=
+                            housing[h][g, SENDCalibration.cell(need, SENDCalibration.placements[p]), c] +=
                                 extra * cal.needMix[g][need] * cal.placementMix[g][need][p]
                         }
                     }
                 }
             }
         }
+        var withHousing = states
+        for h in states.indices { for i in withHousing[h].values.indices { withHousing[h].values[i] += housing[h].values[i] } }
         let rows = SpecialistAllocation.rows(
             states: withHousing, years: years, calibration: cal, run: run, data: data, assumptions: assumptions)
         var result = SENDForecast(
             authority: history.authority, calibration: cal, assumptions: assumptions, columns: forecast.columns, years: years,
             states: withHousing, rows: rows)
         if let uncertainty {
-            // Draws of the first scenario, the draws being columns of the engine, each year
-            // summarised as it comes (one year of draws in memory). With measured errors (the
+            // Draws of the first scenario, by superposition through the engine (`projectDraws`),
+            // each year summarised as it comes (one year of draws in memory), its housing EHCPs
+            // added as to the forecast. With measured errors (the
             // SEND backtest from each earlier January), each draw's new plans are scaled so that
             // its plans at step h are the forecast's / e^l, l = μ(h) + s(h) ζ (the calibration of
             // the mainstream draws); without them, the growth of new-plan rates varies within
@@ -303,6 +306,14 @@ public enum SENDRunner {
             let share = SpecialistAllocation.independentShare(
                 states[0], year: years[0], calibration: cal, capacity: CapacityYear(capacity, year: years[0]))
             let levers = run.applied[0].sendLevers, annual = SpecialistAllocation.annualCosts(assumptions.costs)
+            // The first scenario's housing EHCPs, added to every draw's profile as to the forecast.
+            let R = SpecialistAllocation.profileSize
+            let housingProfile = housing.map { state -> [Double]? in
+                guard state.values.contains(where: { $0 != 0 }) else { return nil }
+                var p = [Double](repeating: 0, count: R)
+                p.withUnsafeMutableBufferPointer { SpecialistAllocation.profile(state, column: 0, into: $0) }
+                return p
+            }
             var pupilsQ: [[Double]] = [], outsideQ: [[Double]] = [], costQ: [[Double]] = [], short: [[Double]] = []
             // Year by year, so that only one year's draws are held; each year's allocation
             // runs over chunks of draws in parallel.
@@ -311,19 +322,26 @@ public enum SENDRunner {
                 factor: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, target: target, threads: uncertainty.threads
             ) { h, profiles in
                 nonisolated(unsafe) let profiles = profiles
-                let R = SpecialistAllocation.profileSize
                 let year = years[h], yearCapacity = CapacityYear(capacity, year: year)
                 let chunks = min(D, max(1, uncertainty.threads))
                 let results = SharedRows(chunks)
                 DispatchQueue.concurrentPerform(iterations: chunks) { k in
                     // Per draw: pupils, outside, cost, then a short flag per phase and need.
                     let range = (k * D / chunks)..<((k + 1) * D / chunks)
-                    var out = [Double](), y = SpecialistAllocation.Year()
+                    var out = [Double](), y = SpecialistAllocation.Year(), withHousing = [Double](repeating: 0, count: R)
                     out.reserveCapacity(range.count * (3 + 2 * N))
                     for d in range {
-                        SpecialistAllocation.allocate(
-                            profile: UnsafeBufferPointer(rebasing: profiles[(d * R)..<((d + 1) * R)]), year: year, capacity: yearCapacity, levers: levers,
-                            independentShare: share, annualCosts: annual, into: &y)
+                        let own = UnsafeBufferPointer(rebasing: profiles[(d * R)..<((d + 1) * R)])
+                        if let extra = housingProfile[h] {
+                            for r in 0..<R { withHousing[r] = own[r] + extra[r] }
+                            withHousing.withUnsafeBufferPointer {
+                                SpecialistAllocation.allocate(
+                                    profile: $0, year: year, capacity: yearCapacity, levers: levers, independentShare: share, annualCosts: annual, into: &y)
+                            }
+                        } else {
+                            SpecialistAllocation.allocate(
+                                profile: own, year: year, capacity: yearCapacity, levers: levers, independentShare: share, annualCosts: annual, into: &y)
+                        }
                         out.append(y.pupils.reduce(0, +))
                         out.append(zip(y.independent, y.outOfBorough).reduce(0) { $0 + $1.0 + $1.1 })
                         out.append(y.cost.reduce(0, +))

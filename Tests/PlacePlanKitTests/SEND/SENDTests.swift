@@ -295,6 +295,36 @@ struct SENDBacktestTests {
         #expect(met == D * (years.count - 1))
     }
 
+    /// The draws of a scenario with housing carry its housing EHCPs, as its forecast does:
+    /// with errors that are all zero, every draw is the forecast, housing EHCPs included.
+    @Test func drawsCarryTheHousingEHCPs() throws {
+        let data = try DataSource.load(demoDirectory)
+        let scratch = try TemporaryData(files: [:])
+        let homes = try ScenarioFile.load(try scratch.scenario("homes.yaml", """
+            name: homes
+            changes:
+              - type: housing
+                area: P10
+                secondary_area: S3
+                completions: {2026: 1500}
+                mix: [{type: house, bedrooms: 3, tenure: market, share: 1}]
+            """))
+        let run = try ScenarioRunner.run(data, scenarios: [homes], overrides: AssumptionOverrides(horizon: 5))
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        var records: [EmpiricalErrors.Record] = []
+        for o in 2015...2020 { for h in 1...5 { records.append(.init(origin: AcademicYear(o), area: 0, phase: 0, horizon: h, logError: 0)) } }
+        let r = try SENDRunner.run(
+            history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 101, seed: 2), measured: (EmpiricalErrors(records: records), 0, 1))
+        let d = try #require(r.draws)
+        let last = r.years.count - 1
+        #expect(run.applied[0].housingEHCP[run.forecast.horizon - 1].reduce(0, +) > 1)
+        for h in 0...last {
+            let forecast = r.rows.filter { $0.year == r.years[h] }.reduce(0) { $0 + $1.pupils }
+            // (The scale's floor, 1e-6, leaves draws a few millionths apart.)
+            for q in d.quantiles(step: h, .pupils) { #expect(abs(q / forecast - 1) < 1e-5, "step \(h)") }
+        }
+    }
+
     /// SEND draws are the same whatever the thread count, and differ with the seed.
     @Test func drawsDoNotDependOnThreads() throws {
         let data = try DataSource.load(demoDirectory)
