@@ -161,6 +161,14 @@ public struct CoverageSummary: Sendable, Hashable, Codable {
     /// Mean interval width as a percentage of the actual value.
     public var width80: Double
     public var width95: Double
+    /// The forecast origins the actuals come from.
+    public var origins: Int
+    /// Standard errors of the two coverages, in percentage points, with the origins as
+    /// clusters: the areas of one origin share its shocks, so they are not independent
+    /// trials. With N actuals, n_o and p_o those of origin o and k origins,
+    /// se² = k / (k − 1) · Σ_o n_o² (p_o − p)² / N². (0 with a single origin.)
+    public var standardError80: Double
+    public var standardError95: Double
 
     public init?(_ records: [BacktestRecord]) {
         let r = records.filter { $0.interval80 != nil && $0.interval95 != nil }
@@ -169,6 +177,19 @@ public struct CoverageSummary: Sendable, Hashable, Codable {
         let n = Double(count)
         coverage80 = 100 * Double(r.filter { $0.interval80!.contains($0.actual) }.count) / n
         coverage95 = 100 * Double(r.filter { $0.interval95!.contains($0.actual) }.count) / n
+        let byOrigin = Dictionary(grouping: r, by: \.origin).sorted { $0.key < $1.key }.map(\.value)
+        origins = byOrigin.count
+        func standardError(_ p: Double, _ inside: (BacktestRecord) -> Bool) -> Double {
+            let k = Double(byOrigin.count)
+            guard k > 1 else { return 0 }
+            let sum = byOrigin.reduce(0.0) { total, group in
+                let m = Double(group.count), po = 100 * Double(group.filter(inside).count) / m
+                return total + m * m * (po - p) * (po - p)
+            }
+            return (k / (k - 1) * sum).squareRoot() / n
+        }
+        standardError80 = standardError(coverage80) { $0.interval80!.contains($0.actual) }
+        standardError95 = standardError(coverage95) { $0.interval95!.contains($0.actual) }
         width80 = 100 * r.reduce(0) { $0 + ($1.interval80!.upperBound - $1.interval80!.lowerBound) / $1.actual } / n
         width95 = 100 * r.reduce(0) { $0 + ($1.interval95!.upperBound - $1.interval95!.lowerBound) / $1.actual } / n
     }

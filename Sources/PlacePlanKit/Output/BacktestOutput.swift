@@ -279,16 +279,18 @@ extension BacktestOutput {
         let b = backtest
         guard b.settings.uncertainty != nil else { return nil }
         var t = TextTable(
-            title: "Prediction intervals (\(b.settings.uncertainty!.draws) draws): coverage of actual phase totals, and mean width, %",
-            headers: ["Phase", "h", "n", "80% cover", "80% width", "95% cover", "95% width"])
+            title: "Prediction intervals (\(b.settings.uncertainty!.draws) draws): coverage of actual phase totals (± its standard error, origins as clusters), and mean width, %",
+            headers: ["Phase", "h", "n", "origins", "80% cover", "± se", "80% width", "95% cover", "± se", "95% width"])
         for phase in b.phases {
             for h in b.horizons {
                 guard let c = b.coverage(phase: phase, horizon: h) else { continue }
                 t.rows.append([
-                    TextTable.Cell(phase.rawValue), TextTable.Cell("\(h)"), TextTable.Cell("\(c.count)"),
+                    TextTable.Cell(phase.rawValue), TextTable.Cell("\(h)"), TextTable.Cell("\(c.count)"), TextTable.Cell("\(c.origins)"),
                     TextTable.Cell(Format.decimal(c.coverage80, places: 1), (75...85).contains(c.coverage80) ? .good : .bad),
+                    TextTable.Cell(Format.decimal(c.standardError80, places: 1)),
                     TextTable.Cell(Format.decimal(c.width80, places: 2)),
                     TextTable.Cell(Format.decimal(c.coverage95, places: 1), (92...97).contains(c.coverage95) ? .good : .bad),
+                    TextTable.Cell(Format.decimal(c.standardError95, places: 1)),
                     TextTable.Cell(Format.decimal(c.width95, places: 2)),
                 ])
             }

@@ -67,6 +67,26 @@ import Testing
         #expect(ErrorSummary([]) == nil)
     }
 
+    /// Coverage and its standard error with origins as clusters: two origins of ten
+    /// actuals, one covering all and one half, give 75% ± √(2 · (10² · 25² · 2)) / 20 = 25.
+    @Test func coverageStandardErrorTreatsOriginsAsClusters() throws {
+        let records = (0..<20).map { i in
+            let inside = i < 10 || i % 2 == 0
+            var r = BacktestRecord(
+                method: "m", origin: AcademicYear(i < 10 ? 2018 : 2019), horizon: 1, area: "A\(i % 10)", phase: .primary, yearGroup: nil,
+                forecast: 100, actual: inside ? 100 : 120)
+            r.interval80 = 95...105
+            r.interval95 = 90...110
+            return r
+        }
+        let c = try #require(CoverageSummary(records))
+        #expect(c.count == 20 && c.origins == 2)
+        #expect(abs(c.coverage80 - 75) < 1e-9 && abs(c.standardError80 - 25) < 1e-9)
+        #expect(abs(c.coverage95 - 75) < 1e-9 && abs(c.standardError95 - 25) < 1e-9)
+        // One origin: no spread between origins to measure.
+        #expect(try #require(CoverageSummary(Array(records[10...]))).standardError80 == 0)
+    }
+
     @Test func exactRatiosGiveNoError() throws {
         // Every cohort keeps its size and births are flat: every method is exact.
         var rolls = "year,area,year_group,pupils\n"
