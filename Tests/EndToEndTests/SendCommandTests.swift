@@ -64,4 +64,28 @@ import Testing
         #expect(years.count == 6)
         #expect(Set((years[1]["pupils"] as? [String: Any])?.keys ?? [:].keys) == ["p2_5", "p5", "p10", "p50", "p90", "p95", "p97_5"])
     }
+
+    /// With EHCP files too short for the SEND backtest, the draws fall back to varying the
+    /// growth of new-plan rates: the title says so, and stderr says why.
+    @Test func uncalibratedFallbackIsStated() throws {
+        let dir = try CLI.brokenDemo("births.csv") { $0 }
+        let send = dir.appendingPathComponent("send")
+        try FileManager.default.createDirectory(at: send, withIntermediateDirectories: true)
+        let source = (CLI.demoData as NSString).appendingPathComponent("send")
+        for file in try FileManager.default.contentsOfDirectory(atPath: source) {
+            var text = try String(contentsOfFile: (source as NSString).appendingPathComponent(file), encoding: .utf8)
+            if file.hasPrefix("ehcp_by_age_band") || file.hasPrefix("ehcp_new_plans") {
+                // Only the last two Januaries: nothing earlier to measure errors from.
+                text = text.split(separator: "\n").filter { $0.hasPrefix("time_period") || $0.hasPrefix("2024") || $0.hasPrefix("2025") }
+                    .joined(separator: "\n") + "\n"
+            }
+            try text.write(to: send.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        let r = try CLI.run(["send", "--data", dir.path, "--draws", "100", "--years", "5"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("SEND draws vary only the growth of new-plan rates (not calibrated)"))
+        #expect(r.stdout.contains("draws of new-plan rate growth within its standard error"))
+        let calibrated = try CLI.run(["send", "--draws", "100", "--years", "5"])
+        #expect(!calibrated.stderr.contains("not calibrated") && calibrated.stdout.contains("calibrated to the SEND model's measured errors"))
+    }
 }

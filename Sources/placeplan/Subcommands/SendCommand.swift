@@ -105,13 +105,28 @@ struct SendCommand: ParsableCommand {
             let scenarioRun = try model.run(dataSet)
             // With draws: the SEND model's errors from each earlier January, over every
             // authority the EHCP files and census hold (pooled, as the mainstream areas are).
+            // Without them (a file that does not load, too short a history) the draws vary the
+            // growth of new-plan rates instead: the report's title says so, and stderr says why.
             var measured: (errors: EmpiricalErrors, area: Int, areas: Int)?
-            if draws.settings() != nil, let histories = try? EHCPHistory.loadAll(directory: data.data),
-                let last = history.plansByBand.keys.max()
-            {
-                let all = (try? DataSource.load(data.data)) ?? dataSet
-                let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: all, through: last, horizon: 5, trend: t)
-                if let area = names.firstIndex(of: history.authority), !errors.isEmpty { measured = (errors, area, names.count) }
+            if draws.settings() != nil {
+                var reason = "the EHCP files hold no January to measure from"
+                do {
+                    let histories = try EHCPHistory.loadAll(directory: data.data)
+                    let all = try DataSource.load(data.data)
+                    if let last = history.plansByBand.keys.max() {
+                        let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: all, through: last, horizon: 5, trend: t)
+                        if let area = names.firstIndex(of: history.authority), !errors.isEmpty {
+                            measured = (errors, area, names.count)
+                        } else {
+                            reason = "the SEND backtest found no earlier January with outcomes to measure errors from"
+                        }
+                    }
+                } catch {
+                    reason = "\(error)"
+                }
+                if measured == nil {
+                    FileHandle.standardError.write(Data("note: SEND draws vary only the growth of new-plan rates (not calibrated): \(reason)\n".utf8))
+                }
             }
             let send = try SENDRunner.run(
                 history: history, data: dataSet.asKnownRolls(at: scenarioRun.forecast.origin), run: scenarioRun,
