@@ -185,30 +185,24 @@ public enum SENDEngine {
     /// are added.
     public static func step(_ state: SENDState, blocks: [[Double]], joiners: SENDState) -> SENDState {
         var next = joiners
-        step(state, blocks: blocks, into: &next, threads: 1)
+        step(state, blocks: blocks, into: &next)
         return next
     }
 
     /// Adds the survivors of `state` to `next` (which holds the joiners). A plan never
     /// changes need, so A_g is block diagonal: each need's 4 × 4 placement block moves that
     /// need's rows of every column, one dgemm per year group and need, on strided rows
-    /// (leading dimension 48) rather than a 48 × 48 product that is 92% zeros. The columns
-    /// are split over `threads` (each thread a contiguous range of them).
-    public static func step(_ state: SENDState, blocks: [[Double]], into next: inout SENDState, threads: Int) {
+    /// (leading dimension 48) rather than a 48 × 48 product that is 92% zeros.
+    public static func step(_ state: SENDState, blocks: [[Double]], into next: inout SENDState) {
         let K = SENDCalibration.cells, C = state.columns, slab = K * C, P = SENDCalibration.placements.count
-        let parts = max(1, min(threads, C / 256 + 1))
-        state.values.withUnsafeBufferPointer { cur in
-            next.values.withUnsafeMutableBufferPointer { out in
-                nonisolated(unsafe) let source = cur.baseAddress!, target = out.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    let c0 = part * C / parts, width = (part + 1) * C / parts - c0
-                    for g in 0..<13 {
-                        blocks[g].withUnsafeBufferPointer { a in
-                            for n in 0..<SENDCalibration.needs.count {
-                                BLAS.gemm(
-                                    m: P, n: width, k: P, a: a.baseAddress! + n * P * (K + 1), lda: K, b: source + g * slab + c0 * K + n * P, ldb: K,
-                                    beta: 1, c: target + (g + 1) * slab + c0 * K + n * P, ldc: K)
-                            }
+        state.values.withUnsafeBufferPointer { source in
+            next.values.withUnsafeMutableBufferPointer { target in
+                for g in 0..<13 {
+                    blocks[g].withUnsafeBufferPointer { a in
+                        for n in 0..<SENDCalibration.needs.count {
+                            BLAS.gemm(
+                                m: P, n: C, k: P, a: a.baseAddress! + n * P * (K + 1), lda: K, b: source.baseAddress! + g * slab + n * P, ldb: K,
+                                beta: 1, c: target.baseAddress! + (g + 1) * slab + n * P, ldc: K)
                         }
                     }
                 }
@@ -351,8 +345,7 @@ public enum SENDRunner {
                 }
                 let flat = results.rows.flatMap { $0 }, width = 3 + 2 * N
                 func quantiles(_ j: Int) -> [Double] {
-                    var v = (0..<D).map { flat[$0 * width + j] }
-                    return Quantiles.of(&v, UncertaintySettings.quantiles)
+                    Quantiles.of((0..<D).map { flat[$0 * width + j] }, UncertaintySettings.quantiles)
                 }
                 pupilsQ.append(quantiles(0))
                 outsideQ.append(quantiles(1))
@@ -384,7 +377,7 @@ public enum SENDRunner {
             for c in 0..<C {
                 addJoiners(cal, mix: mix, pupils: pupils(year, c), factor: growth(h, c), levers: levers(c), year: year, into: &next, column: c)
             }
-            SENDEngine.step(state, blocks: blocks, into: &next, threads: 1)
+            SENDEngine.step(state, blocks: blocks, into: &next)
             state = next
             states.append(state)
         }
@@ -448,7 +441,7 @@ public enum SENDRunner {
             if h > 0 {
                 var next = SENDState(columns: B)
                 addJoiners(cal, mix: mix, pupils: pupils(year), factor: 1, levers: levers, year: year, into: &next, column: h)
-                SENDEngine.step(basis, blocks: blocks, into: &next, threads: 1)
+                SENDEngine.step(basis, blocks: blocks, into: &next)
                 basis = next
                 // Survivors of each basis column (column h holds only J(h)).
                 let totals = (0...h).map { basis.total(column: $0) }

@@ -300,7 +300,7 @@ public enum Simulation {
                     }
                     probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
                 }
-                results.set(i, values.withUnsafeBufferPointer { Quantiles.of($0, UncertaintySettings.quantiles) })
+                results.set(i, Quantiles.of(values, UncertaintySettings.quantiles))
             }
         }
         let rows = results.rows, probabilityRows = probabilities.rows
@@ -370,7 +370,7 @@ extension AppliedScenario {
 /// (three branch-light passes over the draws, then a sort of a few dozen values). Small
 /// arrays, and the rare array whose gathered bins are large, use quickselect instead.
 public enum Quantiles {
-    public static func of(_ values: inout [Double], _ probabilities: [Double]) -> [Double] {
+    public static func of(_ values: [Double], _ probabilities: [Double]) -> [Double] {
         values.withUnsafeBufferPointer { of($0, probabilities) }
     }
 
