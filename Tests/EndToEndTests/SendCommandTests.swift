@@ -54,6 +54,8 @@ import Testing
         let r = try CLI.run(["send", "--draws", "100", "--years", "5"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Uncertainty from 100 draws"))
+        #expect(r.stdout.contains("EHCP forecast") && r.stdout.contains("centred on the forecast corrected by the bias its backtest measured"),
+                "the forecast sits beside the P50, which the measured bias moves")
         #expect(r.stdout.contains("P(short)"), "the specialist table gains the chance of a shortfall per need")
         #expect(!(try CLI.run(["send", "--years", "5"])).stdout.contains("P(short)"))
         let json = try CLI.run(["send", "--draws", "100", "--years", "5", "--format", "json"])

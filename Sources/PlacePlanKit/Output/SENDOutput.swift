@@ -74,14 +74,19 @@ public struct SENDOutput: Sendable {
     /// With draws: the spread of the first scenario's totals.
     func drawTable() -> TextTable? {
         guard let d = send.draws else { return nil }
+        // Calibrated draws centre on the forecast corrected by the model's measured bias, so
+        // the forecast sits beside the P50.
         var t = TextTable(
-            title: "Uncertainty from \(d.draws) draws of \(d.varies) [scenario: \(d.scenario)]: P10 / P50 / P90",
-            headers: ["Year", "EHCP P10", "P50", "P90", "Indep+OOB P10", "P90", "Cost £m P10", "P90"])
+            title: "Uncertainty from \(d.draws) draws of \(d.varies) [scenario: \(d.scenario)]: P10 / P50 / P90"
+                + (d.varies.contains("calibrated") ? " (centred on the forecast corrected by the bias its backtest measured)" : ""),
+            headers: ["Year", "EHCP forecast", "P10", "P50", "P90", "Indep+OOB P10", "P90", "Cost £m P10", "P90"])
         for (h, year) in d.years.enumerated() {
             let pupils = d.quantiles(step: h, .pupils), outside = d.quantiles(step: h, .outside)
             let cost = d.quantiles(step: h, .cost)
+            let forecast = send.rows.filter { $0.scenario == d.scenario && $0.year == year }.reduce(0) { $0 + $1.pupils }
             t.rows.append([
-                TextTable.Cell(h == 0 ? "\(year)*" : year.description), TextTable.Cell(Format.count(pupils[2])), TextTable.Cell(Format.count(pupils[3])),
+                TextTable.Cell(h == 0 ? "\(year)*" : year.description), TextTable.Cell(Format.count(forecast)),
+                TextTable.Cell(Format.count(pupils[2])), TextTable.Cell(Format.count(pupils[3])),
                 TextTable.Cell(Format.count(pupils[4])), TextTable.Cell(Format.count(outside[2])), TextTable.Cell(Format.count(outside[4])),
                 TextTable.Cell(Format.decimal(cost[2] / 1e6)), TextTable.Cell(Format.decimal(cost[4] / 1e6)),
             ])
