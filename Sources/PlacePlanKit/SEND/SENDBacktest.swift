@@ -25,9 +25,11 @@ public struct SENDBacktest: Sendable {
     /// The bands compared: those whose year groups the census covers in full.
     public static let bands: [AgeBand] = [.age5to10, .age11to15]
 
+    /// - Parameter baseline: whether to add the prevalence-trend baseline (the calibration
+    ///   of the draws reads only the model's errors, so it leaves it out).
     public static func run(
         histories: [String: EHCPHistory], data: DataSet, fitThrough: Int = 2017, horizon: Int = 5,
-        trends: [(String, SENDTrend)] = [("damped", .default), ("continue", .continueGrowth), ("hold", .hold)]
+        trends: [(String, SENDTrend)] = [("damped", .default), ("continue", .continueGrowth), ("hold", .hold)], baseline: Bool = true
     ) -> SENDBacktest {
         var records: [Record] = []
         var count = 0
@@ -78,7 +80,7 @@ public struct SENDBacktest: Sendable {
             }
             // Baseline: each band's prevalence (plans per pupil) on its least-squares trend
             // over the last five Januaries, times the actual pupils.
-            for b in Self.bands {
+            for b in Self.bands where baseline {
                 let points = (fitThrough - 4...fitThrough).compactMap { y -> (Double, Double)? in
                     guard let plans = known.plansByBand[y]?[b], let n = pupils(AcademicYear(y - 1)) else { return nil }
                     let cohort = b.yearGroups.reduce(0.0) { $0 + n[$1.index] }
@@ -98,15 +100,16 @@ public struct SENDBacktest: Sendable {
             }
         }
         // Baseline totals: the sum of its bands.
-        let baseline = records.filter { $0.method == "prevalence trend" }
-        for key in Set(baseline.map { "\($0.authority)|\($0.horizon)" }) {
-            let parts = baseline.filter { "\($0.authority)|\($0.horizon)" == key }
+        let prevalence = records.filter { $0.method == "prevalence trend" }
+        for key in Set(prevalence.map { "\($0.authority)|\($0.horizon)" }) {
+            let parts = prevalence.filter { "\($0.authority)|\($0.horizon)" == key }
             guard parts.count == Self.bands.count else { continue }
             records.append(Record(
                 method: "prevalence trend", authority: parts[0].authority, band: nil, horizon: parts[0].horizon,
                 forecast: parts.reduce(0) { $0 + $1.forecast }, actual: parts.reduce(0) { $0 + $1.actual }))
         }
-        return SENDBacktest(fitThrough: fitThrough, methods: trends.map(\.0) + ["prevalence trend"], records: records, authorities: count)
+        return SENDBacktest(
+            fitThrough: fitThrough, methods: trends.map(\.0) + (baseline ? ["prevalence trend"] : []), records: records, authorities: count)
     }
 
     /// The errors of the SEND model's Y1-Y11 plans from every January origin o up to `last`
@@ -120,7 +123,7 @@ public struct SENDBacktest: Sendable {
         let first = histories.values.compactMap { $0.plansByBand.keys.min() }.min() ?? last
         var records: [EmpiricalErrors.Record] = []
         for o in (first + 3)..<max(first + 3, last) {
-            let b = run(histories: histories, data: data, fitThrough: o, horizon: min(horizon, last - o), trends: [("model", trend)])
+            let b = run(histories: histories, data: data, fitThrough: o, horizon: min(horizon, last - o), trends: [("model", trend)], baseline: false)
             for r in b.records where r.method == "model" && r.band == nil && r.forecast > 0 && r.actual > 0 {
                 guard let a = index[r.authority] else { continue }
                 records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: r.horizon, logError: log(r.forecast / r.actual)))
@@ -137,7 +140,7 @@ public struct SENDBacktest: Sendable {
         guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1) else { return [:] }
         let phase = calibrated.phases[0]
         let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }
-        let b = run(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, trends: [("model", .default)])
+        let b = run(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, trends: [("model", .default)], baseline: false)
         var byHorizon: [Int: [BacktestRecord]] = [:]
         for r in b.records where r.method == "model" && r.band == nil {
             guard let a = names.firstIndex(of: r.authority) else { continue }

@@ -15,6 +15,19 @@ func demoSEND(_ scenarios: [String] = [], years: Int = 10) throws -> (SENDForeca
     return (try SENDRunner.run(history: history, data: data, run: run), run, data)
 }
 
+/// A scenario named "homes": market houses completed in P10 / S3 as `completions` says.
+func homesScenario(completions: String) -> String {
+    """
+    name: homes
+    changes:
+      - type: housing
+        area: P10
+        secondary_area: S3
+        completions: \(completions)
+        mix: [{type: house, bedrooms: 3, tenure: market, share: 1}]
+    """
+}
+
 @Suite struct SENDEngineTests {
     /// A calibration with random rates, for the engine's own properties.
     func calibration(cessation: Double, join: Double) -> SENDCalibration {
@@ -208,16 +221,7 @@ func demoSEND(_ scenarios: [String] = [], years: Int = 10) throws -> (SENDForeca
     }
 
     @Test func housingEHCPsFeedTheSENDModel() throws {
-        let housing = """
-            name: homes
-            changes:
-              - type: housing
-                area: P10
-                secondary_area: S3
-                completions: {2027: 1000}
-                mix: [{type: house, bedrooms: 3, tenure: market, share: 1}]
-            """
-        let (send, run, _) = try demoSEND([housing])
+        let (send, run, _) = try demoSEND([homesScenario(completions: "{2027: 1000}")])
         let year = AcademicYear(2030)
         let extra = send.rows.filter { $0.scenario == "homes" && $0.year == year }.reduce(0) { $0 + $1.pupils }
             - send.rows.filter { $0.scenario == "baseline" && $0.year == year }.reduce(0) { $0 + $1.pupils }
@@ -300,15 +304,7 @@ struct SENDBacktestTests {
     @Test func drawsCarryTheHousingEHCPs() throws {
         let data = try DataSource.load(demoDirectory)
         let scratch = try TemporaryData(files: [:])
-        let homes = try ScenarioFile.load(try scratch.scenario("homes.yaml", """
-            name: homes
-            changes:
-              - type: housing
-                area: P10
-                secondary_area: S3
-                completions: {2026: 1500}
-                mix: [{type: house, bedrooms: 3, tenure: market, share: 1}]
-            """))
+        let homes = try ScenarioFile.load(try scratch.scenario("homes.yaml", homesScenario(completions: "{2026: 1500}")))
         let run = try ScenarioRunner.run(data, scenarios: [homes], overrides: AssumptionOverrides(horizon: 5))
         let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
         var records: [EmpiricalErrors.Record] = []
