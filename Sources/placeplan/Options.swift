@@ -164,8 +164,21 @@ struct DrawOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Seed for the draws: the same seed gives the same output.", discussion: "Example: --seed 42", valueName: "n"))
     var seed: UInt64 = 2026
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How fast the intervals adapt to the misses of earlier forecasts (adaptive conformal γ; 0: off).",
+            discussion: "Example: --adaptation-rate 0 (README, Uncertainty)", valueName: "γ"))
+    var adaptationRate = CalibratedErrors.adaptationRate
+
     func settings() -> UncertaintySettings? {
-        draws > 0 ? UncertaintySettings(draws: draws, seed: seed) : nil
+        draws > 0 ? UncertaintySettings(draws: draws, seed: seed, adaptationRate: adaptationRate) : nil
+    }
+
+    func validate() throws {
+        guard adaptationRate.isFinite, adaptationRate >= 0 else {
+            throw ValidationError("--adaptation-rate must be a number >= 0, e.g. --adaptation-rate 2 (0 turns the adaptation off)")
+        }
     }
 }
 

@@ -44,11 +44,34 @@ import Testing
         #expect(try CLI.run(["backtest", "--min-history", "1"]).status == 64)
     }
 
+    /// `--adaptation-rate 0` turns the adaptive widening off: the intervals change, and a
+    /// negative rate is refused with a usage error that says what to give.
+    @Test func adaptationRateOption() throws {
+        let file = try CLI.scratch().appendingPathComponent("records.csv").path
+        let adapted = try CLI.run(["forecast", "--draws", "300", "--format", "json", "--years", "5"])
+        let off = try CLI.run(["forecast", "--draws", "300", "--format", "json", "--years", "5", "--adaptation-rate", "0"])
+        #expect(adapted.status == 0 && off.status == 0, "\(off.stderr)")
+        #expect(adapted.stdout != off.stdout)
+        let bad = try CLI.run(["backtest", "--draws", "100", "--records", file, "--adaptation-rate=-1"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--adaptation-rate must be a number >= 0"))
+    }
+
     @Test func formats() throws {
         let json = try CLI.run(["backtest", "--format", "json", "--years", "3"])
         #expect(json.status == 0)
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(doc["schema"] as? String == "placeplan.backtest/1" && doc["horizon"] as? Int == 3)
+        #expect(doc["intervals"] == nil, "no draws, no intervals")
+        let drawn = try CLI.run(["backtest", "--format", "json", "--years", "2", "--draws", "100"])
+        let withDraws = try #require(try JSONSerialization.jsonObject(with: Data(drawn.stdout.utf8)) as? [String: Any])
+        let intervals = try #require(withDraws["intervals"] as? [[String: Any]])
+        #expect(intervals.count == 4, "primary and secondary at horizons 1 and 2")
+        for i in intervals {
+            let c = try #require(i["coverage"] as? [String: Any])
+            let p80 = try #require(c["coverage80"] as? Double), p95 = try #require(c["coverage95"] as? Double)
+            #expect((0...100).contains(p80) && p80 <= p95 && (c["width80"] as? Double ?? 0) > 0)
+        }
         let csv = try CLI.run(["backtest", "--format", "csv"])
         #expect(csv.stdout.hasPrefix("breakdown,method,phase,horizon,year_group,area,count,mdape,mape,bias\n"))
         let md = try CLI.run(["backtest", "--format", "markdown"])

@@ -198,6 +198,13 @@ public struct BacktestOutput: Sendable {
             var value: Double?
             var passed: Bool
         }
+        /// The coverage of the prediction intervals for a phase and horizon (with draws).
+        public struct Interval: Codable, Sendable {
+            var phase: ReportingPhase
+            var horizon: Int
+            var draws: Int
+            var coverage: CoverageSummary
+        }
         public var schema = "placeplan.backtest/1"
         public var data: String
         public var method: String
@@ -208,6 +215,8 @@ public struct BacktestOutput: Sendable {
         public var metrics: [Metric]
         public var selections: [Selection]
         public var gates: [Gate]
+        /// Present when the backtest ran draws.
+        public var intervals: [Interval]?
     }
 
     public func document() -> Document {
@@ -230,7 +239,18 @@ public struct BacktestOutput: Sendable {
         return Document(
             data: b.dataLabel, method: method, baselines: Array(b.methodNames.dropFirst()), horizon: b.settings.horizon, origins: b.origins,
             birthsProjection: b.settings.birthsProjection.description, metrics: rounded, selections: selections,
-            gates: gates.flatMap { g in g.check(b).map { .init(phase: $0.phase, horizon: g.horizon, limit: g.limit, value: $0.value.map { Format.rounded($0, places: 4) }, passed: $0.passed) } })
+            gates: gates.flatMap { g in g.check(b).map { .init(phase: $0.phase, horizon: g.horizon, limit: g.limit, value: $0.value.map { Format.rounded($0, places: 4) }, passed: $0.passed) } },
+            intervals: b.settings.uncertainty.map { u in
+                b.phases.flatMap { phase in
+                    b.horizons.compactMap { h -> Document.Interval? in
+                        guard var c = b.coverage(phase: phase, horizon: h) else { return nil }
+                        for keyPath in [\CoverageSummary.coverage80, \.coverage95, \.width80, \.width95, \.standardError80, \.standardError95] {
+                            c[keyPath: keyPath] = Format.rounded(c[keyPath: keyPath], places: 4)
+                        }
+                        return .init(phase: phase, horizon: h, draws: u.draws, coverage: c)
+                    }
+                }
+            })
     }
 
     /// JUnit XML: one test case per gate and phase (or, without gates, one per phase and

@@ -135,16 +135,18 @@ public struct SENDBacktest: Sendable {
     /// Interval coverage of the Y1-Y11 plans forecast from January `fitThrough`, by horizon:
     /// the intervals come from the errors measured on the Januaries before it (outcomes up
     /// to `fitThrough`), calibrated as the draws are (``CalibratedErrors``).
-    public static func coverage(histories: [String: EHCPHistory], data: DataSet, fitThrough: Int = 2017, horizon: Int = 5) -> [Int: CoverageSummary] {
+    public static func coverage(
+        histories: [String: EHCPHistory], data: DataSet, fitThrough: Int = 2017, horizon: Int = 5, adaptation: Double = CalibratedErrors.adaptationRate
+    ) -> [Int: CoverageSummary] {
         let (errors, names) = measuredErrors(histories: histories, data: data, through: fitThrough, horizon: horizon)
-        guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1) else { return [:] }
+        guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1, adaptation: adaptation) else { return [:] }
         let phase = calibrated.phases[0]
         let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }
         let b = run(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, trends: [("model", .default)], baseline: false)
         var byHorizon: [Int: [BacktestRecord]] = [:]
         for r in b.records where r.method == "model" && r.band == nil {
             guard let a = names.firstIndex(of: r.authority) else { continue }
-            let q = z.map { r.forecast / exp(phase.location[r.horizon] + phase.scale[a][r.horizon] * phase.score($0)) }.sorted()
+            let q = z.map { r.forecast / exp(phase.location[r.horizon] + phase.scale[a][r.horizon] * phase.score($0, horizon: r.horizon)) }.sorted()
             var record = BacktestRecord(method: "model", origin: AcademicYear(fitThrough), horizon: r.horizon, area: r.authority, phase: .primary, forecast: r.forecast, actual: r.actual)
             record.interval80 = q[2]...q[4]
             record.interval95 = q[0]...q[6]

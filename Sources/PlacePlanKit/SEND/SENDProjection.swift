@@ -284,17 +284,18 @@ public enum SENDRunner {
             // its estimation error, g_d = g + se(g) Z_d.
             let D = uncertainty.draws
             let horizon = years.count - 1
-            let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.areas, horizon: horizon, growth: 1) }
-            let zeta = (0..<D).map { d -> Double in
+            let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.areas, horizon: horizon, growth: 1, adaptation: uncertainty.adaptationRate) }
+            let normals = (0..<D).map { d -> Double in
                 var rng = DrawRandom(seed: uncertainty.seed, stream: UInt64(d))
-                return calibrated?.phases[0].score(rng.normal()) ?? rng.normal()
+                return rng.normal()
             }
-            let growths = zeta.map { calibrated == nil ? cal.growth + cal.growthError * $0 : cal.growth }
+            let growths = normals.map { calibrated == nil ? cal.growth + cal.growthError * $0 : cal.growth }
             var target: ((Int, Int) -> Double)?
             if let calibrated, let m = measured {
                 let phase = calibrated.phases[0], a = m.area
                 let point = states.map { $0.total(column: 0) }
-                target = { h, d in point[h] / exp(phase.location[h] + phase.scale[a][h] * zeta[d]) }
+                let levels = normals.map(CalibratedErrors.Phase.level)
+                target = { h, d in point[h] / exp(phase.location[h] + phase.scale[a][h] * phase.score(normals[d], level: levels[d], horizon: h)) }
             }
             let capacity = Capacity(run.applied[0], calibration: cal, assumptions: assumptions, hasSchools: !data.schools.isEmpty)
             let share = SpecialistAllocation.independentShare(

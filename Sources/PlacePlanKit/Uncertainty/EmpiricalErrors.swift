@@ -49,11 +49,16 @@ public struct EmpiricalErrors: Sendable {
 
     /// The calibrated error distribution for a forecast `horizon` years ahead: one
     /// ``ErrorScale`` fitted on all the records, recalibrated by the scores of the forecasts
-    /// that each earlier inner origin would have given (see ``CalibratedErrors``).
+    /// that each earlier inner origin would have given, and widened or narrowed per horizon
+    /// by how those intervals fared in turn (see ``CalibratedErrors``).
     /// - Parameter growth: the exponent with which errors grow beyond the longest measured
     ///   horizon (``ErrorScale/growthExponent``, 1.5, for pupil numbers; the SEND model's
     ///   errors grew about linearly, so it passes 1).
-    public func calibrated(areas: Int, horizon: Int, growth: Double = ErrorScale.growthExponent) -> CalibratedErrors? {
+    /// - Parameter adaptation: γ, the step of the adaptive widening
+    ///   (``CalibratedErrors/adaptationRate``; 0 turns it off).
+    public func calibrated(
+        areas: Int, horizon: Int, growth: Double = ErrorScale.growthExponent, adaptation: Double = CalibratedErrors.adaptationRate
+    ) -> CalibratedErrors? {
         guard !records.isEmpty else { return nil }
         var phases: [CalibratedErrors.Phase?] = [nil, nil]
         for p in 0..<2 {
@@ -62,19 +67,28 @@ public struct EmpiricalErrors: Sendable {
             scale.growth = growth
             // Scores of earlier forecasts: at each inner origin o, the scale fitted on the
             // errors known then (outcomes up to o) standardises the errors of o's forecasts.
-            var scores: [Double] = []
-            for o in Set(own.map(\.origin)).sorted() {
+            var scored: [(origin: AcademicYear, horizon: Int, score: Double)] = []
+            let origins = Set(own.map(\.origin)).sorted()
+            for o in origins {
                 guard var then = ErrorScale.fit(own.filter { $0.origin + $0.horizon <= o }, areas: areas) else { continue }
                 then.growth = growth
                 for r in own where r.origin == o {
-                    scores.append(abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area))
+                    scored.append((o, r.horizon, abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area)))
                 }
+            }
+            let scores = scored.count >= CalibratedErrors.minimumScores ? scored.map(\.score).sorted() : []
+            let widening = scores.isEmpty ? [:] : CalibratedErrors.adapt(scored, origins: origins, rate: adaptation)
+            let measured = Set(own.map(\.horizon)).sorted()
+            let widths = (0...horizon).map { h -> [Double] in
+                let k = measured.last(where: { $0 <= h }) ?? measured[0]
+                return widening[k] ?? CalibratedErrors.adaptedLevels.map { _ in 1 }
             }
             phases[p] = CalibratedErrors.Phase(
                 location: (0...horizon).map { $0 == 0 ? 0 : scale.location($0) },
                 scale: (0..<areas).map { a in (0...horizon).map { $0 == 0 ? 0 : scale.scale($0, area: a) } },
                 commonShare: scale.commonShare,
-                scores: scores.count >= CalibratedErrors.minimumScores ? scores.sorted() : [])
+                scores: scores,
+                widening: widths)
         }
         if phases[0] == nil { phases[0] = phases[1] }
         if phases[1] == nil { phases[1] = phases[0] }
@@ -166,17 +180,32 @@ public struct ErrorScale: Sendable {
 }
 
 /// The error distribution of the draws, per phase: the log error of area a at step h is
-/// l = μ(h) + s_a(h) · ζ, and the simulated actual is the forecast / e^l.
+/// l = μ(h) + s_a(h) · ζ_h, and the simulated actual is the forecast / e^l.
 ///
-/// ζ is recalibrated by past performance (split conformal prediction over time): the
-/// absolute scores |l − μ| / s of the forecasts that earlier inner origins would have given
-/// form its distribution, made symmetric. So if the scale understated the errors before,
-/// ζ is wider, and if it overstated them, narrower. With fewer than 30 scores ζ is
-/// standard normal. Areas are joined by a Gaussian copula: a draw's X_a = √ρ G + √(1 − ρ) I_a
-/// (ρ the common share of the variance) maps to ζ_a = sign(X_a) Q(2Φ(|X_a|) − 1), with Q
-/// the quantile function of the scores, so that the areas of a draw move together as much
-/// as the measured errors did, and each keeps the calibrated distribution.
-/// A draw keeps its ζ at every step: errors persist along the horizon.
+/// ζ is recalibrated by past performance in two ways.
+///
+/// *Split conformal prediction over time*: the absolute scores |l − μ| / s of the forecasts
+/// that earlier inner origins would have given form its distribution, made symmetric. So if
+/// the scale understated the errors before, ζ is wider, and if it overstated them, narrower.
+/// With fewer than 30 scores ζ is standard normal (and not adapted).
+///
+/// *Adaptive conformal inference* (Gibbs and Candès, 2021), for errors whose size drifts:
+/// replaying the inner origins o in order, the 80% and 95% intervals that the scores known
+/// at o gave (quantiles q_L of the scores with outcomes up to o) are widened by e^θ_L(h), and
+/// after each origin θ_L(h) ← θ_L(h) + γ (missed_L(o, h) − (1 − L)), missed being the share of
+/// o's h-year forecasts outside the widened interval and γ = 2 by default
+/// (``adaptationRate``; ``UncertaintySettings/adaptationRate``, `--adaptation-rate`). So each
+/// horizon's intervals widen after years they missed more often than they should, and
+/// narrow after years they over-covered. ζ_h's quantile function is the scores' times
+/// e^θ(u), θ(u) = θ₈₀ up to u = 0.8, θ₉₅ from u = 0.95, linear between (kept non-decreasing).
+/// A horizon with no outcome to adapt on yet keeps θ = 0; beyond the longest measured
+/// horizon, the longest one's θ is used.
+///
+/// Areas are joined by a Gaussian copula: a draw's X_a = √ρ G + √(1 − ρ) I_a (ρ the common
+/// share of the variance) maps to ζ_a = sign(X_a) Q_h(2Φ(|X_a|) − 1), with Q_h the adapted
+/// quantile function of the scores, so that the areas of a draw move together as much as
+/// the measured errors did, and each keeps the calibrated distribution. A draw keeps its X
+/// at every step: errors persist along the horizon.
 public struct CalibratedErrors: Sendable {
     public struct Phase: Sendable {
         /// μ(h), h = 0 ... horizon (μ(0) = 0).
@@ -186,19 +215,93 @@ public struct CalibratedErrors: Sendable {
         public var commonShare: Double
         /// The sorted absolute scores (empty: too few, ζ is normal).
         public var scores: [Double]
+        /// [h][L]: the adaptive widening e^θ_L(h) of the 80% and 95% scores, h = 0 ... horizon.
+        public var widening: [[Double]]
+        /// [h]: the adapted quantile function of the scores at u = i / (n − 1).
+        let tables: [[Double]]
 
-        /// ζ for a standard normal x.
-        func score(_ x: Double) -> Double {
-            guard !scores.isEmpty else { return x }
-            let u = erf(abs(x) / 2.0.squareRoot())  // 2Φ(|x|) − 1
-            let position = u * Double(scores.count - 1)
-            let i = min(scores.count - 1, Int(position)), f = position - Double(i)
-            let q = i + 1 < scores.count ? scores[i] + f * (scores[i + 1] - scores[i]) : scores[i]
-            return x < 0 ? -q : q
+        public init(location: [Double], scale: [[Double]], commonShare: Double, scores: [Double], widening: [[Double]]) {
+            self.location = location
+            self.scale = scale
+            self.commonShare = commonShare
+            self.scores = scores
+            self.widening = widening
+            let n = scores.count
+            tables = widening.map { w in
+                let t80 = log(w[0]), t95 = log(w[1])
+                var table = scores.indices.map { i -> Double in
+                    let u = n > 1 ? Double(i) / Double(n - 1) : 1
+                    let theta = u <= 0.8 ? t80 : u >= 0.95 ? t95 : t80 + (u - 0.8) / 0.15 * (t95 - t80)
+                    return scores[i] * exp(theta)
+                }
+                for i in table.indices.dropFirst() { table[i] = max(table[i], table[i - 1]) }
+                return table
+            }
+        }
+
+        /// u = 2Φ(|x|) − 1 with the sign of x: where a standard normal x falls in the
+        /// distribution of absolute scores.
+        static func level(_ x: Double) -> Double {
+            let u = erf(abs(x) / 2.0.squareRoot())
+            return x < 0 ? -u : u
+        }
+
+        /// ζ_h for a standard normal x.
+        public func score(_ x: Double, horizon h: Int) -> Double {
+            score(x, level: Self.level(x), horizon: h)
+        }
+
+        /// ζ_h for a standard normal x whose ``level(_:)`` is u.
+        func score(_ x: Double, level u: Double, horizon h: Int) -> Double {
+            Self.score(x, level: u, table: table(horizon: h))
+        }
+
+        /// The adapted quantile function of the scores at step h (empty: ζ is normal).
+        func table(horizon h: Int) -> [Double] {
+            tables[min(h, tables.count - 1)]
+        }
+
+        /// ζ for a standard normal x whose ``level(_:)`` is u, read from `table`.
+        @inline(__always) static func score(_ x: Double, level u: Double, table: [Double]) -> Double {
+            guard !table.isEmpty else { return x }
+            let position = abs(u) * Double(table.count - 1)
+            let i = min(table.count - 1, Int(position)), f = position - Double(i)
+            let q = i + 1 < table.count ? table[i] + f * (table[i + 1] - table[i]) : table[i]
+            return u < 0 ? -q : q
         }
     }
 
     /// Primary and secondary.
     public var phases: [Phase]
     static let minimumScores = 30
+    /// The interval levels whose misses adapt the scores.
+    static let adaptedLevels = [0.8, 0.95]
+    /// γ, the step of the adaptation in log width per unit of excess miss rate: an origin
+    /// whose 80% intervals missed 40% of outcomes (20 points too many) widens the next
+    /// ones by e^0.4 ≈ 1.5. On London 1.5 to 3 gave much the same coverage (README).
+    public static let adaptationRate = 2.0
+
+    /// Adaptive conformal inference over the scored inner origins: e^θ_L(h) per horizon
+    /// and level (see the type's documentation).
+    static func adapt(_ scored: [(origin: AcademicYear, horizon: Int, score: Double)], origins: [AcademicYear], rate: Double) -> [Int: [Double]] {
+        var theta: [Int: [Double]] = [:]
+        let horizons = Set(scored.map(\.horizon)).sorted()
+        for o in origins {
+            let past = scored.filter { $0.origin + $0.horizon <= o }.map(\.score)
+            guard past.count >= minimumScores else { continue }
+            let q = Quantiles.of(past, adaptedLevels)
+            for h in horizons {
+                let now = scored.filter { $0.origin == o && $0.horizon == h }
+                guard !now.isEmpty else { continue }
+                var t = theta[h] ?? adaptedLevels.map { _ in 0 }
+                for (l, level) in adaptedLevels.enumerated() {
+                    let limit = exp(t[l]) * q[l]
+                    let missed = Double(now.filter { $0.score > limit }.count) / Double(now.count)
+                    t[l] += rate * (missed - (1 - level))
+                }
+                theta[h] = t
+            }
+        }
+        return theta.mapValues { $0.map { exp($0) } }
+    }
 }

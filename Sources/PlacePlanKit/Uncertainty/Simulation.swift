@@ -6,11 +6,18 @@ public struct UncertaintySettings: Sendable, Hashable {
     public var seed: UInt64
     /// Threads that step draws in parallel (results do not depend on it).
     public var threads: Int
+    /// γ of the adaptive widening of the calibrated errors (``CalibratedErrors/adaptationRate``;
+    /// 0 turns it off).
+    public var adaptationRate: Double
 
-    public init(draws: Int = 1000, seed: UInt64 = 2026, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        draws: Int = 1000, seed: UInt64 = 2026, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        adaptationRate: Double = CalibratedErrors.adaptationRate
+    ) {
         self.draws = draws
         self.seed = seed
         self.threads = max(1, min(threads, 16))
+        self.adaptationRate = adaptationRate
     }
 
     /// The quantiles every summary carries: 2.5, 5, 10, 50, 90, 95 and 97.5%.
@@ -70,7 +77,7 @@ public enum Simulation {
         guard D >= 2 else { throw .invalidOption(option: "--draws", message: "\(D) is too few", hint: "use at least 100 draws, e.g. --draws 1000") }
         // The calibrated measured errors when the history has them; otherwise (too short a
         // history) the parametric ratio-error model, estimated only then.
-        let calibrated = empirical?.calibrated(areas: A, horizon: horizon)
+        let calibrated = empirical?.calibrated(areas: A, horizon: horizon, adaptation: settings.adaptationRate)
         let errors = calibrated == nil
             ? fallback ?? RatioErrorModel.estimate(RatioHistory(data: data), selection: model.selection, births: data.births)
             : RatioErrorModel(sigma: [], transitionCorrelation: 0, areaCorrelation: 0, persistence: 0, birthsSigma: [:])
@@ -129,15 +136,18 @@ public enum Simulation {
                 if birthsUncertain {
                     for d in 0..<n { for b in 0..<keys.count { chunk.births[d * keys.count + b] = side[d].normal() } }
                 }
-                // Each draw has one calibrated score ζ per area and phase (Gaussian copula).
+                // Each draw has one normal X per area and phase (Gaussian copula), and its
+                // level in the scores' distribution, which gives its ζ at each step.
                 chunk.zeta = Array(repeating: 0, count: n * A * 2)
+                chunk.level = chunk.zeta
                 for d in 0..<n {
                     for p in 0..<2 {
-                        let phase = calibrated.phases[p], rho = phase.commonShare
+                        let rho = calibrated.phases[p].commonShare
                         let common = chunk.rng[d].normal()
                         for a in 0..<A {
                             let x = rho.squareRoot() * common + (1 - rho).squareRoot() * chunk.rng[d].normal()
-                            chunk.zeta[(d * A + a) * 2 + p] = phase.score(x)
+                            chunk.zeta[(d * A + a) * 2 + p] = x
+                            chunk.level[(d * A + a) * 2 + p] = CalibratedErrors.Phase.level(x)
                         }
                     }
                 }
@@ -172,14 +182,17 @@ public enum Simulation {
                     let primary = calibrated.phases[0], secondary = calibrated.phases[1]
                     // f(h − 1) is kept from the step before (f(0) = 1).
                     if chunk.factor.isEmpty { chunk.factor = Array(repeating: 1, count: n * A * 2) }
-                    chunk.zeta.withUnsafeBufferPointer { zeta in
+                    let table0 = primary.table(horizon: h), table1 = secondary.table(horizon: h), level = chunk.level
+                    chunk.zeta.withUnsafeBufferPointer { x in
                         multipliers.withUnsafeMutableBufferPointer { m in
                             for d in 0..<n {
                                 for a in 0..<A {
                                     let i = (d * A + a) * 2
                                     let before0 = chunk.factor[i], before1 = chunk.factor[i + 1]
-                                    let now0 = exp(primary.location[h] + primary.scale[a][h] * zeta[i])
-                                    let now1 = exp(secondary.location[h] + secondary.scale[a][h] * zeta[i + 1])
+                                    let zeta0 = CalibratedErrors.Phase.score(x[i], level: level[i], table: table0)
+                                    let zeta1 = CalibratedErrors.Phase.score(x[i + 1], level: level[i + 1], table: table1)
+                                    let now0 = exp(primary.location[h] + primary.scale[a][h] * zeta0)
+                                    let now1 = exp(secondary.location[h] + secondary.scale[a][h] * zeta1)
                                     chunk.factor[i] = now0
                                     chunk.factor[i + 1] = now1
                                     var births = 1.0
@@ -496,9 +509,10 @@ final class SimulationChunk: @unchecked Sendable {
     var area: [Double]
     var own: [Double]
     var births: [Double]
-    /// For each draw, area and phase: its calibrated score ζ, and its factor f = e^l at the
-    /// last step.
+    /// For each draw, area and phase: its normal X, X's level in the scores' distribution
+    /// (``CalibratedErrors/Phase/level(_:)``), and its factor f = e^l at the last step.
     var zeta: [Double] = []
+    var level: [Double] = []
     var factor: [Double] = []
     /// For each draw and uncertain housing scheme: the share built and the delay in years.
     var delivery: [(share: Double, delay: Int)] = []

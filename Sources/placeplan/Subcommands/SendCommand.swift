@@ -69,7 +69,7 @@ struct SendCommand: ParsableCommand {
                 var table = result.table()
                 if draws.settings() != nil {
                     // Interval coverage of the model's Y1-Y11 forecasts, calibrated on the years before.
-                    let coverage = SENDBacktest.coverage(histories: histories, data: dataSet, fitThrough: fitThrough)
+                    let coverage = SENDBacktest.coverage(histories: histories, data: dataSet, fitThrough: fitThrough, adaptation: draws.adaptationRate)
                     table.rows.append(contentsOf: coverage.keys.sorted().map { h in
                         let c = coverage[h]!
                         return [

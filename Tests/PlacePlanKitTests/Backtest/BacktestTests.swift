@@ -174,8 +174,9 @@ struct LondonAccuracyTests {
 
 /// Interval calibration on the 33 London LAs, as the README reports it (1,000 draws there,
 /// 400 here): a guard against regressions. The bounds hold every cell of the current
-/// figures (15 of 20 within the targets; primary at 1-2 years and the secondary 80%
-/// interval at 5 years outside, as the README explains) with room for the fewer draws.
+/// figures (18 of 20 within the targets with 1,000 draws, 17 with these 400: the
+/// secondary 80% interval at 5 years and one or two cells at the edge of their band
+/// outside, as the README explains). Without the adaptive widening 15 were in.
 @Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
 struct LondonCoverageTests {
     @Test func intervalsAreCalibrated() throws {
@@ -187,12 +188,12 @@ struct LondonCoverageTests {
         for phase in ReportingPhase.allCases {
             for h in 1...5 {
                 let c = try #require(b.coverage(phase: phase, horizon: h))
-                #expect((68...90).contains(c.coverage80), "\(phase) h\(h): 80% interval covers \(c.coverage80)%")
-                #expect((85...99).contains(c.coverage95), "\(phase) h\(h): 95% interval covers \(c.coverage95)%")
+                #expect((72...89).contains(c.coverage80), "\(phase) h\(h): 80% interval covers \(c.coverage80)%")
+                #expect((89...99).contains(c.coverage95), "\(phase) h\(h): 95% interval covers \(c.coverage95)%")
                 if (75...85).contains(c.coverage80) { inTarget += 1 }
                 if (92...97).contains(c.coverage95) { inTarget += 1 }
             }
         }
-        #expect(inTarget >= 13, "\(inTarget) of 20 cells within the targets")
+        #expect(inTarget >= 16, "\(inTarget) of 20 cells within the targets")
     }
 }

@@ -115,10 +115,45 @@ import Testing
         }
         let c = try #require(EmpiricalErrors(records: records).calibrated(areas: 20, horizon: 1))
         #expect(c.phases[0].scores.count >= 30)
-        #expect(c.phases[0].score(1.2816) > 1.2816)
+        #expect(c.phases[0].score(1.2816, horizon: 1) > 1.2816)
         let calm = EmpiricalErrors(records: records.map { var r = $0; r.logError = 0.01 * r.logError / (r.origin.startYear < 2013 ? 0.01 : 0.03); return r })
         let steady = try #require(calm.calibrated(areas: 20, horizon: 1))
-        #expect(steady.phases[0].score(1.2816) < c.phases[0].score(1.2816))
+        #expect(steady.phases[0].score(1.2816, horizon: 1) < c.phases[0].score(1.2816, horizon: 1))
+    }
+
+    /// Adaptive conformal widening: when the errors of a horizon grow in the later origins,
+    /// replaying the origins widens that horizon's intervals (and not a steady horizon's as
+    /// much); when they shrink, it narrows them; γ = 0 leaves the scores as they are.
+    @Test func adaptationFollowsTheMissesOfEachHorizon() throws {
+        func records(late: Double) -> [EmpiricalErrors.Record] {
+            var rng = DrawRandom(seed: 5, stream: 0)
+            var out: [EmpiricalErrors.Record] = []
+            for o in 2008..<2020 {
+                for a in 0..<20 {
+                    out.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: 1, logError: 0.01 * rng.normal()))
+                    out.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: 2, logError: (o < 2014 ? 0.02 : late) * rng.normal()))
+                }
+            }
+            return out
+        }
+        let drifting = try #require(EmpiricalErrors(records: records(late: 0.06)).calibrated(areas: 20, horizon: 3))
+        let w = drifting.phases[0].widening
+        #expect(w[2][0] > 1.2 && w[2][1] > 1.2, "\(w)")
+        #expect(w[2][0] > w[1][0])
+        #expect(w[3] == w[2], "beyond the longest measured horizon, its widening")
+        let calming = try #require(EmpiricalErrors(records: records(late: 0.005)).calibrated(areas: 20, horizon: 2))
+        #expect(calming.phases[0].widening[2][0] < 1, "\(calming.phases[0].widening)")
+        let off = try #require(EmpiricalErrors(records: records(late: 0.06)).calibrated(areas: 20, horizon: 2, adaptation: 0))
+        #expect(off.phases[0].widening.allSatisfy { $0 == [1, 1] })
+        let p = off.phases[0], x = NormalQuantile.of(0.95)  // u = 2Φ(x) − 1 = 0.9: between the adapted levels
+        #expect(abs(p.score(x, horizon: 2) - Quantiles.of(p.scores, [0.9])[0]) < 1e-6)
+        #expect(drifting.phases[0].score(x, horizon: 2) > p.score(x, horizon: 2))
+        #expect(drifting.phases[0].score(-x, horizon: 2) == -drifting.phases[0].score(x, horizon: 2))
+        // The adapted quantile function stays non-decreasing.
+        for h in 0...3 {
+            let z = stride(from: 0.0, through: 4, by: 0.05).map { drifting.phases[0].score($0, horizon: h) }
+            #expect(zip(z, z.dropFirst()).allSatisfy { $0 <= $1 })
+        }
     }
 
     /// With no measured errors (a history too short for an inner backtest) the draws
