@@ -28,6 +28,45 @@ import Testing
         #expect(groups.count == 15 * 6 * 7)
     }
 
+    /// With draws, the table, CSV and JSON all carry the bands and the chances: P10/P50/P90
+    /// in the table, every quantile and both chances in CSV and JSON, ordered and in range.
+    @Test func drawsAddBandsAndChancesToEveryFormat() throws {
+        let table = try CLI.run(["sufficiency", "--draws", "200", "--years", "3"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("P10    P50    P90  Surplus%  P(deficit)  P(high)"))
+        let widest = table.stdout.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(widest <= 100, "table is \(widest) columns wide")
+        let csv = try CLI.run(["sufficiency", "--draws", "200", "--years", "3", "--format", "csv"])
+        // Fields, with the quoted area names (some hold commas) kept whole.
+        func fields(_ line: Substring) -> [String] {
+            var out = [""], quoted = false
+            for ch in line {
+                if ch == "\"" { quoted.toggle() } else if ch == "," && !quoted { out.append("") } else { out[out.count - 1].append(ch) }
+            }
+            return out
+        }
+        let lines = csv.stdout.split(separator: "\n").map(fields)
+        let header = try #require(lines.first)
+        #expect(Array(header.suffix(9)) == ["p2_5", "p5", "p10", "p50", "p90", "p95", "p97_5", "p_deficit", "p_high_surplus"])
+        let forecastRows = lines.dropFirst().filter { $0[5] == "forecast" }
+        #expect(forecastRows.count == 15 * 3)
+        for row in forecastRows {
+            let q = row.suffix(9).prefix(7).map { Double($0)! }
+            #expect(zip(q, q.dropFirst()).allSatisfy { $0 <= $1 }, "\(row)")
+            #expect(row.suffix(2).allSatisfy { (0...1).contains(Double($0)!) })
+        }
+        let json = try CLI.run(["sufficiency", "--draws", "200", "--years", "3", "--format", "json"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let rows = try #require(doc["rows"] as? [[String: Any]]).filter { $0["forecast"] as? Bool == true }
+        #expect(rows.allSatisfy { ($0["pupils_quantiles"] as? [String: Double])?.count == 7 && $0["probability_deficit"] is Double })
+        let forecast = try CLI.run(["forecast", "--draws", "200", "--years", "3"])
+        #expect(forecast.stdout.contains("Total    P10    P50    P90"))
+        let forecastCSV = try CLI.run(["forecast", "--draws", "200", "--years", "3", "--format", "csv"])
+        #expect(forecastCSV.stdout.hasPrefix("scenario,area,area_name,year,year_group,kind,pupils,p2_5,p5,p10,p50,p90,p95,p97_5\n"))
+        let plain = try CLI.run(["forecast", "--years", "3", "--format", "csv"])
+        #expect(plain.stdout.hasPrefix("scenario,area,area_name,year,year_group,kind,pupils\n"))
+    }
+
     @Test func sameInputsGiveIdenticalBytes() throws {
         let a = try CLI.run(["sufficiency", "--format", "csv"])
         let b = try CLI.run(["sufficiency", "--format", "csv"])

@@ -22,20 +22,34 @@ public struct ForecastReport: Sendable {
         }
     }
 
+    /// One table per area: pupils by year group and the total. With draws, the total's P10,
+    /// P50 and P90 (an all-through area: each phase's 80% interval, P10-P90).
     func tables() -> [TextTable] {
         var tables: [TextTable] = []
         for (c, scenario) in forecast.columns.enumerated() {
+            let draws = run.draws?[c]
             for (a, area) in forecast.areas.enumerated() {
                 let groups = Array(area.phase.yearGroups)
+                let phases = ReportingPhase.allCases.filter { p in groups.contains { ReportingPhase($0) == p } }
+                let bands = draws == nil ? [] : phases.count == 1 ? ["P10", "P50", "P90"] : phases.map { "\($0 == .primary ? "Primary" : "Secondary") P10-P90" }
                 var table = TextTable(
                     title: "\(area.id) \(area.name) (\(area.phase))" + (forecast.columns.count > 1 ? ", scenario \(scenario)" : ""),
-                    headers: ["Year"] + groups.map(\.description) + ["Total"])
+                    headers: ["Year"] + groups.map(\.description) + ["Total"] + bands)
                 for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
                     let values = groups.map { forecast.pupils(year, area: a, $0, column: c) }
                     let label = h == 0 ? "\(year)*" : "\(year)"
-                    table.rows.append(
-                        [TextTable.Cell(label, h == 0 ? .dim : .plain)] + values.map { TextTable.Cell(Format.count($0)) }
-                            + [TextTable.Cell(Format.count(values.reduce(0, +)), .bold)])
+                    var cells = [TextTable.Cell(label, h == 0 ? .dim : .plain)] + values.map { TextTable.Cell(Format.count($0)) }
+                        + [TextTable.Cell(Format.count(values.reduce(0, +)), .bold)]
+                    if let d = draws {
+                        if phases.count == 1 {
+                            cells += [2, 3, 4].map { TextTable.Cell(Format.count(d.total(step: h, area: a, phase: phases[0], $0)), .dim) }
+                        } else {
+                            cells += phases.map { p in
+                                TextTable.Cell(Format.count(d.total(step: h, area: a, phase: p, 2)) + "-" + Format.count(d.total(step: h, area: a, phase: p, 4)), .dim)
+                            }
+                        }
+                    }
+                    table.rows.append(cells)
                 }
                 tables.append(table)
             }
@@ -43,6 +57,7 @@ public struct ForecastReport: Sendable {
         return tables
     }
 
+    /// One row per area, year and year group; with draws, every quantile too.
     func csv() -> String {
         var rows: [[String]] = []
         for (c, scenario) in forecast.columns.enumerated() {
@@ -52,12 +67,13 @@ public struct ForecastReport: Sendable {
                         rows.append([
                             scenario, area.id, area.name, year.description, g.description, h == 0 ? "actual" : "forecast",
                             Format.decimal(forecast.pupils(year, area: a, g, column: c)),
-                        ])
+                        ] + ((run.draws?[c]).map { d in UncertaintySettings.quantiles.indices.map { Format.decimal(d.quantile(step: h, area: a, g, $0)) } } ?? []))
                     }
                 }
             }
         }
-        return csvText(header: ["scenario", "area", "area_name", "year", "year_group", "kind", "pupils"], rows: rows)
+        let quantiles = run.draws == nil ? [] : UncertaintySettings.quantileNames
+        return csvText(header: ["scenario", "area", "area_name", "year", "year_group", "kind", "pupils"] + quantiles, rows: rows)
     }
 
     /// The `placeplan.forecast/1` JSON document (documented in the README).

@@ -122,20 +122,22 @@ public struct SufficiencyOutput: Sendable {
         return tables
     }
 
-    /// With draws: the 80% interval of pupils and the chance of a deficit beside the forecast.
+    /// With draws: the median and 80% interval of pupils and the chances of a deficit and of
+    /// a high surplus beside the forecast.
     func drawTable(_ rows: [SufficiencyRow]) -> TextTable {
         let first = rows[0]
         var table = TextTable(
             title: "\(first.areaID) \(first.areaName), \(first.phase)" + (forecast.columns.count > 1 ? " [scenario: \(first.scenario)]" : ""),
-            headers: ["Year", "Places", "Pupils", "P10", "P90", "Surplus%", "P(deficit)", "P(high)", "FE +/-", "Status"],
-            rightAligned: [false, true, true, true, true, true, true, true, true, false])
+            headers: ["Year", "Places", "Pupils", "P10", "P50", "P90", "Surplus%", "P(deficit)", "P(high)", "FE +/-", "Status"],
+            rightAligned: [false, true, true, true, true, true, true, true, true, true, false])
         for r in rows {
             let q = r.pupilsQuantiles ?? []
             let p = r.probabilityDeficit ?? 0
             table.rows.append([
                 TextTable.Cell(r.isForecast ? r.year.description : "\(r.year)*", r.isForecast ? .plain : .dim),
                 TextTable.Cell(Format.count(r.places)), TextTable.Cell(Format.count(r.pupils)),
-                TextTable.Cell(q.count > 4 ? Format.count(q[2]) : "-", .dim), TextTable.Cell(q.count > 4 ? Format.count(q[4]) : "-", .dim),
+                TextTable.Cell(q.count > 4 ? Format.count(q[2]) : "-", .dim), TextTable.Cell(q.count > 4 ? Format.count(q[3]) : "-", .dim),
+                TextTable.Cell(q.count > 4 ? Format.count(q[4]) : "-", .dim),
                 TextTable.Cell(Format.percent(r.surplusShare), Self.style(r.status)),
                 TextTable.Cell(r.isForecast ? Format.percent(p) : "-", p >= 0.5 ? .bad : p >= 0.1 ? .warning : .plain),
                 TextTable.Cell(r.isForecast ? Format.percent(r.probabilityHighSurplus) : "-"),
@@ -151,6 +153,9 @@ public struct SufficiencyOutput: Sendable {
             "scenario", "area", "area_name", "phase", "year", "kind", "places", "pupils", "surplus", "surplus_pct", "shortfall",
             "entry_year_group", "entry_places", "entry_pupils", "entry_forms_of_entry", "status", "entry_status",
         ]
+        // With draws: every quantile of pupils and the two chances (empty at the census year).
+        let drawn = report.rows.contains { $0.pupilsQuantiles != nil }
+        let extra = drawn ? UncertaintySettings.quantileNames + ["p_deficit", "p_high_surplus"] : []
         let rows = report.rows.map { r in
             [
                 r.scenario, r.areaID, r.areaName, r.phase.rawValue, r.year.description, r.isForecast ? "forecast" : "actual",
@@ -158,9 +163,10 @@ public struct SufficiencyOutput: Sendable {
                 r.surplusShare.map { Format.decimal($0 * 100, places: 2) } ?? "", Format.decimal(r.shortfall),
                 r.entryYearGroup.description, Format.decimal(r.entryPlaces), Format.decimal(r.entryPupils),
                 Format.decimal(r.entryFormsOfEntry, places: 2), r.status.rawValue, r.entryStatus.rawValue,
-            ]
+            ] + (!drawn ? [] : (r.pupilsQuantiles ?? Array(repeating: r.pupils, count: UncertaintySettings.quantiles.count)).map { Format.decimal($0) }
+                + [r.probabilityDeficit, r.probabilityHighSurplus].map { p in r.isForecast ? p.map { Format.decimal($0, places: 4) } ?? "" : "" })
         }
-        return csvText(header: header, rows: rows)
+        return csvText(header: header + extra, rows: rows)
     }
 
     /// The `placeplan.sufficiency/1` JSON document (documented in the README).
