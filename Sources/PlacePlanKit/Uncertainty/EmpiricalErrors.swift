@@ -79,13 +79,22 @@ public struct EmpiricalErrors: Sendable {
             let scores = scored.count >= CalibratedErrors.minimumScores ? scored.map(\.score).sorted() : []
             let widening = scores.isEmpty ? [:] : CalibratedErrors.adapt(scored, origins: origins, rate: adaptation)
             let measured = Set(own.map(\.horizon)).sorted()
-            let widths = (0...horizon).map { h -> [Double] in
+            var widths = (0...horizon).map { h -> [Double] in
                 let k = measured.last(where: { $0 <= h }) ?? measured[0]
                 return widening[k] ?? CalibratedErrors.adaptedLevels.map { _ in 1 }
             }
+            let scales = (0..<areas).map { a in (0...horizon).map { $0 == 0 ? 0 : scale.scale($0, area: a) } }
+            // A band never narrows further ahead: each level's adapted half-width, at the
+            // areas' mean scale, is kept at least that of the horizon before.
+            let meanScale = (0...horizon).map { h in scales.reduce(0) { $0 + $1[h] } / Double(max(1, areas)) }
+            if horizon >= 2 {
+                for h in 2...horizon where meanScale[h] > 0 {
+                    for l in widths[h].indices { widths[h][l] = max(widths[h][l], widths[h - 1][l] * meanScale[h - 1] / meanScale[h]) }
+                }
+            }
             phases[p] = CalibratedErrors.Phase(
                 location: (0...horizon).map { $0 == 0 ? 0 : scale.location($0) },
-                scale: (0..<areas).map { a in (0...horizon).map { $0 == 0 ? 0 : scale.scale($0, area: a) } },
+                scale: scales,
                 commonShare: scale.commonShare,
                 scores: scores,
                 widening: widths)
@@ -199,7 +208,9 @@ public struct ErrorScale: Sendable {
 /// narrow after years they over-covered. ζ_h's quantile function is the scores' times
 /// e^θ(u), θ(u) = θ₈₀ up to u = 0.8, θ₉₅ from u = 0.95, linear between (kept non-decreasing).
 /// A horizon with no outcome to adapt on yet keeps θ = 0; beyond the longest measured
-/// horizon, the longest one's θ is used.
+/// horizon, the longest one's θ is used. A band never narrows further ahead: where e^θ(h)
+/// times the areas' mean scale s̄(h) falls below the horizon before's, θ(h) is raised to match
+/// (with or without the adaptation).
 ///
 /// Areas are joined by a Gaussian copula: a draw's X_a = √ρ G + √(1 − ρ) I_a (ρ the common
 /// share of the variance) maps to ζ_a = sign(X_a) Q_h(2Φ(|X_a|) − 1), with Q_h the adapted

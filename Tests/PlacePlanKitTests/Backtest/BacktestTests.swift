@@ -172,17 +172,17 @@ struct LondonAccuracyTests {
     }
 }
 
-/// Interval calibration on the 33 London LAs, as the README reports it (1,000 draws there,
-/// 400 here): a guard against regressions. The bounds hold every cell of the current
-/// figures (18 of 20 within the targets with 1,000 draws, 17 with these 400: the
-/// secondary 80% interval at 5 years and one or two cells at the edge of their band
-/// outside, as the README explains). Without the adaptive widening 15 were in.
+/// Interval calibration on the 33 London LAs, as the README reports it (1,000 draws, the
+/// default seed): a guard against regressions. The bounds hold every cell of the current
+/// figures, 18 of 20 within the targets (the secondary 80% interval at 5 years and
+/// the primary 95% interval at 2 years, by 0.2 points, outside, as the README explains).
+/// Without the adaptive widening 15 were in.
 @Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
 struct LondonCoverageTests {
     @Test func intervalsAreCalibrated() throws {
         let data = try DataSource.load(londonDirectory!)
         var settings = BacktestSettings(baselines: [])
-        settings.uncertainty = UncertaintySettings(draws: 400, seed: 2026)
+        settings.uncertainty = UncertaintySettings(draws: 1000, seed: 2026)
         let b = try Backtest.run(data, settings: settings)
         var inTarget = 0
         for phase in ReportingPhase.allCases {
@@ -194,6 +194,6 @@ struct LondonCoverageTests {
                 if (92...97).contains(c.coverage95) { inTarget += 1 }
             }
         }
-        #expect(inTarget >= 16, "\(inTarget) of 20 cells within the targets")
+        #expect(inTarget >= 17, "\(inTarget) of 20 cells within the targets")
     }
 }

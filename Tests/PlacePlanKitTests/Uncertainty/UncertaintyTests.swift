@@ -156,6 +156,31 @@ import Testing
         }
     }
 
+    /// A band never narrows further ahead: when one-year errors grew late and two-year
+    /// errors shrank, the two-year widening is raised so that its band, at the areas' mean
+    /// scale, is as wide as the one-year band.
+    @Test func adaptedBandsDoNotNarrowWithTheHorizon() throws {
+        var rng = DrawRandom(seed: 6, stream: 0)
+        var records: [EmpiricalErrors.Record] = []
+        for o in 2008..<2020 {
+            for a in 0..<20 {
+                records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: 1, logError: (o < 2014 ? 0.02 : 0.06) * rng.normal()))
+                records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: 2, logError: (o < 2014 ? 0.02 : 0.005) * rng.normal()))
+            }
+        }
+        let p = try #require(EmpiricalErrors(records: records).calibrated(areas: 20, horizon: 4)).phases[0]
+        let mean = (0...4).map { h in p.scale.reduce(0) { $0 + $1[h] } / 20 }
+        for h in 2...4 {
+            for l in 0..<2 { #expect(p.widening[h][l] * mean[h] >= p.widening[h - 1][l] * mean[h - 1] * (1 - 1e-12)) }
+        }
+        #expect(abs(p.widening[2][0] * mean[2] - p.widening[1][0] * mean[1]) < 1e-12, "the rule binds at two years: \(p.widening)")
+        // Without the adaptation the rule still holds the bands of the scale itself.
+        let unadapted = try #require(EmpiricalErrors(records: records).calibrated(areas: 20, horizon: 4, adaptation: 0)).phases[0]
+        let unadaptedMean = (0...4).map { h in unadapted.scale.reduce(0) { $0 + $1[h] } / 20 }
+        #expect(unadapted.widening[1] == [1, 1])
+        #expect(unadapted.widening[2][0] == max(1, unadaptedMean[1] / unadaptedMean[2]))
+    }
+
     /// With no measured errors (a history too short for an inner backtest) the draws
     /// fall back to the parametric ratio-error model, which is then estimated.
     @Test func fallsBackToTheParametricModelWithoutPaths() throws {
