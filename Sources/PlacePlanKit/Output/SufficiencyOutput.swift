@@ -163,7 +163,7 @@ public struct SufficiencyOutput: Sendable {
                 r.surplusShare.map { Format.decimal($0 * 100, places: 2) } ?? "", Format.decimal(r.shortfall),
                 r.entryYearGroup.description, Format.decimal(r.entryPlaces), Format.decimal(r.entryPupils),
                 Format.decimal(r.entryFormsOfEntry, places: 2), r.status.rawValue, r.entryStatus.rawValue,
-            ] + (!drawn ? [] : (r.pupilsQuantiles ?? Array(repeating: r.pupils, count: UncertaintySettings.quantiles.count)).map { Format.decimal($0) }
+            ] + (!drawn ? [] : (r.pupilsQuantiles?.map { Format.decimal($0) } ?? Array(repeating: "", count: UncertaintySettings.quantiles.count))
                 + [r.probabilityDeficit, r.probabilityHighSurplus].map { p in r.isForecast ? p.map { Format.decimal($0, places: 4) } ?? "" : "" })
         }
         return csvText(header: header + extra, rows: rows)

@@ -225,9 +225,9 @@ public struct CalibratedErrors: Sendable {
         public var scale: [[Double]]
         public var commonShare: Double
         /// The sorted absolute scores (empty: too few, ζ is normal).
-        public var scores: [Double]
+        public let scores: [Double]
         /// [h][L]: the adaptive widening e^θ_L(h) of the 80% and 95% scores, h = 0 ... horizon.
-        public var widening: [[Double]]
+        public let widening: [[Double]]
         /// [h]: the adapted quantile function of the scores at u = i / (n − 1).
         let tables: [[Double]]
 
@@ -269,7 +269,7 @@ public struct CalibratedErrors: Sendable {
 
         /// The adapted quantile function of the scores at step h (empty: ζ is normal).
         func table(horizon h: Int) -> [Double] {
-            tables[min(h, tables.count - 1)]
+            tables.isEmpty ? [] : tables[min(h, tables.count - 1)]
         }
 
         /// ζ for a standard normal x whose ``level(_:)`` is u, read from `table`.

@@ -138,15 +138,15 @@ public enum Simulation {
                 }
                 // Each draw has one normal X per area and phase (Gaussian copula), and its
                 // level in the scores' distribution, which gives its ζ at each step.
-                chunk.zeta = Array(repeating: 0, count: n * A * 2)
-                chunk.level = chunk.zeta
+                chunk.copula = Array(repeating: 0, count: n * A * 2)
+                chunk.level = chunk.copula
                 for d in 0..<n {
                     for p in 0..<2 {
                         let rho = calibrated.phases[p].commonShare
                         let common = chunk.rng[d].normal()
                         for a in 0..<A {
                             let x = rho.squareRoot() * common + (1 - rho).squareRoot() * chunk.rng[d].normal()
-                            chunk.zeta[(d * A + a) * 2 + p] = x
+                            chunk.copula[(d * A + a) * 2 + p] = x
                             chunk.level[(d * A + a) * 2 + p] = CalibratedErrors.Phase.level(x)
                         }
                     }
@@ -183,7 +183,7 @@ public enum Simulation {
                     // f(h − 1) is kept from the step before (f(0) = 1).
                     if chunk.factor.isEmpty { chunk.factor = Array(repeating: 1, count: n * A * 2) }
                     let table0 = primary.table(horizon: h), table1 = secondary.table(horizon: h), level = chunk.level
-                    chunk.zeta.withUnsafeBufferPointer { x in
+                    chunk.copula.withUnsafeBufferPointer { x in
                         multipliers.withUnsafeMutableBufferPointer { m in
                             for d in 0..<n {
                                 for a in 0..<A {
@@ -511,7 +511,7 @@ final class SimulationChunk: @unchecked Sendable {
     var births: [Double]
     /// For each draw, area and phase: its normal X, X's level in the scores' distribution
     /// (``CalibratedErrors/Phase/level(_:)``), and its factor f = e^l at the last step.
-    var zeta: [Double] = []
+    var copula: [Double] = []
     var level: [Double] = []
     var factor: [Double] = []
     /// For each draw and uncertain housing scheme: the share built and the delay in years.
