@@ -38,6 +38,10 @@ import Testing
         #expect(many.stderr.contains("one local authority"))
         let backtest = try CLI.run(["send", "--backtest", "--data", CLI.london!])
         #expect(backtest.status == 0 && backtest.stdout.contains("prevalence trend"))
+        #expect(!backtest.stdout.contains("Intervals from"), "coverage only with --draws")
+        let intervals = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--draws", "100"])
+        #expect(intervals.stdout.contains("Intervals from 2017, h1 (n 33)"))
+        #expect(intervals.stdout.contains("Intervals from 2014-2021, h1 (n 264)  80%: "))
     }
 
     @Test func badTrendAndMissingEHCPFiles() throws {

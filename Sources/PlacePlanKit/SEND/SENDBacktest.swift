@@ -138,21 +138,42 @@ public struct SENDBacktest: Sendable {
     public static func coverage(
         histories: [String: EHCPHistory], data: DataSet, fitThrough: Int = 2017, horizon: Int = 5, adaptation: Double = CalibratedErrors.adaptationRate
     ) -> [Int: CoverageSummary] {
+        let records = intervalRecords(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, adaptation: adaptation)
+        return Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
+    }
+
+    /// Rolling interval coverage: ``coverage(histories:data:fitThrough:horizon:adaptation:)``
+    /// from every January in `fitThroughs`, each as far ahead as the plans published allow
+    /// (up to `horizon` years), pooled by horizon with the origins as clusters.
+    public static func rollingCoverage(
+        histories: [String: EHCPHistory], data: DataSet, fitThroughs: ClosedRange<Int>, horizon: Int = 5,
+        adaptation: Double = CalibratedErrors.adaptationRate
+    ) -> [Int: CoverageSummary] {
+        let last = histories.values.compactMap { $0.plansByBand.keys.max() }.max() ?? fitThroughs.lowerBound
+        var records: [BacktestRecord] = []
+        for f in fitThroughs where f < last {
+            records += intervalRecords(histories: histories, data: data, fitThrough: f, horizon: min(horizon, last - f), adaptation: adaptation)
+        }
+        return Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
+    }
+
+    /// The Y1-Y11 forecasts from January `fitThrough`, each with its 80% and 95% interval.
+    static func intervalRecords(histories: [String: EHCPHistory], data: DataSet, fitThrough: Int, horizon: Int, adaptation: Double) -> [BacktestRecord] {
         let (errors, names) = measuredErrors(histories: histories, data: data, through: fitThrough, horizon: horizon)
-        guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1, adaptation: adaptation) else { return [:] }
+        guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1, adaptation: adaptation) else { return [] }
         let phase = calibrated.phases[0]
         let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }
         let b = run(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, trends: [("model", .default)], baseline: false)
-        var byHorizon: [Int: [BacktestRecord]] = [:]
+        var out: [BacktestRecord] = []
         for r in b.records where r.method == "model" && r.band == nil {
             guard let a = names.firstIndex(of: r.authority) else { continue }
             let q = z.map { r.forecast / exp(phase.location[r.horizon] + phase.scale[a][r.horizon] * phase.score($0, horizon: r.horizon)) }.sorted()
             var record = BacktestRecord(method: "model", origin: AcademicYear(fitThrough), horizon: r.horizon, area: r.authority, phase: .primary, forecast: r.forecast, actual: r.actual)
             record.interval80 = q[2]...q[4]
             record.interval95 = q[0]...q[6]
-            byHorizon[r.horizon, default: []].append(record)
+            out.append(record)
         }
-        return byHorizon.compactMapValues { CoverageSummary($0) }
+        return out
     }
 
     /// Mean absolute percentage error for a method, band (nil: Y1-Y11 total) and horizon.

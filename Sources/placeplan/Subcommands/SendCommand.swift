@@ -68,15 +68,30 @@ struct SendCommand: ParsableCommand {
                 }
                 var table = result.table()
                 if draws.settings() != nil {
-                    // Interval coverage of the model's Y1-Y11 forecasts, calibrated on the years before.
-                    let coverage = SENDBacktest.coverage(histories: histories, data: dataSet, fitThrough: fitThrough, adaptation: draws.adaptationRate)
-                    table.rows.append(contentsOf: coverage.keys.sorted().map { h in
-                        let c = coverage[h]!
-                        return [
-                            TextTable.Cell("Y1-Y11 intervals, h\(h) (n \(c.count))"),
-                            TextTable.Cell("80%: \(Format.decimal(c.coverage80, places: 1))% cover, \(Format.decimal(c.width80, places: 1))% wide; 95%: \(Format.decimal(c.coverage95, places: 1))% cover, \(Format.decimal(c.width95, places: 1))% wide"),
-                        ] + Array(repeating: TextTable.Cell(""), count: table.headers.count - 2)
-                    })
+                    // Interval coverage of the model's Y1-Y11 forecasts, each calibrated on the
+                    // Januaries before it: from --fit-through alone, then rolling over every
+                    // January with a calibration history (origins as clusters).
+                    func rows(_ coverage: [Int: CoverageSummary], _ label: String) -> [[TextTable.Cell]] {
+                        coverage.keys.sorted().map { h in
+                            let c = coverage[h]!
+                            // A standard error needs more than one origin (cluster).
+                            func se(_ x: Double) -> String { c.origins > 1 ? " ± \(Format.decimal(x, places: 1))" : "" }
+                            return [
+                                TextTable.Cell("\(label), h\(h) (n \(c.count))"),
+                                TextTable.Cell(
+                                    "80%: \(Format.decimal(c.coverage80, places: 1))%\(se(c.standardError80)) cover, \(Format.decimal(c.width80, places: 1))% wide; "
+                                        + "95%: \(Format.decimal(c.coverage95, places: 1))%\(se(c.standardError95)) cover, \(Format.decimal(c.width95, places: 1))% wide"),
+                            ] + Array(repeating: TextTable.Cell(""), count: table.headers.count - 2)
+                        }
+                    }
+                    let single = SENDBacktest.coverage(histories: histories, data: dataSet, fitThrough: fitThrough, adaptation: draws.adaptationRate)
+                    table.rows += rows(single, "Intervals from \(fitThrough)")
+                    let first = (histories.values.compactMap { $0.plansByBand.keys.min() }.min() ?? fitThrough) + 4
+                    let last = histories.values.compactMap { $0.plansByBand.keys.max() }.max() ?? fitThrough
+                    if first < last {
+                        let rolling = SENDBacktest.rollingCoverage(histories: histories, data: dataSet, fitThroughs: first...(last - 1), adaptation: draws.adaptationRate)
+                        table.rows += rows(rolling, "Intervals from \(first)-\(last - 1)")
+                    }
                 }
                 let text: String
                 switch output.format {

@@ -375,5 +375,23 @@ struct LondonSENDCoverageTests {
         #expect(h1.count >= 30 && h1.coverage80 >= 70 && h1.coverage95 >= 80)
         #expect(coverage[5]!.width95 > h1.width95)
     }
+
+    /// The rolling view (the README's table): forecasts from every January 2014-2021, each
+    /// as far ahead as 2022 allows, pooled by horizon. A guard that the intervals stay
+    /// calibrated one and two years ahead (82.6 / 94.7 and 76.6 / 93.1 now).
+    @Test func rollingIntervalsHoldOneAndTwoYearsAhead() throws {
+        let data = try DataSource.load(londonDirectory!)
+        let histories = try EHCPHistory.loadAll(directory: londonDirectory!)
+        let coverage = SENDBacktest.rollingCoverage(histories: histories, data: data, fitThroughs: 2014...2021)
+        #expect(coverage.keys.sorted() == [1, 2, 3, 4, 5])
+        let h1 = try #require(coverage[1]), h2 = try #require(coverage[2]), h5 = try #require(coverage[5])
+        #expect(h1.origins == 8 && h1.count == 8 * 33 && h5.origins == 4)
+        #expect((75...90).contains(h1.coverage80) && (92...99).contains(h1.coverage95), "h1 \(h1.coverage80) / \(h1.coverage95)")
+        #expect((72...90).contains(h2.coverage80) && (90...99).contains(h2.coverage95), "h2 \(h2.coverage80) / \(h2.coverage95)")
+        // Each origin's records are those of its own single-origin coverage.
+        let single = SENDBacktest.coverage(histories: histories, data: data, fitThrough: 2017)
+        let alone = SENDBacktest.rollingCoverage(histories: histories, data: data, fitThroughs: 2017...2017)
+        #expect(single == alone)
+    }
 }
 
