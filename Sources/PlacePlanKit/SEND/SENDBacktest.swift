@@ -142,16 +142,28 @@ public struct SENDBacktest: Sendable {
         return Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
     }
 
+    /// The Januaries from which a forecast has both a calibration (inner origins start three
+    /// years after the first plans, ``measuredErrors(histories:data:through:horizon:trend:)``,
+    /// and need an outcome by the January) and a year of outcomes after it; nil when none.
+    public static func calibratedJanuaries(_ histories: [String: EHCPHistory]) -> ClosedRange<Int>? {
+        guard let first = histories.values.compactMap({ $0.plansByBand.keys.min() }).min(),
+            let last = histories.values.compactMap({ $0.plansByBand.keys.max() }).max(), first + 4 < last
+        else { return nil }
+        return (first + 4)...(last - 1)
+    }
+
     /// Rolling interval coverage: ``coverage(histories:data:fitThrough:horizon:adaptation:)``
-    /// from every January in `fitThroughs`, each as far ahead as the plans published allow
-    /// (up to `horizon` years), pooled by horizon with the origins as clusters.
+    /// from every January in `fitThroughs` (default ``calibratedJanuaries(_:)``), each as far
+    /// ahead as the plans published allow (up to `horizon` years), pooled by horizon with the
+    /// origins as clusters.
     public static func rollingCoverage(
-        histories: [String: EHCPHistory], data: DataSet, fitThroughs: ClosedRange<Int>, horizon: Int = 5,
+        histories: [String: EHCPHistory], data: DataSet, fitThroughs: ClosedRange<Int>? = nil, horizon: Int = 5,
         adaptation: Double = CalibratedErrors.adaptationRate
     ) -> [Int: CoverageSummary] {
-        let last = histories.values.compactMap { $0.plansByBand.keys.max() }.max() ?? fitThroughs.lowerBound
+        guard let januaries = fitThroughs ?? calibratedJanuaries(histories) else { return [:] }
+        let last = histories.values.compactMap { $0.plansByBand.keys.max() }.max() ?? januaries.lowerBound
         var records: [BacktestRecord] = []
-        for f in fitThroughs where f < last {
+        for f in januaries where f < last {
             records += intervalRecords(histories: histories, data: data, fitThrough: f, horizon: min(horizon, last - f), adaptation: adaptation)
         }
         return Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }

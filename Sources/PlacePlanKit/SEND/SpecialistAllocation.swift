@@ -90,7 +90,7 @@ enum SpecialistAllocation {
     static func independentShare(_ origin: SENDState, year: AcademicYear, calibration cal: SENDCalibration, capacity: CapacityYear) -> [Double] {
         // Before levers and costs: only the remainder is read.
         var y = Year()
-        allocate(origin, column: 0, year: year, capacity: capacity, levers: SENDLevers(), independentShare: [0, 0], annualCosts: [0, 0, 0, 0, 0, 0], into: &y)
+        allocate(origin, column: 0, year: year, capacity: capacity, levers: SENDLevers(), independentShare: [0, 0], annualCosts: ReportedPlacement.allCases.map { _ in 0 }, into: &y)
         let N = SENDCalibration.needs.count
         return (0..<2).map { pi in
             let independent = cal.independentAtOrigin[pi].reduce(0, +), remainder = y.remainder[(pi * N)..<((pi + 1) * N)].reduce(0, +)

@@ -259,11 +259,9 @@ public enum ScenarioFile {
         let m = try node.mapping(allowed: ["share", "delay"], context: "'delivery'")
         var delivery = HousingDelivery()
         if let share = m["share"] {
-            let values: [Double]
-            if (try? share.sequence(context: "'share'")) != nil {
-                var out: [Double] = []
-                for item in try share.sequence(context: "'share'") { out.append(try item.nonNegative()) }
-                values = out
+            var values: [Double] = []
+            if let items = try? share.sequence(context: "'share'") {
+                for item in items { values.append(try item.nonNegative()) }
             } else {
                 values = [try share.nonNegative()]
             }

@@ -180,24 +180,25 @@ public enum Simulation {
                     let shock = applied.ratioFactor?[h - 1]
                     let receptionBase = (0..<A).map { intake.reception[h - 1][$0] * applied.receptionFactor[h - 1][$0] }
                     let primary = calibrated.phases[0], secondary = calibrated.phases[1]
-                    // f(h − 1) is kept from the step before (f(0) = 1).
-                    if chunk.factor.isEmpty { chunk.factor = Array(repeating: 1, count: n * A * 2) }
-                    let table0 = primary.table(horizon: h), table1 = secondary.table(horizon: h), level = chunk.level
+                    // f(h − 1) is kept from the step before (f(0) = 1); the chunk's arrays are
+                    // read and written through locals, not the shared object, in the loop.
+                    var kept = chunk.factor.isEmpty ? Array(repeating: 1, count: n * A * 2) : chunk.factor
+                    let table0 = primary.table(horizon: h), table1 = secondary.table(horizon: h), level = chunk.level, shocks = chunk.births
                     chunk.copula.withUnsafeBufferPointer { x in
                         multipliers.withUnsafeMutableBufferPointer { m in
                             for d in 0..<n {
                                 for a in 0..<A {
                                     let i = (d * A + a) * 2
-                                    let before0 = chunk.factor[i], before1 = chunk.factor[i + 1]
+                                    let before0 = kept[i], before1 = kept[i + 1]
                                     let zeta0 = CalibratedErrors.Phase.score(x[i], level: level[i], table: table0)
                                     let zeta1 = CalibratedErrors.Phase.score(x[i + 1], level: level[i + 1], table: table1)
                                     let now0 = exp(primary.location[h] + primary.scale[a][h] * zeta0)
                                     let now1 = exp(secondary.location[h] + secondary.scale[a][h] * zeta1)
-                                    chunk.factor[i] = now0
-                                    chunk.factor[i + 1] = now1
+                                    kept[i] = now0
+                                    kept[i + 1] = now1
                                     var births = 1.0
                                     if birthsUncertain, birthsSeries[a] >= 0, birthsSpread[h - 1][a] > 0 {
-                                        births = max(0.1, 1 + birthsSpread[h - 1][a] * chunk.births[d * keys.count + birthsSeries[a]])
+                                        births = max(0.1, 1 + birthsSpread[h - 1][a] * shocks[d * keys.count + birthsSeries[a]])
                                     }
                                     reception[a, d] = receptionBase[a] * births / now0
                                     // Within a phase the cohort keeps its phase's error; moving into
@@ -210,6 +211,7 @@ public enum Simulation {
                             }
                         }
                     }
+                    chunk.factor = kept
                 } else {
                     // No measured paths (too little history): the parametric ratio errors.
                     for d in 0..<n {

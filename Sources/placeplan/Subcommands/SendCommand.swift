@@ -86,11 +86,9 @@ struct SendCommand: ParsableCommand {
                     }
                     let single = SENDBacktest.coverage(histories: histories, data: dataSet, fitThrough: fitThrough, adaptation: draws.adaptationRate)
                     table.rows += rows(single, "Intervals from \(fitThrough)")
-                    let first = (histories.values.compactMap { $0.plansByBand.keys.min() }.min() ?? fitThrough) + 4
-                    let last = histories.values.compactMap { $0.plansByBand.keys.max() }.max() ?? fitThrough
-                    if first < last {
-                        let rolling = SENDBacktest.rollingCoverage(histories: histories, data: dataSet, fitThroughs: first...(last - 1), adaptation: draws.adaptationRate)
-                        table.rows += rows(rolling, "Intervals from \(first)-\(last - 1)")
+                    if let januaries = SENDBacktest.calibratedJanuaries(histories) {
+                        let rolling = SENDBacktest.rollingCoverage(histories: histories, data: dataSet, fitThroughs: januaries, adaptation: draws.adaptationRate)
+                        table.rows += rows(rolling, "Intervals from \(januaries.lowerBound)-\(januaries.upperBound)")
                     }
                 }
                 let text: String

@@ -382,7 +382,8 @@ struct LondonSENDCoverageTests {
     @Test func rollingIntervalsHoldOneAndTwoYearsAhead() throws {
         let data = try DataSource.load(londonDirectory!)
         let histories = try EHCPHistory.loadAll(directory: londonDirectory!)
-        let coverage = SENDBacktest.rollingCoverage(histories: histories, data: data, fitThroughs: 2014...2021)
+        #expect(SENDBacktest.calibratedJanuaries(histories) == 2014...2021)
+        let coverage = SENDBacktest.rollingCoverage(histories: histories, data: data)
         #expect(coverage.keys.sorted() == [1, 2, 3, 4, 5])
         let h1 = try #require(coverage[1]), h2 = try #require(coverage[2]), h5 = try #require(coverage[5])
         #expect(h1.origins == 8 && h1.count == 8 * 33 && h5.origins == 4)
