@@ -154,12 +154,18 @@ func reportingErrors(_ body: () throws -> Void) throws {
 
 /// Draws for prediction intervals.
 struct DrawOptions: ParsableArguments {
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Add 80% and 95% prediction intervals and shortfall probabilities, from \(DrawOptions.defaultDraws) random draws unless --draws says otherwise."))
+    var intervals = false
+
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Random draws for prediction intervals and shortfall probabilities (0: none).",
-            discussion: "Example: --draws 1000", valueName: "n"))
-    var draws = 0
+            "Random draws for the intervals and probabilities (implies --intervals; 0: none).",
+            discussion: "Example: --draws 5000", valueName: "n"))
+    var draws: Int?
 
     @Option(name: .long, help: ArgumentHelp("Seed for the draws: the same seed gives the same output.", discussion: "Example: --seed 42", valueName: "n"))
     var seed: UInt64 = 2026
@@ -171,11 +177,19 @@ struct DrawOptions: ParsableArguments {
             discussion: "Example: --adaptation-rate 0 (README, Uncertainty)", valueName: "γ"))
     var adaptationRate = CalibratedErrors.adaptationRate
 
+    /// The draws when intervals are asked for without a number.
+    static let defaultDraws = UncertaintySettings().draws
+
+    /// The draws' settings, or nil when no intervals are asked for.
     func settings() -> UncertaintySettings? {
-        draws > 0 ? UncertaintySettings(draws: draws, seed: seed, adaptationRate: adaptationRate) : nil
+        let n = draws ?? (intervals ? Self.defaultDraws : 0)
+        return n > 0 ? UncertaintySettings(draws: n, seed: seed, adaptationRate: adaptationRate) : nil
     }
 
     func validate() throws {
+        if let draws, draws < 0 || (intervals && draws == 0) {
+            throw ValidationError("--draws must be a whole number of draws >= \(intervals ? 1 : 0), e.g. --draws 1000 (or --intervals for \(Self.defaultDraws))")
+        }
         guard adaptationRate.isFinite, adaptationRate >= 0 else {
             throw ValidationError("--adaptation-rate must be a number >= 0, e.g. --adaptation-rate 2 (0 turns the adaptation off)")
         }

@@ -57,6 +57,21 @@ import Testing
         #expect(bad.stderr.contains("--adaptation-rate must be a number >= 0"))
     }
 
+    /// `--intervals` asks for the default 1,000 draws, the same as `--draws 1000`; a
+    /// negative number of draws, or intervals from no draws, is a usage error.
+    @Test func intervalsFlag() throws {
+        let flag = try CLI.run(["sufficiency", "--intervals", "--format", "json", "--years", "3"])
+        let explicit = try CLI.run(["sufficiency", "--draws", "1000", "--format", "json", "--years", "3"])
+        #expect(flag.status == 0, "\(flag.stderr)")
+        #expect(flag.stdout == explicit.stdout)
+        #expect(flag.stdout.contains("\"probability_deficit\""))
+        for bad in [["--draws=-5"], ["--intervals", "--draws", "0"]] {
+            let run = try CLI.run(["forecast"] + bad)
+            #expect(run.status == 64, "\(bad)")
+            #expect(run.stderr.contains("--draws must be a whole number of draws"), "\(run.stderr)")
+        }
+    }
+
     @Test func formats() throws {
         let json = try CLI.run(["backtest", "--format", "json", "--years", "3"])
         #expect(json.status == 0)
