@@ -13,6 +13,7 @@ struct Forecast: ParsableCommand {
               placeplan forecast --years 15 --format csv --output forecast.csv
               placeplan forecast --data ../shared/data/london --la Barnet
               placeplan forecast --scenario scenarios/regeneration-south-west.yaml
+              placeplan forecast --intervals --format json --output forecast.json
             """)
 
     @OptionGroup var data: DataOptions

@@ -13,6 +13,7 @@ struct Sufficiency: ParsableCommand {
               placeplan sufficiency
               placeplan sufficiency --margin 0.02 --format json --output sufficiency.json
               placeplan sufficiency --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml
+              placeplan sufficiency --intervals --years 5
             """)
 
     @OptionGroup var data: DataOptions
