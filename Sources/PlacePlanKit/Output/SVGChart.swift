@@ -6,12 +6,17 @@ public enum SVGChart {
         public var values: [Double?]
         public var colour: String
         public var dashed: Bool
-        public init(name: String, values: [Double?], colour: String, dashed: Bool = false) {
+        /// Drawn with fine dots (a derived line, such as the draws' median).
+        public var dotted: Bool
+        public init(name: String, values: [Double?], colour: String, dashed: Bool = false, dotted: Bool = false) {
             self.name = name
             self.values = values
             self.colour = colour
             self.dashed = dashed
+            self.dotted = dotted
         }
+
+        var dashAttribute: String { dashed ? " stroke-dasharray=\"6 4\"" : dotted ? " stroke-dasharray=\"2 3\"" : "" }
     }
 
     /// A shaded band between two series (a prediction interval).
@@ -40,7 +45,7 @@ public enum SVGChart {
         title: String, xLabels: [String], yLabel: String, series: [Series], bands: [Band] = [], width: Int = 520, height: Int = 260,
         markFirst: Bool = true
     ) -> String {
-        let left = 62.0, right = 12.0, top = 30.0, bottom = 58.0
+        let left = 62.0, right = 24.0, top = 30.0, bottom = 58.0
         let w = Double(width) - left - right, h = Double(height) - top - bottom
         let all = series.flatMap { $0.values.compactMap { $0 } } + bands.flatMap { $0.lower + $0.upper }
         var low = all.min() ?? 0, high = all.max() ?? 1
@@ -78,7 +83,7 @@ public enum SVGChart {
                 guard let v else { continue }
                 path += (path.isEmpty ? "M" : "L") + "\(f(x(i))),\(f(y(v))) "
             }
-            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashAttribute)/>"
         }
         if markFirst, xLabels.count > 1 {
             svg += "<line x1=\"\(f(x(0)))\" x2=\"\(f(x(0)))\" y1=\"\(top)\" y2=\"\(top + h)\" class=\"origin\"/>"
@@ -87,7 +92,7 @@ public enum SVGChart {
         var lx = left
         let ly = Double(height) - 14
         for s in series {
-            svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 18))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+            svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 18))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashAttribute)/>"
             svg += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" class=\"legend\">\(escape(s.name))</text>"
             lx += 30 + Double(s.name.count) * 6.2
         }
