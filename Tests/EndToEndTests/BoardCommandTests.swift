@@ -82,7 +82,7 @@ import FoundationXML
         #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2)
         #expect(html.contains("80%") && html.contains("Specialist demand against in-borough places"))
         // Each area's chart draws the draws' median, dotted, beside the forecast line.
-        #expect(html.components(separatedBy: ">median of draws</text>").count - 1 == 15)
+        #expect(html.components(separatedBy: ">median of draws: baseline</text>").count - 1 == 15)
         #expect(html.components(separatedBy: "stroke-dasharray=\"2 3\"").count - 1 == 2 * 15, "the median's path and its legend key")
         // Well-formed markup: it parses as XML.
         let parser = XMLParser(data: Data(html.replacingOccurrences(of: "<!DOCTYPE html>", with: "").utf8))

@@ -118,7 +118,7 @@ public struct HTMLReport: Sendable {
 
         // Charts: forecast pupils (with bands) against places, per area and phase.
         html += "<section id=\"areas\"><h2>Pupils against places, by planning area</h2><p class=\"note\">Pupils on roll (census, then forecast) and mainstream places, each phase total."
-            + (run.draws != nil ?  " Shaded: 80% and 95% prediction intervals from the draws; dotted: their median. The draws are centred on the forecast corrected by the bias its backtest measured, so the bands need not sit evenly around the forecast line." : "") + "</p><div class=\"charts\">"
+            + (run.draws != nil ? " Shaded: 80% and 95% prediction intervals from the draws; dotted: their median. The draws are centred on the forecast corrected by the bias its backtest measured, so the bands need not sit evenly around the forecast line." : "") + "</p><div class=\"charts\">"
         let colours = ["#1d4f7a", "#c0392b", "#27864a", "#8e44ad", "#d35400"]
         for (a, area) in f.areas.enumerated() {
             for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
@@ -130,7 +130,7 @@ public struct HTMLReport: Sendable {
                     if c == 0, let d = run.draws?[0] {
                         bands.append(.init(name: "95%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 0) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 6) }, colour: colours[0], opacity: 0.12))
                         bands.append(.init(name: "80%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 2) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 4) }, colour: colours[0], opacity: 0.22))
-                        series.append(.init(name: "median of draws", values: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 3) }, colour: colours[0], dotted: true))
+                        series.append(.init(name: f.columns.count > 1 ? "median of draws: \(scenario)" : "median of draws", values: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 3) }, colour: colours[0], dotted: true))
                     }
                     if c == 0 || rows.map(\.places) != report.rows.filter({ $0.scenario == f.columns[0] && $0.areaID == area.id && $0.phase == phase }).map(\.places) {
                         series.append(.init(name: f.columns.count > 1 ? "places: \(scenario)" : "places", values: rows.map(\.places), colour: c == 0 ? "#333333" : colours[c % colours.count], dashed: true))
