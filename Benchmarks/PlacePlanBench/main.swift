@@ -36,12 +36,11 @@ let mainstream = Date().timeIntervalSince(start)
 // SEND backtest (measured errors) runs inside the timed span.
 let directory = arguments.count > 3 ? arguments[3] : "data"
 let history = try EHCPHistory.load(directory: directory, authority: data.areas[0].localAuthority)
-let (sendErrors, authorities) = SENDBacktest.measuredErrors(
-    histories: try EHCPHistory.loadAll(directory: directory), data: data, through: history.plansByBand.keys.max()!, horizon: 5)
+let measured = SENDBacktest.measuredErrors(for: history, histories: try EHCPHistory.loadAll(directory: directory), data: data)
 let sendStart = Date()
 let send = try SENDRunner.run(
     history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: draws, seed: 1),
-    measured: (sendErrors, authorities.firstIndex(of: history.authority) ?? 0, authorities.count))
+    measured: measured)
 let sendTime = Date().timeIntervalSince(sendStart)
 let wall = Date().timeIntervalSince(start)
 let blas = BLASTimer.stop()

@@ -78,7 +78,7 @@ public struct SENDOutput: Sendable {
         // the forecast sits beside the P50.
         var t = TextTable(
             title: "Uncertainty from \(d.draws) draws of \(d.varies) [scenario: \(d.scenario)]: P10 / P50 / P90"
-                + (d.varies.contains("calibrated") ? " (centred on the forecast corrected by the bias its backtest measured)" : ""),
+                + (d.isCalibrated ? " (centred on the forecast corrected by the bias its backtest measured)" : ""),
             headers: ["Year", "EHCP forecast", "P10", "P50", "P90", "Indep+OOB P10", "P90", "Cost £m P10", "P90"])
         for (h, year) in d.years.enumerated() {
             let pupils = d.quantiles(step: h, .pupils), outside = d.quantiles(step: h, .outside)

@@ -132,6 +132,20 @@ public struct SENDBacktest: Sendable {
         return (EmpiricalErrors(records: records), names)
     }
 
+    /// The errors the SEND draws of `history`'s authority are calibrated on
+    /// (``SENDRunner/run(history:data:run:assumptions:uncertainty:measured:)``'s `measured`):
+    /// ``measuredErrors(histories:data:through:horizon:trend:)`` over every authority in
+    /// `histories`, through the authority's last January, with the authority's index among
+    /// them. Nil when it has no plans, is not among them, or no January had outcomes.
+    public static func measuredErrors(
+        for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, horizon: Int = 5, trend: SENDTrend = .default
+    ) -> (errors: EmpiricalErrors, area: Int, areas: Int)? {
+        guard let last = history.plansByBand.keys.max() else { return nil }
+        let (errors, names) = measuredErrors(histories: histories, data: data, through: last, horizon: horizon, trend: trend)
+        guard let area = names.firstIndex(of: history.authority), !errors.isEmpty else { return nil }
+        return (errors, area, names.count)
+    }
+
     /// Interval coverage of the Y1-Y11 plans forecast from January `fitThrough`, by horizon:
     /// the intervals come from the errors measured on the Januaries before it (outcomes up
     /// to `fitThrough`), calibrated as the draws are (``CalibratedErrors``).

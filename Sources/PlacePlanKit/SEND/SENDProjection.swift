@@ -109,8 +109,13 @@ public struct SENDDrawSummary: Sendable {
     public let seed: UInt64
     public let scenario: String
     public let years: [AcademicYear]
+    /// Whether the draws follow the SEND model's measured errors (else they vary only the
+    /// growth of new-plan rates within its standard error).
+    public let isCalibrated: Bool
     /// What the draws vary, for the report.
-    public let varies: String
+    public var varies: String {
+        isCalibrated ? "new plans, calibrated to the SEND model's measured errors" : "new-plan rate growth within its standard error"
+    }
     /// Per year: quantiles (``UncertaintySettings/quantiles``) of EHCP pupils, pupils
     /// independent or out of borough, and cost.
     let pupils, outside, cost: [[Double]]
@@ -304,7 +309,8 @@ public enum SENDRunner {
             // The first scenario's housing EHCPs, added to every draw's profile as to the forecast.
             let R = SpecialistAllocation.profileSize
             let housingProfile = housing.map { state -> [Double]? in
-                guard state.values.contains(where: { $0 != 0 }) else { return nil }
+                // Only the first scenario's column: another scenario's housing is not drawn.
+                guard YearGroup.all.contains(where: { g in (0..<SENDCalibration.cells).contains { state[g.index, $0, 0] != 0 } }) else { return nil }
                 var p = [Double](repeating: 0, count: R)
                 p.withUnsafeMutableBufferPointer { SpecialistAllocation.profile(state, column: 0, into: $0) }
                 return p
@@ -355,7 +361,7 @@ public enum SENDRunner {
             }
             result.draws = SENDDrawSummary(
                 draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years,
-                varies: calibrated == nil ? "new-plan rate growth within its standard error" : "new plans, calibrated to the SEND model's measured errors",
+                isCalibrated: calibrated != nil,
                 pupils: pupilsQ, outside: outsideQ, cost: costQ,
                 short: short)
         }

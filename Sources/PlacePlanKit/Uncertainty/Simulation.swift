@@ -300,22 +300,27 @@ public enum Simulation {
                 })
             } else {
                 let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
-                let values = Array(phaseDraws[(j * D)..<((j + 1) * D)])
-                if let places {
-                    let entry = phase.entryYearGroup.index
-                    var p = 0.0
-                    for g in phase.yearGroups { p += places[h][g.index][a] }
-                    let pe = places[h][entry][a]
-                    var short = 0, entryShort = 0, high = 0
-                    for d in 0..<D {
-                        let total = values[d]
-                        if total > p { short += 1 }
-                        if cellDraws[(a * G + entry) * D + d] > pe { entryShort += 1 }
-                        if p > 0 && (p - total) / p > thresholds.highSurplus { high += 1 }
+                phaseDraws.withUnsafeBufferPointer { all in
+                    let values = UnsafeBufferPointer(rebasing: all[(j * D)..<((j + 1) * D)])
+                    if let places {
+                        let entry = phase.entryYearGroup.index
+                        var p = 0.0
+                        for g in phase.yearGroups { p += places[h][g.index][a] }
+                        let pe = places[h][entry][a]
+                        var short = 0, entryShort = 0, high = 0
+                        cellDraws.withUnsafeBufferPointer { cells in
+                            let entryDraws = UnsafeBufferPointer(rebasing: cells[((a * G + entry) * D)..<((a * G + entry + 1) * D)])
+                            for d in 0..<D {
+                                let total = values[d]
+                                if total > p { short += 1 }
+                                if entryDraws[d] > pe { entryShort += 1 }
+                                if p > 0 && (p - total) / p > thresholds.highSurplus { high += 1 }
+                            }
+                        }
+                        probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
                     }
-                    probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
+                    results.set(i, Quantiles.of(values, UncertaintySettings.quantiles))
                 }
-                results.set(i, Quantiles.of(values, UncertaintySettings.quantiles))
             }
         }
         let rows = results.rows, probabilityRows = probabilities.rows

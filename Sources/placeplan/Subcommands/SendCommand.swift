@@ -122,18 +122,10 @@ struct SendCommand: ParsableCommand {
             // growth of new-plan rates instead: the report's title says so, and stderr says why.
             var measured: (errors: EmpiricalErrors, area: Int, areas: Int)?
             if draws.settings() != nil {
-                var reason = "the EHCP files hold no January to measure from"
+                var reason = "the SEND backtest found no earlier January with outcomes to measure errors from"
                 do {
                     let histories = try EHCPHistory.loadAll(directory: data.data)
-                    let all = try DataSource.load(data.data)
-                    if let last = history.plansByBand.keys.max() {
-                        let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: all, through: last, horizon: 5, trend: t)
-                        if let area = names.firstIndex(of: history.authority), !errors.isEmpty {
-                            measured = (errors, area, names.count)
-                        } else {
-                            reason = "the SEND backtest found no earlier January with outcomes to measure errors from"
-                        }
-                    }
+                    measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: try DataSource.load(data.data), trend: t)
                 } catch {
                     reason = "\(error)"
                 }

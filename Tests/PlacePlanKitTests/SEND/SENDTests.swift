@@ -343,6 +343,22 @@ struct SENDBacktestTests {
         #expect(try draws(threads: 2, seed: 10).quantiles(step: 5, .pupils) != two.quantiles(step: 5, .pupils))
     }
 
+    /// An authority's measured errors come with its index among the authorities measured,
+    /// and equal the errors measured through its last January; an authority with no plans
+    /// has none.
+    @Test func measuredErrorsForOneAuthority() throws {
+        let data = try DataSource.load(demoDirectory)
+        let histories = try EHCPHistory.loadAll(directory: demoDirectory)
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        let m = try #require(SENDBacktest.measuredErrors(for: history, histories: histories, data: data))
+        let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: data, through: history.plansByBand.keys.max()!, horizon: 5)
+        #expect(names[m.area] == history.authority && m.areas == names.count)
+        #expect(!m.errors.isEmpty && m.errors.records == errors.records)
+        var empty = history
+        empty.plansByBand = [:]
+        #expect(SENDBacktest.measuredErrors(for: empty, histories: histories, data: data) == nil)
+    }
+
     /// With measured errors, each draw's new plans are scaled so that its plans are the
     /// forecast's / e^l: a pure bias of +10% (forecasts 10% above what happened) puts the
     /// median draw at the point forecast / 1.1 in every year.
