@@ -116,9 +116,11 @@ public struct EmpiricalErrors: Sendable {
 /// the area's mean squared standardised own error towards 1 (n₀ = 4, three rounds).
 /// The scale of area a is s_a(h) = √(σ_c(h)² + (w_a σ_u(h))²).
 ///
-/// Beyond the longest measured horizon H, μ and s grow as (h / H)^1.5: the growth of an
-/// error whose ratios drift as a random walk (variance ∝ h³). A constant ratio error would
-/// grow as h; the London backtest's errors grew faster than that (README, "Uncertainty").
+/// Beyond the longest measured horizon H, μ and s grow as (h / H)^1.5: the growth, for large
+/// h, of an error whose ratios drift as a random walk (variance ∝ h³; summed over whole
+/// steps it is h(h + 1)(2h + 1)/6, which covered too little of London's primary rolls). A
+/// constant ratio error would grow as h; the London backtest's errors grew faster than that
+/// (README, "Uncertainty").
 public struct ErrorScale: Sendable {
     public var mean: [Int: Double]
     public var common: [Int: Double]
