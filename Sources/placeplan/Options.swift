@@ -187,8 +187,9 @@ struct DrawOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let draws, draws < 0 || (intervals && draws == 0) {
-            throw ValidationError("--draws must be a whole number of draws >= \(intervals ? 1 : 0), e.g. --draws 1000 (or --intervals for \(Self.defaultDraws))")
+        if let draws, draws < 0 || (draws < UncertaintySettings.minimumDraws && (intervals || draws > 0)) {
+            throw ValidationError(
+                "--draws must be \(intervals ? "" : "0 (no intervals) or ")at least \(UncertaintySettings.minimumDraws) draws, e.g. --draws 1000 (or --intervals for \(Self.defaultDraws))")
         }
         guard adaptationRate.isFinite, adaptationRate >= 0 else {
             throw ValidationError("--adaptation-rate must be a number >= 0, e.g. --adaptation-rate 2 (0 turns the adaptation off)")

@@ -58,17 +58,25 @@ import Testing
     }
 
     /// `--intervals` asks for the default 1,000 draws, the same as `--draws 1000`; a
-    /// negative number of draws, or intervals from no draws, is a usage error.
+    /// negative number of draws, a single draw, or intervals from no draws, is a usage error;
+    /// more draws than memory holds are refused before any is made, not by a crash.
     @Test func intervalsFlag() throws {
         let flag = try CLI.run(["sufficiency", "--intervals", "--format", "json", "--years", "3"])
         let explicit = try CLI.run(["sufficiency", "--draws", "1000", "--format", "json", "--years", "3"])
         #expect(flag.status == 0, "\(flag.stderr)")
         #expect(flag.stdout == explicit.stdout)
         #expect(flag.stdout.contains("\"probability_deficit\""))
-        for bad in [["--draws=-5"], ["--intervals", "--draws", "0"]] {
+        for bad in [["--draws=-5"], ["--draws", "1"], ["--intervals", "--draws", "1"], ["--intervals", "--draws", "0"]] {
             let run = try CLI.run(["forecast"] + bad)
             #expect(run.status == 64, "\(bad)")
-            #expect(run.stderr.contains("--draws must be a whole number of draws"), "\(run.stderr)")
+            #expect(run.stderr.contains("--draws must be") && run.stderr.contains("at least 2 draws"), "\(run.stderr)")
+        }
+        for command in ["forecast", "send"] {
+            let huge = try CLI.run([command, "--draws", "100000000000"])
+            #expect(huge.status == 64, "\(command): \(huge.stderr)")
+            #expect(huge.stderr.contains("--draws: 100000000000 draws of") && huge.stderr.contains("of memory"), "\(huge.stderr)")
+            #expect(huge.stderr.contains("use fewer draws, at most about"), "\(huge.stderr)")
+            #expect(huge.stdout.isEmpty)
         }
     }
 

@@ -289,6 +289,11 @@ public enum SENDRunner {
             // its estimation error, g_d = g + se(g) Z_d.
             let D = uncertainty.draws
             let horizon = years.count - 1
+            // Per draw at once: its allocation profile, its coefficients c_{d,t}, its results
+            // and their copy for the quantiles, and its normal, level and growth.
+            let results = 3 + 2 * SENDCalibration.needs.count
+            try uncertainty.check(
+                bytesPerDraw: (SpecialistAllocation.profileSize + years.count + 2 * results + 6) * MemoryLayout<Double>.size, of: "EHCP plans")
             let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.areas, horizon: horizon, growth: 1, adaptation: uncertainty.adaptationRate) }
             let normals = (0..<D).map { d -> Double in
                 var rng = DrawRandom(seed: uncertainty.seed, stream: UInt64(d))

@@ -20,6 +20,30 @@ public struct UncertaintySettings: Sendable, Hashable {
         self.adaptationRate = adaptationRate
     }
 
+    /// The fewest draws a run takes (a thousand or more give stable intervals).
+    public static let minimumDraws = 2
+
+    /// Checks that the draws are at least ``minimumDraws`` and that the arrays held at once,
+    /// `bytesPerDraw` for each draw, fit in half the machine's physical memory (more would
+    /// fail to allocate, or swap, rather than give an answer).
+    /// - Parameter what: what is drawn, for the message (e.g. "15 planning areas").
+    public func check(bytesPerDraw: Int, of what: String) throws(PlacePlanError) {
+        guard draws >= Self.minimumDraws else {
+            throw .invalidOption(option: "--draws", message: "\(draws) is too few", hint: "use at least 100 draws, e.g. --draws 1000")
+        }
+        let memory = ProcessInfo.processInfo.physicalMemory, limit = memory / 2
+        let (needed, overflow) = draws.multipliedReportingOverflow(by: max(1, bytesPerDraw))
+        guard overflow || UInt64(needed) > limit else { return }
+        // The most that fit, to two significant figures.
+        let most = Int(limit) / max(1, bytesPerDraw)
+        let unit = Int(pow(10, Double(max(0, String(most).count - 2))))
+        func size(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1_073_741_824) }
+        throw .invalidOption(
+            option: "--draws",
+            message: "\(draws) draws of \(what) need about \(overflow ? "more than \(size(Double(Int.max)))" : size(Double(needed))) of memory, more than half of this machine's \(size(Double(memory)))",
+            hint: "use fewer draws, at most about \(most / unit * unit), e.g. --draws 10000")
+    }
+
     /// The quantiles every summary carries: 2.5, 5, 10, 50, 90, 95 and 97.5%.
     public static let quantiles: [Double] = [0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975]
     public static let quantileNames = ["p2_5", "p5", "p10", "p50", "p90", "p95", "p97_5"]
@@ -74,7 +98,9 @@ public enum Simulation {
         progress: ((Int) -> Void)? = nil
     ) throws(PlacePlanError) -> DrawSummary {
         let A = data.areas.count, G = YearGroup.count, Q = UncertaintySettings.quantiles.count, D = settings.draws
-        guard D >= 2 else { throw .invalidOption(option: "--draws", message: "\(D) is too few", hint: "use at least 100 draws, e.g. --draws 1000") }
+        // The state, the view, the multipliers, the next state and a cell's draws laid out
+        // for its quantiles: about six numbers per draw, area and year group at once.
+        try settings.check(bytesPerDraw: 6 * A * G * MemoryLayout<Double>.size, of: "\(A) planning areas")
         // The calibrated measured errors when the history has them; otherwise (too short a
         // history) the parametric ratio-error model, estimated only then.
         let calibrated = empirical?.calibrated(areas: A, horizon: horizon, adaptation: settings.adaptationRate)
