@@ -21,6 +21,40 @@ import FoundationXML
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(doc["schema"] as? String == "placeplan.compare/1")
         #expect(try CLI.run(["compare", "--scenario", baseline]).status == 64)
+        #expect(!r.stdout.contains("P(def)"), "no draws, no chances")
+    }
+
+    /// With draws, each column gains the chance of a deficit. The same seed gives both
+    /// scenarios the same draws, so the areas regeneration leaves alone keep their chances
+    /// exactly, and the ones it changes (homes built, and demolished) get other chances.
+    @Test func compareWithDraws() throws {
+        let args = ["compare", "--scenario", baseline, "--scenario", regeneration, "--draws", "300"]
+        let table = try CLI.run(args + ["--changed-only"])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("P(def) = chance of a deficit"))
+        let json = try CLI.run(args + ["--format", "json"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let lines = try #require(doc["lines"] as? [[String: Any]])
+        var same = 0, changed = 0, census = 0
+        for line in lines {
+            let places = try #require(line["places"] as? [Double]), chance = try #require(line["probability_deficit"] as? [Any])
+            guard let a = chance[0] as? Double, let b = chance[1] as? Double else {
+                #expect(chance.allSatisfy { $0 is NSNull } && line["year"] as? String == "2025/26", "only the census year has no chance: \(line)")
+                census += 1
+                continue
+            }
+            #expect((0...1).contains(a) && (0...1).contains(b))
+            let pupils = try #require(line["pupils"] as? [Double])
+            if pupils[0] == pupils[1] && places[0] == places[1] {
+                #expect(a == b, "\(line["area"]!) \(line["year"]!) \(line["level"]!): \(a) then \(b)")
+                same += 1
+            } else if a != b {
+                changed += 1
+            }
+        }
+        #expect(census > 0 && same > 100 && changed > 10, "\(census) census lines, \(same) the same, \(changed) changed")
+        let csv = try CLI.run(args + ["--format", "csv"])
+        #expect(csv.stdout.hasPrefix("area,area_name,phase,year,level,baseline pupils,baseline places,baseline surplus_pct,baseline status,baseline probability_deficit,"))
     }
 
     @Test func savedRunsAndVintages() throws {

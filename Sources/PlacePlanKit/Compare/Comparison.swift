@@ -24,6 +24,9 @@ public struct Comparison: Sendable {
         public var places: [Double?]
         public var surplusPct: [Double?]
         public var status: [SufficiencyStatus?]
+        /// From each column's draws, when it has them: the chance of a deficit (pupils above
+        /// places) in the phase, or in the entry year group.
+        public var probabilityDeficit: [Double?]
         /// Last column less the first.
         public var pupilsChange: Double?
         public var placesChange: Double?
@@ -61,10 +64,11 @@ public struct Comparison: Sendable {
                     return 100 * (c - p) / c
                 }
                 let status = rows.map { $0.map { total ? $0.status : $0.entryStatus } }
+                let chance = rows.map { $0.flatMap { !$0.isForecast ? nil : total ? $0.probabilityDeficit : $0.probabilityEntryDeficit } }
                 let present = status.compactMap { $0 }
                 lines.append(Line(
                     area: any.areaID, areaName: any.areaName, phase: any.phase, year: any.year, level: level, pupils: pupils, places: places,
-                    surplusPct: surplus, status: status,
+                    surplusPct: surplus, status: status, probabilityDeficit: chance,
                     pupilsChange: pupils.first.flatMap { f in pupils.last.flatMap { l in f.flatMap { f in l.map { $0 - f } } } },
                     placesChange: places.first.flatMap { f in places.last.flatMap { l in f.flatMap { f in l.map { $0 - f } } } },
                     statusChanged: Set(present).count > 1 || present.count < status.count))
@@ -73,15 +77,20 @@ public struct Comparison: Sendable {
         self.lines = lines
     }
 
-    /// The table: per area, phase and year, each column's pupils and surplus %, the change,
-    /// and the statuses, with changed rows marked.
+    /// Whether any column came with draws (and so with chances of a deficit).
+    public var hasDraws: Bool { lines.contains { $0.probabilityDeficit.contains { $0 != nil } } }
+
+    /// The table: per area, phase and year, each column's pupils, surplus % and (with draws)
+    /// chance of a deficit, the change, and the statuses, with changed rows marked.
     public func table(changedOnly: Bool) -> TextTable {
         let short = labels.map { $0.count > 14 ? String($0.prefix(13)) + "…" : $0 }
+        let chances = hasDraws
+        let perColumn = chances ? ["surp%", "P(def)"] : ["surp%"]
         var t = TextTable(
             title: "Comparison: " + labels.enumerated().map { "[\($0.offset + 1)] \($0.element)" }.joined(separator: ", ")
-                + "; change = last - first; * = status changes",
-            headers: ["Area", "Year", "Level"] + short.indices.flatMap { ["[\($0 + 1)] pupils", "surp%"] } + ["Change", "Status"],
-            rightAligned: [false, false, false] + short.indices.flatMap { _ in [true, true] } + [true, false])
+                + "; change = last - first; * = status changes" + (chances ? "; P(def) = chance of a deficit, from the draws" : ""),
+            headers: ["Area", "Year", "Level"] + short.indices.flatMap { ["[\($0 + 1)] pupils"] + perColumn } + ["Change", "Status"],
+            rightAligned: [false, false, false] + short.indices.flatMap { _ in [true] + perColumn.map { _ in true } } + [true, false])
         for line in lines where !changedOnly || line.statusChanged {
             let statuses = line.status.map { $0.map { $0 == .deficit ? "DEFICIT" : $0.rawValue } ?? "-" }
             let statusText = line.statusChanged ? "* " + statuses.joined(separator: " > ") : statuses.first ?? "-"
@@ -92,6 +101,7 @@ public struct Comparison: Sendable {
                             TextTable.Cell(line.pupils[i].map(Format.count) ?? "-"),
                             TextTable.Cell(line.surplusPct[i].map { Format.decimal($0) } ?? "-", (line.status[i] == .deficit) ? .bad : .plain),
                         ]
+                            + (chances ? [Self.chanceCell(line.probabilityDeficit[i])] : [])
                     }
                     + [
                         TextTable.Cell(line.pupilsChange.map(Format.signed) ?? "-"),
@@ -101,13 +111,20 @@ public struct Comparison: Sendable {
         return t
     }
 
+    /// A chance of a deficit, marked from 10% and flagged from 50% (as in the sufficiency table).
+    static func chanceCell(_ p: Double?) -> TextTable.Cell {
+        guard let p else { return TextTable.Cell("-") }
+        return TextTable.Cell(Format.percent(p), p >= 0.5 ? .bad : p >= 0.1 ? .warning : .plain)
+    }
+
     public func render(_ format: OutputFormat, changedOnly: Bool, colour: Bool = false, header: String = "") throws(PlacePlanError) -> String {
         switch format {
         case .table: return header + table(changedOnly: changedOnly).render(colour: colour)
         case .markdown: return "## Comparison\n\n" + (header.isEmpty ? "" : "```\n\(header)```\n\n") + table(changedOnly: changedOnly).markdown()
         case .csv:
             var header = ["area", "area_name", "phase", "year", "level"]
-            for l in labels { header += ["\(l) pupils", "\(l) places", "\(l) surplus_pct", "\(l) status"] }
+            let chances = hasDraws
+            for l in labels { header += ["\(l) pupils", "\(l) places", "\(l) surplus_pct", "\(l) status"] + (chances ? ["\(l) probability_deficit"] : []) }
             header += ["pupils_change", "places_change", "status_changed"]
             return csvText(header: header, rows: lines.filter { !changedOnly || $0.statusChanged }.map { line in
                 var row = [line.area, line.areaName, line.phase.rawValue, line.year.description, line.level]
@@ -115,13 +132,25 @@ public struct Comparison: Sendable {
                     row += [
                         line.pupils[i].map { Format.decimal($0) } ?? "", line.places[i].map { Format.decimal($0) } ?? "",
                         line.surplusPct[i].map { Format.decimal($0, places: 2) } ?? "", line.status[i]?.rawValue ?? "",
-                    ]
+                    ] + (chances ? [line.probabilityDeficit[i].map { Format.decimal($0, places: 4) } ?? ""] : [])
                 }
                 return row + [line.pupilsChange.map { Format.decimal($0) } ?? "", line.placesChange.map { Format.decimal($0) } ?? "", line.statusChanged ? "yes" : "no"]
             })
         case .json:
             struct Document: Codable { var schema = "placeplan.compare/1"; var columns: [String]; var lines: [Line] }
-            return try jsonText(Document(columns: labels, lines: lines.filter { !changedOnly || $0.statusChanged }))
+            // Rounded as the other documents are: pupils and places to 0.1, shares to 0.01%,
+            // chances to 0.0001.
+            let shown = lines.filter { !changedOnly || $0.statusChanged }.map { line in
+                var l = line
+                l.pupils = l.pupils.map { $0.map { Format.rounded($0) } }
+                l.places = l.places.map { $0.map { Format.rounded($0) } }
+                l.surplusPct = l.surplusPct.map { $0.map { Format.rounded($0, places: 2) } }
+                l.probabilityDeficit = l.probabilityDeficit.map { $0.map { Format.rounded($0, places: 4) } }
+                l.pupilsChange = l.pupilsChange.map { Format.rounded($0) }
+                l.placesChange = l.placesChange.map { Format.rounded($0) }
+                return l
+            }
+            return try jsonText(Document(columns: labels, lines: shown))
         }
     }
 }

@@ -9,10 +9,13 @@ struct CompareCommand: ParsableCommand {
         discussion: """
             Per planning area and year, for the phase totals and the entry year group: each column's pupils, \
             places and surplus %, the change from the first column to the last, and the rows whose status \
-            changes (marked *). With saved runs, the assumptions and inputs that differ are listed first.
+            changes (marked *). With --intervals, each column also gets the chance of a deficit from its draws \
+            (saved runs carry theirs when they were saved with draws). With saved runs, the assumptions and \
+            inputs that differ are listed first.
 
             Examples:
               placeplan compare --scenario scenarios/baseline.yaml --scenario scenarios/regeneration-south-west.yaml
+              placeplan compare --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml --intervals --changed-only
               placeplan compare --run "SCAP 2025" --run "SCAP 2026" --changed-only
             """)
 
@@ -20,6 +23,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var model: ModelArguments
 
     @OptionGroup var saved: SavedRunOptions
+    @OptionGroup var draws: DrawOptions
 
     @Flag(name: .customLong("changed-only"), help: "List only the rows whose status changes.")
     var changedOnly = false
@@ -52,7 +56,7 @@ struct CompareCommand: ParsableCommand {
             }
             if !model.scenarios.isEmpty {
                 let dataSet = try data.load()
-                let run = try model.run(dataSet)
+                let run = try model.run(dataSet, draws: draws.settings())
                 let report = SufficiencyReport(run)
                 for name in run.forecast.columns { columns.append(.init(label: name, rows: report.rows.filter { $0.scenario == name })) }
             }
