@@ -109,11 +109,16 @@ import FoundationXML
         #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("https://") && !html.contains("@import"))
         let urls = html.components(separatedBy: "http://").dropFirst().map { String($0.prefix(26)) }
         #expect(urls.allSatisfy { $0 == "www.w3.org/2000/svg\" viewB" }, "the only URL is the SVG namespace")
-        for id in ["summary", "heatmap", "areas", "entry", "send", "scenarios", "accuracy"] {
+        for id in ["summary", "heatmap", "chances", "areas", "entry", "send", "scenarios", "accuracy"] {
             #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
         }
-        // One chart per area and phase, two heat maps, one SEND chart per scenario.
-        #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2)
+        // One chart per area and phase, two heat maps of surplus and two of the chance of a
+        // deficit, one SEND chart per scenario.
+        #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2 + 2)
+        #expect(html.contains("Chance of a deficit, %: regeneration-south-west"))
+        // The summary names an area whose forecast has no deficit but whose draws give one a
+        // real chance (Friern Barnet, late in the 15 years, in the demo).
+        #expect(html.contains("<b>P03 Friern Barnet &amp; Whetstone</b>, primary [baseline]: no deficit forecast, but <span class=\"risk\">a "))
         #expect(html.contains("80%") && html.contains("Specialist demand against in-borough places"))
         // Each area's chart draws the draws' median, dotted, beside the forecast line.
         #expect(html.components(separatedBy: ">median of draws: baseline</text>").count - 1 == 15)
@@ -121,5 +126,10 @@ import FoundationXML
         // Well-formed markup: it parses as XML.
         let parser = XMLParser(data: Data(html.replacingOccurrences(of: "<!DOCTYPE html>", with: "").utf8))
         #expect(parser.parse(), "\(String(describing: parser.parserError))")
+        // Without draws, no chances.
+        let plain = try CLI.run(["report", "--output", out, "--scenario", baseline])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(!text.contains("<section id=\"chances\">") && !text.contains("no deficit forecast, but"))
     }
 }

@@ -34,7 +34,7 @@ public struct HTMLReport: Sendable {
         table { border-collapse: collapse; margin: 6px 0 10px; font-size: 12px; }
         th, td { border: 1px solid #c9d1da; padding: 3px 7px; text-align: right; } th { background: #eef2f6; }
         td.l, th.l { text-align: left; }
-        .deficit { background: #f6c8c4; font-weight: bold; } .below { background: #fbe7b5; } .within { background: #d8efd9; } .high { background: #cfe0f5; }
+        .deficit { background: #f6c8c4; font-weight: bold; } .below { background: #fbe7b5; } .within { background: #d8efd9; } .high { background: #cfe0f5; } .risk { background: #f7e3a1; }
         .charts { display: flex; flex-wrap: wrap; gap: 10px; } .chart { break-inside: avoid; page-break-inside: avoid; border: 1px solid #e1e6eb; padding: 4px; }
         section { break-inside: auto; } h2 { break-after: avoid; }
         svg text { font-family: "DejaVu Sans", Arial, sans-serif; } .chart-title { font-size: 13px; font-weight: bold; fill: #1d2733; }
@@ -57,6 +57,14 @@ public struct HTMLReport: Sendable {
         if v < margin { return "#f7d58b" }
         if v > high { return v > 2 * high ? "#5b8fd1" : "#a9c6ec" }
         return "#9fd3a4"
+    }
+
+    /// The chance of a deficit from which the summary names an area whose forecast has none.
+    static let materialChance = 0.1
+
+    /// Heat-map colour of a chance of a deficit, %.
+    static func chanceColour(_ p: Double) -> String {
+        p >= 50 ? "#d9534f" : p >= 25 ? "#f0ad4e" : p >= 10 ? "#f7e3a1" : "#f2f2f2"
     }
 
     public func render() -> String {
@@ -84,10 +92,19 @@ public struct HTMLReport: Sendable {
                         let p = first.probabilityDeficit.map { " (chance \(Format.percent($0)))" } ?? ""
                         html += "<li>\(prefix): <span class=\"deficit\">deficit from \(first.year)</span>\(p); worst \(Format.percent(worst.surplusShare)) in \(worst.year), \(Self.places(-worst.surplus)) short.</li>"
                         any = true
-                    } else if let first = rows.first(where: { $0.status == .highSurplus }) {
-                        let best = rows.max { ($0.surplusShare ?? 0) < ($1.surplusShare ?? 0) }!
-                        html += "<li>\(prefix): <span class=\"high\">surplus above \(Format.percent(t.highSurplus)) from \(first.year)</span>; \(Format.percent(best.surplusShare)) (\(Self.places(best.surplus))) by \(best.year).</li>"
-                        any = true
+                    } else {
+                        // No deficit in the forecast, but the draws give one a real chance.
+                        if let first = rows.first(where: { ($0.probabilityDeficit ?? 0) >= Self.materialChance }) {
+                            let most = rows.max { ($0.probabilityDeficit ?? 0) < ($1.probabilityDeficit ?? 0) }!
+                            html += "<li>\(prefix): no deficit forecast, but <span class=\"risk\">a \(Format.percent(first.probabilityDeficit)) chance of one in \(first.year)</span>"
+                                + (most.year != first.year ? ", \(Format.percent(most.probabilityDeficit)) at most (\(most.year))" : "") + ".</li>"
+                            any = true
+                        }
+                        if let first = rows.first(where: { $0.status == .highSurplus }) {
+                            let best = rows.max { ($0.surplusShare ?? 0) < ($1.surplusShare ?? 0) }!
+                            html += "<li>\(prefix): <span class=\"high\">surplus above \(Format.percent(t.highSurplus)) from \(first.year)</span>; \(Format.percent(best.surplusShare)) (\(Self.places(best.surplus))) by \(best.year).</li>"
+                            any = true
+                        }
                     }
                 }
             }
@@ -115,6 +132,28 @@ public struct HTMLReport: Sendable {
                 colour: { Self.surplusColour($0, margin: t.margin * 100, high: t.highSurplus * 100) }, legend: legend) + "</div>"
         }
         html += "</div></section>"
+
+        // With draws: the chance of a deficit by area and year, on the same grid.
+        if run.draws != nil {
+            html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(run.draws![0].draws) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
+            for scenario in f.columns {
+                var rows: [String] = [], values: [[Double?]] = []
+                for area in f.areas {
+                    for phase in ReportingPhase.allCases {
+                        let r = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
+                        guard !r.isEmpty else { continue }
+                        rows.append("\(area.id) \(String(area.name.prefix(18))) (\(phase == .primary ? "pri" : "sec"))")
+                        values.append(r.map { row in row.isForecast ? row.probabilityDeficit.map { $0 * 100 } : nil })
+                    }
+                }
+                let legend = [("under 10%", "#f2f2f2"), ("10-25%", "#f7e3a1"), ("25-50%", "#f0ad4e"), ("50% or more", "#d9534f")]
+                html += "<div class=\"chart\">" + SVGChart.heatMap(
+                    title: "Chance of a deficit, %" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows,
+                    columns: years.enumerated().map { $0.offset == 0 ? "\(short($0.element))*" : short($0.element) }, values: values,
+                    colour: Self.chanceColour, legend: legend) + "</div>"
+            }
+            html += "</div></section>"
+        }
 
         // Charts: forecast pupils (with bands) against places, per area and phase.
         html += "<section id=\"areas\"><h2>Pupils against places, by planning area</h2><p class=\"note\">Pupils on roll (census, then forecast) and mainstream places, each phase total."
