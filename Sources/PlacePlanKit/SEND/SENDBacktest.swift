@@ -139,11 +139,11 @@ public struct SENDBacktest: Sendable {
     /// them. Nil when it has no plans, is not among them, or no January had outcomes.
     public static func measuredErrors(
         for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, horizon: Int = 5, trend: SENDTrend = .default
-    ) -> (errors: EmpiricalErrors, area: Int, areas: Int)? {
+    ) -> SENDMeasuredErrors? {
         guard let last = history.plansByBand.keys.max() else { return nil }
         let (errors, names) = measuredErrors(histories: histories, data: data, through: last, horizon: horizon, trend: trend)
-        guard let area = names.firstIndex(of: history.authority), !errors.isEmpty else { return nil }
-        return (errors, area, names.count)
+        guard let index = names.firstIndex(of: history.authority), !errors.isEmpty else { return nil }
+        return SENDMeasuredErrors(errors: errors, authority: index, authorities: names.count)
     }
 
     /// Interval coverage of the Y1-Y11 plans forecast from January `fitThrough`, by horizon:
@@ -256,5 +256,21 @@ extension EHCPHistory {
             }
         }
         return out
+    }
+}
+
+/// The measured errors that calibrate one authority's SEND draws: the SEND model's errors over
+/// several authorities (each an "area" of ``EmpiricalErrors``), and which of them it is.
+public struct SENDMeasuredErrors: Sendable {
+    public var errors: EmpiricalErrors
+    /// The authority's index among the measured ones.
+    public var authority: Int
+    /// How many authorities were measured.
+    public var authorities: Int
+
+    public init(errors: EmpiricalErrors, authority: Int, authorities: Int) {
+        self.errors = errors
+        self.authority = authority
+        self.authorities = authorities
     }
 }

@@ -222,9 +222,13 @@ public enum SENDRunner {
     ///   - run: the mainstream forecast (its pupils drive new plans; its scenarios give
     ///     specialist places, housing EHCPs and SEND levers).
     ///   - data: the data the mainstream forecast was made from (actual rolls before it).
+    ///   - uncertainty: draws of the first scenario, when asked for.
+    ///   - measured: the SEND model's measured errors that calibrate the draws
+    ///     (``SENDBacktest/measuredErrors(for:histories:data:horizon:trend:)``); without them
+    ///     the draws vary the growth of new-plan rates within its standard error.
     public static func run(
         history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions(),
-        uncertainty: UncertaintySettings? = nil, measured: (errors: EmpiricalErrors, area: Int, areas: Int)? = nil
+        uncertainty: UncertaintySettings? = nil, measured: SENDMeasuredErrors? = nil
     ) throws(PlacePlanError) -> SENDForecast {
         let forecast = run.forecast
         let A = forecast.areas.count, C = forecast.columns.count
@@ -294,7 +298,7 @@ public enum SENDRunner {
             let results = 3 + 2 * SENDCalibration.needs.count
             try uncertainty.check(
                 bytesPerDraw: (SpecialistAllocation.profileSize + years.count + 2 * results + 6) * MemoryLayout<Double>.size, of: "EHCP plans")
-            let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.areas, horizon: horizon, growth: 1, adaptation: uncertainty.adaptationRate) }
+            let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.authorities, horizon: horizon, growth: 1, adaptation: uncertainty.adaptationRate) }
             let normals = (0..<D).map { d -> Double in
                 var rng = DrawRandom(seed: uncertainty.seed, stream: UInt64(d))
                 return rng.normal()
@@ -302,7 +306,7 @@ public enum SENDRunner {
             let growths = normals.map { calibrated == nil ? cal.growth + cal.growthError * $0 : cal.growth }
             var target: ((Int, Int) -> Double)?
             if let calibrated, let m = measured {
-                let phase = calibrated.phases[0], a = m.area
+                let phase = calibrated.phases[0], a = m.authority
                 let point = states.map { $0.total(column: 0) }
                 let levels = normals.map(CalibratedErrors.Phase.level)
                 target = { h, d in point[h] / exp(phase.location[h] + phase.scale[a][h] * phase.score(normals[d], level: levels[d], horizon: h)) }

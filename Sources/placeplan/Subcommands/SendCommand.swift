@@ -120,7 +120,7 @@ struct SendCommand: ParsableCommand {
             // authority the EHCP files and census hold (pooled, as the mainstream areas are).
             // Without them (a file that does not load, too short a history) the draws vary the
             // growth of new-plan rates instead: the report's title says so, and stderr says why.
-            var measured: (errors: EmpiricalErrors, area: Int, areas: Int)?
+            var measured: SENDMeasuredErrors?
             if draws.settings() != nil {
                 var reason = "the SEND backtest found no earlier January with outcomes to measure errors from"
                 do {

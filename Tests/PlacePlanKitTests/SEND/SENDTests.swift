@@ -310,7 +310,7 @@ struct SENDBacktestTests {
         var records: [EmpiricalErrors.Record] = []
         for o in 2015...2020 { for h in 1...5 { records.append(.init(origin: AcademicYear(o), area: 0, phase: 0, horizon: h, logError: 0)) } }
         let r = try SENDRunner.run(
-            history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 101, seed: 2), measured: (EmpiricalErrors(records: records), 0, 1))
+            history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 101, seed: 2), measured: SENDMeasuredErrors(errors: EmpiricalErrors(records: records), authority: 0, authorities: 1))
         let d = try #require(r.draws)
         let last = r.years.count - 1
         #expect(run.applied[0].housingEHCP[run.forecast.horizon - 1].reduce(0, +) > 1)
@@ -331,7 +331,7 @@ struct SENDBacktestTests {
         func draws(threads: Int, seed: UInt64 = 9) throws -> SENDDrawSummary {
             try #require(try SENDRunner.run(
                 history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 700, seed: seed, threads: threads),
-                measured: (EmpiricalErrors(records: records), 0, 1)).draws)
+                measured: SENDMeasuredErrors(errors: EmpiricalErrors(records: records), authority: 0, authorities: 1)).draws)
         }
         let one = try draws(threads: 1), two = try draws(threads: 2), three = try draws(threads: 3)
         for h in 0..<one.years.count {
@@ -352,7 +352,7 @@ struct SENDBacktestTests {
         let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
         let m = try #require(SENDBacktest.measuredErrors(for: history, histories: histories, data: data))
         let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: data, through: history.plansByBand.keys.max()!, horizon: 5)
-        #expect(names[m.area] == history.authority && m.areas == names.count)
+        #expect(names[m.authority] == history.authority && m.authorities == names.count)
         #expect(!m.errors.isEmpty && m.errors.records == errors.records)
         var empty = history
         empty.plansByBand = [:]
@@ -370,7 +370,7 @@ struct SENDBacktestTests {
         for o in 2018...2020 { for h in 1...4 { records.append(.init(origin: AcademicYear(o), area: 0, phase: 0, horizon: h, logError: log(1.1))) } }
         let r = try SENDRunner.run(
             history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 1001, seed: 5),
-            measured: (EmpiricalErrors(records: records), 0, 1))
+            measured: SENDMeasuredErrors(errors: EmpiricalErrors(records: records), authority: 0, authorities: 1))
         let d = try #require(r.draws)
         for h in 1..<r.years.count {
             let point = r.states[h].total(column: 0)
