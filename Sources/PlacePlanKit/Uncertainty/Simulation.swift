@@ -41,7 +41,7 @@ public struct UncertaintySettings: Sendable, Hashable {
         throw .invalidOption(
             option: "--draws",
             message: "\(draws) draws of \(what) need about \(overflow ? "more than \(size(Double(Int.max)))" : size(Double(needed))) of memory, more than half of this machine's \(size(Double(memory)))",
-            hint: "use fewer draws, at most about \(most / unit * unit), e.g. --draws 10000")
+            hint: "use fewer draws, at most about \(most / unit * unit), e.g. --draws \(min(10_000, most / unit * unit))")
     }
 
     /// The quantiles every summary carries: 2.5, 5, 10, 50, 90, 95 and 97.5%.
