@@ -24,6 +24,31 @@ import Testing
         #expect(try CLI.run(["backtest", "--max-error", "h1"]).status == 64)
     }
 
+    /// `--coverage` runs the draws (1,000 unless `--draws` says otherwise) and gates the
+    /// intervals' coverage: exit 1 naming each cell outside its range, one JUnit case per
+    /// phase and horizon, and the verdicts in JSON.
+    @Test func coverageGates() throws {
+        let dir = try CLI.scratch()
+        let junit = dir.appendingPathComponent("coverage.xml").path
+        let pass = try CLI.run(["backtest", "--years", "2", "--coverage", "80=0-100,95=0-100", "--junit", junit, "--format", "json"])
+        #expect(pass.status == 0, "\(pass.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(pass.stdout.utf8)) as? [String: Any])
+        let verdicts = try #require(doc["coverage_gates"] as? [[String: Any]])
+        #expect(verdicts.count == 2 * 2 * 2 && verdicts.allSatisfy { $0["passed"] as? Bool == true })
+        #expect((doc["intervals"] as? [[String: Any]])?.first?["draws"] as? Int == 1000)
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.components(separatedBy: "<testcase").count - 1 == 8 && !xml.contains("<failure"))
+        let fail = try CLI.run(["backtest", "--years", "2", "--draws", "200", "--coverage", "95=100-100", "--junit", junit])
+        #expect(fail.status == 1)
+        #expect(fail.stdout.contains("Prediction intervals (200 draws)"))
+        #expect(fail.stderr.contains("gate failed: 95% interval coverage of"), "\(fail.stderr)")
+        #expect(try String(contentsOfFile: junit, encoding: .utf8).contains("<failure"))
+        for bad in [["--coverage", "80=90-70"], ["--coverage", "80=0-100", "--draws", "0"]] {
+            let run = try CLI.run(["backtest"] + bad)
+            #expect(run.status == 64, "\(bad): \(run.stderr)")
+        }
+    }
+
     /// `--records` writes every phase-total forecast beside the actual, with the interval
     /// bounds when drawn, and each actual row matches the forecast's error.
     @Test func recordsWithIntervals() throws {

@@ -261,3 +261,62 @@ public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+/// A coverage gate: the share of actual phase totals inside the 80% or 95% prediction
+/// intervals must lie within a range, at every horizon (for one phase, or every phase). It
+/// fails both when intervals cover too little (overconfident) and too much (uselessly wide).
+public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
+    public var phase: ReportingPhase?
+    /// The interval's nominal level, 80 or 95.
+    public var level: Int
+    /// The coverage allowed, in percent.
+    public var range: ClosedRange<Double>
+
+    public init(phase: ReportingPhase? = nil, level: Int, range: ClosedRange<Double>) {
+        self.phase = phase
+        self.level = level
+        self.range = range
+    }
+
+    public var description: String {
+        "\(phase.map { "\($0) " } ?? "")\(level)% coverage in \(Format.decimal(range.lowerBound))-\(Format.decimal(range.upperBound))%"
+    }
+
+    /// Parses "80=70-90,95=88-99" or "primary:95=90-99" (percent).
+    public static func parse(_ text: String) throws(PlacePlanError) -> [CoverageGate] {
+        var gates: [CoverageGate] = []
+        let hint = "write gates as 80=70-90,95=88-99 or primary:95=90-99 (the interval's level, then the coverage allowed, percent)"
+        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            var rest = Substring(item)
+            var phase: ReportingPhase?
+            if let colon = rest.firstIndex(of: ":") {
+                guard let p = ReportingPhase(rawValue: String(rest[..<colon]).lowercased()) else {
+                    throw .invalidOption(option: "--coverage", message: "unknown phase in '\(item)'", hint: "use primary: or secondary:, e.g. primary:95=90-99")
+                }
+                phase = p
+                rest = rest[rest.index(after: colon)...]
+            }
+            let parts = rest.replacingOccurrences(of: "%", with: "").split(separator: "=")
+            let bounds = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Double($0) } : []
+            guard parts.count == 2, let level = Int(parts[0]), [80, 95].contains(level), bounds.count == 2,
+                bounds[0] >= 0, bounds[0] <= bounds[1], bounds[1] <= 100
+            else {
+                throw .invalidOption(option: "--coverage", message: "cannot read '\(item)'", hint: hint)
+            }
+            gates.append(CoverageGate(phase: phase, level: level, range: bounds[0]...bounds[1]))
+        }
+        return gates
+    }
+
+    /// The gate's verdict on a backtest with draws: per phase and horizon, the coverage
+    /// measured (nil without intervals) and whether it lies in the range.
+    public func check(_ backtest: Backtest) -> [(phase: ReportingPhase, horizon: Int, value: Double?, passed: Bool)] {
+        (phase.map { [$0] } ?? backtest.phases).flatMap { p in
+            backtest.horizons.map { h in
+                let c = backtest.coverage(phase: p, horizon: h)
+                let value = c.map { level == 80 ? $0.coverage80 : $0.coverage95 }
+                return (p, h, value, value.map { range.contains($0) } ?? false)
+            }
+        }
+    }
+}

@@ -5,10 +5,12 @@ import Foundation
 public struct BacktestOutput: Sendable {
     public var backtest: Backtest
     public var gates: [AccuracyGate]
+    public var coverageGates: [CoverageGate]
 
-    public init(_ backtest: Backtest, gates: [AccuracyGate] = []) {
+    public init(_ backtest: Backtest, gates: [AccuracyGate] = [], coverageGates: [CoverageGate] = []) {
         self.backtest = backtest
         self.gates = gates
+        self.coverageGates = coverageGates
     }
 
     var method: String { backtest.settings.method.description }
@@ -21,6 +23,11 @@ public struct BacktestOutput: Sendable {
                 "median absolute % error of \(r.phase) totals at horizon \(gate.horizon) is \(r.value.map { Format.decimal($0, places: 2) + "%" } ?? "not measured"), above the gate of \(Format.decimal(gate.limit, places: 2))%"
             }
         }
+            + coverageGates.flatMap { gate in
+                gate.check(backtest).filter { !$0.passed }.map { r in
+                    "\(gate.level)% interval coverage of \(r.phase) totals at horizon \(r.horizon) is \(r.value.map { Format.decimal($0) + "%" } ?? "not measured (run with --intervals)"), outside the gate of \(Format.decimal(gate.range.lowerBound))-\(Format.decimal(gate.range.upperBound))%"
+                }
+            }
     }
 
     public func render(_ format: OutputFormat, colour: Bool = false) throws(PlacePlanError) -> String {
@@ -108,13 +115,22 @@ public struct BacktestOutput: Sendable {
             }
             tables.append(table)
         }
-        if !gates.isEmpty {
+        if !gates.isEmpty || !coverageGates.isEmpty {
             var table = TextTable(title: "Gates", headers: ["Gate", "Phase", "Measured", "Result"], rightAligned: [false, false, true, false])
             for gate in gates {
                 for r in gate.check(b) {
                     table.rows.append([
                         TextTable.Cell(gate.description), TextTable.Cell(r.phase.rawValue),
                         TextTable.Cell(r.value.map { Format.decimal($0, places: 2) + "%" } ?? "-"),
+                        TextTable.Cell(r.passed ? "pass" : "FAIL", r.passed ? .good : .bad),
+                    ])
+                }
+            }
+            for gate in coverageGates {
+                for r in gate.check(b) {
+                    table.rows.append([
+                        TextTable.Cell(gate.description), TextTable.Cell("\(r.phase.rawValue) h\(r.horizon)"),
+                        TextTable.Cell(r.value.map { Format.decimal($0) + "%" } ?? "-"),
                         TextTable.Cell(r.passed ? "pass" : "FAIL", r.passed ? .good : .bad),
                     ])
                 }
@@ -198,6 +214,15 @@ public struct BacktestOutput: Sendable {
             var value: Double?
             var passed: Bool
         }
+        public struct CoverageGate: Codable, Sendable {
+            var phase: ReportingPhase
+            var horizon: Int
+            var level: Int
+            var lower: Double
+            var upper: Double
+            var value: Double?
+            var passed: Bool
+        }
         /// The coverage of the prediction intervals for a phase and horizon (with draws).
         public struct Interval: Codable, Sendable {
             var phase: ReportingPhase
@@ -215,6 +240,7 @@ public struct BacktestOutput: Sendable {
         public var metrics: [Metric]
         public var selections: [Selection]
         public var gates: [Gate]
+        public var coverageGates: [CoverageGate]
         /// Present when the backtest ran draws.
         public var intervals: [Interval]?
     }
@@ -240,6 +266,13 @@ public struct BacktestOutput: Sendable {
             data: b.dataLabel, method: method, baselines: Array(b.methodNames.dropFirst()), horizon: b.settings.horizon, origins: b.origins,
             birthsProjection: b.settings.birthsProjection.description, metrics: rounded, selections: selections,
             gates: gates.flatMap { g in g.check(b).map { .init(phase: $0.phase, horizon: g.horizon, limit: g.limit, value: $0.value.map { Format.rounded($0, places: 4) }, passed: $0.passed) } },
+            coverageGates: coverageGates.flatMap { g in
+                g.check(b).map {
+                    .init(
+                        phase: $0.phase, horizon: $0.horizon, level: g.level, lower: g.range.lowerBound, upper: g.range.upperBound,
+                        value: $0.value.map { Format.rounded($0, places: 4) }, passed: $0.passed)
+                }
+            },
             intervals: b.settings.uncertainty.map { u in
                 b.phases.flatMap { phase in
                     b.horizons.compactMap { h -> Document.Interval? in
@@ -258,7 +291,7 @@ public struct BacktestOutput: Sendable {
     public func junit() -> String {
         let b = backtest
         var cases: [(name: String, failure: String?, value: Double?)] = []
-        if gates.isEmpty {
+        if gates.isEmpty && coverageGates.isEmpty {
             for phase in b.phases {
                 for h in b.horizons {
                     let v = b.summary(method: method, phase: phase, horizon: h)?.mdape
@@ -270,6 +303,13 @@ public struct BacktestOutput: Sendable {
                 for r in gate.check(b) {
                     let name = "\(r.phase) median APE h\(gate.horizon) <= \(Format.decimal(gate.limit, places: 2))%"
                     let failure = r.passed ? nil : "measured \(r.value.map { Format.decimal($0, places: 2) + "%" } ?? "nothing"), above the gate"
+                    cases.append((name, failure, r.value))
+                }
+            }
+            for gate in coverageGates {
+                for r in gate.check(b) {
+                    let name = "\(r.phase) \(gate.level)% interval coverage h\(r.horizon) in \(Format.decimal(gate.range.lowerBound))-\(Format.decimal(gate.range.upperBound))%"
+                    let failure = r.passed ? nil : "measured \(r.value.map { Format.decimal($0) + "%" } ?? "nothing"), outside the gate"
                     cases.append((name, failure, r.value))
                 }
             }

@@ -12,11 +12,13 @@ struct BacktestCommand: ParsableCommand {
             primary and secondary totals, and each year group, with the actual rolls. Baselines run beside \
             the method: last year's ratio (mean1) and the plain 3-year mean (mean3).
 
-            Exits 1 when a --max-error gate is exceeded, naming the metric, horizon, phase and value.
+            Exits 1 when a --max-error gate is exceeded, or a --coverage gate missed, naming the metric, \
+            horizon, phase and value.
 
             Examples:
               placeplan backtest
               placeplan backtest --data ../shared/data/london --max-error h1=1.0,h3=2.5,h5=5
+              placeplan backtest --data ../shared/data/london --intervals --coverage 80=70-90,95=88-99
               placeplan backtest --data ../shared/data/london --format json --output backtest.json --junit backtest.xml
             """)
 
@@ -45,6 +47,13 @@ struct BacktestCommand: ParsableCommand {
             discussion: "Example: --max-error h1=1.0,h3=2.5  or  --max-error primary:h3=2.2,secondary:h3=2.0", valueName: "gates"))
     var maxError: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Gates on the coverage of the 80% and 95% prediction intervals at every horizon, optionally per phase (implies --intervals).",
+            discussion: "Example: --coverage 80=70-90,95=88-99  or  --coverage primary:95=90-99", valueName: "gates"))
+    var coverage: String?
+
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one test case per gate) to this file.", valueName: "file"))
     var junit: String?
 
@@ -59,6 +68,12 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if coverage != nil && draws.draws == 0 {
+            throw ValidationError("--coverage needs intervals: leave out --draws 0, or give --draws N (e.g. --draws 1000)")
+        }
+    }
+
     func run() throws {
         var failed = false
         try reportingErrors {
@@ -69,15 +84,19 @@ struct BacktestCommand: ParsableCommand {
                 throw PlacePlanError.invalidOption(option: "--births", message: "unknown births projection '\(births)'", hint: "use hold or trend")
             }
             let gates = try maxError.map(AccuracyGate.parse) ?? []
+            let coverageGates = try coverage.map(CoverageGate.parse) ?? []
             let dataSet = try data.load()
             guard minimumHistory >= 2 else {
                 throw PlacePlanError.invalidOption(
                     option: "--min-history", message: "\(minimumHistory) is too few", hint: "a ratio needs two censuses: use 2 or more, e.g. --min-history 4")
             }
             var settings = BacktestSettings(horizon: years, minimumHistory: minimumHistory, method: m, birthsProjection: b)
-            settings.uncertainty = draws.settings()
+            // A coverage gate needs intervals: the default draws unless --draws says otherwise.
+            var drawing = draws
+            drawing.intervals = drawing.intervals || !coverageGates.isEmpty
+            settings.uncertainty = drawing.settings()
             let backtest = try Backtest.run(dataSet, settings: settings)
-            let out = BacktestOutput(backtest, gates: gates)
+            let out = BacktestOutput(backtest, gates: gates, coverageGates: coverageGates)
             try output.write(try out.render(output.format, colour: output.colour))
             if let junit { try OutputFile.write(out.junit(), to: junit) }
             if let records { try OutputFile.write(out.recordsCSV(), to: records) }

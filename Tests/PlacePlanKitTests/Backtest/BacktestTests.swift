@@ -119,6 +119,30 @@ import Testing
         #expect(tight.failures[0].contains("above the gate of 0.00%"))
     }
 
+    /// Coverage gates read a level and a range, and judge every phase and horizon: a range
+    /// that holds any coverage passes, one that excludes what was measured fails, naming the
+    /// cell, and a backtest without draws fails as not measured.
+    @Test func coverageGatesParseAndJudge() throws {
+        let gates = try CoverageGate.parse("80=70-90, primary:95=88-99%")
+        #expect(gates == [CoverageGate(level: 80, range: 70...90), CoverageGate(phase: .primary, level: 95, range: 88...99)])
+        for bad in ["80", "90=70-90", "80=90-70", "80=70", "80=70-101", "middle:80=70-90", "80=a-b"] {
+            let e = error { _ = try CoverageGate.parse(bad) }
+            #expect(e?.exitCode == 64, "\(bad)")
+        }
+        var settings = BacktestSettings(horizon: 2)
+        settings.uncertainty = UncertaintySettings(draws: 200)
+        let b = try Backtest.run(try data(), settings: settings)
+        let loose = BacktestOutput(b, coverageGates: try CoverageGate.parse("80=0-100,95=0-100"))
+        #expect(loose.failures.isEmpty)
+        #expect(loose.coverageGates[0].check(b).count == b.phases.count * b.horizons.count)
+        let measured = try #require(b.coverage(phase: .secondary, horizon: 1)).coverage80
+        let excluding = measured >= 50 ? "secondary:80=0-\(Int(measured) - 1)" : "secondary:80=\(Int(measured) + 1)-100"
+        let tight = BacktestOutput(b, coverageGates: try CoverageGate.parse(excluding))
+        #expect(tight.failures.contains { $0.hasPrefix("80% interval coverage of secondary totals at horizon 1 is \(Format.decimal(measured))%, outside the gate") })
+        let undrawn = BacktestOutput(try Backtest.run(try data(), settings: BacktestSettings(horizon: 1)), coverageGates: gates)
+        #expect(undrawn.failures.count == 3 && undrawn.failures.allSatisfy { $0.contains("not measured") })
+    }
+
     @Test func junitIsWellFormedWithOneCasePerGate() throws {
         let b = try Backtest.run(try data(), settings: BacktestSettings(horizon: 2))
         let xml = BacktestOutput(b, gates: try AccuracyGate.parse("h1=100,secondary:h2=0")).junit()
