@@ -69,6 +69,23 @@ import Testing
         let years = try #require(draws["years"] as? [[String: Any]])
         #expect(years.count == 6)
         #expect(Set((years[1]["pupils"] as? [String: Any])?.keys ?? [:].keys) == ["p2_5", "p5", "p10", "p50", "p90", "p95", "p97_5"])
+        // The CSV carries each need's chance of a shortfall, the same as the JSON's, in the
+        // forecast years (not at the census).
+        let csv = try CLI.run(["send", "--draws", "100", "--years", "5", "--format", "csv"])
+        let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.first?.last == "p_short")
+        var checked = 0
+        for row in rows.dropFirst() where row.count == rows[0].count {
+            let h = try #require(years.firstIndex { $0["year"] as? String == row[1] })
+            guard h > 0 else {
+                #expect(row.last == "", "no chance at the census: \(row)")
+                continue
+            }
+            let short = try #require(years[h]["probability_short"] as? [String: Double])
+            #expect(Double(row.last!) == short["\(row[2]) \(row[4])"], "\(row)")
+            checked += 1
+        }
+        #expect(checked > 50)
     }
 
     /// With EHCP files too short for the SEND backtest, the draws fall back to varying the

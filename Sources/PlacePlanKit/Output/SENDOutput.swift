@@ -169,15 +169,25 @@ public struct SENDOutput: Sendable {
         ]
     }
 
+    /// One row per scenario, year, need and phase; with draws, `p_short`: the chance that
+    /// demand for the need exceeds its places (the drawn scenario's forecast years; empty
+    /// elsewhere). The totals' quantiles are in the JSON.
     func csv() -> String {
-        csvText(
-            header: ["scenario", "year", "need", "broad_area", "phase", "pupils", "demand", "places", "spare", "placed_in_borough", "independent", "out_of_borough", "cost"],
+        let draws = send.draws
+        let step = Dictionary((draws?.years ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return csvText(
+            header: ["scenario", "year", "need", "broad_area", "phase", "pupils", "demand", "places", "spare", "placed_in_borough", "independent", "out_of_borough", "cost"]
+                + (draws == nil ? [] : ["p_short"]),
             rows: send.rows.map { r in
                 [
                     r.scenario, r.year.description, r.need.rawValue, r.need.broadArea.rawValue, r.phase.rawValue, Format.decimal(r.pupils),
                     Format.decimal(r.demand), Format.decimal(r.places), Format.decimal(r.spare), Format.decimal(r.placedInBorough),
                     Format.decimal(r.independent), Format.decimal(r.outOfBorough), Format.decimal(r.cost, places: 0),
                 ]
+                    + (draws.map { d in
+                        guard d.scenario == r.scenario, let h = step[r.year], h > 0 else { return [""] }
+                        return [Format.decimal(d.probabilityShort(step: h, need: r.need, phase: r.phase), places: 4)]
+                    } ?? [])
             })
     }
 
