@@ -166,14 +166,23 @@ public struct BacktestOutput: Sendable {
         return rows
     }
 
+    /// One row per metric. With draws, the method's phase rows also carry the coverage and
+    /// mean width of its 80% and 95% intervals, % (empty on the other rows).
     func csv() -> String {
-        csvText(
-            header: ["breakdown", "method", "phase", "horizon", "year_group", "area", "count", "mdape", "mape", "bias"],
+        let drawn = backtest.settings.uncertainty != nil
+        return csvText(
+            header: ["breakdown", "method", "phase", "horizon", "year_group", "area", "count", "mdape", "mape", "bias"]
+                + (drawn ? ["coverage80", "coverage95", "width80", "width95"] : []),
             rows: metricRows().map { m in
-                [
+                var row = [
                     m.breakdown, m.method, m.phase.rawValue, "\(m.horizon)", m.yearGroup?.description ?? "", m.area ?? "", "\(m.stats.count)",
                     Format.decimal(m.stats.mdape, places: 3), Format.decimal(m.stats.mape, places: 3), Format.decimal(m.stats.bias, places: 3),
                 ]
+                if drawn {
+                    let c = m.breakdown == "phase" && m.method == method ? backtest.coverage(phase: m.phase, horizon: m.horizon) : nil
+                    row += [c?.coverage80, c?.coverage95, c?.width80, c?.width95].map { $0.map { Format.decimal($0, places: 2) } ?? "" }
+                }
+                return row
             })
     }
 
