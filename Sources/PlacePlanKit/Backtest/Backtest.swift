@@ -249,6 +249,7 @@ public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
             }
             gates.append(AccuracyGate(phase: phase, horizon: h, limit: limit))
         }
+        guard !gates.isEmpty else { throw .invalidOption(option: "--max-error", message: "no gates given", hint: "write gates as h1=1.0,h3=2.5 or primary:h3=2.5 (percent)") }
         return gates
     }
 
@@ -305,6 +306,7 @@ public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
             }
             gates.append(CoverageGate(phase: phase, level: level, range: bounds[0]...bounds[1]))
         }
+        guard !gates.isEmpty else { throw .invalidOption(option: "--coverage", message: "no gates given", hint: hint) }
         return gates
     }
 

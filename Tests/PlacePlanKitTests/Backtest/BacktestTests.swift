@@ -106,7 +106,7 @@ import Testing
             AccuracyGate(phase: nil, horizon: 1, limit: 1.0), AccuracyGate(phase: .primary, horizon: 3, limit: 2.5),
             AccuracyGate(phase: .secondary, horizon: 2, limit: 0),
         ])
-        for bad in ["h1", "x1=2", "middle:h1=2", "h1=-1", "h0=1"] {
+        for bad in ["h1", "x1=2", "middle:h1=2", "h1=-1", "h0=1", "", " , "] {
             let e = error { _ = try AccuracyGate.parse(bad) }
             #expect(e?.exitCode == 64, "\(bad)")
         }
@@ -125,7 +125,7 @@ import Testing
     @Test func coverageGatesParseAndJudge() throws {
         let gates = try CoverageGate.parse("80=70-90, primary:95=88-99%")
         #expect(gates == [CoverageGate(level: 80, range: 70...90), CoverageGate(phase: .primary, level: 95, range: 88...99)])
-        for bad in ["80", "90=70-90", "80=90-70", "80=70", "80=70-101", "middle:80=70-90", "80=a-b"] {
+        for bad in ["80", "90=70-90", "80=90-70", "80=70", "80=70-101", "middle:80=70-90", "80=a-b", ""] {
             let e = error { _ = try CoverageGate.parse(bad) }
             #expect(e?.exitCode == 64, "\(bad)")
         }
