@@ -134,8 +134,8 @@ public struct HTMLReport: Sendable {
         html += "</div></section>"
 
         // With draws: the chance of a deficit by area and year, on the same grid.
-        if run.draws != nil {
-            html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(run.draws![0].draws) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
+        if let drawn = run.draws?.first {
+            html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(drawn.draws) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
             for scenario in f.columns {
                 var rows: [String] = [], values: [[Double?]] = []
                 for area in f.areas {
