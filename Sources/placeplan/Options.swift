@@ -105,14 +105,29 @@ struct ModelArguments: ParsableArguments {
     /// Loads the scenarios and runs them on the data (with draws when asked for; progress
     /// on stderr when it is a terminal).
     func run(_ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil, draws: UncertaintySettings? = nil) throws(PlacePlanError) -> ScenarioForecast {
-        let terminal = isatty(STDERR_FILENO) == 1
-        let result = try ScenarioRunner.run(
-            data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws
-        ) { message in
-            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8)) }
-        }
-        if terminal && draws != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        return result
+        let line = ProgressLine()
+        defer { line.clear() }
+        return try ScenarioRunner.run(
+            data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws,
+            progress: line.show)
+    }
+}
+
+/// A progress line on stderr, rewritten in place, only when stderr is a terminal (so logs
+/// and pipes see nothing of it).
+final class ProgressLine {
+    let terminal = isatty(STDERR_FILENO) == 1
+    private var shown = false
+
+    func show(_ message: String) {
+        guard terminal else { return }
+        shown = true
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8))
+    }
+
+    /// Clears the line, if anything was shown.
+    func clear() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
 

@@ -64,7 +64,11 @@ public struct Backtest: Sendable {
     /// The estimators each method used at each origin.
     public let selections: [String: [AcademicYear: EstimatorSelection]]
 
-    public static func run(_ data: DataSet, settings: BacktestSettings = BacktestSettings()) throws(PlacePlanError) -> Backtest {
+    /// - Parameter progress: told of each origin as it starts (e.g. "origin 2016/17, 3 of 8,
+    ///   1000 draws"), for a progress line.
+    public static func run(
+        _ data: DataSet, settings: BacktestSettings = BacktestSettings(), progress: ((String) -> Void)? = nil
+    ) throws(PlacePlanError) -> Backtest {
         let years = data.rolls.years
         guard (1...ForecastSettings.maximumHorizon).contains(settings.horizon) else {
             throw .invalidOption(option: "--years", message: "\(settings.horizon) is outside 1...25", hint: "backtest 1 to 25 years ahead, e.g. --years 5")
@@ -77,7 +81,8 @@ public struct Backtest: Sendable {
         var records: [BacktestRecord] = []
         var selections: [String: [AcademicYear: EstimatorSelection]] = [:]
         let origins = Array(years[(settings.minimumHistory - 1)..<(years.count - 1)])
-        for origin in origins {
+        for (i, origin) in origins.enumerated() {
+            progress?("origin \(origin), \(i + 1) of \(origins.count)" + (settings.uncertainty.map { ", \($0.draws) draws" } ?? ""))
             let known = data.asKnown(at: origin)
             let horizon = min(settings.horizon, years.last! - origin)
             for method in settings.methods {

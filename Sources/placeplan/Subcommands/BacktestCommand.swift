@@ -95,7 +95,9 @@ struct BacktestCommand: ParsableCommand {
             var drawing = draws
             drawing.intervals = drawing.intervals || !coverageGates.isEmpty
             settings.uncertainty = drawing.settings()
-            let backtest = try Backtest.run(dataSet, settings: settings)
+            let line = ProgressLine()
+            let backtest = try Backtest.run(dataSet, settings: settings, progress: line.show)
+            line.clear()
             let out = BacktestOutput(backtest, gates: gates, coverageGates: coverageGates)
             try output.write(try out.render(output.format, colour: output.colour))
             if let junit { try OutputFile.write(out.junit(), to: junit) }
