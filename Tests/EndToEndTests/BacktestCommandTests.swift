@@ -61,6 +61,30 @@ import Testing
         }
     }
 
+    /// While draws run, a progress line goes to stderr when it is a terminal (here the
+    /// pseudo-terminal of `script`), rewritten in place and cleared at the end; through a
+    /// pipe there is none.
+    @Test(.enabled(if: pseudoTerminal, "needs script(1) and a pseudo-terminal"))
+    func progressOnlyOnATerminal() throws {
+        for (arguments, expected) in [("backtest --years 2 --draws 100", "origin 2024/25, 6 of 6, 100 draws"), ("sufficiency --years 2 --draws 100", "baseline: year 2 of 2, 100 draws")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", "'\(CLI.binary.path)' \(arguments) > /dev/null", "/dev/null"]
+            process.currentDirectoryURL = CLI.packageRoot
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let terminal = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(terminal)")
+            #expect(terminal.contains("\r\u{1B}[K" + expected), "\(terminal.debugDescription)")
+            #expect(terminal.hasSuffix("\r\u{1B}[K") || terminal.hasSuffix("\r\u{1B}[K\r\n"), "the line is cleared: \(terminal.suffix(40).debugDescription)")
+            let piped = try CLI.run(arguments.split(separator: " ").map(String.init))
+            #expect(piped.status == 0 && piped.stderr.isEmpty, "\(piped.stderr)")
+        }
+    }
+
     /// `--records` writes every phase-total forecast beside the actual, with the interval
     /// bounds when drawn, and each actual row matches the forecast's error.
     @Test func recordsWithIntervals() throws {
@@ -146,3 +170,17 @@ import Testing
         #expect(!r.stdout.contains("Estimators chosen by auto"))
     }
 }
+
+/// Whether script(1) can run a command on a pseudo-terminal here.
+let pseudoTerminal: Bool = {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return false }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qec", "true", "/dev/null"]
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+}()
