@@ -95,9 +95,13 @@ struct BacktestCommand: ParsableCommand {
             var drawing = draws
             drawing.intervals = drawing.intervals || !coverageGates.isEmpty
             settings.uncertainty = drawing.settings()
+            // The progress line is cleared before anything else is written, error or not.
             let line = ProgressLine()
-            let backtest = try Backtest.run(dataSet, settings: settings, progress: line.show)
-            line.clear()
+            let backtest: Backtest
+            do {
+                defer { line.clear() }
+                backtest = try Backtest.run(dataSet, settings: settings, progress: line.show)
+            }
             let out = BacktestOutput(backtest, gates: gates, coverageGates: coverageGates)
             try output.write(try out.render(output.format, colour: output.colour))
             if let junit { try OutputFile.write(out.junit(), to: junit) }
