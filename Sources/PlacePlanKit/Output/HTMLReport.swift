@@ -150,7 +150,7 @@ public struct HTMLReport: Sendable {
                 html += "<div class=\"chart\">" + SVGChart.heatMap(
                     title: "Chance of a deficit, %" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows,
                     columns: years.enumerated().map { $0.offset == 0 ? "\(short($0.element))*" : short($0.element) }, values: values,
-                    colour: Self.chanceColour, legend: legend) + "</div>"
+                    colour: Self.chanceColour, legend: legend, label: { Format.decimal($0, places: 0) }) + "</div>"
             }
             html += "</div></section>"
         }

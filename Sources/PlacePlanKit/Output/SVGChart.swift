@@ -104,9 +104,11 @@ public enum SVGChart {
         return svg + "</svg>"
     }
 
-    /// A heat map of values (surplus %) by row and column, with a colour key.
+    /// A heat map of values (surplus %, or chances %) by row and column, each cell labelled
+    /// (`label`, one decimal by default), with a colour key.
     public static func heatMap(
-        title: String, rows: [String], columns: [String], values: [[Double?]], colour: (Double) -> String, legend: [(String, String)], cellWidth: Int = 46
+        title: String, rows: [String], columns: [String], values: [[Double?]], colour: (Double) -> String, legend: [(String, String)], cellWidth: Int = 46,
+        label: (Double) -> String = { Format.decimal($0) }
     ) -> String {
         let left = 200.0, top = 40.0, cell = Double(cellWidth), rowHeight = 20.0
         let width = Int(left + cell * Double(columns.count) + 10), height = Int(top + rowHeight * Double(rows.count) + 44)
@@ -121,7 +123,7 @@ public enum SVGChart {
             for (j, v) in values[i].enumerated() {
                 let xx = left + cell * Double(j)
                 svg += "<rect x=\"\(f(xx))\" y=\"\(f(yy))\" width=\"\(f(cell - 1))\" height=\"\(f(rowHeight - 1))\" fill=\"\(v.map(colour) ?? "#eeeeee")\"/>"
-                if let v { svg += "<text x=\"\(f(xx + cell / 2))\" y=\"\(f(yy + 14))\" class=\"cell\" text-anchor=\"middle\">\(Format.decimal(v))</text>" }
+                if let v { svg += "<text x=\"\(f(xx + cell / 2))\" y=\"\(f(yy + 14))\" class=\"cell\" text-anchor=\"middle\">\(label(v))</text>" }
             }
         }
         var lx = left
