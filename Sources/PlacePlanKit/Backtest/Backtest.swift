@@ -236,16 +236,8 @@ public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
     /// Parses "h1=1.0,h3=2.5" or "primary:h3=2.2,secondary:h5=4" (percent).
     public static func parse(_ text: String) throws(PlacePlanError) -> [AccuracyGate] {
         var gates: [AccuracyGate] = []
-        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            var rest = Substring(item)
-            var phase: ReportingPhase?
-            if let colon = rest.firstIndex(of: ":") {
-                guard let p = ReportingPhase(rawValue: String(rest[..<colon]).lowercased()) else {
-                    throw .invalidOption(option: "--max-error", message: "unknown phase in '\(item)'", hint: "use primary: or secondary:, e.g. primary:h3=2.5")
-                }
-                phase = p
-                rest = rest[rest.index(after: colon)...]
-            }
+        for item in gateItems(text) {
+            let (phase, rest) = try phasePrefix(item, option: "--max-error", example: "primary:h3=2.5")
             let parts = rest.split(separator: "=")
             guard parts.count == 2, parts[0].lowercased().hasPrefix("h"), let h = Int(parts[0].dropFirst()), h >= 1,
                 let limit = Double(parts[1].replacingOccurrences(of: "%", with: "")), limit >= 0
@@ -292,16 +284,8 @@ public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
     public static func parse(_ text: String) throws(PlacePlanError) -> [CoverageGate] {
         var gates: [CoverageGate] = []
         let hint = "write gates as 80=70-90,95=88-99 or primary:95=90-99 (the interval's level, then the coverage allowed, percent)"
-        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            var rest = Substring(item)
-            var phase: ReportingPhase?
-            if let colon = rest.firstIndex(of: ":") {
-                guard let p = ReportingPhase(rawValue: String(rest[..<colon]).lowercased()) else {
-                    throw .invalidOption(option: "--coverage", message: "unknown phase in '\(item)'", hint: "use primary: or secondary:, e.g. primary:95=90-99")
-                }
-                phase = p
-                rest = rest[rest.index(after: colon)...]
-            }
+        for item in gateItems(text) {
+            let (phase, rest) = try phasePrefix(item, option: "--coverage", example: "primary:95=90-99")
             let parts = rest.replacingOccurrences(of: "%", with: "").split(separator: "=")
             let bounds = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Double($0) } : []
             guard parts.count == 2, let level = Int(parts[0]), [80, 95].contains(level), bounds.count == 2,
@@ -326,4 +310,18 @@ public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
             }
         }
     }
+}
+
+/// The comma-separated items of a gate option, trimmed, empty ones dropped.
+func gateItems(_ text: String) -> [String] {
+    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
+
+/// A gate item's optional "primary:" or "secondary:" prefix, and the rest.
+func phasePrefix(_ item: String, option: String, example: String) throws(PlacePlanError) -> (ReportingPhase?, Substring) {
+    guard let colon = item.firstIndex(of: ":") else { return (nil, Substring(item)) }
+    guard let phase = ReportingPhase(rawValue: String(item[..<colon]).lowercased()) else {
+        throw .invalidOption(option: option, message: "unknown phase in '\(item)'", hint: "use primary: or secondary:, e.g. \(example)")
+    }
+    return (phase, item[item.index(after: colon)...])
 }

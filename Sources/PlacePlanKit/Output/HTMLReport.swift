@@ -114,21 +114,26 @@ public struct HTMLReport: Sendable {
 
         // Heat map of surplus % by area and year (first scenario; each scenario when several).
         html += "<section id=\"heatmap\"><h2>Surplus % of places by area and year</h2><div class=\"charts\">"
-        for (c, scenario) in f.columns.enumerated() {
-            let t = run.thresholds[c]
+        // One grid for both heat maps: a row per area and phase, a column per year.
+        func grid(_ scenario: String, _ value: (SufficiencyRow) -> Double?) -> (rows: [String], values: [[Double?]]) {
             var rows: [String] = [], values: [[Double?]] = []
             for area in f.areas {
                 for phase in ReportingPhase.allCases {
                     let r = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
                     guard !r.isEmpty else { continue }
                     rows.append("\(area.id) \(String(area.name.prefix(18))) (\(phase == .primary ? "pri" : "sec"))")
-                    values.append(r.map { $0.surplusShare.map { $0 * 100 } })
+                    values.append(r.map(value))
                 }
             }
+            return (rows, values)
+        }
+        let columns = years.enumerated().map { $0.offset == 0 ? "\(short($0.element))*" : short($0.element) }
+        for (c, scenario) in f.columns.enumerated() {
+            let t = run.thresholds[c]
+            let (rows, values) = grid(scenario) { $0.surplusShare.map { $0 * 100 } }
             let legend = [("deficit", "#d9534f"), ("below \(Format.percent(t.margin))", "#f7d58b"), ("within margin", "#9fd3a4"), ("above \(Format.percent(t.highSurplus))", "#a9c6ec")]
             html += "<div class=\"chart\">" + SVGChart.heatMap(
-                title: "Surplus % of places" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows,
-                columns: years.enumerated().map { $0.offset == 0 ? "\(short($0.element))*" : short($0.element) }, values: values,
+                title: "Surplus % of places" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows, columns: columns, values: values,
                 colour: { Self.surplusColour($0, margin: t.margin * 100, high: t.highSurplus * 100) }, legend: legend) + "</div>"
         }
         html += "</div></section>"
@@ -137,19 +142,10 @@ public struct HTMLReport: Sendable {
         if let drawn = run.draws?.first {
             html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(drawn.draws) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
             for scenario in f.columns {
-                var rows: [String] = [], values: [[Double?]] = []
-                for area in f.areas {
-                    for phase in ReportingPhase.allCases {
-                        let r = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
-                        guard !r.isEmpty else { continue }
-                        rows.append("\(area.id) \(String(area.name.prefix(18))) (\(phase == .primary ? "pri" : "sec"))")
-                        values.append(r.map { row in row.isForecast ? row.probabilityDeficit.map { $0 * 100 } : nil })
-                    }
-                }
+                let (rows, values) = grid(scenario) { row in row.isForecast ? row.probabilityDeficit.map { $0 * 100 } : nil }
                 let legend = [("under 10%", "#f2f2f2"), ("10-25%", "#f7e3a1"), ("25-50%", "#f0ad4e"), ("50% or more", "#d9534f")]
                 html += "<div class=\"chart\">" + SVGChart.heatMap(
-                    title: "Chance of a deficit, %" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows,
-                    columns: years.enumerated().map { $0.offset == 0 ? "\(short($0.element))*" : short($0.element) }, values: values,
+                    title: "Chance of a deficit, %" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows, columns: columns, values: values,
                     colour: Self.chanceColour, legend: legend, label: { Format.decimal($0, places: 0) }) + "</div>"
             }
             html += "</div></section>"
