@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlacePlanKitTests",
-            dependencies: ["PlacePlanKit"]
+            dependencies: ["PlacePlanKit", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "EndToEndTests",

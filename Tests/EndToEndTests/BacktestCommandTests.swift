@@ -22,6 +22,10 @@ import Testing
         #expect(pass.status == 0)
         #expect(!(try String(contentsOfFile: junit, encoding: .utf8)).contains("<failure"))
         #expect(try CLI.run(["backtest", "--max-error", "h1"]).status == 64)
+        // A gate further ahead than the backtest forecasts is refused before anything runs.
+        let beyond = try CLI.run(["backtest", "--years", "3", "--max-error", "h1=50,h5=50"])
+        #expect(beyond.status == 64 && beyond.stdout.isEmpty)
+        #expect(beyond.stderr.contains("the gate at h5 is beyond --years 3") && beyond.stderr.contains("--years 5"), "\(beyond.stderr)")
     }
 
     /// `--coverage` runs the draws (1,000 unless `--draws` says otherwise) and gates the

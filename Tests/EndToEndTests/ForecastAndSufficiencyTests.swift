@@ -67,6 +67,11 @@ import Testing
         #expect(plain.stdout.hasPrefix("scenario,area,area_name,year,year_group,kind,pupils\n"))
     }
 
+    @Test func headerCountsTheYears() throws {
+        #expect(try CLI.run(["sufficiency", "--years", "1"]).stdout.contains("from the 2025/26 census, 1 year ahead\n"))
+        #expect(try CLI.run(["forecast", "--years", "2"]).stdout.contains("from the 2025/26 census, 2 years ahead\n"))
+    }
+
     @Test func sameInputsGiveIdenticalBytes() throws {
         let a = try CLI.run(["sufficiency", "--format", "csv"])
         let b = try CLI.run(["sufficiency", "--format", "csv"])

@@ -236,17 +236,24 @@ public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
     /// Parses "h1=1.0,h3=2.5" or "primary:h3=2.2,secondary:h5=4" (percent).
     public static func parse(_ text: String) throws(PlacePlanError) -> [AccuracyGate] {
         var gates: [AccuracyGate] = []
+        let hint = "write gates as h1=1.0,h3=2.5 or primary:h3=2.5 (percent)"
         for item in gateItems(text) {
             let (phase, rest) = try phasePrefix(item, option: "--max-error", example: "primary:h3=2.5")
-            let parts = rest.split(separator: "=")
-            guard parts.count == 2, parts[0].lowercased().hasPrefix("h"), let h = Int(parts[0].dropFirst()), h >= 1,
-                let limit = Double(parts[1].replacingOccurrences(of: "%", with: "")), limit >= 0
+            let parts = rest.split(separator: "=", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].lowercased().hasPrefix("h"), let h = Int(parts[0].dropFirst()),
+                let limit = Double(parts[1].replacingOccurrences(of: "%", with: ""))
             else {
-                throw .invalidOption(option: "--max-error", message: "cannot read '\(item)'", hint: "write gates as h1=1.0,h3=2.5 or primary:h3=2.5 (percent)")
+                throw .invalidOption(option: "--max-error", message: "cannot read '\(item)'", hint: hint)
+            }
+            guard h >= 1 else {
+                throw .invalidOption(option: "--max-error", message: "'\(item)': horizon \(h) is not a year ahead", hint: "horizons start at h1 (one year ahead), e.g. h1=1.0")
+            }
+            guard limit >= 0, limit.isFinite else {
+                throw .invalidOption(option: "--max-error", message: "'\(item)': the limit \(parts[1]) is not a percentage error", hint: "give a limit of 0 or more, e.g. h\(h)=2.5")
             }
             gates.append(AccuracyGate(phase: phase, horizon: h, limit: limit))
         }
-        guard !gates.isEmpty else { throw .invalidOption(option: "--max-error", message: "no gates given", hint: "write gates as h1=1.0,h3=2.5 or primary:h3=2.5 (percent)") }
+        guard !gates.isEmpty else { throw .invalidOption(option: "--max-error", message: "no gates given", hint: hint) }
         return gates
     }
 
@@ -286,14 +293,23 @@ public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
         let hint = "write gates as 80=70-90,95=88-99 or primary:95=90-99 (the interval's level, then the coverage allowed, percent)"
         for item in gateItems(text) {
             let (phase, rest) = try phasePrefix(item, option: "--coverage", example: "primary:95=90-99")
-            let parts = rest.replacingOccurrences(of: "%", with: "").split(separator: "=")
-            let bounds = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Double($0) } : []
-            guard parts.count == 2, let level = Int(parts[0]), [80, 95].contains(level), bounds.count == 2,
-                bounds[0] >= 0, bounds[0] <= bounds[1], bounds[1] <= 100
-            else {
+            let parts = rest.replacingOccurrences(of: "%", with: "").split(separator: "=", omittingEmptySubsequences: false)
+            let bounds = parts.count == 2 ? parts[1].split(separator: "-", omittingEmptySubsequences: false).map { Double($0) } : []
+            guard parts.count == 2, let level = Int(parts[0]), bounds.count == 2, let low = bounds[0], let high = bounds[1] else {
                 throw .invalidOption(option: "--coverage", message: "cannot read '\(item)'", hint: hint)
             }
-            gates.append(CoverageGate(phase: phase, level: level, range: bounds[0]...bounds[1]))
+            guard [80, 95].contains(level) else {
+                throw .invalidOption(
+                    option: "--coverage", message: "'\(item)': there is no \(level)% interval", hint: "the backtest measures the 80% and 95% intervals: use 80= or 95=")
+            }
+            guard low <= high else {
+                throw .invalidOption(
+                    option: "--coverage", message: "'\(item)': the range runs backwards", hint: "give the lower coverage first, e.g. \(level)=\(parts[1].split(separator: "-").reversed().joined(separator: "-"))")
+            }
+            guard low >= 0, high <= 100 else {
+                throw .invalidOption(option: "--coverage", message: "'\(item)': coverage is a percentage, 0 to 100", hint: "e.g. \(level)=\(level == 80 ? "75-85" : "92-97")")
+            }
+            gates.append(CoverageGate(phase: phase, level: level, range: low...high))
         }
         guard !gates.isEmpty else { throw .invalidOption(option: "--coverage", message: "no gates given", hint: hint) }
         return gates

@@ -20,7 +20,7 @@ public struct BacktestOutput: Sendable {
     public var failures: [String] {
         gates.flatMap { gate in
             gate.check(backtest).filter { !$0.passed }.map { r in
-                "median absolute % error of \(r.phase) totals at horizon \(gate.horizon) is \(r.value.map { Format.decimal($0, places: 2) + "%" } ?? "not measured"), above the gate of \(Format.decimal(gate.limit, places: 2))%"
+                "median absolute % error of \(r.phase) totals at horizon \(gate.horizon) \(r.value.map { "is " + Format.decimal($0, places: 2) + "%, above" } ?? "was not measured (no origin has its actuals that far ahead), so fails") the gate of \(Format.decimal(gate.limit, places: 2))%"
             }
         }
             + coverageGates.flatMap { gate in
@@ -49,7 +49,7 @@ public struct BacktestOutput: Sendable {
             }
         }
         return """
-            Backtest: \(b.dataLabel), origins \(b.origins.first!) to \(b.origins.last!), up to \(b.settings.horizon) years ahead
+            Backtest: \(b.dataLabel), origins \(b.origins.first!) to \(b.origins.last!), up to \(Format.years(b.settings.horizon)) ahead
             Method under test: \(method); baselines: \(baselines.joined(separator: ", "))
             Births beyond those known at each origin: \(b.settings.birthsProjection). Errors are DfE's (forecast - actual) / actual
             of each area's phase totals; n = forecasts compared; bias > 0 means over-forecasting.

@@ -73,7 +73,7 @@ public struct HTMLReport: Sendable {
         let years = [f.origin] + f.years
         var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>placeplan report</title><style>\(Self.css)</style></head><body>"
         html += "<h1>School places: forecast and sufficiency</h1>"
-        html += "<p class=\"meta\">\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(f.horizon) years ahead. "
+        html += "<p class=\"meta\">\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(Format.years(f.horizon)) ahead. "
             + "Scenarios: \(Self.escape(f.columns.joined(separator: ", "))). Made by placeplan \(PlacePlanVersion.current)"
             + (run.draws.map { "; \($0[0].draws) random draws, seed \($0[0].seed)" } ?? "") + ".</p>"
 

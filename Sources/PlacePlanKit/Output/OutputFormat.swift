@@ -186,6 +186,9 @@ public enum Format {
         return signed && v > 0 ? "+" + text : text
     }
 
+    /// A number of years: 1 -> "1 year", 5 -> "5 years".
+    public static func years(_ n: Int) -> String { n == 1 ? "1 year" : "\(n) years" }
+
     /// Rounds for JSON: pupils and places to one decimal place.
     public static func rounded(_ x: Double, places: Int = 1) -> Double {
         let scale = pow(10.0, Double(places))

@@ -3,7 +3,7 @@ public enum ScenarioHeader {
     static func text(_ run: ScenarioForecast, dataLabel: String, sufficiency: Bool) -> String {
         var lines: [String] = []
         let f = run.forecast
-        lines.append((sufficiency ? "Sufficiency of mainstream places" : "Forecast pupils") + " from the \(f.origin) census, \(f.horizon) years ahead")
+        lines.append((sufficiency ? "Sufficiency of mainstream places" : "Forecast pupils") + " from the \(f.origin) census, \(Format.years(f.horizon)) ahead")
         lines.append("Data: \(dataLabel)")
         for (c, applied) in run.applied.enumerated() {
             let m = run.models[c].options

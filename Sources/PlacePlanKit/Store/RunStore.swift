@@ -231,11 +231,18 @@ public struct RunStore: Sendable {
                 let inputs = try Row.fetchAll(db, sql: "SELECT * FROM run_input WHERE runId = ? ORDER BY path", arguments: [id]).map {
                     SavedRun.Input(path: $0["path"], sha256: $0["sha256"], bytes: $0["bytes"])
                 }
-                let json: String = try String.fetchOne(db, sql: "SELECT json FROM run_output WHERE runId = ? AND kind = 'sufficiency'", arguments: [id]) ?? "[]"
+                // Every save writes the origin and the sufficiency rows: without them the store is damaged.
+                guard let json = try String.fetchOne(db, sql: "SELECT json FROM run_output WHERE runId = ? AND kind = 'sufficiency'", arguments: [id]) else {
+                    throw PlacePlanError.unreadableFile(path: path, reason: "run '\(name)' has no sufficiency rows; save it again with --save \(name)")
+                }
+                guard let origin = AcademicYear(parsing: run["origin"] as String) else {
+                    throw PlacePlanError.unreadableFile(
+                        path: path, reason: "run '\(name)' has an origin '\(run["origin"] as String)' that is not a school year; save it again with --save \(name)")
+                }
                 let seed: String? = run["seed"]
                 return SavedRun(
                     name: run["name"], label: run["label"], createdAt: run["created_at"], toolVersion: run["tool_version"], command: run["command"],
-                    dataLabel: run["data_label"], origin: AcademicYear(parsing: run["origin"] as String) ?? AcademicYear(0), horizon: run["horizon"],
+                    dataLabel: run["data_label"], origin: origin, horizon: run["horizon"],
                     draws: run["draws"], seed: seed.flatMap { UInt64($0) }, scenarios: scenarios, inputs: inputs,
                     sufficiency: try decoder.decode([SufficiencyRow].self, from: Data(json.utf8)))
             }

@@ -85,6 +85,11 @@ struct BacktestCommand: ParsableCommand {
             }
             let gates = try maxError.map(AccuracyGate.parse) ?? []
             let coverageGates = try coverage.map(CoverageGate.parse) ?? []
+            if let beyond = gates.max(by: { $0.horizon < $1.horizon }), beyond.horizon > years {
+                throw PlacePlanError.invalidOption(
+                    option: "--max-error", message: "the gate at h\(beyond.horizon) is beyond --years \(years)",
+                    hint: "forecast that far with --years \(beyond.horizon), or drop the gate")
+            }
             let dataSet = try data.load()
             guard minimumHistory >= 2 else {
                 throw PlacePlanError.invalidOption(

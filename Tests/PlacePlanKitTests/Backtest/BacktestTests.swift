@@ -106,9 +106,13 @@ import Testing
             AccuracyGate(phase: nil, horizon: 1, limit: 1.0), AccuracyGate(phase: .primary, horizon: 3, limit: 2.5),
             AccuracyGate(phase: .secondary, horizon: 2, limit: 0),
         ])
-        for bad in ["h1", "x1=2", "middle:h1=2", "h1=-1", "h0=1", "", " , "] {
+        for (bad, says) in [
+            ("h1", "cannot read"), ("x1=2", "cannot read"), ("middle:h1=2", "unknown phase"), ("h1=-1", "is not a percentage error"),
+            ("h0=1", "horizon 0 is not a year ahead"), ("h1=1=2", "cannot read"), ("", "no gates"), (" , ", "no gates"),
+        ] {
             let e = error { _ = try AccuracyGate.parse(bad) }
             #expect(e?.exitCode == 64, "\(bad)")
+            #expect(e?.message.contains(says) == true, "\(bad): \(String(describing: e))")
         }
         let b = try Backtest.run(try data(), settings: BacktestSettings(horizon: 2))
         let loose = BacktestOutput(b, gates: try AccuracyGate.parse("h1=100,h2=100"))
@@ -125,10 +129,15 @@ import Testing
     @Test func coverageGatesParseAndJudge() throws {
         let gates = try CoverageGate.parse("80=70-90, primary:95=88-99%")
         #expect(gates == [CoverageGate(level: 80, range: 70...90), CoverageGate(phase: .primary, level: 95, range: 88...99)])
-        for bad in ["80", "90=70-90", "80=90-70", "80=70", "80=70-101", "middle:80=70-90", "80=a-b", ""] {
+        for (bad, says) in [
+            ("80", "cannot read"), ("90=70-90", "there is no 90% interval"), ("80=90-70", "the range runs backwards"), ("80=70", "cannot read"),
+            ("80=70-101", "0 to 100"), ("middle:80=70-90", "unknown phase"), ("80=a-b", "cannot read"), ("80=-5-90", "cannot read"), ("", "no gates"),
+        ] {
             let e = error { _ = try CoverageGate.parse(bad) }
             #expect(e?.exitCode == 64, "\(bad)")
+            #expect(e?.message.contains(says) == true, "\(bad): \(String(describing: e))")
         }
+        #expect(error { _ = try CoverageGate.parse("80=90-70") }?.description.contains("80=70-90") == true, "the hint gives the range the right way round")
         var settings = BacktestSettings(horizon: 2)
         settings.uncertainty = UncertaintySettings(draws: 200)
         let b = try Backtest.run(try data(), settings: settings)
@@ -141,6 +150,8 @@ import Testing
         #expect(tight.failures.contains { $0.hasPrefix("80% interval coverage of secondary totals at horizon 1 is \(Format.decimal(measured))%, outside the gate") })
         let undrawn = BacktestOutput(try Backtest.run(try data(), settings: BacktestSettings(horizon: 1)), coverageGates: gates)
         #expect(undrawn.failures.count == 3 && undrawn.failures.allSatisfy { $0.contains("not measured") })
+        let unmeasured = BacktestOutput(b, gates: try AccuracyGate.parse("primary:h4=100"))
+        #expect(unmeasured.failures == ["median absolute % error of primary totals at horizon 4 was not measured (no origin has its actuals that far ahead), so fails the gate of 100.00%"])
     }
 
     @Test func junitIsWellFormedWithOneCasePerGate() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import PlacePlanKit
 
@@ -55,6 +56,25 @@ import Testing
         #expect(diffs.contains("scenario 'baseline' margin: 5.0% vs 2.0%"))
         #expect(diffs.contains { $0.contains("changed (sha256") })
         #expect(SavedRun.differences(a, a).isEmpty)
+    }
+
+    /// A store damaged outside placeplan (a run's rows lost or edited) is refused with the
+    /// run's name, not read as a run from year 0 with no rows.
+    @Test func aDamagedRunIsRefused() throws {
+        let d = try TemporaryData.handCheckable()
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        let store = try RunStore(path: d.path("runs.sqlite"))
+        try store.save(try record("lost", data: data))
+        try store.save(try record("edited", data: data))
+        let queue = try DatabaseQueue(path: d.path("runs.sqlite"))
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM run_output WHERE runId = (SELECT id FROM run WHERE name = 'lost')")
+            try db.execute(sql: "UPDATE run SET origin = 'soon' WHERE name = 'edited'")
+        }
+        let lost = error { _ = try store.load("lost") }
+        #expect(lost?.exitCode == 65 && lost?.message.contains("run 'lost' has no sufficiency rows") == true, "\(String(describing: lost))")
+        let edited = error { _ = try store.load("edited") }
+        #expect(edited?.exitCode == 65 && edited?.message.contains("origin 'soon' that is not a school year") == true, "\(String(describing: edited))")
     }
 
     @Test func notAStore() throws {
