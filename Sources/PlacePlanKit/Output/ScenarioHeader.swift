@@ -30,6 +30,7 @@ public enum ScenarioHeader {
         if sufficiency {
             lines.append("Short = places needed without offsetting between year groups.")
             lines.append("FE +/- = forms of entry (30 places) spare (+) or short (-) in the entry year group.")
+            lines.append("Summary: Now = the census; Worst = the least surplus of the forecast years, in the year When.")
         }
         return lines.joined(separator: "\n") + "\n"
     }
