@@ -1,4 +1,5 @@
 import Foundation
+import PlacePlanKit
 import Testing
 
 @Suite struct SufficiencyCommandTests {
@@ -54,6 +55,19 @@ import Testing
             let q = row.suffix(9).prefix(7).map { Double($0)! }
             #expect(zip(q, q.dropFirst()).allSatisfy { $0 <= $1 }, "\(row)")
             #expect(row.suffix(2).allSatisfy { (0...1).contains(Double($0)!) })
+        }
+        // The summary's P(def) is each area and phase's highest chance of a deficit over the years.
+        #expect(table.stdout.contains("Summary P(def) = the highest chance of a deficit in any forecast year"))
+        let summary = table.stdout.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("Area ") }.dropFirst(2).prefix { !$0.isEmpty }
+        #expect(summary.count == 15)
+        for line in summary {
+            let cells = line.split(separator: " ")
+            let p = try #require(cells.firstIndex { $0 == "primary" || $0 == "secondary" })
+            let highest = forecastRows.filter { $0[1] == cells[0] && $0[3] == cells[p] }.map { Double($0[$0.count - 2])! }.max()
+            let percents = cells[p...].filter { $0.hasSuffix("%") }  // now, horizon, worst, P(def)
+            #expect(percents.count == 4, "\(line)")
+            let shown = percents.last
+            #expect(shown.map(String.init) == Format.percent(try #require(highest)), "\(line)")
         }
         let json = try CLI.run(["sufficiency", "--draws", "200", "--years", "3", "--format", "json"])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])

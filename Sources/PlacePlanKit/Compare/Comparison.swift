@@ -114,7 +114,7 @@ public struct Comparison: Sendable {
     /// A chance of a deficit, marked from 10% and flagged from 50% (as in the sufficiency table).
     static func chanceCell(_ p: Double?) -> TextTable.Cell {
         guard let p else { return TextTable.Cell("-") }
-        return TextTable.Cell(Format.percent(p), p >= 0.5 ? .bad : p >= 0.1 ? .warning : .plain)
+        return TextTable.Cell(Format.percent(p), SufficiencyOutput.chanceStyle(p))
     }
 
     public func render(_ format: OutputFormat, changedOnly: Bool, colour: Bool = false, header: String = "") throws(PlacePlanError) -> String {

@@ -31,6 +31,7 @@ public enum ScenarioHeader {
             lines.append("Short = places needed without offsetting between year groups.")
             lines.append("FE +/- = forms of entry (30 places) spare (+) or short (-) in the entry year group.")
             lines.append("Summary: Now = the census; Worst = the least surplus of the forecast years, in the year When.")
+            if run.draws != nil { lines.append("Summary P(def) = the highest chance of a deficit in any forecast year, from the draws.") }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -31,19 +31,24 @@ public struct SufficiencyOutput: Sendable {
         }
     }
 
+    /// A chance of a deficit: red from even odds, yellow from one in ten.
+    static func chanceStyle(_ p: Double) -> CellStyle { p >= 0.5 ? .bad : p >= 0.1 ? .warning : .plain }
+
     /// "DEFICIT" is capitalised so that it stands out without colour too.
     static func label(_ status: SufficiencyStatus) -> String {
         status == .deficit ? "DEFICIT" : status.rawValue
     }
 
     /// One line per area and phase: surplus now, at the horizon and at worst, and the first
-    /// forecast year in deficit.
+    /// forecast year in deficit; with draws, the highest chance of a deficit in any forecast year.
     func summary() -> TextTable {
         let several = forecast.columns.count > 1
+        let drawn = report.rows.contains { $0.probabilityDeficit != nil }
         var table = TextTable(
             title: "Summary: surplus % of places by planning area and phase" + (several ? ", scenarios side by side" : ""),
-            headers: ["Area", "Phase"] + (several ? ["Scenario"] : []) + ["Now", "Horizon", "Worst", "When", several ? "Deficit" : "Deficit from", "At horizon"],
-            rightAligned: [false, false] + (several ? [false] : []) + [true, true, true, false, false, false])
+            headers: ["Area", "Phase"] + (several ? ["Scenario"] : []) + ["Now", "Horizon", "Worst", "When", several || drawn ? "Deficit" : "Deficit from"]
+                + (drawn ? ["P(def)"] : []) + ["At horizon"],
+            rightAligned: [false, false] + (several ? [false] : []) + [true, true, true, false, false] + (drawn ? [true] : []) + [false])
         // With several scenarios, each area's scenarios sit together so they can be compared.
         let groups = groupedRows()
         let ordered = several
@@ -57,8 +62,11 @@ public struct SufficiencyOutput: Sendable {
             let first = rows[0], last = rows[rows.count - 1]
             let worst = rows.filter(\.isForecast).min { ($0.surplusShare ?? -.infinity) < ($1.surplusShare ?? -.infinity) } ?? last
             let deficit = rows.first { $0.isForecast && $0.status == .deficit }
+            let chance = rows.filter(\.isForecast).compactMap(\.probabilityDeficit).max()
+            // The chance column takes one character from the names, to keep the table within 100.
+            let name = several ? first.areaID : first.areaID + " " + Self.short(first.areaName, drawn ? 21 : 22)
             table.rows.append(
-                [TextTable.Cell(several ? first.areaID : first.areaID + " " + Self.short(first.areaName)), TextTable.Cell(first.phase.rawValue)]
+                [TextTable.Cell(name), TextTable.Cell(first.phase.rawValue)]
                     + (several ? [TextTable.Cell(first.scenario)] : [])
                     + [
                         TextTable.Cell(Format.percent(first.surplusShare), Self.style(first.status)),
@@ -66,8 +74,9 @@ public struct SufficiencyOutput: Sendable {
                         TextTable.Cell(Format.percent(worst.surplusShare), Self.style(worst.status)),
                         TextTable.Cell(worst.year.description),
                         TextTable.Cell(deficit?.year.description ?? "-", deficit == nil ? .plain : .bad),
-                        TextTable.Cell(Self.label(last.status), Self.style(last.status)),
-                    ])
+                    ]
+                    + (drawn ? [TextTable.Cell(Format.percent(chance), Self.chanceStyle(chance ?? 0))] : [])
+                    + [TextTable.Cell(Self.label(last.status), Self.style(last.status))])
         }
         return table
     }
@@ -139,7 +148,7 @@ public struct SufficiencyOutput: Sendable {
                 TextTable.Cell(q.count > 4 ? Format.count(q[2]) : "-", .dim), TextTable.Cell(q.count > 4 ? Format.count(q[3]) : "-", .dim),
                 TextTable.Cell(q.count > 4 ? Format.count(q[4]) : "-", .dim),
                 TextTable.Cell(Format.percent(r.surplusShare), Self.style(r.status)),
-                TextTable.Cell(r.isForecast ? Format.percent(p) : "-", p >= 0.5 ? .bad : p >= 0.1 ? .warning : .plain),
+                TextTable.Cell(r.isForecast ? Format.percent(p) : "-", Self.chanceStyle(p)),
                 TextTable.Cell(r.isForecast ? Format.percent(r.probabilityHighSurplus) : "-"),
                 TextTable.Cell(Format.decimal(r.entryFormsOfEntry, signed: true), r.entryFormsOfEntry < 0 ? .bad : .plain),
                 TextTable.Cell(Self.label(r.status), Self.style(r.status)),
