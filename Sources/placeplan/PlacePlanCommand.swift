@@ -10,7 +10,7 @@ struct PlacePlanCommand: ParsableCommand {
             Data comes from a directory (--data, default data/) holding areas.csv, schools.csv, rolls.csv and \
             births.csv, or the DfE census and GLA births files (one planning area per local authority).
 
-            Exit codes: 0 success, 64 usage error, 65 bad input data, 70 internal error, 73 output not writable.
+            Exit codes: 0 success, 1 a backtest gate failed, 64 usage error, 65 bad input data, 70 internal error, 73 output not writable.
             """,
         version: PlacePlanVersion.current,
         subcommands: [Forecast.self, Sufficiency.self, SendCommand.self, ScenarioCommand.self, BacktestCommand.self, CompareCommand.self, RunsCommand.self, ExportCommand.self, ReportCommand.self]
