@@ -34,7 +34,7 @@ struct RunsCommand: ParsableCommand {
                 var lines = [
                     "Run '\(r.name)' (\(r.label)), saved \(r.createdAt) by placeplan \(r.toolVersion)",
                     "Command: \(r.command)",
-                    "Data: \(r.dataLabel); origin \(r.origin); \(Format.years(r.horizon))" + (r.draws.map { "; \($0) draws, seed \(r.seed ?? 0)" } ?? ""),
+                    "Data: \(r.dataLabel); origin \(r.origin); \(Format.years(r.horizon))" + (r.draws.map { "; \($0) draws" + (r.seed.map { ", seed \($0)" } ?? "") } ?? ""),
                     "",
                     "Inputs (SHA-256):",
                 ]
