@@ -63,11 +63,10 @@ import Testing
         for line in summary {
             let cells = line.split(separator: " ")
             let p = try #require(cells.firstIndex { $0 == "primary" || $0 == "secondary" })
-            let highest = forecastRows.filter { $0[1] == cells[0] && $0[3] == cells[p] }.map { Double($0[$0.count - 2])! }.max()
+            let highest = try #require(forecastRows.filter { $0[1] == cells[0] && $0[3] == cells[p] }.map { Double($0[$0.count - 2])! }.max())
             let percents = cells[p...].filter { $0.hasSuffix("%") }  // now, horizon, worst, P(def)
             #expect(percents.count == 4, "\(line)")
-            let shown = percents.last
-            #expect(shown.map(String.init) == Format.percent(try #require(highest)), "\(line)")
+            #expect(percents.last.map(String.init) == Format.percent(highest), "\(line)")
         }
         let json = try CLI.run(["sufficiency", "--draws", "200", "--years", "3", "--format", "json"])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])

@@ -87,15 +87,13 @@ public struct HTMLReport: Sendable {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase && $0.isForecast }
                     guard !rows.isEmpty else { continue }
                     let prefix = "<b>\(Self.escape(area.id) + " " + Self.escape(area.name))</b>, \(phase)" + (f.columns.count > 1 ? " [\(Self.escape(scenario))]" : "")
-                    if let first = rows.first(where: { $0.status == .deficit }) {
-                        let worst = rows.min { ($0.surplusShare ?? 0) < ($1.surplusShare ?? 0) }!
+                    if let first = rows.firstDeficit, let worst = rows.leastSurplus {
                         let p = first.probabilityDeficit.map { " (chance \(Format.percent($0)))" } ?? ""
                         html += "<li>\(prefix): <span class=\"deficit\">deficit from \(first.year)</span>\(p); worst \(Format.percent(worst.surplusShare)) in \(worst.year), \(Self.places(-worst.surplus)) short.</li>"
                         any = true
                     } else {
                         // No deficit in the forecast, but the draws give one a real chance.
-                        if let first = rows.first(where: { ($0.probabilityDeficit ?? 0) >= Self.materialChance }) {
-                            let most = rows.max { ($0.probabilityDeficit ?? 0) < ($1.probabilityDeficit ?? 0) }!
+                        if let first = rows.first(where: { ($0.probabilityDeficit ?? 0) >= Self.materialChance }), let most = rows.likeliestDeficit {
                             html += "<li>\(prefix): no deficit forecast, but <span class=\"risk\">a \(Format.percent(first.probabilityDeficit)) chance of one in \(first.year)</span>"
                                 + (most.year != first.year ? ", \(Format.percent(most.probabilityDeficit)) at most (\(most.year))" : "") + ".</li>"
                             any = true

@@ -60,9 +60,7 @@ public struct SufficiencyOutput: Sendable {
             : groups
         for rows in ordered {
             let first = rows[0], last = rows[rows.count - 1]
-            let worst = rows.filter(\.isForecast).min { ($0.surplusShare ?? -.infinity) < ($1.surplusShare ?? -.infinity) } ?? last
-            let deficit = rows.first { $0.isForecast && $0.status == .deficit }
-            let chance = rows.filter(\.isForecast).compactMap(\.probabilityDeficit).max()
+            let worst = rows.leastSurplus ?? last, deficit = rows.firstDeficit, chance = rows.likeliestDeficit?.probabilityDeficit
             // The chance column takes one character from the names, to keep the table within 100.
             let name = several ? first.areaID : first.areaID + " " + Self.short(first.areaName, drawn ? 21 : 22)
             table.rows.append(

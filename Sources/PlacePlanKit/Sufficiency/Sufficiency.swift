@@ -67,6 +67,23 @@ public struct SufficiencyRow: Sendable, Hashable, Codable {
     public var probabilityHighSurplus: Double? = nil
 }
 
+/// What the summaries (table and report) say of one area and phase, read from its rows.
+extension Sequence where Element == SufficiencyRow {
+    /// The first forecast year in deficit.
+    var firstDeficit: SufficiencyRow? { first { $0.isForecast && $0.status == .deficit } }
+
+    /// The forecast year with the least surplus (no places at all counts as the least).
+    var leastSurplus: SufficiencyRow? {
+        filter(\.isForecast).min { ($0.surplusShare ?? -.infinity) < ($1.surplusShare ?? -.infinity) }
+    }
+
+    /// The forecast year with the highest chance of a deficit, the first of equals (nil
+    /// without draws).
+    var likeliestDeficit: SufficiencyRow? {
+        filter { $0.isForecast && $0.probabilityDeficit != nil }.max { $0.probabilityDeficit! < $1.probabilityDeficit! }
+    }
+}
+
 /// Places against pupils for one year group (the DfE's unit of comparison).
 public struct YearGroupRow: Sendable, Hashable, Codable {
     public var scenario: String
