@@ -170,11 +170,13 @@ public enum Format {
         return n > 0 ? "+" + count(x) : count(x)
     }
 
-    /// A share as a percentage with one decimal: 0.0523 -> "5.2%".
+    /// A share as a percentage with one decimal: 0.0523 -> "5.2%". A negative share that
+    /// rounds to zero keeps its sign, "-0.0%", so that a deficit of a pupil or two does not
+    /// read as a balance.
     public static func percent(_ share: Double?, signed: Bool = false) -> String {
         guard let share, share.isFinite else { return "n/a" }
         let v = (share * 1000).rounded() / 10
-        let text = String(format: "%.1f%%", v == 0 ? 0 : v)
+        let text = v == 0 && share < 0 ? "-0.0%" : String(format: "%.1f%%", v == 0 ? 0 : v)
         return signed && v > 0 ? "+" + text : text
     }
 

@@ -146,6 +146,25 @@ public struct SENDBacktest: Sendable {
         return SENDMeasuredErrors(errors: errors, authority: index, authorities: names.count)
     }
 
+    /// Why ``measuredErrors(for:histories:data:horizon:trend:)`` found no errors for
+    /// `history`'s authority, in words for the user: the authority is missing from the
+    /// files, or the files span too few Januaries for a forecast with an outcome.
+    public static func uncalibratedReason(for history: EHCPHistory, histories: [String: EHCPHistory]) -> String {
+        guard let last = history.plansByBand.keys.max() else {
+            return "the EHCP files hold no plans by age band for \(history.authority)"
+        }
+        guard histories.values.contains(where: { $0.authority == history.authority }) else {
+            return "\(history.authority) is not among the authorities in the EHCP age-band files"
+        }
+        let first = histories.values.compactMap { $0.plansByBand.keys.min() }.min() ?? last
+        if last < first + 4 {
+            return "the EHCP files hold plans for January \(first) to \(last); the SEND backtest needs five Januaries "
+                + "(three to fit, a fourth to forecast from, a fifth to check it against)"
+        }
+        return "the SEND backtest's forecasts from January \(first + 3) to \(last - 1) gave no errors to measure "
+            + "(no forecast and outcome both above zero)"
+    }
+
     /// Interval coverage of the Y1-Y11 plans forecast from January `fitThrough`, by horizon:
     /// the intervals come from the errors measured on the Januaries before it (outcomes up
     /// to `fitThrough`), calibrated as the draws are (``CalibratedErrors``).

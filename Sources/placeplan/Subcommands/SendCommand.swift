@@ -122,10 +122,11 @@ struct SendCommand: ParsableCommand {
             // growth of new-plan rates instead: the report's title says so, and stderr says why.
             var measured: SENDMeasuredErrors?
             if draws.settings() != nil {
-                var reason = "the SEND backtest found no earlier January with outcomes to measure errors from"
+                var reason: String
                 do {
                     let histories = try EHCPHistory.loadAll(directory: data.data)
                     measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: try DataSource.load(data.data), trend: t)
+                    reason = SENDBacktest.uncalibratedReason(for: history, histories: histories)
                 } catch {
                     reason = "\(error)"
                 }

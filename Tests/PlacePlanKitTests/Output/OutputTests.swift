@@ -9,6 +9,10 @@ import Testing
         #expect(Format.signed(5) == "+5")
         #expect(Format.percent(0.0523) == "5.2%")
         #expect(Format.percent(nil) == "n/a")
+        // A deficit of a pupil or two keeps its sign; a balance or a tiny surplus does not gain one.
+        #expect(Format.percent(-0.0004) == "-0.0%")
+        #expect(Format.percent(0.0004) == "0.0%")
+        #expect(Format.percent(0) == "0.0%")
         #expect(Format.decimal(-0.04) == "0.0")
         #expect(Format.decimal(1.25, signed: true) == "+1.3")
     }

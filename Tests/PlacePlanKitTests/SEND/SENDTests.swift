@@ -357,6 +357,11 @@ struct SENDBacktestTests {
         var empty = history
         empty.plansByBand = [:]
         #expect(SENDBacktest.measuredErrors(for: empty, histories: histories, data: data) == nil)
+        #expect(SENDBacktest.uncalibratedReason(for: empty, histories: histories) == "the EHCP files hold no plans by age band for \(history.authority)")
+        var stranger = history
+        stranger.authority = "Elsewhere"
+        #expect(SENDBacktest.measuredErrors(for: stranger, histories: histories, data: data) == nil)
+        #expect(SENDBacktest.uncalibratedReason(for: stranger, histories: histories).hasPrefix("Elsewhere is not among the authorities"))
     }
 
     /// With measured errors, each draw's new plans are scaled so that its plans are the
