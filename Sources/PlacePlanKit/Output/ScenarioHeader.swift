@@ -27,6 +27,10 @@ public enum ScenarioHeader {
         }
         lines.append("")
         lines.append("* = actual (census).")
+        if let d = run.draws?.first {
+            let legend = wrap(drawsLegend(d, run.forecast), width: 98, indent: "  ")
+            lines += [String(legend[0].dropFirst(2))] + legend.dropFirst()
+        }
         if sufficiency {
             lines.append("Short = places needed without offsetting between year groups.")
             lines.append("FE +/- = forms of entry (30 places) spare (+) or short (-) in the entry year group.")
@@ -34,6 +38,21 @@ public enum ScenarioHeader {
             if run.draws != nil { lines.append("Summary P(def) = the highest chance of a deficit in any forecast year, from the draws.") }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What P10, P50 and P90 are, and where the draws centre: on the forecast corrected by
+    /// the bias its backtest measured, so that P50 can differ from the forecast (and the
+    /// forecast can lie outside P10-P90). The shift is stated for the last forecast year.
+    static func drawsLegend(_ d: DrawSummary, _ f: Forecast) -> String {
+        let text = "P10, P50, P90 = the 10th, 50th and 90th percentiles of \(Format.count(Double(d.draws))) draws"
+        guard let last = f.years.last, let p = d.centreShift(phase: .primary, step: d.horizon),
+            let s = d.centreShift(phase: .secondary, step: d.horizon)
+        else { return text + "." }
+        func shift(_ x: Double) -> String {
+            abs(x) < 0.0005 ? "at it" : Format.percent(abs(x)) + (x < 0 ? " below it" : " above it")
+        }
+        return text + "; they centre on the forecast corrected by the bias its backtest measured (in \(last): primary "
+            + shift(p) + ", secondary " + shift(s) + "), so P50 can differ from the forecast, which can even lie outside P10-P90."
     }
 
     /// "intake mean1; into Y1-Y3 mean5, Y4 shrunk-mean3, ...": the estimator of each ratio,

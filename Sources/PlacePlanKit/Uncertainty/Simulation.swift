@@ -65,6 +65,11 @@ public struct DrawSummary: Sendable {
     public let entryShortfall: [Double]
     /// P(surplus / places > the high-surplus threshold) for the phase total.
     public let highSurplus: [Double]
+    /// μ(h), the bias of the log error that the inner backtest measured, by phase (0
+    /// primary, 1 secondary) and step h = 0 ... horizon: the draws centre on the forecast
+    /// / e^μ(h). Empty when the draws follow the parametric ``RatioErrorModel``, which is
+    /// centred on the forecast.
+    public var bias: [[Double]] = []
 
     static let Q = UncertaintySettings.quantiles.count
 
@@ -77,6 +82,14 @@ public struct DrawSummary: Sendable {
     }
 
     func index(_ h: Int, _ a: Int, _ phase: ReportingPhase) -> Int { (h * areas + a) * 2 + (phase == .primary ? 0 : 1) }
+
+    /// Where the draws centre relative to the forecast at step h, e^−μ(h) − 1 (−0.04: 4%
+    /// below it); nil when they are centred on it (no measured errors).
+    public func centreShift(phase: ReportingPhase, step h: Int) -> Double? {
+        let p = phase == .primary ? 0 : 1
+        guard p < bias.count, h < bias[p].count else { return nil }
+        return exp(-bias[p][h]) - 1
+    }
 }
 
 /// Runs draws of one scenario through the cohort-flow engine.
@@ -277,9 +290,11 @@ public enum Simulation {
             summarise(step: h, views: chunkList.map(\.view), into: &cells, &totals, &shortfall, &entryShortfall, &highSurplus, places: places, thresholds: thresholds, A: A)
             progress?(h)
         }
-        return DrawSummary(
+        var summary = DrawSummary(
             draws: D, seed: settings.seed, areas: A, horizon: horizon, cells: cells, totals: totals, shortfall: shortfall,
             entryShortfall: entryShortfall, highSurplus: highSurplus)
+        summary.bias = calibrated?.phases.map(\.location) ?? []
+        return summary
     }
 
     /// Quantiles and probabilities over all draws at one step (cells in parallel).

@@ -37,6 +37,28 @@ import Testing
         #expect(report.rows.filter(\.isForecast).allSatisfy { ($0.probabilityDeficit ?? -1) >= 0 && ($0.probabilityDeficit ?? 2) <= 1 })
     }
 
+    /// The draws centre on the forecast / e^μ(h): every area's P50 sits about where
+    /// ``DrawSummary/centreShift(phase:step:)`` says, and the table's legend states it.
+    @Test func theDrawsCentreWhereTheLegendSays() throws {
+        let r = try run(threads: 2, draws: 600)
+        let d = try #require(r.draws?.first)
+        #expect(d.bias.count == 2 && d.bias.allSatisfy { $0.count == 6 && $0[0] == 0 })
+        var checked = 0
+        for phase in ReportingPhase.allCases {
+            let shift = try #require(d.centreShift(phase: phase, step: 5))
+            for (a, area) in r.forecast.areas.enumerated() where area.phase.yearGroups.contains(where: { ReportingPhase($0) == phase }) {
+                let forecast = area.phase.yearGroups.filter { ReportingPhase($0) == phase }.reduce(0.0) { $0 + r.forecast.pupils(r.forecast.years[4], area: a, $1, column: 0) }
+                let median = d.total(step: 5, area: a, phase: phase, 3)
+                #expect(abs(median / forecast - (1 + shift)) < 0.01, "\(area.id) \(phase): P50 \(median), forecast \(forecast), shift \(shift)")
+                checked += 1
+            }
+        }
+        #expect(checked == r.forecast.areas.count)
+        let text = try SufficiencyOutput(r, dataLabel: "demo").render(.table)
+        let p = try #require(d.centreShift(phase: .primary, step: 5))
+        #expect(text.contains("primary \(Format.percent(abs(p))) \(p < 0 ? "below" : "above") it"), "\(text.prefix(1200))")
+    }
+
     /// Selection gives exactly the sorted order statistics, with ties, skew, a far outlier
     /// (every value in one histogram bin), short and long arrays.
     @Test func quantilesEqualSorting() {
