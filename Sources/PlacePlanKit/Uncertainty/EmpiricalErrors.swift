@@ -67,13 +67,13 @@ public struct EmpiricalErrors: Sendable {
             scale.growth = growth
             // Scores of earlier forecasts: at each inner origin o, the scale fitted on the
             // errors known then (outcomes up to o) standardises the errors of o's forecasts.
-            var scored: [(origin: AcademicYear, horizon: Int, score: Double)] = []
+            var scored: [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)] = []
             let origins = Set(own.map(\.origin)).sorted()
             for o in origins {
                 guard var then = ErrorScale.fit(own.filter { $0.origin + $0.horizon <= o }, areas: areas) else { continue }
                 then.growth = growth
                 for r in own where r.origin == o {
-                    scored.append((o, r.horizon, abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area)))
+                    scored.append((o, r.horizon, abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area), then.reach(r.horizon).0 == r.horizon))
                 }
             }
             let scores = scored.count >= CalibratedErrors.minimumScores ? scored.map(\.score).sorted() : []
@@ -205,7 +205,10 @@ public struct ErrorScale: Sendable {
 /// at o gave (quantiles q_L of the scores with outcomes up to o) are widened by e^θ_L(h), and
 /// after each origin θ_L(h) ← θ_L(h) + γ (missed_L(o, h) − (1 − L)), missed being the share of
 /// o's h-year forecasts outside the widened interval and γ = 2 by default
-/// (``adaptationRate``; ``UncertaintySettings/adaptationRate``, `--adaptation-rate`). So each
+/// (``adaptationRate``; ``UncertaintySettings/adaptationRate``, `--adaptation-rate`). Only
+/// forecasts whose scale at o had measured their horizon count: a miss of a scale extrapolated
+/// beyond the horizons measured then is a lesson about the extrapolation, and the scale now
+/// measured at that horizon has already learnt it from the same errors. So each
 /// horizon's intervals widen after years they missed more often than they should, and
 /// narrow after years they over-covered. ζ_h's quantile function is the scores' times
 /// e^θ(u), θ(u) = θ₈₀ up to u = 0.8, θ₉₅ from u = 0.95, linear between (kept non-decreasing).
@@ -296,7 +299,7 @@ public struct CalibratedErrors: Sendable {
 
     /// Adaptive conformal inference over the scored inner origins: e^θ_L(h) per horizon
     /// and level (see the type's documentation).
-    static func adapt(_ scored: [(origin: AcademicYear, horizon: Int, score: Double)], origins: [AcademicYear], rate: Double) -> [Int: [Double]] {
+    static func adapt(_ scored: [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)], origins: [AcademicYear], rate: Double) -> [Int: [Double]] {
         var theta: [Int: [Double]] = [:]
         let horizons = Set(scored.map(\.horizon)).sorted()
         for o in origins {
@@ -304,7 +307,10 @@ public struct CalibratedErrors: Sendable {
             guard past.count >= minimumScores else { continue }
             let q = Quantiles.of(past, adaptedLevels)
             for h in horizons {
-                let now = scored.filter { $0.origin == o && $0.horizon == h }
+                // Only forecasts whose scale was measured at their horizon: a miss of a scale
+                // extrapolated beyond the horizons measured then is a lesson about the
+                // extrapolation, and the scale now measured at that horizon has learnt it.
+                let now = scored.filter { $0.origin == o && $0.horizon == h && $0.measured }
                 guard !now.isEmpty else { continue }
                 var t = theta[h] ?? adaptedLevels.map { _ in 0 }
                 for (l, level) in adaptedLevels.enumerated() {

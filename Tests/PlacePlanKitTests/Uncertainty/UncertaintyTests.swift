@@ -178,6 +178,28 @@ import Testing
         }
     }
 
+    /// Only a scale measured at its horizon adapts: the same two-year misses widen the
+    /// two-year intervals when the scale then had measured two years, and leave them as they
+    /// are when it had extrapolated them from one.
+    @Test func missesOfAnExtrapolatedScaleDoNotAdapt() {
+        func scored(measured: Bool) -> [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)] {
+            var out: [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)] = []
+            for o in 2010..<2016 {
+                for a in 0..<40 {
+                    out.append((AcademicYear(o), 1, Double(a % 10) / 5, true))
+                    if o >= 2013 { out.append((AcademicYear(o), 2, 10 + Double(a), measured)) }
+                }
+            }
+            return out
+        }
+        let origins = (2010..<2016).map(AcademicYear.init)
+        let adapted = CalibratedErrors.adapt(scored(measured: true), origins: origins, rate: 2)
+        let extrapolated = CalibratedErrors.adapt(scored(measured: false), origins: origins, rate: 2)
+        #expect((adapted[2]?[0] ?? 0) > 2, "\(adapted)")
+        #expect(extrapolated[2] == nil, "\(extrapolated)")
+        #expect(adapted[1] == extrapolated[1] && adapted[1] != nil)
+    }
+
     /// A band never narrows further ahead: when one-year errors grew late and two-year
     /// errors shrank, the two-year widening is raised so that its band, at the areas' mean
     /// scale, is as wide as the one-year band.
