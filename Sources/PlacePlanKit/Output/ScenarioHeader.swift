@@ -45,14 +45,15 @@ public enum ScenarioHeader {
     /// forecast can lie outside P10-P90). The shift is stated for the last forecast year.
     static func drawsLegend(_ d: DrawSummary, _ f: Forecast) -> String {
         let text = "P10, P50, P90 = the 10th, 50th and 90th percentiles of \(Format.count(Double(d.draws))) draws"
-        guard let last = f.years.last, let p = d.centreShift(phase: .primary, step: d.horizon),
-            let s = d.centreShift(phase: .secondary, step: d.horizon)
-        else { return text + "." }
-        func shift(_ x: Double) -> String {
-            abs(x) < 0.0005 ? "at it" : Format.percent(abs(x)) + (x < 0 ? " below it" : " above it")
+        // The phases the areas teach (a primary-only authority has no secondary bias to state).
+        let phases = ReportingPhase.allCases.filter { p in f.areas.contains { $0.phase.yearGroups.contains { ReportingPhase($0) == p } } }
+        let shifts = phases.compactMap { p in d.centreShift(phase: p, step: d.horizon).map { (p, $0) } }
+        guard let last = f.years.last, !shifts.isEmpty else { return text + "." }
+        let stated = shifts.map { p, x in
+            "\(p.rawValue) " + (abs(x) < 0.0005 ? "at it" : Format.percent(abs(x)) + (x < 0 ? " below it" : " above it"))
         }
-        return text + "; they centre on the forecast corrected by the bias its backtest measured (in \(last): primary "
-            + shift(p) + ", secondary " + shift(s) + "), so P50 can differ from the forecast, which can even lie outside P10-P90."
+        return text + "; they centre on the forecast corrected by the bias its backtest measured (in \(last): "
+            + stated.joined(separator: ", ") + "), so P50 can differ from the forecast, which can even lie outside P10-P90."
     }
 
     /// "intake mean1; into Y1-Y3 mean5, Y4 shrunk-mean3, ...": the estimator of each ratio,

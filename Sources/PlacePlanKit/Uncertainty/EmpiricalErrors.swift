@@ -67,13 +67,15 @@ public struct EmpiricalErrors: Sendable {
             scale.growth = growth
             // Scores of earlier forecasts: at each inner origin o, the scale fitted on the
             // errors known then (outcomes up to o) standardises the errors of o's forecasts.
-            var scored: [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)] = []
+            var scored: [CalibratedErrors.Score] = []
             let origins = Set(own.map(\.origin)).sorted()
             for o in origins {
                 guard var then = ErrorScale.fit(own.filter { $0.origin + $0.horizon <= o }, areas: areas) else { continue }
                 then.growth = growth
                 for r in own where r.origin == o {
-                    scored.append((o, r.horizon, abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area), then.reach(r.horizon).0 == r.horizon))
+                    scored.append(.init(
+                        origin: o, horizon: r.horizon, score: abs(r.logError - then.location(r.horizon)) / then.scale(r.horizon, area: r.area),
+                        measured: then.reach(r.horizon).0 == r.horizon))
                 }
             }
             let scores = scored.count >= CalibratedErrors.minimumScores ? scored.map(\.score).sorted() : []
@@ -297,9 +299,19 @@ public struct CalibratedErrors: Sendable {
     /// ones by e^0.4 ≈ 1.5. On London 1.5 to 3 gave much the same coverage (README).
     public static let adaptationRate = 2.0
 
+    /// An earlier forecast scored against the scale fitted on what was known at its origin.
+    struct Score {
+        var origin: AcademicYear
+        var horizon: Int
+        /// |l − μ| / s.
+        var score: Double
+        /// Whether that scale had measured this horizon (rather than extrapolated to it).
+        var measured: Bool
+    }
+
     /// Adaptive conformal inference over the scored inner origins: e^θ_L(h) per horizon
     /// and level (see the type's documentation).
-    static func adapt(_ scored: [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)], origins: [AcademicYear], rate: Double) -> [Int: [Double]] {
+    static func adapt(_ scored: [Score], origins: [AcademicYear], rate: Double) -> [Int: [Double]] {
         var theta: [Int: [Double]] = [:]
         let horizons = Set(scored.map(\.horizon)).sorted()
         for o in origins {

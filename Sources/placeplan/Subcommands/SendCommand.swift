@@ -122,7 +122,7 @@ struct SendCommand: ParsableCommand {
             // growth of new-plan rates instead: the report's title says so, and stderr says why.
             var measured: SENDMeasuredErrors?
             if draws.settings() != nil {
-                var reason: String
+                let reason: String
                 do {
                     let histories = try EHCPHistory.loadAll(directory: data.data)
                     measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: try DataSource.load(data.data), trend: t)

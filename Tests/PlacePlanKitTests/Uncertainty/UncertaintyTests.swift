@@ -182,12 +182,12 @@ import Testing
     /// two-year intervals when the scale then had measured two years, and leave them as they
     /// are when it had extrapolated them from one.
     @Test func missesOfAnExtrapolatedScaleDoNotAdapt() {
-        func scored(measured: Bool) -> [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)] {
-            var out: [(origin: AcademicYear, horizon: Int, score: Double, measured: Bool)] = []
+        func scored(measured: Bool) -> [CalibratedErrors.Score] {
+            var out: [CalibratedErrors.Score] = []
             for o in 2010..<2016 {
                 for a in 0..<40 {
-                    out.append((AcademicYear(o), 1, Double(a % 10) / 5, true))
-                    if o >= 2013 { out.append((AcademicYear(o), 2, 10 + Double(a), measured)) }
+                    out.append(.init(origin: AcademicYear(o), horizon: 1, score: Double(a % 10) / 5, measured: true))
+                    if o >= 2013 { out.append(.init(origin: AcademicYear(o), horizon: 2, score: 10 + Double(a), measured: measured)) }
                 }
             }
             return out
