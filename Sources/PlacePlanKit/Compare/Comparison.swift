@@ -92,7 +92,7 @@ public struct Comparison: Sendable {
             headers: ["Area", "Year", "Level"] + short.indices.flatMap { ["[\($0 + 1)] pupils"] + perColumn } + ["Change", "Status"],
             rightAligned: [false, false, false] + short.indices.flatMap { _ in [true] + perColumn.map { _ in true } } + [true, false])
         for line in lines where !changedOnly || line.statusChanged {
-            let statusText = line.statusChanged ? "* " + Self.statusChange(line.status) : line.status.first.flatMap { $0.map(Self.statusLabel) } ?? "-"
+            let statusText = line.statusChanged ? "* " + Self.statusChange(line.status) : line.status.first.flatMap { $0.map(SufficiencyOutput.label) } ?? "-"
             t.rows.append(
                 [TextTable.Cell(line.area), TextTable.Cell(line.year.description), TextTable.Cell(line.level == "total" ? line.phase.rawValue : line.level)]
                     + line.pupils.indices.flatMap { i in
@@ -110,14 +110,12 @@ public struct Comparison: Sendable {
         return t
     }
 
-    static func statusLabel(_ s: SufficiencyStatus) -> String { s == .deficit ? "DEFICIT" : s.rawValue }
-
     /// The statuses of a changed line, first column to last: "below margin > DEFICIT" for
     /// two columns; with more, each run of columns that agree is named once with their
     /// numbers, "[1-2] below margin > [3] DEFICIT", so that a status is not repeated and
     /// is not read as a sequence in time.
     static func statusChange(_ statuses: [SufficiencyStatus?]) -> String {
-        let text = statuses.map { $0.map(statusLabel) ?? "-" }
+        let text = statuses.map { $0.map(SufficiencyOutput.label) ?? "-" }
         guard text.count > 2 else { return text.joined(separator: " > ") }
         var runs: [(first: Int, last: Int, status: String)] = []
         for (i, s) in text.enumerated() {
