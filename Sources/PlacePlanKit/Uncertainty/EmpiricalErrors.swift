@@ -213,7 +213,12 @@ public struct ErrorScale: Sendable {
 /// measured at that horizon has already learnt it from the same errors. So each
 /// horizon's intervals widen after years they missed more often than they should, and
 /// narrow after years they over-covered. ζ_h's quantile function is the scores' times
-/// e^θ(u), θ(u) = θ₈₀ up to u = 0.8, θ₉₅ from u = 0.95, linear between (kept non-decreasing).
+/// e^θ(u), θ(u) = θ₈₀ up to u = 0.8, θ₉₅ from u = 0.95, linear between. Where θ₈₀ > θ₉₅
+/// by enough that the product falls with u (the 80% intervals missed and the 95% ones
+/// over-covered), the values are sorted: the monotone rearrangement of crossing quantiles
+/// (Chernozhukov, Fernández-Val and Galichon, 2010). It keeps the distribution of values,
+/// so the 80% quantile gives a little and the 95% one gains a little, where capping the
+/// function at its running maximum would make P90 = P95 = P97.5, an atom at one value.
 /// A horizon with no outcome to adapt on yet keeps θ = 0; beyond the longest measured
 /// horizon, the longest one's θ is used. A band never narrows further ahead: where e^θ(h)
 /// times the areas' mean scale s̄(h) falls below the horizon before's, θ(h) is raised to match
@@ -247,13 +252,12 @@ public struct CalibratedErrors: Sendable {
             let n = scores.count
             tables = widening.map { w in
                 let t80 = log(w[0]), t95 = log(w[1])
-                var table = scores.indices.map { i -> Double in
+                let table = scores.indices.map { i -> Double in
                     let u = n > 1 ? Double(i) / Double(n - 1) : 1
                     let theta = u <= 0.8 ? t80 : u >= 0.95 ? t95 : t80 + (u - 0.8) / 0.15 * (t95 - t80)
                     return scores[i] * exp(theta)
                 }
-                for i in table.indices.dropFirst() { table[i] = max(table[i], table[i - 1]) }
-                return table
+                return table.sorted()  // the monotone rearrangement (see the type's documentation)
             }
         }
 

@@ -178,6 +178,26 @@ import Testing
         }
     }
 
+    /// When the 80% intervals are widened and the 95% ones narrowed so far that the adapted
+    /// quantiles cross, the quantile function is rearranged (its values sorted), not capped:
+    /// it keeps increasing, with no atom where P90 = P95 = P97.5, and keeps the values'
+    /// distribution.
+    @Test func crossingQuantilesAreRearrangedNotCapped() {
+        let scores = (1...200).map { exp(Double($0) / 100) - 1 }
+        let p = CalibratedErrors.Phase(location: [0, 0], scale: [[0, 0.01]], commonShare: 0, scores: scores, widening: [[1, 1], [2, 0.6]])
+        let table = p.table(horizon: 1)
+        let raw = scores.indices.map { i -> Double in
+            let u = Double(i) / Double(scores.count - 1)
+            return scores[i] * (u <= 0.8 ? 2 : u >= 0.95 ? 0.6 : 2 * pow(0.3, (u - 0.8) / 0.15))
+        }
+        #expect(zip(raw, raw.dropFirst()).contains { $0 > $1 }, "the adapted quantiles do cross")
+        #expect(zip(table, table.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(abs(table.reduce(0, +) - raw.reduce(0, +)) < 1e-9)
+        let z = [0.8, 0.9, 0.95, 0.975].map { p.score(NormalQuantile.of(0.5 + $0 / 2), horizon: 1) }
+        #expect(zip(z, z.dropFirst()).allSatisfy { $0 < $1 }, "\(z)")
+        #expect(z[0] < Quantiles.of(raw, [0.8])[0], "the 80% level gives a little")
+    }
+
     /// Only a scale measured at its horizon adapts: the same two-year misses widen the
     /// two-year intervals when the scale then had measured two years, and leave them as they
     /// are when it had extrapolated them from one.
