@@ -20,7 +20,7 @@ public struct Scenario: Sendable {
     }
 
     /// The implicit scenario when none is given: the data as it is.
-    public static let baseline = Scenario(name: "baseline", description: "No changes: the trend forecast with today's places.")
+    public static let baseline = Scenario(name: "baseline", description: "No changes: the trend forecast.")
 }
 
 /// Assumptions a scenario may set; unset ones come from the command line or the defaults.
