@@ -59,12 +59,18 @@ public struct HTMLReport: Sendable {
         return "#9fd3a4"
     }
 
-    /// The chance of a deficit from which the summary names an area whose forecast has none.
-    static let materialChance = 0.1
+    /// The heat map's bands of a chance of a deficit, %: each band's lower bound, colour and key.
+    static let chanceBands: [(from: Double, colour: String, key: String)] = [
+        (0, "#f2f2f2", "under 10%"), (10, "#f7e3a1", "10-25%"), (25, "#f0ad4e", "25-50%"), (50, "#d9534f", "50% or more"),
+    ]
+
+    /// The chance of a deficit from which the summary names an area whose forecast has none:
+    /// the first coloured band.
+    static let materialChance = chanceBands[1].from / 100
 
     /// Heat-map colour of a chance of a deficit, %.
     static func chanceColour(_ p: Double) -> String {
-        p >= 50 ? "#d9534f" : p >= 25 ? "#f0ad4e" : p >= 10 ? "#f7e3a1" : "#f2f2f2"
+        (chanceBands.last { p >= $0.from } ?? chanceBands[0]).colour
     }
 
     public func render() -> String {
@@ -141,7 +147,7 @@ public struct HTMLReport: Sendable {
             html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(drawn.draws) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
             for scenario in f.columns {
                 let (rows, values) = grid(scenario) { row in row.isForecast ? row.probabilityDeficit.map { $0 * 100 } : nil }
-                let legend = [("under 10%", "#f2f2f2"), ("10-25%", "#f7e3a1"), ("25-50%", "#f0ad4e"), ("50% or more", "#d9534f")]
+                let legend = Self.chanceBands.map { ($0.key, $0.colour) }
                 html += "<div class=\"chart\">" + SVGChart.heatMap(
                     title: "Chance of a deficit, %" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows, columns: columns, values: values,
                     colour: Self.chanceColour, legend: legend, label: { Format.decimal($0, places: 0) }) + "</div>"

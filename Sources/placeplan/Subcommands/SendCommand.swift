@@ -122,15 +122,15 @@ struct SendCommand: ParsableCommand {
             // growth of new-plan rates instead: the report's title says so, and stderr says why.
             var measured: SENDMeasuredErrors?
             if draws.settings() != nil {
-                let reason: String
+                var reason: String?
                 do {
                     let histories = try EHCPHistory.loadAll(directory: data.data)
                     measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: try DataSource.load(data.data), trend: t)
-                    reason = SENDBacktest.uncalibratedReason(for: history, histories: histories)
+                    if measured == nil { reason = SENDBacktest.uncalibratedReason(for: history, histories: histories) }
                 } catch {
                     reason = "\(error)"
                 }
-                if measured == nil {
+                if let reason {
                     FileHandle.standardError.write(Data("note: SEND draws vary only the growth of new-plan rates (not calibrated): \(reason)\n".utf8))
                 }
             }
