@@ -299,10 +299,13 @@ public enum SENDRunner {
             try uncertainty.check(
                 bytesPerDraw: (SpecialistAllocation.profileSize + years.count + 2 * results + 6) * MemoryLayout<Double>.size, of: "EHCP plans")
             let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.authorities, horizon: horizon, growth: 1, adaptation: uncertainty.adaptationRate) }
-            let normals = (0..<D).map { d -> Double in
+            // One normal per draw, stratified as the mainstream draws' copula is
+            // (``Simulation/copula(draws:areas:commonShares:seed:)``): the normal scores of a
+            // sample, so the quantiles carry no Monte Carlo noise.
+            let normals = Simulation.normalScores((0..<D).map { d -> Double in
                 var rng = DrawRandom(seed: uncertainty.seed, stream: UInt64(d))
                 return rng.normal()
-            }
+            })
             let growths = normals.map { calibrated == nil ? cal.growth + cal.growthError * $0 : cal.growth }
             var target: ((Int, Int) -> Double)?
             if let calibrated, let m = measured {

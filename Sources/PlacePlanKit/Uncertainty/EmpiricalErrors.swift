@@ -227,8 +227,10 @@ public struct ErrorScale: Sendable {
 /// Areas are joined by a Gaussian copula: a draw's X_a = √ρ G + √(1 − ρ) I_a (ρ the common
 /// share of the variance) maps to ζ_a = sign(X_a) Q_h(2Φ(|X_a|) − 1), with Q_h the adapted
 /// quantile function of the scores, so that the areas of a draw move together as much as
-/// the measured errors did, and each keeps the calibrated distribution. A draw keeps its X
-/// at every step: errors persist along the horizon.
+/// the measured errors did, and each keeps the calibrated distribution. Each area's X
+/// values over the draws are the normal scores of a sample from that copula
+/// (``Simulation/copula(draws:areas:commonShares:seed:)``), so its intervals carry no Monte
+/// Carlo noise. A draw keeps its X at every step: errors persist along the horizon.
 public struct CalibratedErrors: Sendable {
     public struct Phase: Sendable {
         /// μ(h), h = 0 ... horizon (μ(0) = 0).

@@ -97,10 +97,12 @@ public struct DrawSummary: Sendable {
 /// Each draw is a column of one state matrix: every year step is one `dgemm` per year group
 /// for a whole chunk of draws, the draw's errors entering as the step's multipliers and in
 /// the Reception inflow. With measured errors (``CalibratedErrors``), draw d's phase total in
-/// area a at step h is the forecast / e^l, l = μ(h) + s_a(h) ζ_{d,a}: cohorts moving up are
-/// multiplied by e^(l(h−1) − l(h)) and Reception by e^(−l(h)). Births the file projects with
-/// an interval, and housing delivery (``HousingDelivery``), vary per draw from a second
-/// random stream. Without measured errors (too short a history) the draws follow the
+/// area a at step h is the forecast / e^l, l = μ(h) + s_a(h) ζ_{d,a}: before a step every
+/// cell is multiplied by e^l(h−1) of its area and phase, the cells that move up are divided
+/// by e^l(h) of the area and phase they move into, and Reception is e^(−l(h)) times its
+/// forecast, so this holds exactly for every cell, whichever area a cohort moves into.
+/// Births the file projects with an interval, and housing delivery (``HousingDelivery``),
+/// vary per draw from a second random stream. Without measured errors (too short a history) the draws follow the
 /// parametric ``RatioErrorModel``: for transition t in area a at step h the log multiplier is
 /// σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} + √(1 − max(ρ, λ)) I_{a,t,h}, the factors
 /// AR(1) over steps with persistence φ, and births beyond the known years vary by σ_B(k) · Z.
@@ -149,6 +151,7 @@ public enum Simulation {
         let wG = errors.areaCorrelation, wA = max(0, errors.transitionCorrelation - errors.areaCorrelation)
         let wI = max(0, 1 - wG - wA), phi = errors.persistence, innovation = (1 - phi * phi).squareRoot()
 
+        let copula = calibrated.map { Self.copula(draws: D, areas: A, commonShares: $0.phases.map(\.commonShare), seed: settings.seed) }
         // Draws are split into chunks stepped in parallel; each draw has its own random stream.
         let chunks = min(settings.threads, D)
         let bounds = (0...chunks).map { $0 * D / chunks }
@@ -171,25 +174,14 @@ public enum Simulation {
                 }
             }
             // Starting factors: stationary, and births shocks drawn once per draw.
-            if let calibrated {
+            if let copula {
                 if birthsUncertain {
                     for d in 0..<n { for b in 0..<keys.count { chunk.births[d * keys.count + b] = side[d].normal() } }
                 }
                 // Each draw has one normal X per area and phase (Gaussian copula), and its
                 // level in the scores' distribution, which gives its ζ at each step.
-                chunk.copula = Array(repeating: 0, count: n * A * 2)
-                chunk.level = chunk.copula
-                for d in 0..<n {
-                    for p in 0..<2 {
-                        let rho = calibrated.phases[p].commonShare
-                        let common = chunk.rng[d].normal()
-                        for a in 0..<A {
-                            let x = rho.squareRoot() * common + (1 - rho).squareRoot() * chunk.rng[d].normal()
-                            chunk.copula[(d * A + a) * 2 + p] = x
-                            chunk.level[(d * A + a) * 2 + p] = CalibratedErrors.Phase.level(x)
-                        }
-                    }
-                }
+                chunk.copula = Array(copula[(bounds[k] * A * 2)..<(bounds[k + 1] * A * 2)])
+                chunk.level = chunk.copula.map(CalibratedErrors.Phase.level)
                 return chunk
             }
             for d in 0..<n {
@@ -221,36 +213,53 @@ public enum Simulation {
                     let primary = calibrated.phases[0], secondary = calibrated.phases[1]
                     // f(h − 1) is kept from the step before (f(0) = 1); the chunk's arrays are
                     // read and written through locals, not the shared object, in the loop.
-                    var kept = chunk.factor.isEmpty ? Array(repeating: 1, count: n * A * 2) : chunk.factor
+                    let before = chunk.factor.isEmpty ? Array(repeating: 1, count: n * A * 2) : chunk.factor
+                    var kept = before
                     let table0 = primary.table(horizon: h), table1 = secondary.table(horizon: h), level = chunk.level, shocks = chunk.births
+                    // The state is taken out of the chunk (and the view, which shares it, let go)
+                    // so that scaling it does not copy it.
+                    var state = chunk.state
+                    chunk.view = CohortState(areas: A, columns: 0)
+                    chunk.state = chunk.view
                     chunk.copula.withUnsafeBufferPointer { x in
                         multipliers.withUnsafeMutableBufferPointer { m in
-                            for d in 0..<n {
-                                for a in 0..<A {
-                                    let i = (d * A + a) * 2
-                                    let before0 = kept[i], before1 = kept[i + 1]
-                                    let zeta0 = CalibratedErrors.Phase.score(x[i], level: level[i], table: table0)
-                                    let zeta1 = CalibratedErrors.Phase.score(x[i + 1], level: level[i + 1], table: table1)
-                                    let now0 = exp(primary.location[h] + primary.scale[a][h] * zeta0)
-                                    let now1 = exp(secondary.location[h] + secondary.scale[a][h] * zeta1)
-                                    kept[i] = now0
-                                    kept[i + 1] = now1
-                                    var births = 1.0
-                                    if birthsUncertain, birthsSeries[a] >= 0, birthsSpread[h - 1][a] > 0 {
-                                        births = max(0.1, 1 + birthsSpread[h - 1][a] * shocks[d * keys.count + birthsSeries[a]])
+                            state.values.withUnsafeMutableBufferPointer { v in
+                                for d in 0..<n {
+                                    for a in 0..<A {
+                                        let i = (d * A + a) * 2
+                                        let zeta0 = CalibratedErrors.Phase.score(x[i], level: level[i], table: table0)
+                                        let zeta1 = CalibratedErrors.Phase.score(x[i + 1], level: level[i + 1], table: table1)
+                                        let now0 = exp(primary.location[h] + primary.scale[a][h] * zeta0)
+                                        let now1 = exp(secondary.location[h] + secondary.scale[a][h] * zeta1)
+                                        kept[i] = now0
+                                        kept[i + 1] = now1
+                                        var births = 1.0
+                                        if birthsUncertain, birthsSeries[a] >= 0, birthsSpread[h - 1][a] > 0 {
+                                            births = max(0.1, 1 + birthsSpread[h - 1][a] * shocks[d * keys.count + birthsSeries[a]])
+                                        }
+                                        reception[a, d] = receptionBase[a] * births / now0
                                     }
-                                    reception[a, d] = receptionBase[a] * births / now0
-                                    // Within a phase the cohort keeps its phase's error; moving into
-                                    // Year 7 it leaves the primary error for the secondary one.
-                                    for g in 1..<G {
-                                        let factor = g <= 6 ? before0 / now0 : g == 7 ? before0 / now1 : before1 / now1
-                                        m[(g * n + d) * A + a] = factor * (shock?[g * A + a] ?? 1)
+                                }
+                                // The state's cells, base / f(h − 1) for their area and phase, are
+                                // brought back to base before they move, and divided by the f(h) of
+                                // the area and phase they move into: a cohort that moves into Year 7,
+                                // or between areas, takes its new place's error. (In the state's
+                                // order: year group, draw, area.)
+                                for g in 0..<G {
+                                    let p = g <= 6 ? 0 : 1
+                                    for d in 0..<n {
+                                        for a in 0..<A {
+                                            let i = (g * n + d) * A + a, f = (d * A + a) * 2 + p
+                                            v[i] *= before[f]
+                                            if g > 0 { m[i] = (shock?[g * A + a] ?? 1) / kept[f] }
+                                        }
                                     }
                                 }
                             }
                         }
                     }
                     chunk.factor = kept
+                    chunk.state = state
                 } else {
                     // No measured paths (too little history): the parametric ratio errors.
                     for d in 0..<n {
@@ -295,6 +304,66 @@ public enum Simulation {
             entryShortfall: entryShortfall, highSurplus: highSurplus)
         summary.bias = calibrated?.phases.map(\.location) ?? []
         return summary
+    }
+
+    /// The draws' copula values X[(d · A + a) · 2 + p] for draw d, area a and phase p
+    /// (0 primary, 1 secondary), stratified so that the intervals of 1,000 draws are those
+    /// of the calibrated distribution rather than an estimate of it.
+    ///
+    /// Draw d's stream gives, per phase, a common normal G and one I_a per area, and
+    /// Y_a = √ρ_p G + √(1 − ρ_p) I_a: a Gaussian copula whose areas move together as the
+    /// measured errors did. Each area's Y values are then replaced by normal scores in the same
+    /// order, X = Φ⁻¹((r + ½) / D) for the draw of rank r (0-based; ties by draw), as in Latin
+    /// hypercube sampling with the dependence induced by ranks (Iman and Conover, 1982).
+    /// Every area's X is then the D-point midpoint grid of the standard normal whatever the
+    /// seed, so a phase total's quantiles, a monotone function of X, carry no Monte Carlo
+    /// noise; the seed decides only which draws are high together, and the ranks keep the
+    /// Gaussian copula's dependence (its Spearman correlation between areas is unchanged).
+    /// With independent normals instead, the London backtest's coverage cells moved by up to
+    /// 2.3 points from one seed to another at 1,000 draws. The grid's type-7 p-quantile is
+    /// Φ⁻¹(p − (p − ½) / D): 97.45% for 97.5% at 1,000 draws.
+    static func copula(draws D: Int, areas A: Int, commonShares: [Double], seed: UInt64) -> [Double] {
+        let C = A * 2
+        // The sample, by column: y[column · D + d] (columns in parallel, each draw its stream).
+        let y = SharedRows(2)
+        DispatchQueue.concurrentPerform(iterations: 2) { p in
+            let rho = min(1, max(0, commonShares[p]))
+            var column = [Double](repeating: 0, count: A * D)
+            for d in 0..<D {
+                var rng = DrawRandom(seed: seed, stream: UInt64(d))
+                if p == 1 { for _ in 0...A { _ = rng.normal() } }  // the primary's normals come first
+                let common = rng.normal()
+                for a in 0..<A { column[a * D + d] = rho.squareRoot() * common + (1 - rho).squareRoot() * rng.normal() }
+            }
+            y.set(p, column)
+        }
+        let sample = y.rows
+        let scores = normalGrid(D)
+        let x = SharedRows(C)
+        DispatchQueue.concurrentPerform(iterations: C) { column in
+            let a = column / 2
+            x.set(column, normalScores(Array(sample[column % 2][(a * D)..<((a + 1) * D)]), grid: scores))
+        }
+        let columns = x.rows
+        var result = [Double](repeating: 0, count: D * C)
+        for column in 0..<C { for d in 0..<D { result[d * C + column] = columns[column][d] } }
+        return result
+    }
+
+    /// The midpoint grid of the standard normal, Φ⁻¹((r + ½) / n) for r = 0 ..< n.
+    static func normalGrid(_ n: Int) -> [Double] {
+        (0..<n).map { NormalQuantile.of((Double($0) + 0.5) / Double(n)) }
+    }
+
+    /// The normal scores of `values`: each replaced by the point of the n-point midpoint grid
+    /// (``normalGrid(_:)``) of its rank, ties in order of position. The order is kept and
+    /// the values become the grid exactly.
+    static func normalScores(_ values: [Double], grid: [Double]? = nil) -> [Double] {
+        let scores = grid ?? normalGrid(values.count)
+        let order = zip(values, values.indices).sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        var out = [Double](repeating: 0, count: values.count)
+        for (r, item) in order.enumerated() { out[item.1] = scores[r] }
+        return out
     }
 
     /// Quantiles and probabilities over all draws at one step (cells in parallel).

@@ -84,6 +84,73 @@ import Testing
         #expect(Quantiles.of(v, [0, 0.5, 1, 0.25]) == [1, 3, 5, 2])
     }
 
+    /// The copula's draws are stratified: every area's values are exactly the midpoint grid
+    /// Φ⁻¹((r + ½) / D) whatever the seed, the seed decides only their order, and the areas
+    /// keep the Gaussian copula's dependence (correlation about ρ).
+    @Test func copulaMarginalsAreNormalScoresWhateverTheSeed() {
+        let D = 2000, A = 4
+        let grid = (0..<D).map { NormalQuantile.of((Double($0) + 0.5) / Double(D)) }
+        let one = Simulation.copula(draws: D, areas: A, commonShares: [0.6, 0], seed: 1)
+        let two = Simulation.copula(draws: D, areas: A, commonShares: [0.6, 0], seed: 2)
+        for column in 0..<(A * 2) {
+            let x = (0..<D).map { one[$0 * A * 2 + column] }
+            #expect(x.sorted() == grid)
+            #expect(x != (0..<D).map { two[$0 * A * 2 + column] }, "another seed, another order")
+        }
+        func correlation(_ v: [Double], _ i: Int, _ j: Int) -> Double {
+            (0..<D).reduce(0) { $0 + v[$1 * A * 2 + i] * v[$1 * A * 2 + j] } / grid.reduce(0) { $0 + $1 * $1 }
+        }
+        // Columns (a · 2 + p): areas 0 and 1 of the primary (ρ = 0.6) and of the secondary (ρ = 0).
+        #expect(abs(correlation(one, 0, 2) - 0.6) < 0.05, "\(correlation(one, 0, 2))")
+        #expect(abs(correlation(one, 1, 3)) < 0.07, "\(correlation(one, 1, 3))")
+        #expect(abs(correlation(one, 0, 1)) < 0.07, "the phases are independent")
+        // Normal scores keep the order, ties by position, and are the grid.
+        let g = Simulation.normalGrid(4)
+        #expect(Simulation.normalScores([3, 1, 2, 1]) == [g[3], g[0], g[2], g[1]])
+        #expect(abs(g[0] + g[3]) < 1e-12 && abs(g[3] - NormalQuantile.of(0.875)) < 1e-12)
+    }
+
+    /// So an area's phase-total quantiles, a monotone function of its copula value, are
+    /// the same whatever the seed (independent normals moved them by about 1%), and its P50
+    /// is the calibrated median.
+    @Test func phaseTotalQuantilesCarryNoSeedNoise() throws {
+        let data = try DataSource.load(demoDirectory)
+        let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
+        let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 3)
+        var rng = DrawRandom(seed: 9, stream: 0)
+        var records: [EmpiricalErrors.Record] = []
+        for o in 0..<8 {
+            for a in data.areas.indices {
+                for p in 0..<2 {
+                    for h in 1...2 { records.append(.init(origin: data.lastCensus - 10 + o, area: a, phase: p, horizon: h, logError: 0.02 * Double(h) * rng.normal())) }
+                }
+            }
+        }
+        let errors = EmpiricalErrors(records: records)
+        func run(_ seed: UInt64) throws -> DrawSummary {
+            try Simulation.run(data, model: model, empirical: errors, applied: applied, horizon: 3, settings: UncertaintySettings(draws: 1001, seed: seed, threads: 2))
+        }
+        let one = try run(1), two = try run(2)
+        let calibrated = try #require(errors.calibrated(areas: data.areas.count, horizon: 3))
+        let f = try Projector.project(data, model: model, horizon: 3)
+        var checked = 0
+        for (a, area) in data.areas.enumerated() {
+            for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(where: { ReportingPhase($0) == phase }) {
+                for h in 1...3 {
+                    let q1 = (0..<7).map { one.total(step: h, area: a, phase: phase, $0) }
+                    let q2 = (0..<7).map { two.total(step: h, area: a, phase: phase, $0) }
+                    #expect(zip(q1, q2).allSatisfy { abs($0 / $1 - 1) < 1e-9 }, "\(area.id) \(phase) h\(h): \(q1) against \(q2)")
+                    #expect(q1[5] - q1[1] > 0.01 * q1[3], "a band, not a point")
+                    let e = calibrated.phases[phase == .primary ? 0 : 1]
+                    let point = f.pupils(data.lastCensus + h, area: a, phase: phase) / exp(e.location[h] + e.scale[a][h] * e.score(0, horizon: h))
+                    #expect(abs(q1[3] / point - 1) < 1e-9, "\(area.id) \(phase) h\(h): P50 \(q1[3]), calibrated median \(point)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked >= 3 * data.areas.count)
+    }
+
     /// Records with the same error in every area (all common, a pure bias) give every
     /// draw's phase total as forecast / e^μ(h): ζ is symmetric, so the median sits there.
     @Test func drawsCentreOnTheMeasuredBias() throws {
