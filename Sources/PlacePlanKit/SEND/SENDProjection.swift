@@ -364,7 +364,7 @@ public enum SENDRunner {
                 }
                 let flat = results.rows.flatMap { $0 }, width = 3 + 2 * N
                 func quantiles(_ j: Int) -> [Double] {
-                    Quantiles.of((0..<D).map { flat[$0 * width + j] }, UncertaintySettings.quantiles)
+                    Quantiles.of((0..<D).map { flat[$0 * width + j] }, UncertaintySettings.quantiles, rule: .midpoint)
                 }
                 pupilsQ.append(quantiles(0))
                 outsideQ.append(quantiles(1))

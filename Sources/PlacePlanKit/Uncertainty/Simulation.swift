@@ -320,8 +320,9 @@ public enum Simulation {
     /// noise; the seed decides only which draws are high together, and the ranks keep the
     /// Gaussian copula's dependence (its Spearman correlation between areas is unchanged).
     /// With independent normals instead, the London backtest's coverage cells moved by up to
-    /// 2.3 points from one seed to another at 1,000 draws. The grid's type-7 p-quantile is
-    /// Φ⁻¹(p − (p − ½) / D): 97.45% for 97.5% at 1,000 draws.
+    /// 2.3 points from one seed to another at 1,000 draws. The draws' quantiles are read
+    /// with the rule that fits the grid (``Quantiles/Rule/midpoint``), so they are the
+    /// calibrated distribution's quantiles whatever the number of draws.
     static func copula(draws D: Int, areas A: Int, commonShares: [Double], seed: UInt64) -> [Double] {
         let C = A * 2
         // The sample, by column: y[column · D + d] (columns in parallel, each draw its stream).
@@ -406,7 +407,7 @@ public enum Simulation {
         DispatchQueue.concurrentPerform(iterations: cellCount) { i in
             if i < A * G {
                 results.set(i, cellDraws.withUnsafeBufferPointer {
-                    Quantiles.of(UnsafeBufferPointer(rebasing: $0[(i * D)..<((i + 1) * D)]), UncertaintySettings.quantiles)
+                    Quantiles.of(UnsafeBufferPointer(rebasing: $0[(i * D)..<((i + 1) * D)]), UncertaintySettings.quantiles, rule: .midpoint)
                 })
             } else {
                 let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
@@ -429,7 +430,7 @@ public enum Simulation {
                         }
                         probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
                     }
-                    results.set(i, Quantiles.of(values, UncertaintySettings.quantiles))
+                    results.set(i, Quantiles.of(values, UncertaintySettings.quantiles, rule: .midpoint))
                 }
             }
         }
@@ -493,19 +494,38 @@ extension AppliedScenario {
     }
 }
 
-/// Quantiles by linear interpolation between order statistics (type 7): the p-quantile of
-/// x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎ is x₍ᵢ₎ + f (x₍ᵢ₊₁₎ − x₍ᵢ₎) with i + f = p (n − 1). The order statistics
+/// Quantiles by linear interpolation between order statistics: the p-quantile of
+/// x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎ is x₍ᵢ₎ + f (x₍ᵢ₊₁₎ − x₍ᵢ₎) with i + f the position of p (``Rule``,
+/// clamped to [0, n − 1]). The order statistics
 /// are exact, found without sorting: a histogram of the values over [min, max] says which
 /// bin holds each rank wanted; only those bins' values are gathered and put in order
 /// (three branch-light passes over the draws, then a sort of a few dozen values). Small
 /// arrays, and the rare array whose gathered bins are large, use quickselect instead.
 public enum Quantiles {
-    public static func of(_ values: [Double], _ probabilities: [Double]) -> [Double] {
-        values.withUnsafeBufferPointer { of($0, probabilities) }
+    /// Where the p-quantile sits among the n order statistics (Hyndman and Fan's types).
+    public enum Rule: Sendable {
+        /// Type 7, i + f = p (n − 1): the minimum at p = 0, the maximum at p = 1.
+        case linear
+        /// Type 5 (Hazen), i + f = p n − ½: x₍ᵣ₎ stands for the probability (r + ½) / n. It is
+        /// the exact quantile of a monotone function of the midpoint grid that the stratified
+        /// draws use (``Simulation/copula(draws:areas:commonShares:seed:)``), where type 7
+        /// would read P97.5 at 97.45% with 1,000 draws.
+        case midpoint
+
+        func position(_ p: Double, count n: Int) -> Double {
+            switch self {
+            case .linear: return p * Double(n - 1)
+            case .midpoint: return min(Double(n - 1), max(0, p * Double(n) - 0.5))
+            }
+        }
+    }
+
+    public static func of(_ values: [Double], _ probabilities: [Double], rule: Rule = .linear) -> [Double] {
+        values.withUnsafeBufferPointer { of($0, probabilities, rule: rule) }
     }
 
     /// The quantiles of `values` (left as they are).
-    public static func of(_ values: UnsafeBufferPointer<Double>, _ probabilities: [Double]) -> [Double] {
+    public static func of(_ values: UnsafeBufferPointer<Double>, _ probabilities: [Double], rule: Rule = .linear) -> [Double] {
         let n = values.count
         guard n > 0 else { return probabilities.map { _ in .nan } }
         var lo = values[0], hi = lo
@@ -515,7 +535,7 @@ public enum Quantiles {
         }
         // Constant values (a year group an area does not teach, the origin): no selection.
         if lo == hi { return probabilities.map { _ in lo } }
-        let positions = probabilities.map { $0 * Double(n - 1) }
+        let positions = probabilities.map { rule.position($0, count: n) }
         var ranks: [Int] = []
         for x in positions {
             let i = Int(x.rounded(.down))

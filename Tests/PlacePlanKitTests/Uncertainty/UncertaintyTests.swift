@@ -82,6 +82,16 @@ import Testing
     @Test func quantilesInterpolateOrderStatistics() {
         let v: [Double] = [5, 1, 4, 2, 3]
         #expect(Quantiles.of(v, [0, 0.5, 1, 0.25]) == [1, 3, 5, 2])
+        // Hazen's rule: x₍ᵣ₎ stands for (r + ½) / n, clamped at the ends.
+        #expect(Quantiles.of(v, [0.1, 0.5, 0.9, 0.25, 0.02, 0.99], rule: .midpoint) == [1, 3, 5, 1.75, 1, 5])
+        // On the draws' midpoint grid it reads the normal's own quantiles; type 7 reads them
+        // inside (P97.5 at 97.45% with 1,000 draws).
+        let grid = Simulation.normalGrid(1000)
+        let exact = [0.025, 0.1, 0.9, 0.975].map(NormalQuantile.of)
+        let midpoint = Quantiles.of(grid, [0.025, 0.1, 0.9, 0.975], rule: .midpoint)
+        #expect(zip(midpoint, exact).allSatisfy { abs($0 - $1) < 2e-4 }, "\(midpoint) against \(exact)")
+        let linear = Quantiles.of(grid, [0.975])[0]
+        #expect(exact[3] - linear > 5e-3, "\(linear)")
     }
 
     /// The copula's draws are stratified: every area's values are exactly the midpoint grid
