@@ -102,10 +102,11 @@ public struct DrawSummary: Sendable {
 /// by e^l(h) of the area and phase they move into, and Reception is e^(−l(h)) times its
 /// forecast, so this holds exactly for every cell, whichever area a cohort moves into.
 /// Births the file projects with an interval, and housing delivery (``HousingDelivery``),
-/// vary per draw from a second random stream. Without measured errors (too short a history) the draws follow the
-/// parametric ``RatioErrorModel``: for transition t in area a at step h the log multiplier is
-/// σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} + √(1 − max(ρ, λ)) I_{a,t,h}, the factors
-/// AR(1) over steps with persistence φ, and births beyond the known years vary by σ_B(k) · Z.
+/// vary per draw from a second random stream. Without measured errors (too short a history)
+/// the draws follow the parametric ``RatioErrorModel``: for transition t in area a at step h
+/// the log multiplier is σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} +
+/// √(1 − max(ρ, λ)) I_{a,t,h}, the factors AR(1) over steps with persistence φ, and births
+/// beyond the known years vary by σ_B(k) · Z.
 public enum Simulation {
     public static func run(
         _ data: DataSet, model: CohortModel, empirical: EmpiricalErrors?, fallback: RatioErrorModel? = nil, applied: AppliedScenario, horizon: Int,
@@ -496,11 +497,11 @@ extension AppliedScenario {
 
 /// Quantiles by linear interpolation between order statistics: the p-quantile of
 /// x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎ is x₍ᵢ₎ + f (x₍ᵢ₊₁₎ − x₍ᵢ₎) with i + f the position of p (``Rule``,
-/// clamped to [0, n − 1]). The order statistics
-/// are exact, found without sorting: a histogram of the values over [min, max] says which
-/// bin holds each rank wanted; only those bins' values are gathered and put in order
-/// (three branch-light passes over the draws, then a sort of a few dozen values). Small
-/// arrays, and the rare array whose gathered bins are large, use quickselect instead.
+/// clamped to [0, n − 1]). The order statistics are exact, found without sorting: a
+/// histogram of the values over [min, max] says which bin holds each rank wanted; only those
+/// bins' values are gathered and put in order (three branch-light passes over the draws,
+/// then a sort of a few dozen values). Small arrays, and the rare array whose gathered bins
+/// are large, use quickselect instead.
 public enum Quantiles {
     /// Where the p-quantile sits among the n order statistics (Hyndman and Fan's types).
     public enum Rule: Sendable {

@@ -71,10 +71,12 @@ import Testing
             }
             if trial % 4 == 3 { v[trial] = 1e15 }
             let sorted = v.sorted()
-            let q = Quantiles.of(v, UncertaintySettings.quantiles)
-            for (p, value) in zip(UncertaintySettings.quantiles, q) {
-                let x = p * Double(n - 1), i = Int(x), f = x - Double(i)
-                #expect(abs(value - (sorted[i] + f * (sorted[i + 1] - sorted[i]))) < 1e-12, "trial \(trial) p \(p)")
+            for rule in [Quantiles.Rule.linear, .midpoint] {
+                let q = Quantiles.of(v, UncertaintySettings.quantiles, rule: rule)
+                for (p, value) in zip(UncertaintySettings.quantiles, q) {
+                    let x = rule == .linear ? p * Double(n - 1) : p * Double(n) - 0.5, i = Int(x), f = x - Double(i)
+                    #expect(abs(value - (sorted[i] + f * (sorted[i + 1] - sorted[i]))) < 1e-12, "trial \(trial) p \(p) \(rule)")
+                }
             }
         }
     }
