@@ -123,7 +123,7 @@ import Testing
     }
 
     /// So an area's phase-total quantiles, a monotone function of its copula value, are
-    /// the same whatever the seed (independent normals moved them by about 1%), and its P50
+    /// the same whatever the seed (with independent normals they moved with it), and its P50
     /// is the calibrated median.
     @Test func phaseTotalQuantilesCarryNoSeedNoise() throws {
         let data = try DataSource.load(demoDirectory)
