@@ -185,6 +185,10 @@ public enum Simulation {
                 chunk.level = chunk.copula.map(CalibratedErrors.Phase.level)
                 return chunk
             }
+            // The parametric model's factors (the calibrated draws do not need them).
+            chunk.global = Array(repeating: 0, count: n)
+            chunk.area = Array(repeating: 0, count: n * A)
+            chunk.own = Array(repeating: 0, count: n * A * 14)
             for d in 0..<n {
                 chunk.global[d] = chunk.rng[d].normal()
                 for a in 0..<A { chunk.area[d * A + a] = chunk.rng[d].normal() }
@@ -326,25 +330,20 @@ public enum Simulation {
     /// calibrated distribution's quantiles whatever the number of draws.
     static func copula(draws D: Int, areas A: Int, commonShares: [Double], seed: UInt64) -> [Double] {
         let C = A * 2
-        // The sample, by column: y[column · D + d] (columns in parallel, each draw its stream).
-        let y = SharedRows(2)
-        DispatchQueue.concurrentPerform(iterations: 2) { p in
-            let rho = min(1, max(0, commonShares[p]))
-            var column = [Double](repeating: 0, count: A * D)
-            for d in 0..<D {
-                var rng = DrawRandom(seed: seed, stream: UInt64(d))
-                if p == 1 { for _ in 0...A { _ = rng.normal() } }  // the primary's normals come first
+        // The sample, by column: sample[(a · 2 + p) · D + d], each draw from its own stream.
+        var sample = [Double](repeating: 0, count: C * D)
+        let weights = commonShares.map { rho in (min(1, max(0, rho)).squareRoot(), (1 - min(1, max(0, rho))).squareRoot()) }
+        for d in 0..<D {
+            var rng = DrawRandom(seed: seed, stream: UInt64(d))
+            for p in 0..<2 {
                 let common = rng.normal()
-                for a in 0..<A { column[a * D + d] = rho.squareRoot() * common + (1 - rho).squareRoot() * rng.normal() }
+                for a in 0..<A { sample[(a * 2 + p) * D + d] = weights[p].0 * common + weights[p].1 * rng.normal() }
             }
-            y.set(p, column)
         }
-        let sample = y.rows
-        let scores = normalGrid(D)
+        let scores = normalGrid(D), y = sample
         let x = SharedRows(C)
         DispatchQueue.concurrentPerform(iterations: C) { column in
-            let a = column / 2
-            x.set(column, normalScores(Array(sample[column % 2][(a * D)..<((a + 1) * D)]), grid: scores))
+            x.set(column, normalScores(Array(y[(column * D)..<((column + 1) * D)]), grid: scores))
         }
         let columns = x.rows
         var result = [Double](repeating: 0, count: D * C)
@@ -643,9 +642,11 @@ final class SimulationChunk: @unchecked Sendable {
     var state: CohortState
     var view: CohortState
     var rng: [DrawRandom]
-    var global: [Double]
-    var area: [Double]
-    var own: [Double]
+    /// The parametric model's factors per draw: global, by area, by area and transition
+    /// (allocated only when the draws follow it).
+    var global: [Double] = []
+    var area: [Double] = []
+    var own: [Double] = []
     var births: [Double]
     /// For each draw, area and phase: its normal X, X's level in the scores' distribution
     /// (``CalibratedErrors/Phase/level(_:)``), and its factor f = e^l at the last step.
@@ -658,9 +659,6 @@ final class SimulationChunk: @unchecked Sendable {
         state = s
         view = s
         rng = r
-        global = Array(repeating: 0, count: r.count)
-        area = Array(repeating: 0, count: r.count * areas)
-        own = Array(repeating: 0, count: r.count * areas * 14)
         births = Array(repeating: 0, count: r.count * max(1, keys))
     }
 }
