@@ -104,7 +104,10 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case .fileNotFound(_, let hint): hint
         case .unreadableFile: "save the file as UTF-8 text (CSV with a header row, or YAML)"
-        case .missingColumn(_, let column, _): "add a '\(column)' column to the header row (see README, Input formats)"
+        case .missingColumn(_, let column, let available):
+            available.count == 1 && available[0].contains(where: { $0 == ";" || $0 == "\t" })
+                ? "the file seems to be separated by '\(available[0].contains(";") ? ";" : "tabs")', not commas: save it as comma-separated CSV"
+                : "add a '\(column)' column to the header row (see README, Input formats)"
         case .invalidValue: "correct the value; see README, Input formats"
         case .suppressedValue:
             "DfE codes x, z and c mean missing, not zero: supply the figure, or drop the row if the series allows it"

@@ -62,4 +62,18 @@ enum CLI {
         }
         return dir
     }
+
+    /// A copy of the demo data, with its EHCP files in `send/` passed through `transform`
+    /// (file name, text) on the way.
+    static func demoWithSEND(_ transform: (String, String) -> String) throws -> URL {
+        let dir = try brokenDemo("births.csv") { $0 }
+        let send = dir.appendingPathComponent("send")
+        try FileManager.default.createDirectory(at: send, withIntermediateDirectories: true)
+        let source = (demoData as NSString).appendingPathComponent("send")
+        for file in try FileManager.default.contentsOfDirectory(atPath: source) {
+            let text = try String(contentsOfFile: (source as NSString).appendingPathComponent(file), encoding: .utf8)
+            try transform(file, text).write(to: send.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
 }

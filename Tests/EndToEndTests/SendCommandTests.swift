@@ -44,6 +44,18 @@ import Testing
         #expect(intervals.stdout.contains("Intervals from 2014-2021, h1 (n 264)  80%: "))
     }
 
+    /// Without new plans the forecast would have every plan cease in turn: an error naming
+    /// the file, not a silent zero.
+    @Test func noNewPlansIsAnError() throws {
+        let dir = try CLI.demoWithSEND { file, text in
+            file.hasPrefix("ehcp_new_plans") ? String(text.prefix { $0 != "\n" }) + "\n" : text
+        }
+        let r = try CLI.run(["send", "--data", dir.path])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("ehcp_new_plans_by_age_band_demo.csv: no new plans for Demo Borough"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
     @Test func badTrendAndMissingEHCPFiles() throws {
         #expect(try CLI.run(["send", "--send-trend", "explode"]).status == 64)
         let dir = try CLI.brokenDemo("births.csv") { $0 }
@@ -91,18 +103,11 @@ import Testing
     /// With EHCP files too short for the SEND backtest, the draws fall back to varying the
     /// growth of new-plan rates: the title says so, and stderr says why.
     @Test func uncalibratedFallbackIsStated() throws {
-        let dir = try CLI.brokenDemo("births.csv") { $0 }
-        let send = dir.appendingPathComponent("send")
-        try FileManager.default.createDirectory(at: send, withIntermediateDirectories: true)
-        let source = (CLI.demoData as NSString).appendingPathComponent("send")
-        for file in try FileManager.default.contentsOfDirectory(atPath: source) {
-            var text = try String(contentsOfFile: (source as NSString).appendingPathComponent(file), encoding: .utf8)
-            if file.hasPrefix("ehcp_by_age_band") || file.hasPrefix("ehcp_new_plans") {
-                // Only the last two Januaries: nothing earlier to measure errors from.
-                text = text.split(separator: "\n").filter { $0.hasPrefix("time_period") || $0.hasPrefix("2024") || $0.hasPrefix("2025") }
-                    .joined(separator: "\n") + "\n"
-            }
-            try text.write(to: send.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        let dir = try CLI.demoWithSEND { file, text in
+            guard file.hasPrefix("ehcp_by_age_band") || file.hasPrefix("ehcp_new_plans") else { return text }
+            // Only the last two Januaries: nothing earlier to measure errors from.
+            return text.split(separator: "\n").filter { $0.hasPrefix("time_period") || $0.hasPrefix("2024") || $0.hasPrefix("2025") }
+                .joined(separator: "\n") + "\n"
         }
         let r = try CLI.run(["send", "--data", dir.path, "--draws", "100", "--years", "5"])
         #expect(r.status == 0, "\(r.stderr)")

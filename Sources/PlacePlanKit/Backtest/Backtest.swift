@@ -76,7 +76,9 @@ public struct Backtest: Sendable {
         guard years.count > settings.minimumHistory else {
             throw .insufficientHistory(
                 "a backtest needs more than \(settings.minimumHistory) censuses; the rolls have \(years.count)",
-                hint: "use data with a longer history of rolls")
+                hint: years.count > 2
+                    ? "lower --min-history (at most \(years.count - 1) here; fewer censuses per origin give rougher ratios), or use a longer history of rolls"
+                    : "use data with a longer history of rolls")
         }
         var records: [BacktestRecord] = []
         var selections: [String: [AcademicYear: EstimatorSelection]] = [:]

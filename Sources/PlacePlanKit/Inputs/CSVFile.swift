@@ -115,8 +115,15 @@ struct CSVRecord: Sendable {
             throw .invalidValue(location(column), value: s, expected: "a number")
         }
         guard v >= 0 else { throw .negativeValue(location(column), value: s) }
+        guard v <= Self.largestCount else {
+            throw .invalidValue(location(column), value: s, expected: "a count of at most 10,000,000 (is a unit or a decimal point wrong?)")
+        }
         return v
     }
+
+    /// The largest count accepted: more than the pupils in all of England's schools, so a
+    /// larger value is a slip (a unit, a decimal point), not data.
+    static let largestCount = 1e7
 
     /// A whole non-negative number.
     func integer(_ column: Int) throws(PlacePlanError) -> Int {

@@ -270,7 +270,7 @@ public struct HTMLReport: Sendable {
         return html + "</body></html>\n"
     }
 
-    static func places(_ n: Double) -> String { "\(Format.count(n)) place\(Int(n.rounded()) == 1 ? "" : "s")" }
+    static func places(_ n: Double) -> String { "\(Format.count(n)) place\(n.rounded() == 1 ? "" : "s")" }
 
     func short(_ y: AcademicYear) -> String { y.description.replacingOccurrences(of: "20", with: "", options: .anchored) }
 }

@@ -153,7 +153,10 @@ extension String {
 /// Number formatting shared by the reports.
 public enum Format {
     /// A whole number with thousands separators: 31460 -> "31,460".
+    /// Values that no whole number can hold (not finite, or beyond ±10¹⁵) print as "n/a"
+    /// rather than trap.
     public static func count(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e15 else { return "n/a" }
         let n = Int(x.rounded())
         let digits = String(abs(n))
         var out = ""
@@ -166,8 +169,7 @@ public enum Format {
 
     /// A signed whole number: "+120", "-45", "0".
     public static func signed(_ x: Double) -> String {
-        let n = Int(x.rounded())
-        return n > 0 ? "+" + count(x) : count(x)
+        x.rounded() > 0 && x.isFinite ? "+" + count(x) : count(x)
     }
 
     /// A share as a percentage with one decimal: 0.0523 -> "5.2%". A negative share that

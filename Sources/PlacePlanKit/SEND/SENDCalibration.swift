@@ -86,6 +86,15 @@ public struct SENDCalibration: Sendable {
         let stock = startingTable(history, byAge: byAge)
         let cessation = cessationRates(history)
         let shape = joinShape(history, pupils: pupils)
+        // No new plans would forecast every plan ceasing in turn: a silent zero, not a forecast.
+        guard shape.rates.contains(where: { $0 > 0 }) else {
+            let file = history.files.first { $0.contains("ehcp_new_plans") } ?? "ehcp_new_plans_by_age_band_*.csv"
+            let years = history.newPlansByBand.keys.sorted()
+            throw .insufficientHistory(
+                "\(file): no new plans for \(history.authority) in a year the rolls cover"
+                    + (years.isEmpty ? " (the file has no rows for it)" : " (it has \(years.first!)-\(years.last!))"),
+                hint: "new-plan rates are new plans per pupil: the file needs the authority's rows for years the rolls cover")
+        }
 
         // Level: scale the rates so that last year's plans by age, aged on with the
         // cessation rates, plus the joiners reproduce this year's plans.

@@ -70,9 +70,16 @@ struct YAMLNode {
 
     func double() throws(PlacePlanError) -> Double {
         let s = (node.scalar?.string ?? "").replacingOccurrences(of: "_", with: "")
-        if s.hasSuffix("%"), let v = Double(s.dropLast()) { return v / 100 }
-        guard let v = Double(s), v.isFinite else { throw fail("'\(key ?? "value")' must be a number, not '\(s)'", hint: "e.g. 0.95, 30 or -5%") }
-        return v
+        let percent = s.hasSuffix("%")
+        guard let v = Double(percent ? String(s.dropLast()) : s), v.isFinite else {
+            throw fail("'\(key ?? "value")' must be a number, not '\(s)'", hint: "e.g. 0.95, 30 or -5%")
+        }
+        // Homes, places and pupils in one scenario change are far fewer than this: a larger
+        // value is a slip, and would overflow the whole-number arithmetic of the output.
+        guard abs(v) <= 1e7 else {
+            throw fail("'\(key ?? "value")' is \(s), more than 10,000,000", hint: "check the unit and the decimal point")
+        }
+        return percent ? v / 100 : v
     }
 
     func nonNegative() throws(PlacePlanError) -> Double {

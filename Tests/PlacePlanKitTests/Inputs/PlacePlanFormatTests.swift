@@ -58,6 +58,21 @@ import Testing
         #expect(loc.line == 3 && loc.column == 4 && loc.field == "pupils" && value == "-4")
     }
 
+    /// A count beyond any school system's (a unit or decimal-point slip) is an error, not data.
+    @Test func implausiblyLargeCountIsRejected() throws {
+        let d = try rolls(replacing: 3, with: "2020,B,R,1e308")
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .invalidValue(let loc, let value, let expected) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == 3 && loc.column == 4 && value == "1e308" && expected.contains("at most 10,000,000"))
+    }
+
+    @Test func semicolonSeparatedFileGetsAHintAboutTheSeparator() throws {
+        let d = try TemporaryData.handCheckable(extra: ["births.csv": "area;year;births\nL;2016;200\n"])
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .missingColumn = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(e?.hint?.contains("separated by ';'") == true)
+    }
+
     @Test func nonNumericCountIsRejected() throws {
         let d = try rolls(replacing: 3, with: "2020,B,R,forty")
         let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }

@@ -7,6 +7,9 @@ import Testing
         #expect(Format.count(31460) == "31,460")
         #expect(Format.count(-1234.4) == "-1,234")
         #expect(Format.signed(5) == "+5")
+        // Values no whole number holds print as "n/a" rather than trap.
+        #expect(Format.count(1e300) == "n/a" && Format.count(.nan) == "n/a" && Format.signed(-.infinity) == "n/a")
+        #expect(Format.signed(.nan) == "n/a")
         #expect(Format.percent(0.0523) == "5.2%")
         #expect(Format.percent(nil) == "n/a")
         // A deficit of a pupil or two keeps its sign; a balance or a tiny surplus does not gain one.

@@ -69,6 +69,14 @@ import Testing
         #expect(p.message.contains("must not be negative") && p.line == 6)
     }
 
+    /// A number no scenario change could mean (it would overflow the output's whole numbers).
+    @Test func implausiblyLargeNumbers() throws {
+        let p = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 1e300}\n    mix: [{type: flat, share: 1}]\n")
+        #expect(p.message.contains("more than 10,000,000") && p.line == 6 && p.hint?.contains("unit") == true)
+        let percent = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2024, places: 2e9%}\n")
+        #expect(percent.message.contains("more than 10,000,000") && percent.line == 3)
+    }
+
     @Test func bulgeOutsideAnEntryYearGroup() throws {
         let p = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2024, year_group: Y3}\n")
         #expect(p.message.contains("entry year group") && p.line == 3)
