@@ -54,6 +54,8 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
     case insufficientHistory(String, hint: String)
     /// A scenario file is invalid: unknown key, bad reference, impossible change, ...
     case invalidScenario(SourceLocation, message: String, hint: String)
+    /// The run store (`--store`) is not a placeplan run store, or a saved run in it is damaged.
+    case invalidRunStore(path: String, problem: String, hint: String)
     /// A command-line option has a value that cannot be used.
     case invalidOption(option: String, message: String, hint: String)
     /// An output file could not be written; nothing was left behind.
@@ -92,6 +94,7 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
             "\(file): \(series) has no rows for \(missing.map(\.description).joined(separator: ", "))"
         case .insufficientHistory(let what, _): what
         case .invalidScenario(let loc, let message, _): "\(loc): \(message)"
+        case .invalidRunStore(let path, let problem, _): "\(path): \(problem)"
         case .invalidOption(let option, let message, _): "\(option): \(message)"
         case .outputFailed(let path, let reason): "\(path): cannot write output: \(reason)"
         case .internalError(let what): "internal error: \(what)"
@@ -119,6 +122,7 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         case .missingYears: "add the missing years: the series must be consecutive"
         case .insufficientHistory(_, let hint): hint
         case .invalidScenario(_, _, let hint): hint
+        case .invalidRunStore(_, _, let hint): hint
         case .invalidOption(_, _, let hint): hint
         case .outputFailed: "check that the directory exists and is writable"
         case .internalError: "please report this with the command and inputs that caused it"

@@ -227,6 +227,12 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A longer label for the saved run.", discussion: "Example: --label \"Autumn 2026, SCAP return\"", valueName: "text"))
     var label: String?
 
+    func validate() throws {
+        if let save, save.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--save needs a name for the run, e.g. --save \"SCAP 2026\"")
+        }
+    }
+
     /// Saves the run when --save was given (after everything else succeeded).
     func saveIfAsked(data: DataSet, run: ScenarioForecast) throws(PlacePlanError) {
         guard let save else { return }

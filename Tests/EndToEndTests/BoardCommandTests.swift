@@ -70,6 +70,9 @@ import FoundationXML
         // The same name again is refused, and nothing is written.
         let again = try CLI.run(["sufficiency", "--store", store, "--save", "SCAP 2025"])
         #expect(again.status == 64 && again.stderr.contains("already"))
+        // A run needs a name.
+        let blank = try CLI.run(["sufficiency", "--store", store, "--save", " "])
+        #expect(blank.status == 64 && blank.stderr.contains("--save needs a name") && blank.stdout.isEmpty)
         // A run that fails on bad data saves nothing.
         let bad = try CLI.brokenDemo("rolls.csv") { $0.replacingOccurrences(of: "2019/20,P03-02,Y4,", with: "2019/20,P03-02,Y4,-") }
         #expect(try CLI.run(["sufficiency", "--data", bad.path, "--store", store, "--save", "broken"]).status == 65)

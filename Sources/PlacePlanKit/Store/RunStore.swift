@@ -120,7 +120,9 @@ public struct RunStore: Sendable {
             queue = try DatabaseQueue(path: path)
             try Self.migrator.migrate(queue)
         } catch {
-            throw .unreadableFile(path: path, reason: "not a placeplan run store (\(error))")
+            throw .invalidRunStore(
+                path: path, problem: "not a placeplan run store (\(error))",
+                hint: "name a store written by --save with --store, or a new file for a new store")
         }
     }
 
@@ -207,7 +209,7 @@ public struct RunStore: Sendable {
                     .map { ($0["name"], $0["label"], $0["created_at"], $0["origin"], $0["horizon"], $0["n"]) }
             }
         } catch {
-            throw .unreadableFile(path: path, reason: "\(error)")
+            throw .invalidRunStore(path: path, problem: "cannot list its runs (\(error))", hint: "check the file with 'sqlite3 \(path) \"PRAGMA integrity_check\"'")
         }
     }
 
@@ -233,11 +235,12 @@ public struct RunStore: Sendable {
                 }
                 // Every save writes the origin and the sufficiency rows: without them the store is damaged.
                 guard let json = try String.fetchOne(db, sql: "SELECT json FROM run_output WHERE runId = ? AND kind = 'sufficiency'", arguments: [id]) else {
-                    throw PlacePlanError.unreadableFile(path: path, reason: "run '\(name)' has no sufficiency rows; save it again with --save \(name)")
+                    throw PlacePlanError.invalidRunStore(path: path, problem: "run '\(name)' has no sufficiency rows", hint: "save the run again under a new name with --save")
                 }
                 guard let origin = AcademicYear(parsing: run["origin"] as String) else {
-                    throw PlacePlanError.unreadableFile(
-                        path: path, reason: "run '\(name)' has an origin '\(run["origin"] as String)' that is not a school year; save it again with --save \(name)")
+                    throw PlacePlanError.invalidRunStore(
+                        path: path, problem: "run '\(name)' has an origin '\(run["origin"] as String)' that is not a school year",
+                        hint: "save the run again under a new name with --save")
                 }
                 let seed: String? = run["seed"]
                 return SavedRun(
@@ -249,7 +252,7 @@ public struct RunStore: Sendable {
         } catch let error as PlacePlanError {
             throw error
         } catch {
-            throw .unreadableFile(path: path, reason: "\(error)")
+            throw .invalidRunStore(path: path, problem: "cannot read run '\(name)' (\(error))", hint: "save the run again under a new name with --save")
         }
     }
 

@@ -73,6 +73,7 @@ import Testing
         }
         let lost = error { _ = try store.load("lost") }
         #expect(lost?.exitCode == 65 && lost?.message.contains("run 'lost' has no sufficiency rows") == true, "\(String(describing: lost))")
+        #expect(lost?.hint?.contains("save the run again") == true)
         let edited = error { _ = try store.load("edited") }
         #expect(edited?.exitCode == 65 && edited?.message.contains("origin 'soon' that is not a school year") == true, "\(String(describing: edited))")
     }
@@ -81,5 +82,7 @@ import Testing
         let d = try TemporaryData(files: ["junk.sqlite": "this is not sqlite"])
         let e = error { _ = try RunStore(path: d.path("junk.sqlite")) }
         #expect(e?.exitCode == 65)
+        guard case .invalidRunStore(_, let problem, let hint) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(problem.contains("not a placeplan run store") && hint.contains("--store"))
     }
 }
