@@ -167,6 +167,13 @@ public enum Format {
         return (n < 0 ? "-" : "") + String(out.reversed())
     }
 
+    /// A whole number without separators, for machine-read CSV: 31460.4 -> "31460"
+    /// ("n/a" where no whole number can hold the value, as in ``count(_:)``).
+    public static func whole(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e15 else { return "n/a" }
+        return String(Int(x.rounded()))
+    }
+
     /// A signed whole number: "+120", "-45", "0".
     public static func signed(_ x: Double) -> String {
         x.rounded() > 0 && x.isFinite ? "+" + count(x) : count(x)

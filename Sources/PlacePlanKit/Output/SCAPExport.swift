@@ -19,7 +19,7 @@ public enum SCAPExport {
                     rows.append([
                         area.localAuthority, area.id, area.name, phase.rawValue, g.index == 0 ? "R" : "\(g.index)", year.description,
                         "\(year.startYear)\((year.startYear + 1) % 100 < 10 ? "0" : "")\((year.startYear + 1) % 100)",
-                        String(format: "%.0f", f.pupils(year, area: a, g, column: c).rounded()), String(format: "%.0f", places[h][g.index][a].rounded()),
+                        Format.whole(f.pupils(year, area: a, g, column: c)), Format.whole(places[h][g.index][a]),
                     ])
                 }
             }

@@ -10,6 +10,7 @@ import Testing
         // Values no whole number holds print as "n/a" rather than trap.
         #expect(Format.count(1e300) == "n/a" && Format.count(.nan) == "n/a" && Format.signed(-.infinity) == "n/a")
         #expect(Format.signed(.nan) == "n/a")
+        #expect(Format.whole(31460.4) == "31460" && Format.whole(-0.3) == "0" && Format.whole(.infinity) == "n/a")
         #expect(Format.percent(0.0523) == "5.2%")
         #expect(Format.percent(nil) == "n/a")
         // A deficit of a pupil or two keeps its sign; a balance or a tiny surplus does not gain one.
