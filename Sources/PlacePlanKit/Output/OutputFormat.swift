@@ -102,14 +102,20 @@ public struct TextTable: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A GitHub-flavoured Markdown table, with the title as a heading.
+    /// A GitHub-flavoured Markdown table, with the title as a heading. Text from the inputs
+    /// (area and school names) is escaped so that it reads as text: `|` cannot split a cell,
+    /// and `<` cannot open an HTML tag where the Markdown is rendered (`&` before a space, as in
+    /// "Barnet & Oakleigh", is plain text to Markdown and is left as it is).
     public func markdown(headingLevel: Int = 3) -> String {
+        func escaped(_ s: String) -> String {
+            s.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "|", with: "\\|")
+        }
         var lines: [String] = []
-        if let title { lines += [String(repeating: "#", count: headingLevel) + " " + title, ""] }
-        lines.append("| " + headers.joined(separator: " | ") + " |")
+        if let title { lines += [String(repeating: "#", count: headingLevel) + " " + escaped(title), ""] }
+        lines.append("| " + headers.map(escaped).joined(separator: " | ") + " |")
         lines.append("|" + rightAligned.map { $0 ? "---:|" : "---|" }.joined())
         for row in rows {
-            lines.append("| " + row.map { $0.text.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            lines.append("| " + row.map { escaped($0.text) }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -28,6 +28,10 @@ import Testing
         #expect(!plain.contains("\u{1B}"))
         #expect(t.render(colour: true).contains("\u{1B}[1;31m"))
         #expect(t.markdown().contains("| Area | Pupils |\n|---|---:|"))
+        // Names from the inputs stay text: no cell split, no HTML tag.
+        var named = t
+        named.rows[0][0].text = "A | <b>B & C</b>"
+        #expect(named.markdown().contains("| A \\| &lt;b>B & C&lt;/b> |"))
     }
 
     @Test func csvQuotesWhereNeeded() {
