@@ -114,8 +114,7 @@ public enum DfECensusFormat {
             seen[key] = r.line
             var s = series[code] ?? BirthSeries(key: code)
             s.births[y] = try r.count(births)
-            if let lower, let v = try r.count(lower, allowMissing: true) { s.lower[y] = v }
-            if let upper, let v = try r.count(upper, allowMissing: true) { s.upper[y] = v }
+            (s.lower[y], s.upper[y]) = try r.birthsInterval(births: s.births[y]!, lower: lower, upper: upper)
             if r.text(type).lowercased() == "predicted" { s.projected.insert(y) }
             series[code] = s
         }

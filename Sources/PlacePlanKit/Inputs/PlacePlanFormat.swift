@@ -256,8 +256,7 @@ public enum PlacePlanFormat {
             seen["\(k) \(y)"] = r.line
             var s = series[k] ?? BirthSeries(key: k)
             s.births[y] = try r.count(births)
-            if let lower, let v = try r.count(lower, allowMissing: true) { s.lower[y] = v }
-            if let upper, let v = try r.count(upper, allowMissing: true) { s.upper[y] = v }
+            (s.lower[y], s.upper[y]) = try r.birthsInterval(births: s.births[y]!, lower: lower, upper: upper)
             if ["predicted", "projected", "projection"].contains(r.text(type).lowercased()) { s.projected.insert(y) }
             series[k] = s
         }
@@ -307,5 +306,22 @@ public enum PlacePlanFormat {
                 "\(birthsPath): no births for \(missing.map(\.id).joined(separator: ", "))",
                 hint: "add births rows keyed by the area id or by its local_authority")
         }
+    }
+}
+
+extension CSVRecord {
+    /// A births row's interval (either end may be absent), checked to hold the births:
+    /// lower <= births <= upper. An interval the wrong way round would still spread the
+    /// draws, so it must not pass unnoticed.
+    func birthsInterval(births: Double, lower: Int?, upper: Int?) throws(PlacePlanError) -> (Double?, Double?) {
+        let lo = try lower.flatMap { c throws(PlacePlanError) in try count(c, allowMissing: true) }
+        let hi = try upper.flatMap { c throws(PlacePlanError) in try count(c, allowMissing: true) }
+        if let lo, let lower, lo > births {
+            throw .invalidValue(location(lower), value: text(lower), expected: "a lower bound at or below the births (\(Format.count(births)))")
+        }
+        if let hi, let upper, hi < births {
+            throw .invalidValue(location(upper), value: text(upper), expected: "an upper bound at or above the births (\(Format.count(births)))")
+        }
+        return (lo, hi)
     }
 }

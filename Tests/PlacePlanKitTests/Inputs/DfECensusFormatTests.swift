@@ -14,7 +14,9 @@ let londonDirectory: String? = {
     static let pupilsHeader = "time_period,old_la_code,new_la_code,la_name,nc_year,full_time,part_time,headcount,fte\n"
     static let birthsHeader = "gss_code,gss_name,geography,sex,date,type,annual_births,interval_lower,interval_upper\n"
 
-    func small(headcount: (Int, Int) -> String = { _, g in "\(100 + g)" }) throws -> TemporaryData {
+    func small(
+        headcount: (Int, Int) -> String = { _, g in "\(100 + g)" }, predicted: String = "480,470,490"
+    ) throws -> TemporaryData {
         var pupils = Self.pupilsHeader
         for period in ["201920", "202021"] {
             for g in 0...14 {
@@ -25,7 +27,7 @@ let londonDirectory: String? = {
         var births = Self.birthsHeader
         for y in 2013...2017 { births += "E09000999,Testham,LAD21,persons,\(y)-07-01,actual,500,,\n" }
         births += "E09000999,Testham,LAD21,persons,2017-01-01,actual,123,,\n"  // not mid-year: ignored
-        births += "E09000999,Testham,LAD21,persons,2018-07-01,predicted,480,470,490\n"
+        births += "E09000999,Testham,LAD21,persons,2018-07-01,predicted,\(predicted)\n"
         return try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births])
     }
 
@@ -38,6 +40,20 @@ let londonDirectory: String? = {
         let births = try #require(data.birthSeries(for: data.areas[0]))
         #expect(births.births[2017] == 500 && births.births[2018] == 480 && births.projected == [2018])
         #expect(births.lower[2018] == 470)
+    }
+
+    /// A births interval that does not hold the births (the wrong way round, or beside them)
+    /// is an error at its cell; either end may be missing.
+    @Test func birthsIntervalMustHoldTheBirths() throws {
+        for (row, column) in [("480,490,470", "interval_lower"), ("480,400,470", "interval_upper"), ("480,500,", "interval_lower")] {
+            let d = try small(predicted: row)
+            let e = error { _ = try DataSource.load(d.directory) }
+            guard case .invalidValue(let loc, _, let expected) = e else { Issue.record("\(row): got \(String(describing: e))"); continue }
+            #expect(loc.field == column && loc.line == 8 && expected.contains("births (480)"), "\(row)")
+        }
+        let d = try small(predicted: "480,,490")
+        let open = try DataSource.load(d.directory)
+        #expect(open.birthSeries(for: open.areas[0])?.upper[2018] == 490 && open.birthSeries(for: open.areas[0])?.lower[2018] == nil)
     }
 
     @Test func suppressedHeadcountIsMissing() throws {
