@@ -227,9 +227,17 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A longer label for the saved run.", discussion: "Example: --label \"Autumn 2026, SCAP return\"", valueName: "text"))
     var label: String?
 
+    /// A blank or taken --save name is refused before the run, not after its output.
     func validate() throws {
-        if let save, save.trimmingCharacters(in: .whitespaces).isEmpty {
+        guard let save else { return }
+        if save.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--save needs a name for the run, e.g. --save \"SCAP 2026\"")
+        }
+        guard FileManager.default.fileExists(atPath: store) else { return }
+        var taken = false
+        try reportingErrors { taken = try RunStore(path: store).contains(save) }  // a bad store: its own error and exit code
+        if taken {
+            throw ValidationError("--save: a run named '\(save)' is already in \(store); choose another name, e.g. '\(save) v2'")
         }
     }
 

@@ -69,10 +69,15 @@ import FoundationXML
         #expect(second.status == 0, "\(second.stderr)")
         // The same name again is refused, and nothing is written.
         let again = try CLI.run(["sufficiency", "--store", store, "--save", "SCAP 2025"])
-        #expect(again.status == 64 && again.stderr.contains("already"))
+        #expect(again.status == 64 && again.stderr.contains("already") && again.stdout.isEmpty)
         // A run needs a name.
         let blank = try CLI.run(["sufficiency", "--store", store, "--save", " "])
         #expect(blank.status == 64 && blank.stderr.contains("--save needs a name") && blank.stdout.isEmpty)
+        // A store that is not one is bad input (65), before the run too.
+        let junk = try CLI.scratch().appendingPathComponent("junk.sqlite").path
+        try "not a store".write(toFile: junk, atomically: true, encoding: .utf8)
+        let notAStore = try CLI.run(["sufficiency", "--store", junk, "--save", "X"])
+        #expect(notAStore.status == 65 && notAStore.stderr.hasPrefix("error: \(junk): not a placeplan run store") && notAStore.stdout.isEmpty)
         // A run that fails on bad data saves nothing.
         let bad = try CLI.brokenDemo("rolls.csv") { $0.replacingOccurrences(of: "2019/20,P03-02,Y4,", with: "2019/20,P03-02,Y4,-") }
         #expect(try CLI.run(["sufficiency", "--data", bad.path, "--store", store, "--save", "broken"]).status == 65)

@@ -165,6 +165,15 @@ public struct RunStore: Sendable {
         return m
     }
 
+    /// Whether a run of this name is saved.
+    public func contains(_ name: String) throws(PlacePlanError) -> Bool {
+        do {
+            return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run WHERE name = ?", arguments: [name]) ?? 0 > 0 }
+        } catch {
+            throw .invalidRunStore(path: path, problem: "cannot list its runs (\(error))", hint: "check the file with 'sqlite3 \(path) \"PRAGMA integrity_check\"'")
+        }
+    }
+
     /// Saves a run. Fails, saving nothing, if the name is taken.
     public func save(_ run: SavedRun) throws(PlacePlanError) {
         let encoder = JSONEncoder()
