@@ -211,6 +211,12 @@ extension AppliedScenario {
                         hint: "a school must be open for at least a year before it closes"))
                     continue
                 }
+                if let closes = schools[i].closes, closes <= change.year {
+                    errors.append(.invalidScenario(
+                        where_(change, "year"), message: "\(id) already closes in \(closes) (\(i < data.schools.count && data.schools[i].closes == closes ? "schools.csv" : "an earlier change"))",
+                        hint: "keep one closure per school"))
+                    continue
+                }
                 var targets: [Int] = []
                 for target in moveTo {
                     guard let j = schoolIndex[target] else {

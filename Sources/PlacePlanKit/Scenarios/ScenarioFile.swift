@@ -187,7 +187,9 @@ public enum ScenarioFile {
             let last = try m["last_year_group"]?.yearGroup() ?? phase.yearGroups.upperBound
             guard first <= last else { throw m["last_year_group"]!.fail("last year group is before the first", hint: "e.g. first_year_group: R, last_year_group: Y6") }
             let pan = try required("pan").integer()
-            guard pan >= 0 else { throw m["pan"]!.fail("PAN must not be negative", hint: "e.g. pan: 60") }
+            guard pan > 0 || (pan == 0 && phase == .special) else {
+                throw m["pan"]!.fail("a new \(phase.rawValue) school needs a PAN above 0, not \(pan)", hint: "e.g. pan: 60 (two forms of entry)")
+            }
             let opening = try m["opening_year_groups"]?.yearGroups() ?? [first]
             for g in opening where !(first...last).contains(g) {
                 throw m["opening_year_groups"]!.fail("\(g) is outside the school's year groups \(first)-\(last)", hint: "list year groups the school teaches")

@@ -93,6 +93,20 @@ import Testing
         #expect(p.message.contains("before or as it opens") && p.line == 4)
     }
 
+    @Test func schoolClosedTwice() throws {
+        let p = try problem("name: x\nchanges:\n  - {type: closure, school: A1, year: 2024}\n  - {type: closure, school: A1, year: 2025}\n")
+        #expect(p.message.contains("A1 already closes in 2024/25 (an earlier change)") && p.line == 4)
+        // Bringing a closure forward is a change, not a mistake.
+        let path = try d.scenario("sooner.yaml", "name: y\nchanges:\n  - {type: closure, school: A1, year: 2025}\n  - {type: closure, school: A1, year: 2024}\n")
+        let applied = try AppliedScenario.apply(try ScenarioFile.load(path), to: data, origin: AcademicYear(2022), horizon: 5)
+        #expect(applied.schools.first { $0.id == "A1" }?.closes == AcademicYear(2024))
+    }
+
+    @Test func newMainstreamSchoolNeedsAPAN() throws {
+        let p = try problem("name: x\nchanges:\n  - {type: new_school, id: A9, area: A, phase: primary, year: 2025, pan: 0}\n")
+        #expect(p.message.contains("a new primary school needs a PAN above 0") && p.line == 3)
+    }
+
     @Test func circularExtends() throws {
         _ = try d.scenario("a.yaml", "name: a\nextends: b.yaml\n")
         _ = try d.scenario("b.yaml", "name: b\nextends: a.yaml\n")
