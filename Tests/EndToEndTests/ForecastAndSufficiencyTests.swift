@@ -176,4 +176,25 @@ import Testing
         let r2 = try CLI.run(["sufficiency", "--output", "/nonexistent-dir/out.txt"])
         #expect(r2.status == 73)
     }
+
+    /// An output that would replace one of the run's inputs (a slip of the tab key) is
+    /// refused, and the input is left as it was, whatever the path's spelling.
+    @Test func outputNeverReplacesAnInput() throws {
+        let dir = try CLI.brokenDemo("births.csv") { $0 }
+        let rolls = dir.appendingPathComponent("rolls.csv").path
+        let before = try String(contentsOfFile: rolls, encoding: .utf8)
+        for spelling in [rolls, dir.appendingPathComponent("../\(dir.lastPathComponent)/./rolls.csv").path] {
+            let r = try CLI.run(["sufficiency", "--data", dir.path, "--format", "csv", "--output", spelling])
+            #expect(r.status == 64 && r.stderr.contains("is one of this run's inputs"), "\(r.stderr)")
+        }
+        #expect(try String(contentsOfFile: rolls, encoding: .utf8) == before)
+        let scenario = dir.appendingPathComponent("s.yaml").path
+        try "name: s\n".write(toFile: scenario, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["forecast", "--data", dir.path, "--scenario", scenario, "--output", scenario])
+        let kept = try String(contentsOfFile: scenario, encoding: .utf8)
+        #expect(r.status == 64 && kept == "name: s\n")
+        let records = try CLI.run(["backtest", "--data", dir.path, "--records", dir.appendingPathComponent("areas.csv").path])
+        #expect(records.status == 64 && records.stderr.contains("--records:"))
+    }
 }
+

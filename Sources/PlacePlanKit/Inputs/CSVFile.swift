@@ -16,6 +16,7 @@ struct CSVFile: Sendable {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
+            InputFiles.record(path)
         } catch {
             if !FileManager.default.fileExists(atPath: path) {
                 throw .fileNotFound(path: path, hint: "check the path, or the --data directory")

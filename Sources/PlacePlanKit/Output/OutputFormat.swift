@@ -12,12 +12,17 @@ public enum OutputFormat: String, Sendable, CaseIterable, Codable {
 }
 
 /// Writes output all at once: to stdout, or to a file through a temporary file in the same
-/// directory that is renamed into place, so a failure never leaves a half-written file.
+/// directory that is renamed into place, so a failure never leaves a half-written file. A
+/// file that the run read as an input (``InputFiles``) is never replaced.
 public enum OutputFile {
-    public static func write(_ text: String, to path: String?) throws(PlacePlanError) {
+    /// - Parameter option: the option that named `path`, for the message when it is refused.
+    public static func write(_ text: String, to path: String?, option: String = "--output") throws(PlacePlanError) {
         guard let path else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
+        }
+        guard !InputFiles.contains(path) else {
+            throw .invalidOption(option: option, message: "\(path) is one of this run's inputs", hint: "write to another file: placeplan never replaces its inputs")
         }
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()

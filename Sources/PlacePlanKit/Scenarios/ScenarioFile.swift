@@ -37,6 +37,7 @@ public enum ScenarioFile {
             if let reference { throw reference.fail("cannot read '\(path)'", hint: "'extends' is relative to the scenario file's folder") }
             throw .fileNotFound(path: path, hint: "give the path of a scenario YAML file, e.g. scenarios/baseline.yaml")
         }
+        InputFiles.record(path)
         guard let text = String(data: data, encoding: .utf8) else { throw .unreadableFile(path: path, reason: "not UTF-8 text") }
         let root = try YAMLNode.parse(text, file: path)
         let top = try root.mapping(allowed: topKeys, context: "a scenario")

@@ -119,6 +119,7 @@ public struct RunStore: Sendable {
         do {
             queue = try DatabaseQueue(path: path)
             try Self.migrator.migrate(queue)
+            InputFiles.record(path)
         } catch {
             throw .invalidRunStore(
                 path: path, problem: "not a placeplan run store (\(error))",

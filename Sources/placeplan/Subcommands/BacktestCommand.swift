@@ -109,8 +109,8 @@ struct BacktestCommand: ParsableCommand {
             }
             let out = BacktestOutput(backtest, gates: gates, coverageGates: coverageGates)
             try output.write(try out.render(output.format, colour: output.colour))
-            if let junit { try OutputFile.write(out.junit(), to: junit) }
-            if let records { try OutputFile.write(out.recordsCSV(), to: records) }
+            if let junit { try OutputFile.write(out.junit(), to: junit, option: "--junit") }
+            if let records { try OutputFile.write(out.recordsCSV(), to: records, option: "--records") }
             for failure in out.failures { FileHandle.standardError.write(Data("gate failed: \(failure)\n".utf8)) }
             failed = !out.failures.isEmpty
         }

@@ -34,6 +34,17 @@ import Testing
         #expect(named.markdown().contains("| A \\| &lt;b>B & C&lt;/b> |"))
     }
 
+    @Test func anInputIsNeverReplaced() throws {
+        let d = try TemporaryData(files: ["in.csv": "a\n1\n"])
+        InputFiles.record(d.path("in.csv"))
+        let e = error { try OutputFile.write("x", to: d.path("./in.csv"), option: "--records") }
+        guard case .invalidOption(let option, let message, _) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(option == "--records" && message.hasSuffix("is one of this run's inputs"))
+        #expect(try String(contentsOfFile: d.path("in.csv"), encoding: .utf8) == "a\n1\n")
+        try OutputFile.write("x", to: d.path("out.csv"))
+        #expect(try String(contentsOfFile: d.path("out.csv"), encoding: .utf8) == "x")
+    }
+
     @Test func csvQuotesWhereNeeded() {
         let text = csvText(header: ["a", "b"], rows: [["x, y", "1"]])
         #expect(text == "a,b\n\"x, y\",1\n")

@@ -1,0 +1,25 @@
+import Foundation
+
+/// The files this process has read as inputs (data, scenarios, the run store), so that no
+/// output replaces one of them: `--output data/rolls.csv` is refused, not obeyed.
+public enum InputFiles {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: Set<String> = []
+
+    /// The path with symbolic links and `.`/`..` resolved, so two spellings of a file match.
+    static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
+    /// Notes that `path` was read as an input.
+    public static func record(_ path: String) {
+        let c = canonical(path)
+        lock.withLock { _ = paths.insert(c) }
+    }
+
+    /// Whether `path` names a file read as an input.
+    public static func contains(_ path: String) -> Bool {
+        let c = canonical(path)
+        return lock.withLock { paths.contains(c) }
+    }
+}
