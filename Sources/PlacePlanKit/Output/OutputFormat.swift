@@ -15,15 +15,20 @@ public enum OutputFormat: String, Sendable, CaseIterable, Codable {
 /// directory that is renamed into place, so a failure never leaves a half-written file. A
 /// file that the run read as an input (``InputFiles``) is never replaced.
 public enum OutputFile {
+    /// Throws if `path` is one of the run's inputs; a command writing several files checks
+    /// them all first, so that it writes all of them or none.
+    public static func refuseInput(_ path: String?, option: String) throws(PlacePlanError) {
+        guard let path, InputFiles.contains(path) else { return }
+        throw .invalidOption(option: option, message: "\(path) is one of this run's inputs", hint: "write to another file: placeplan never replaces its inputs")
+    }
+
     /// - Parameter option: the option that named `path`, for the message when it is refused.
     public static func write(_ text: String, to path: String?, option: String = "--output") throws(PlacePlanError) {
         guard let path else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
-        guard !InputFiles.contains(path) else {
-            throw .invalidOption(option: option, message: "\(path) is one of this run's inputs", hint: "write to another file: placeplan never replaces its inputs")
-        }
+        try refuseInput(path, option: option)
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")

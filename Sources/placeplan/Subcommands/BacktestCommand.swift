@@ -108,6 +108,9 @@ struct BacktestCommand: ParsableCommand {
                 backtest = try Backtest.run(dataSet, settings: settings, progress: line.show)
             }
             let out = BacktestOutput(backtest, gates: gates, coverageGates: coverageGates)
+            for (path, option) in [(output.output, "--output"), (junit, "--junit"), (records, "--records")] {
+                try OutputFile.refuseInput(path, option: option)
+            }
             try output.write(try out.render(output.format, colour: output.colour))
             if let junit { try OutputFile.write(out.junit(), to: junit, option: "--junit") }
             if let records { try OutputFile.write(out.recordsCSV(), to: records, option: "--records") }
