@@ -2,7 +2,7 @@ import Foundation
 
 /// The files this process has read as inputs (data, scenarios, the run store), so that no
 /// output replaces one of them: `--output data/rolls.csv` is refused, not obeyed.
-public enum InputFiles {
+enum InputFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var paths: Set<String> = []
 
@@ -12,13 +12,13 @@ public enum InputFiles {
     }
 
     /// Notes that `path` was read as an input.
-    public static func record(_ path: String) {
+    static func record(_ path: String) {
         let c = canonical(path)
         lock.withLock { _ = paths.insert(c) }
     }
 
     /// Whether `path` names a file read as an input.
-    public static func contains(_ path: String) -> Bool {
+    static func contains(_ path: String) -> Bool {
         let c = canonical(path)
         return lock.withLock { paths.contains(c) }
     }
