@@ -94,6 +94,13 @@ import FoundationXML
         #expect(compare.stdout.contains("method: auto vs mean3"))
         #expect(compare.stdout.contains("births.csv: only in") || compare.stdout.contains("births.csv: changed"))
         #expect(try CLI.run(["compare", "--run", "SCAP 2025", "--run", "nope", "--store", store]).status == 64)
+        #expect(!compare.stderr.contains("nothing is compared"))
+        // Runs with nothing in common (here, one from a year that ends before the other's begin)
+        // are compared, and stderr says that nothing lines up.
+        let early = try CLI.run(["sufficiency", "--from", "2018/19", "--years", "3", "--store", store, "--save", "SCAP 2018", "--format", "csv"])
+        #expect(early.status == 0, "\(early.stderr)")
+        let apart = try CLI.run(["compare", "--run", "SCAP 2018", "--run", "SCAP 2026", "--store", store])
+        #expect(apart.status == 0 && apart.stderr.contains("nothing is compared"), "\(apart.stderr)")
     }
 
     @Test func scapExport() throws {

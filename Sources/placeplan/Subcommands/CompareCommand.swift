@@ -60,7 +60,12 @@ struct CompareCommand: ParsableCommand {
                 let report = SufficiencyReport(run)
                 for name in run.forecast.columns { columns.append(.init(label: name, rows: report.rows.filter { $0.scenario == name })) }
             }
-            let text = try Comparison(columns).render(
+            let comparison = Comparison(columns)
+            if !comparison.lines.contains(where: { $0.pupils.compactMap { $0 }.count >= 2 }) {
+                FileHandle.standardError.write(Data(
+                    "note: no area, phase and year is in more than one column, so nothing is compared (different data, areas or years?)\n".utf8))
+            }
+            let text = try comparison.render(
                 output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.joined(separator: "\n") + "\n\n")
             try output.write(text)
         }
