@@ -95,7 +95,7 @@ import FoundationXML
         #expect(compare.stdout.contains("births.csv: only in") || compare.stdout.contains("births.csv: changed"))
         #expect(try CLI.run(["compare", "--run", "SCAP 2025", "--run", "nope", "--store", store]).status == 64)
         #expect(!compare.stderr.contains("nothing is compared"))
-        // Runs with nothing in common (here, one from a year that ends before the other's begin)
+        // Runs with nothing in common (here, one whose years end before the other's begin)
         // are compared, and stderr says that nothing lines up.
         let early = try CLI.run(["sufficiency", "--from", "2018/19", "--years", "3", "--store", store, "--save", "SCAP 2018", "--format", "csv"])
         #expect(early.status == 0, "\(early.stderr)")
