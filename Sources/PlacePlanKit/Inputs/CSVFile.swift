@@ -117,19 +117,20 @@ struct CSVRecord: Sendable {
         }
         guard v >= 0 else { throw .negativeValue(location(column), value: s) }
         guard v <= Self.largestCount else {
-            throw .invalidValue(location(column), value: s, expected: "a count of at most 10,000,000 (is a unit or a decimal point wrong?)")
+            throw .invalidValue(location(column), value: s, expected: "a count of at most \(Format.count(Self.largestCount)) (is a unit or a decimal point wrong?)")
         }
         return v
     }
 
-    /// The largest count accepted: more than the pupils in all of England's schools, so a
-    /// larger value is a slip (a unit, a decimal point), not data.
+    /// The largest count accepted, in data files and scenario files alike: more than the
+    /// pupils in all of England's schools, so a larger value is a slip (a unit, a decimal
+    /// point), not data. It also keeps every count within what a whole number can hold.
     static let largestCount = 1e7
 
     /// A whole non-negative number.
     func integer(_ column: Int) throws(PlacePlanError) -> Int {
         let s = text(column)
-        guard let v = try count(column), v == v.rounded(), v < 1e9 else {
+        guard let v = try count(column), v == v.rounded() else {
             throw .invalidValue(location(column), value: s, expected: "a whole number")
         }
         return Int(v)

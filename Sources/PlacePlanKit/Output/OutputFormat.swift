@@ -168,12 +168,15 @@ extension String {
 
 /// Number formatting shared by the reports.
 public enum Format {
+    /// x rounded to a whole number; nil where none can hold it (not finite, or beyond ±10¹⁵),
+    /// which the formats below print as "n/a" rather than trap.
+    static func integer(_ x: Double) -> Int? {
+        x.isFinite && abs(x) < 1e15 ? Int(x.rounded()) : nil
+    }
+
     /// A whole number with thousands separators: 31460 -> "31,460".
-    /// Values that no whole number can hold (not finite, or beyond ±10¹⁵) print as "n/a"
-    /// rather than trap.
     public static func count(_ x: Double) -> String {
-        guard x.isFinite, abs(x) < 1e15 else { return "n/a" }
-        let n = Int(x.rounded())
+        guard let n = integer(x) else { return "n/a" }
         let digits = String(abs(n))
         var out = ""
         for (i, ch) in digits.reversed().enumerated() {
@@ -186,13 +189,12 @@ public enum Format {
     /// A whole number without separators, for machine-read CSV: 31460.4 -> "31460"
     /// ("n/a" where no whole number can hold the value, as in ``count(_:)``).
     public static func whole(_ x: Double) -> String {
-        guard x.isFinite, abs(x) < 1e15 else { return "n/a" }
-        return String(Int(x.rounded()))
+        integer(x).map(String.init) ?? "n/a"
     }
 
     /// A signed whole number: "+120", "-45", "0".
     public static func signed(_ x: Double) -> String {
-        x.rounded() > 0 && x.isFinite ? "+" + count(x) : count(x)
+        (integer(x) ?? 0) > 0 ? "+" + count(x) : count(x)
     }
 
     /// A share as a percentage with one decimal: 0.0523 -> "5.2%". A negative share that

@@ -74,10 +74,10 @@ struct YAMLNode {
         guard let v = Double(percent ? String(s.dropLast()) : s), v.isFinite else {
             throw fail("'\(key ?? "value")' must be a number, not '\(s)'", hint: "e.g. 0.95, 30 or -5%")
         }
-        // Homes, places and pupils in one scenario change are far fewer than this: a larger
-        // value is a slip, and would overflow the whole-number arithmetic of the output.
-        guard abs(v) <= 1e7 else {
-            throw fail("'\(key ?? "value")' is \(s), more than 10,000,000", hint: "check the unit and the decimal point")
+        // The data files' bound (homes, places and pupils in one change are far fewer): a
+        // larger value is a slip, and would overflow the output's whole numbers.
+        guard abs(v) <= CSVRecord.largestCount else {
+            throw fail("'\(key ?? "value")' is \(s), more than \(Format.count(CSVRecord.largestCount))", hint: "check the unit and the decimal point")
         }
         return percent ? v / 100 : v
     }
@@ -90,7 +90,7 @@ struct YAMLNode {
 
     func integer() throws(PlacePlanError) -> Int {
         let v = try double()
-        guard v == v.rounded(), abs(v) < 1e7 else { throw fail("'\(key ?? "value")' must be a whole number", hint: "e.g. 30") }
+        guard v == v.rounded() else { throw fail("'\(key ?? "value")' must be a whole number", hint: "e.g. 30") }
         return Int(v)
     }
 
