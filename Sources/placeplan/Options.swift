@@ -106,10 +106,26 @@ struct ModelArguments: ParsableArguments {
     /// on stderr when it is a terminal).
     func run(_ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil, draws: UncertaintySettings? = nil) throws(PlacePlanError) -> ScenarioForecast {
         let line = ProgressLine()
-        defer { line.clear() }
-        return try ScenarioRunner.run(
+        let run = try ScenarioRunner.run(
             data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws,
             progress: line.show)
+        line.clear()
+        Self.noteChangesPastForecast(run)
+        return run
+    }
+
+    /// Says on stderr when a scenario's changes reach past the forecast's last year, since
+    /// CSV and JSON readers do not see the header that marks them.
+    static func noteChangesPastForecast(_ run: ScenarioForecast) {
+        let f = run.forecast, last = f.origin + f.horizon
+        for a in run.applied {
+            let past = a.scenario.changes.filter { $0.lastYear > last }
+            guard let latest = past.map(\.lastYear).max() else { continue }
+            let years = min(ForecastSettings.maximumHorizon, latest.startYear - f.origin.startYear)
+            FileHandle.standardError.write(Data((
+                "note: scenario '\(a.scenario.name)': \(past.count) change\(past.count == 1 ? "" : "s") reach\(past.count == 1 ? "es" : "") past \(last), "
+                    + "the forecast's last year, and act here only up to it (--years \(years) reaches \(latest))\n").utf8))
+        }
     }
 }
 

@@ -60,14 +60,26 @@ import Testing
         #expect(r.stderr.contains("hint:"))
     }
 
+    @Test func shortForecastOfALongScenarioShowsItsFirstYears() throws {
+        // The regeneration scenario builds to 2039/40; five years of it run, and say so.
+        let file = "\(CLI.scenarios)/regeneration-south-west.yaml"
+        let r = try CLI.run(["sufficiency", "--scenario", file, "--years", "5"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("(to 2030/31 in this forecast)"))
+        #expect(r.stderr.contains("note: scenario 'regeneration-south-west': 2 changes reach past 2030/31"))
+        #expect(r.stderr.contains("--years 14 reaches 2039/40"))
+        let long = try CLI.run(["sufficiency", "--scenario", file, "--years", "14"])
+        #expect(long.status == 0 && long.stderr.isEmpty && !long.stdout.contains("in this forecast)"))
+    }
+
     @Test func badScenarioStopsTheRunWithNoOutput() throws {
         let dir = try CLI.scratch()
         let bad = dir.appendingPathComponent("bad.yaml")
-        try "name: bad\nchanges:\n  - {type: bulge, school: P10-08, year: 2045}\n".write(to: bad, atomically: true, encoding: .utf8)
+        try "name: bad\nchanges:\n  - {type: bulge, school: P10-08, year: 2055}\n".write(to: bad, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.csv").path
         let r = try CLI.run(["sufficiency", "--scenario", bad.path, "--format", "csv", "--output", out])
         #expect(r.status == 65)
-        #expect(r.stderr.contains("2045/46 is outside the forecast"))
+        #expect(r.stderr.contains("2055/56 is more than 25 years after the origin census"))
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(try CLI.run(["sufficiency", "--scenario", dir.appendingPathComponent("missing.yaml").path]).status == 65)
         #expect(try CLI.run(["sufficiency", "--scenario", "\(CLI.scenarios)/baseline.yaml", "--scenario", "\(CLI.scenarios)/baseline.yaml"]).status == 64)

@@ -44,7 +44,7 @@ public struct SENDOutput: Sendable {
             lines.append("Scenario '\(s.name)'" + (s.file.isEmpty ? "" : " (\(s.file))"))
             if s.changes.isEmpty { lines.append("  changes: none") }
             for change in s.changes {
-                let wrapped = ScenarioHeader.wrap(change.summary, width: 98, indent: "    ")
+                let wrapped = ScenarioHeader.wrap(change.summary(forecastTo: run.forecast.origin + run.forecast.horizon), width: 98, indent: "    ")
                 lines.append("  - " + wrapped[0].dropFirst(4))
                 lines += wrapped.dropFirst()
             }

@@ -19,7 +19,7 @@ public enum ScenarioHeader {
                 lines.append("  changes: none")
             } else {
                 for change in s.changes {
-                    let wrapped = wrap(change.summary, width: 98, indent: "    ")
+                    let wrapped = wrap(change.summary(forecastTo: f.origin + f.horizon), width: 98, indent: "    ")
                     lines.append("  - " + wrapped[0].dropFirst(4))
                     lines += wrapped.dropFirst()
                 }
@@ -109,7 +109,7 @@ public enum ScenarioHeader {
         run.applied.enumerated().map { c, a in
             ScenarioDocument(
                 name: a.scenario.name, description: a.scenario.description, file: a.scenario.file, assumptions: assumptions(run, column: c),
-                margin: a.thresholds.margin, highSurplus: a.thresholds.highSurplus, changes: a.scenario.changes.map(\.summary))
+                margin: a.thresholds.margin, highSurplus: a.thresholds.highSurplus, changes: a.scenario.changes.map { $0.summary(forecastTo: run.forecast.origin + run.forecast.horizon) })
         }
     }
 }

@@ -127,11 +127,19 @@ extension AppliedScenario {
         }
 
         func where_(_ change: ScenarioChange, _ field: String) -> SourceLocation { change.fields[field] ?? change.source }
+        // A year after the forecast's last is allowed (the change acts only from then, so a
+        // short --years shows the first years of a long scenario), up to the furthest any
+        // forecast from this origin reaches; a year before the first is in the rolls already.
+        let furthest = origin + ForecastSettings.maximumHorizon
         func inForecast(_ year: AcademicYear, _ change: ScenarioChange, field: String = "year") {
-            if year < first || year > last {
+            if year < first {
                 errors.append(.invalidScenario(
-                    where_(change, field), message: "\(year) is outside the forecast (\(first) to \(last))",
-                    hint: year < first ? "changes start after the origin census \(origin): earlier ones are in the rolls already" : "use a later --years, or an earlier year"))
+                    where_(change, field), message: "\(year) is before the forecast (\(first) to \(last))",
+                    hint: "changes start after the origin census \(origin): earlier ones are in the rolls already"))
+            } else if year > furthest {
+                errors.append(.invalidScenario(
+                    where_(change, field), message: "\(year) is more than \(ForecastSettings.maximumHorizon) years after the origin census \(origin)",
+                    hint: "no forecast reaches it: check the year (the latest is \(furthest))"))
             }
         }
         func school(_ id: String, _ change: ScenarioChange) -> Int? {

@@ -160,6 +160,26 @@ public struct ScenarioChange: Sendable {
     public var source: SourceLocation
     public var fields: [String: SourceLocation]
 
+    /// The last year in which the change starts to act: the last completion or demolition
+    /// of housing, the end of a ratio shock, the last step of specialist places; else `year`.
+    public var lastYear: AcademicYear {
+        switch kind {
+        case .housing(let h): return (Array(h.completions.keys) + Array(h.demolitions.keys)).max() ?? year
+        case .ratioShock(_, let years, _, _): return years.upperBound
+        case .specialistPlaces(let p): return max(year, p.places.keys.max() ?? year)
+        default: return year
+        }
+    }
+
+    /// The ``summary``, marked where the change reaches past the forecast's `last` year:
+    /// a change after it has no effect on the figures, and one that runs past it acts only
+    /// up to it.
+    public func summary(forecastTo last: AcademicYear) -> String {
+        if year > last { return summary + " (after \(last), outside this forecast)" }
+        if lastYear > last { return summary + " (to \(last) in this forecast)" }
+        return summary
+    }
+
     /// One line describing the change, for the top of reports.
     public var summary: String {
         switch kind {

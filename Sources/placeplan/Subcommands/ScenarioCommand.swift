@@ -24,7 +24,7 @@ struct ScenarioCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The last census the forecast starts from (default: the latest).", valueName: "year"))
         var from: String?
 
-        @Option(name: .long, help: ArgumentHelp("Forecast horizon the years must fall in (default: the scenario's, else 10).", valueName: "n"))
+        @Option(name: .long, help: ArgumentHelp("Forecast horizon: changes after it are marked (default: the scenario's, else 10).", valueName: "n"))
         var years: Int?
 
         @Argument(help: ArgumentHelp("Scenario files to check.", valueName: "file"))
@@ -52,7 +52,7 @@ struct ScenarioCommand: ParsableCommand {
                         let horizon = years ?? scenario.assumptions.horizon ?? 10
                         _ = try AppliedScenario.apply(scenario, to: dataSet.asKnownRolls(at: origin), origin: origin, horizon: horizon)
                         report.append("ok: \(file): '\(scenario.name)', \(scenario.changes.count) change\(scenario.changes.count == 1 ? "" : "s"), forecast \(origin + 1) to \(origin + horizon)")
-                        report += scenario.changes.map { "  - \($0.summary)" }
+                        report += scenario.changes.map { "  - \($0.summary(forecastTo: origin + horizon))" }
                     } catch let error as PlacePlanError {
                         errors.append(error)
                     }

@@ -48,6 +48,24 @@ import Testing
         #expect(pupilsDiffer(run).isEmpty, "a bulge changes places, not pupils")
     }
 
+    @Test func changesPastTheForecastActOnlyWithinIt() throws {
+        // A scheme completing in 2024 and 2031 in a forecast to 2027/28 gives the same
+        // pupils as the 2024 completions alone; a bulge in 2030 changes nothing.
+        let housing = "name: h\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 100%@}\n    mix: [{type: flat, bedrooms: 2, tenure: market, share: 1}]\n"
+        let (long, longPlaces) = try compare(housing.replacingOccurrences(of: "%@", with: ", 2031: 400") + "  - {type: bulge, school: A1, year: 2030, places: 30}\n")
+        let (short, shortPlaces) = try compare(housing.replacingOccurrences(of: "%@", with: ""))
+        #expect(!pupilsDiffer(long).isEmpty)
+        for h in 0...5 { #expect(long.forecast.states[h].values == short.forecast.states[h].values, "year \(2022 + h)") }
+        #expect(longPlaces[1] == shortPlaces[1])
+        let changes = long.applied[1].scenario.changes, last = AcademicYear(2027)
+        #expect(changes[0].lastYear == AcademicYear(2031))
+        #expect(changes[0].summary(forecastTo: last).hasSuffix("(to 2027/28 in this forecast)"))
+        #expect(changes[1].summary(forecastTo: last).hasSuffix("(after 2027/28, outside this forecast)"))
+        #expect(changes[0].summary(forecastTo: AcademicYear(2031)) == changes[0].summary)
+        let header = ScenarioHeader.text(long, dataLabel: "test", sufficiency: true)
+        #expect(header.contains("(after 2027/28, outside this forecast)"))
+    }
+
     @Test func housingRaisesPupilsOnlyInItsAreasFromItsCompletionYear() throws {
         let yaml = """
             name: h

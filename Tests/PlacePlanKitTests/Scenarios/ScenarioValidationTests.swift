@@ -45,9 +45,11 @@ import Testing
 
     @Test func yearsOutsideTheForecast() throws {
         let early = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2022}\n")
-        #expect(early.message.contains("outside the forecast (2023/24 to 2027/28)") && early.line == 3)
-        let late = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 10, 2031: 5}\n    mix: [{type: flat, share: 1}]\n")
-        #expect(late.message.contains("2031/32 is outside") && late.line == 6)
+        #expect(early.message.contains("2022/23 is before the forecast (2023/24 to 2027/28)") && early.line == 3)
+        // After the forecast is allowed (the change acts from then), but not past any forecast.
+        let late = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 10, 2048: 5}\n    mix: [{type: flat, share: 1}]\n")
+        #expect(late.message.contains("2048/49 is more than 25 years after the origin census 2022/23") && late.line == 6)
+        #expect(late.hint?.contains("the latest is 2047/48") == true)
     }
 
     @Test func housingDeliveryRanges() throws {
