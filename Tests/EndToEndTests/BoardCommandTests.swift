@@ -128,8 +128,20 @@ import FoundationXML
             #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
         }
         // One chart per area and phase, two heat maps of surplus and two of the chance of a
-        // deficit, one SEND chart per scenario.
-        #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2 + 2)
+        // deficit, one SEND chart per scenario, and the chance of too few specialist places
+        // for the drawn (first) scenario.
+        #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2 + 2 + 1)
+        // SEND with draws: P10-P90 of EHCP pupils, placements outside and cost, each year
+        // but the census, and the chance of a shortfall per need and phase with places.
+        #expect(html.contains("<th>EHCP pupils</th><th>P10–P90</th>"))
+        let sendRows = html.matches(of: /<tr><td class="l">20\d\d\/\d\d<\/td><td>[\d,]+<\/td><td>([\d,]+)–([\d,]+)<\/td>/)
+        #expect(sendRows.count == 15, "one row a forecast year, for the drawn scenario only")
+        for m in sendRows {
+            #expect(Int(m.1.replacingOccurrences(of: ",", with: ""))! < Int(m.2.replacingOccurrences(of: ",", with: ""))!)
+        }
+        #expect(html.contains("Chance that specialist demand exceeds in-borough places, %: baseline"))
+        #expect(!html.contains("Chance that specialist demand exceeds in-borough places, %: regeneration"))
+        #expect(html.contains("Demand but no in-borough places (short in every draw): "))
         #expect(html.contains("Chance of a deficit, %: regeneration-south-west"))
         // The summary names an area whose forecast has no deficit but whose draws give one a
         // real chance (Friern Barnet, late in the 15 years, in the demo).
@@ -146,5 +158,6 @@ import FoundationXML
         #expect(plain.status == 0, "\(plain.stderr)")
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(!text.contains("<section id=\"chances\">") && !text.contains("no deficit forecast, but"))
+        #expect(!text.contains("P10–P90") && !text.contains("Chance that specialist demand"))
     }
 }

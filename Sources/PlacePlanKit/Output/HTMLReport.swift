@@ -33,7 +33,7 @@ public struct HTMLReport: Sendable {
         .meta { color: #55606d; } .note { color: #55606d; font-size: 12px; }
         table { border-collapse: collapse; margin: 6px 0 10px; font-size: 12px; }
         th, td { border: 1px solid #c9d1da; padding: 3px 7px; text-align: right; } th { background: #eef2f6; }
-        td.l, th.l { text-align: left; }
+        td.l, th.l { text-align: left; } td:not(.l) { white-space: nowrap; }
         .deficit { background: #f6c8c4; font-weight: bold; } .below { background: #fbe7b5; } .within { background: #d8efd9; } .high { background: #cfe0f5; } .risk { background: #f7e3a1; }
         .charts { display: flex; flex-wrap: wrap; gap: 10px; } .chart { break-inside: avoid; page-break-inside: avoid; border: 1px solid #e1e6eb; padding: 4px; }
         section { break-inside: auto; } h2 { break-after: avoid; }
@@ -212,12 +212,50 @@ public struct HTMLReport: Sendable {
                         .init(name: "demand (ARP and special)", values: needs.map { total($0, \.demand) }, colour: "#c0392b"),
                         .init(name: "in-borough places", values: needs.map { total($0, \.places) }, colour: "#1d4f7a"),
                     ], yLabel: "pupils") + "</div>"
-                html += "<table><tr><th class=\"l\">Year</th><th>EHCP pupils</th><th>Specialist demand</th><th>In-borough places</th><th>Independent / out of borough</th><th>Cost £m a year</th></tr>"
-                for y in send.years {
+                // With draws of this scenario: P10-P90 beside each total, and the chance that
+                // specialist demand exceeds the places, by need and phase.
+                let draws = send.draws.flatMap { $0.scenario == scenario ? $0 : nil }
+                func range(_ h: Int, _ m: SENDDrawSummary.Measure, _ text: (Double) -> String) -> String {
+                    guard let q = draws?.quantiles(step: h, m), h > 0 else { return draws == nil ? "" : "<td></td>" }
+                    return "<td>\(text(q[2]))–\(text(q[4]))</td>"
+                }
+                let drawn = draws == nil ? "" : "<th>P10–P90</th>"
+                html += "<table><tr><th class=\"l\">Year</th><th>EHCP pupils</th>\(drawn)<th>Specialist demand</th><th>In-borough places</th><th>Independent / out of borough</th>\(drawn)<th>Cost £m a year</th>\(drawn)</tr>"
+                for (h, y) in send.years.enumerated() {
                     let r = send.rows.filter { $0.scenario == scenario && $0.year == y }
-                    html += "<tr><td class=\"l\">\(y)</td><td>\(Format.count(r.reduce(0) { $0 + $1.pupils }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.demand }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.places }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.independent + $1.outOfBorough }))</td><td>\(Format.decimal(r.reduce(0) { $0 + $1.cost } / 1e6))</td></tr>"
+                    let count = { (v: Double) in Format.count(v) }, money = { (v: Double) in Format.decimal(v / 1e6) }
+                    html += "<tr><td class=\"l\">\(y)\(h == 0 ? "*" : "")</td><td>\(Format.count(r.reduce(0) { $0 + $1.pupils }))</td>\(range(h, .pupils, count))"
+                        + "<td>\(Format.count(r.reduce(0) { $0 + $1.demand }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.places }))</td>"
+                        + "<td>\(Format.count(r.reduce(0) { $0 + $1.independent + $1.outOfBorough }))</td>\(range(h, .outside, count))"
+                        + "<td>\(Format.decimal(r.reduce(0) { $0 + $1.cost } / 1e6))</td>\(range(h, .cost, money))</tr>"
                 }
                 html += "</table>"
+                if let draws {
+                    html += "<p class=\"note\">* = census. P10–P90 from \(draws.draws) draws of \(Self.escape(draws.varies))"
+                        + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured" : "") + ".</p>"
+                    // Needs with places in borough; those with demand but no places are short in
+                    // every draw, and are listed instead.
+                    let rows = send.rows.filter { $0.scenario == scenario && $0.year > send.years[0] }
+                    func has(_ n: PrimaryNeed, _ phase: ReportingPhase, _ k: KeyPath<SpecialistRow, Double>) -> Bool {
+                        rows.contains { $0.need == n && $0.phase == phase && $0[keyPath: k] >= 1 }
+                    }
+                    let pairs = ReportingPhase.allCases.flatMap { phase in SENDCalibration.needs.map { (need: $0, phase: phase) } }
+                    let needs = pairs.filter { has($0.need, $0.phase, \.places) }
+                    let unplaced = pairs.filter { !has($0.need, $0.phase, \.places) && has($0.need, $0.phase, \.demand) }
+                    let forecastYears = Array(send.years.dropFirst())
+                    html += "<div class=\"chart\">" + SVGChart.heatMap(
+                        title: "Chance that specialist demand exceeds in-borough places, %" + (send.columns.count > 1 ? ": \(scenario)" : ""),
+                        rows: needs.map { "\($0.need.rawValue) (\($0.phase == .primary ? "pri" : "sec"))" }, columns: forecastYears.map(short),
+                        values: needs.map { row in forecastYears.indices.map { draws.probabilityShort(step: $0 + 1, need: row.need, phase: row.phase) * 100 } },
+                        colour: Self.chanceColour, legend: Self.chanceBands.map { ($0.key, $0.colour) }, label: { Format.decimal($0, places: 0) }) + "</div>"
+                    if !unplaced.isEmpty {
+                        html += "<p class=\"note\">Demand but no in-borough places (short in every draw): "
+                            + ReportingPhase.allCases.compactMap { phase in
+                                let n = unplaced.filter { $0.phase == phase }.map(\.need.rawValue)
+                                return n.isEmpty ? nil : "\(phase) \(n.joined(separator: ", "))"
+                            }.joined(separator: "; ") + ".</p>"
+                    }
+                }
             }
             html += "<p class=\"note\">New-plan rates: \(Self.escape(send.assumptions.trend.description)). Costs: \(Self.escape(send.assumptions.costs.source == SENDCosts.illustrative.source ? "illustrative defaults" : send.assumptions.costs.source)).</p>"
         } else {

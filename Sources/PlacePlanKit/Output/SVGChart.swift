@@ -46,7 +46,13 @@ public enum SVGChart {
         markFirst: Bool = true
     ) -> String {
         let left = 62.0, right = 24.0, top = 30.0, bottom = 58.0
+        let width = fitting(title, from: left, width: width)
         let w = Double(width) - left - right, h = Double(height) - top - bottom
+        // The legend runs under the axis, wrapping onto more rows (and a taller chart) when
+        // the names do not fit in one.
+        let names = series.map(\.name) + bands.map(\.name)
+        let legend = legendPositions(names.map { 30 + Double($0.count) * 6.2 }, x: left, limit: Double(width) - 4, y: Double(height) - 14)
+        let height = height + legend.extraHeight
         let all = series.flatMap { $0.values.compactMap { $0 } } + bands.flatMap { $0.lower + $0.upper }
         var low = all.min() ?? 0, high = all.max() ?? 1
         let pad = max((high - low) * 0.08, 1)
@@ -88,18 +94,13 @@ public enum SVGChart {
         if markFirst, xLabels.count > 1 {
             svg += "<line x1=\"\(f(x(0)))\" x2=\"\(f(x(0)))\" y1=\"\(top)\" y2=\"\(top + h)\" class=\"origin\"/>"
         }
-        // Legend under the axis.
-        var lx = left
-        let ly = Double(height) - 14
-        for s in series {
+        for (s, (lx, ly)) in zip(series, legend.positions) {
             svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 18))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashAttribute)/>"
             svg += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" class=\"legend\">\(escape(s.name))</text>"
-            lx += 30 + Double(s.name.count) * 6.2
         }
-        for b in bands {
+        for (b, (lx, ly)) in zip(bands, legend.positions.dropFirst(series.count)) {
             svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"18\" height=\"10\" fill=\"\(b.colour)\" fill-opacity=\"\(b.opacity)\"/>"
             svg += "<text x=\"\(f(lx + 22))\" y=\"\(f(ly))\" class=\"legend\">\(escape(b.name))</text>"
-            lx += 30 + Double(b.name.count) * 6.2
         }
         return svg + "</svg>"
     }
@@ -111,7 +112,12 @@ public enum SVGChart {
         label: (Double) -> String = { Format.decimal($0) }
     ) -> String {
         let left = 200.0, top = 40.0, cell = Double(cellWidth), rowHeight = 20.0
-        let width = Int(left + cell * Double(columns.count) + 10), height = Int(top + rowHeight * Double(rows.count) + 44)
+        let width = fitting(title, from: 0, width: Int(left + cell * Double(columns.count) + 10))
+        // The key starts under the row labels, so that it fits beside few columns.
+        let bottom = top + rowHeight * Double(rows.count)
+        let keyWidths = legend.map { (label: String, _: String) -> Double in 26 + Double(label.count) * 6.2 }
+        let key = legendPositions(keyWidths, x: 4, limit: Double(width) - 4, y: bottom + 24)
+        let height = Int(bottom) + 44 + key.extraHeight
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
         svg += "<title>\(escape(title))</title><text x=\"0\" y=\"16\" class=\"chart-title\">\(escape(title))</text>"
         for (j, c) in columns.enumerated() {
@@ -126,11 +132,8 @@ public enum SVGChart {
                 if let v { svg += "<text x=\"\(f(xx + cell / 2))\" y=\"\(f(yy + 14))\" class=\"cell\" text-anchor=\"middle\">\(label(v))</text>" }
             }
         }
-        var lx = left
-        let ly = top + rowHeight * Double(rows.count) + 24
-        for (label, c) in legend {
+        for ((label, c), (lx, ly)) in zip(legend, key.positions) {
             svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"12\" fill=\"\(c)\"/><text x=\"\(f(lx + 18))\" y=\"\(f(ly))\" class=\"legend\">\(escape(label))</text>"
-            lx += 26 + Double(label.count) * 6.2
         }
         return svg + "</svg>"
     }
@@ -138,7 +141,10 @@ public enum SVGChart {
     /// A grouped bar chart: for each category, one bar per series.
     public static func bars(title: String, categories: [String], series: [Series], yLabel: String, width: Int = 520, height: Int = 240) -> String {
         let left = 56.0, right = 10.0, top = 30.0, bottom = 56.0
+        let width = fitting(title, from: left, width: width)
         let w = Double(width) - left - right, h = Double(height) - top - bottom
+        let legend = legendPositions(series.map { 28 + Double($0.name.count) * 6.2 }, x: left, limit: Double(width) - 4, y: Double(height) - 13)
+        let height = height + legend.extraHeight
         let high = max(1, series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1) * 1.1
         let ticks = Self.ticks(0, high)
         let top2 = max(high, ticks.last ?? high)
@@ -159,12 +165,35 @@ public enum SVGChart {
         }
         svg += "<line x1=\"\(left)\" x2=\"\(left + w)\" y1=\"\(f(top + h))\" y2=\"\(f(top + h))\" class=\"axis\"/>"
         svg += "<text transform=\"translate(12 \(f(top + h / 2))) rotate(-90)\" class=\"tick\" text-anchor=\"middle\">\(escape(yLabel))</text>"
-        var lx = left
-        for s in series {
-            svg += "<rect x=\"\(f(lx))\" y=\"\(Double(height) - 22)\" width=\"14\" height=\"10\" fill=\"\(s.colour)\"/><text x=\"\(f(lx + 18))\" y=\"\(Double(height) - 13)\" class=\"legend\">\(escape(s.name))</text>"
-            lx += 28 + Double(s.name.count) * 6.2
+        for (s, (lx, ly)) in zip(series, legend.positions) {
+            svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 9))\" width=\"14\" height=\"10\" fill=\"\(s.colour)\"/><text x=\"\(f(lx + 18))\" y=\"\(f(ly))\" class=\"legend\">\(escape(s.name))</text>"
         }
         return svg + "</svg>"
+    }
+
+    /// Where each legend entry of the given width goes: left to right from `x`, a new row
+    /// (``legendRow`` lower) when the next would pass `limit`; `extraHeight` is what the rows
+    /// after the first add to the chart.
+    static func legendPositions(_ widths: [Double], x: Double, limit: Double, y: Double) -> (positions: [(Double, Double)], extraHeight: Int) {
+        var positions: [(Double, Double)] = []
+        var lx = x, ly = y
+        for w in widths {
+            if lx > x, lx + w - 8 > limit {
+                lx = x
+                ly += legendRow
+            }
+            positions.append((lx, ly))
+            lx += w
+        }
+        return (positions, Int(ly - y))
+    }
+
+    static let legendRow = 16.0
+
+    /// `width`, or wider if need be to hold the title (13 px bold, about 8.4 px a
+    /// character) from `x`: a title is never cut off at the chart's edge.
+    static func fitting(_ title: String, from x: Double, width: Int) -> Int {
+        max(width, Int((x + Double(title.count) * 8.4 + 8).rounded(.up)))
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }

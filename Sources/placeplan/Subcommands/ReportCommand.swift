@@ -10,7 +10,7 @@ struct ReportCommand: ParsableCommand {
             A summary of where and when places fall short or are in surplus, a heat map of surplus % by area \
             and year, a chart per planning area of pupils (with prediction bands when --draws is given) \
             against places, the entry-year forms of entry, SEND specialist places (when the data has EHCP \
-            history), every scenario change and assumption, the backtest accuracy, and saved runs compared.
+            history; with --draws, their P10-P90 and the chance of too few places), every scenario change and assumption, the backtest accuracy, and saved runs compared.
 
             Example:
               placeplan report --output report.html --scenario scenarios/baseline.yaml --draws 1000
@@ -38,7 +38,11 @@ struct ReportCommand: ParsableCommand {
                 let history = try EHCPHistory.load(directory: data.data, authority: authorities.first!)
                 let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
                 let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
-                send = try SENDRunner.run(history: history, data: dataSet.asKnownRolls(at: run.forecast.origin), run: run, assumptions: SENDAssumptions(costs: costs))
+                let settings = draws.settings()
+                let measured = settings == nil ? nil : SendCommand.measuredErrors(for: history, directory: data.data, trend: .default)
+                send = try SENDRunner.run(
+                    history: history, data: dataSet.asKnownRolls(at: run.forecast.origin), run: run, assumptions: SENDAssumptions(costs: costs),
+                    uncertainty: settings, measured: measured)
             }
             let backtest = try? Backtest.run(dataSet.asKnownRolls(at: run.forecast.origin), settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))
             var vintages: Comparison?

@@ -52,6 +52,26 @@ struct SendCommand: ParsableCommand {
         }
     }
 
+    /// The SEND model's errors from each earlier January, over every authority the EHCP
+    /// files and census in `directory` hold, for calibrated draws. Nil (and a note on stderr
+    /// saying why) when they cannot be measured: the draws then vary only the growth of
+    /// new-plan rates.
+    static func measuredErrors(for history: EHCPHistory, directory: String, trend: SENDTrend) -> SENDMeasuredErrors? {
+        var reason: String?
+        var measured: SENDMeasuredErrors?
+        do {
+            let histories = try EHCPHistory.loadAll(directory: directory)
+            measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: try DataSource.load(directory), trend: trend)
+            if measured == nil { reason = SENDBacktest.uncalibratedReason(for: history, histories: histories) }
+        } catch {
+            reason = "\(error)"
+        }
+        if let reason {
+            FileHandle.standardError.write(Data("note: SEND draws vary only the growth of new-plan rates (not calibrated): \(reason)\n".utf8))
+        }
+        return measured
+    }
+
     func run() throws {
         try reportingErrors {
             guard let t = SENDTrend(parsing: trend, longRun: longRun) else {
@@ -116,24 +136,9 @@ struct SendCommand: ParsableCommand {
                 costTable = try SENDCosts.read(path)
             }
             let scenarioRun = try model.run(dataSet)
-            // With draws: the SEND model's errors from each earlier January, over every
-            // authority the EHCP files and census hold (pooled, as the mainstream areas are).
-            // Without them (a file that does not load, too short a history) the draws vary the
-            // growth of new-plan rates instead: the report's title says so, and stderr says why.
-            var measured: SENDMeasuredErrors?
-            if draws.settings() != nil {
-                var reason: String?
-                do {
-                    let histories = try EHCPHistory.loadAll(directory: data.data)
-                    measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: try DataSource.load(data.data), trend: t)
-                    if measured == nil { reason = SENDBacktest.uncalibratedReason(for: history, histories: histories) }
-                } catch {
-                    reason = "\(error)"
-                }
-                if let reason {
-                    FileHandle.standardError.write(Data("note: SEND draws vary only the growth of new-plan rates (not calibrated): \(reason)\n".utf8))
-                }
-            }
+            // With draws: calibrated to the SEND model's measured errors, pooled over the
+            // authorities as the mainstream areas are; else the report's title says what varies.
+            let measured = draws.settings() == nil ? nil : Self.measuredErrors(for: history, directory: data.data, trend: t)
             let send = try SENDRunner.run(
                 history: history, data: dataSet.asKnownRolls(at: scenarioRun.forecast.origin), run: scenarioRun,
                 assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings(),

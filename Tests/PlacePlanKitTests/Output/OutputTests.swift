@@ -34,6 +34,48 @@ import Testing
         #expect(named.markdown().contains("| A \\| &lt;b>B & C&lt;/b> |"))
     }
 
+    /// The legend entries of an SVG chart: (x, y, text) of each `class="legend"` text, and
+    /// the chart's width and height.
+    func legend(_ svg: String) -> (entries: [(x: Double, y: Double, text: String)], width: Double, height: Double) {
+        let size = svg.firstMatch(of: /viewBox="0 0 (\d+) (\d+)"/)!
+        let entries = svg.matches(of: /<text x="([\d.]+)" y="([\d.]+)" class="legend">([^<]*)<\/text>/).map {
+            (x: Double($0.1)!, y: Double($0.2)!, text: String($0.3))
+        }
+        return (entries, Double(size.1)!, Double(size.2)!)
+    }
+
+    @Test func chartLegendsWrapInsideTheChart() {
+        // Before, a legend ran on in one row past the chart's edge, and the bands' key (95%,
+        // 80%) of a two-scenario chart was cut off unseen.
+        let names = ["pupils: baseline", "median of draws: baseline", "places: baseline", "pupils: regeneration-south-west"]
+        let series = names.map { SVGChart.Series(name: $0, values: [1, 2, 3], colour: "#000") }
+        let bands = ["95%", "80%"].map { SVGChart.Band(name: $0, lower: [1, 1, 2], upper: [2, 3, 4], colour: "#00f", opacity: 0.2) }
+        let chart = legend(SVGChart.lines(title: "t", xLabels: ["a", "b", "c"], yLabel: "pupils", series: series, bands: bands))
+        #expect(chart.entries.map(\.text) == names + ["95%", "80%"])
+        #expect(Set(chart.entries.map(\.y)).count >= 2, "the legend wraps")
+        #expect(chart.height > 260, "and the chart grows to hold it")
+        for e in chart.entries { #expect(e.x + 6.2 * Double(e.text.count) <= chart.width, "\(e.text) at \(e.x)") }
+        #expect(chart.entries.allSatisfy { $0.y < chart.height })
+        // One short entry stays in one row, at the usual height.
+        let one = legend(SVGChart.lines(title: "t", xLabels: ["a", "b"], yLabel: "p", series: [series[0]]))
+        #expect(one.height == 260 && one.entries.count == 1)
+
+        let key = [("deficit", "#d00"), ("below 5.0%", "#fd0"), ("within margin", "#9c9"), ("above 10.0%", "#9bd")]
+        let heat = legend(SVGChart.heatMap(
+            title: "h", rows: ["P01", "P02"], columns: ["25/26", "26/27"], values: [[1, 2], [3, nil]], colour: { _ in "#fff" }, legend: key))
+        #expect(heat.entries.map(\.text) == key.map(\.0))
+        for e in heat.entries { #expect(e.x + 6.2 * Double(e.text.count) <= heat.width, "\(e.text) at \(e.x)") }
+        #expect(heat.entries.allSatisfy { $0.y < heat.height })
+
+        let bars = legend(SVGChart.bars(title: "b", categories: ["ASD", "SEMH"], series: series, yLabel: "places"))
+        #expect(bars.entries.map(\.text) == names && bars.height > 240)
+        // A long title widens the chart rather than running off its edge.
+        let title = "Specialist demand against in-borough places, 2030/31 [regeneration-south-west]"
+        #expect(legend(SVGChart.bars(title: title, categories: ["ASD"], series: [series[0]], yLabel: "p")).width >= 56 + 8.4 * Double(title.count))
+        #expect(legend(SVGChart.heatMap(title: title, rows: ["a"], columns: ["b"], values: [[1]], colour: { _ in "#fff" }, legend: key)).width >= 8.4 * Double(title.count))
+        for e in bars.entries { #expect(e.x + 6.2 * Double(e.text.count) <= bars.width, "\(e.text) at \(e.x)") }
+    }
+
     @Test func anInputIsNeverReplaced() throws {
         let d = try TemporaryData(files: ["in.csv": "a\n1\n"])
         InputFiles.record(d.path("in.csv"))
