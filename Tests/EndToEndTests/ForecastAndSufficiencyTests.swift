@@ -74,6 +74,12 @@ import Testing
         #expect(rows.allSatisfy { ($0["pupils_quantiles"] as? [String: Double])?.count == 7 && $0["probability_deficit"] is Double })
         let forecast = try CLI.run(["forecast", "--draws", "200", "--years", "3"])
         #expect(forecast.stdout.contains("Total    P10    P50    P90"))
+        // The legend says where the draws centre in the last year: by phase, or both at once
+        // when the correction rounds away (before, "primary at it, secondary at it").
+        let legend = { (r: CLI.Result) in r.stdout.split(separator: "\n").drop { !$0.hasPrefix("P10, P50") }.prefix(3).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
+        #expect(legend(forecast).contains("(in 2028/29: primary 0.1% above it, secondary 0.1% below it)"))
+        let twoYears = try CLI.run(["forecast", "--draws", "200", "--years", "2"])
+        #expect(legend(twoYears).contains("(in 2027/28: primary and secondary within 0.05% of it)"))
         let forecastCSV = try CLI.run(["forecast", "--draws", "200", "--years", "3", "--format", "csv"])
         #expect(forecastCSV.stdout.hasPrefix("scenario,area,area_name,year,year_group,kind,pupils,p2_5,p5,p10,p50,p90,p95,p97_5\n"))
         let plain = try CLI.run(["forecast", "--years", "3", "--format", "csv"])

@@ -49,9 +49,10 @@ public enum ScenarioHeader {
         let phases = ReportingPhase.allCases.filter { p in f.areas.contains { $0.phase.yearGroups.contains { ReportingPhase($0) == p } } }
         let shifts = phases.compactMap { p in d.centreShift(phase: p, step: d.horizon).map { (p, $0) } }
         guard let last = f.years.last, !shifts.isEmpty else { return text + "." }
-        let stated = shifts.map { p, x in
-            "\(p.rawValue) " + (abs(x) < 0.0005 ? "at it" : Format.percent(abs(x)) + (x < 0 ? " below it" : " above it"))
-        }
+        let near = " within 0.05% of it"
+        let stated = shifts.allSatisfy({ abs($0.1) < 0.0005 })
+            ? [shifts.map(\.0.rawValue).joined(separator: " and ") + near]
+            : shifts.map { p, x in "\(p.rawValue)" + (abs(x) < 0.0005 ? near : " " + Format.percent(abs(x)) + (x < 0 ? " below it" : " above it")) }
         return text + "; they centre on the forecast corrected by the bias its backtest measured (in \(last): "
             + stated.joined(separator: ", ") + "), so P50 can differ from the forecast, which can even lie outside P10-P90."
     }
