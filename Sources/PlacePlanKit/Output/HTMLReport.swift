@@ -81,7 +81,7 @@ public struct HTMLReport: Sendable {
         html += "<h1>School places: forecast and sufficiency</h1>"
         html += "<p class=\"meta\">\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(Format.years(f.horizon)) ahead. "
             + "Scenarios: \(Self.escape(f.columns.joined(separator: ", "))). Made by placeplan \(PlacePlanVersion.current)"
-            + (run.draws.map { "; \($0[0].draws) random draws, seed \($0[0].seed)" } ?? "") + ".</p>"
+            + (run.draws.map { "; \(Format.count(Double($0[0].draws))) random draws, seed \($0[0].seed)" } ?? "") + ".</p>"
 
         // Summary: where and when places fall short, or are in surplus beyond the threshold.
         html += "<section id=\"summary\"><h2>Summary</h2><ul class=\"findings\">"
@@ -144,7 +144,7 @@ public struct HTMLReport: Sendable {
 
         // With draws: the chance of a deficit by area and year, on the same grid.
         if let drawn = run.draws?.first {
-            html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(drawn.draws) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
+            html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(Format.count(Double(drawn.draws))) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
             for scenario in f.columns {
                 let (rows, values) = grid(scenario) { row in row.isForecast ? row.probabilityDeficit.map { $0 * 100 } : nil }
                 let legend = Self.chanceBands.map { ($0.key, $0.colour) }
@@ -231,7 +231,7 @@ public struct HTMLReport: Sendable {
                 }
                 html += "</table>"
                 if let draws {
-                    html += "<p class=\"note\">* = census. P10–P90 from \(draws.draws) draws of \(Self.escape(draws.varies))"
+                    html += "<p class=\"note\">* = census. P10–P90 from \(Format.count(Double(draws.draws))) draws of \(Self.escape(draws.varies))"
                         + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured" : "") + ".</p>"
                     // Needs with places in borough; those with demand but no places are short in
                     // every draw, and are listed instead.

@@ -121,7 +121,11 @@ public struct TextTable: Sendable {
             s.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "|", with: "\\|")
         }
         var lines: [String] = []
-        if let title { lines += [String(repeating: "#", count: headingLevel) + " " + escaped(title), ""] }
+        if let title {
+            // A title wrapped for the terminal is one heading.
+            let heading = title.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            lines += [String(repeating: "#", count: headingLevel) + " " + escaped(heading), ""]
+        }
         lines.append("| " + headers.map(escaped).joined(separator: " | ") + " |")
         lines.append("|" + rightAligned.map { $0 ? "---:|" : "---|" }.joined())
         for row in rows {
