@@ -5,7 +5,13 @@ Each example block in README.md is preceded by a marker line
 
     <!-- output: SHELL COMMAND -->
 
-and the fenced block after it is replaced by the command's output. `placeplan` in the
+and the fenced block after it is replaced by the command's output. A Markdown table is
+preceded instead by
+
+    <!-- table: SHELL COMMAND -->
+
+and its rows (the lines starting with `|`) are replaced by the command's output, so that
+the figures quoted as tables cannot drift from what the commands print. `placeplan` in the
 command means the release binary. Run from the repository root after `make build`:
 
     python3 scripts/update_readme.py
@@ -18,6 +24,7 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BINARY = os.path.join(ROOT, ".build", "release", "placeplan")
 MARKER = re.compile(r"^<!-- output: (.*) -->$")
+TABLE = re.compile(r"^<!-- table: (.*) -->$")
 
 
 def run(command):
@@ -45,9 +52,20 @@ def main():
             i = end + 1
             count += 1
             continue
+        t = TABLE.match(lines[i])
+        if t and i + 1 < len(lines) and lines[i + 1].startswith("|"):
+            rows = run(t.group(1)).split("\n")
+            if not rows or not all(r.startswith("|") for r in rows):
+                sys.exit(f"table command printed something other than table rows: {t.group(1)}")
+            out.extend(rows)
+            i += 1
+            while i < len(lines) and lines[i].startswith("|"):
+                i += 1
+            count += 1
+            continue
         i += 1
     open(os.path.join(ROOT, "README.md"), "w").write("\n".join(out))
-    print(f"refreshed {count} example blocks")
+    print(f"refreshed {count} example blocks and tables")
 
 
 if __name__ == "__main__":
