@@ -220,10 +220,10 @@ public struct HTMLReport: Sendable {
                     return "<td>\(text(q[2]))–\(text(q[4]))</td>"
                 }
                 let drawn = draws == nil ? "" : "<th>P10–P90</th>"
+                let count = { (v: Double) in Format.count(v) }, money = { (v: Double) in Format.decimal(v / 1e6) }
                 html += "<table><tr><th class=\"l\">Year</th><th>EHCP pupils</th>\(drawn)<th>Specialist demand</th><th>In-borough places</th><th>Independent / out of borough</th>\(drawn)<th>Cost £m a year</th>\(drawn)</tr>"
                 for (h, y) in send.years.enumerated() {
                     let r = send.rows.filter { $0.scenario == scenario && $0.year == y }
-                    let count = { (v: Double) in Format.count(v) }, money = { (v: Double) in Format.decimal(v / 1e6) }
                     html += "<tr><td class=\"l\">\(y)\(h == 0 ? "*" : "")</td><td>\(Format.count(r.reduce(0) { $0 + $1.pupils }))</td>\(range(h, .pupils, count))"
                         + "<td>\(Format.count(r.reduce(0) { $0 + $1.demand }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.places }))</td>"
                         + "<td>\(Format.count(r.reduce(0) { $0 + $1.independent + $1.outOfBorough }))</td>\(range(h, .outside, count))"
@@ -243,11 +243,13 @@ public struct HTMLReport: Sendable {
                     let needs = pairs.filter { has($0.need, $0.phase, \.places) }
                     let unplaced = pairs.filter { !has($0.need, $0.phase, \.places) && has($0.need, $0.phase, \.demand) }
                     let forecastYears = Array(send.years.dropFirst())
-                    html += "<div class=\"chart\">" + SVGChart.heatMap(
-                        title: "Chance that specialist demand exceeds in-borough places, %" + (send.columns.count > 1 ? ": \(scenario)" : ""),
-                        rows: needs.map { "\($0.need.rawValue) (\($0.phase == .primary ? "pri" : "sec"))" }, columns: forecastYears.map(short),
-                        values: needs.map { row in forecastYears.indices.map { draws.probabilityShort(step: $0 + 1, need: row.need, phase: row.phase) * 100 } },
-                        colour: Self.chanceColour, legend: Self.chanceBands.map { ($0.key, $0.colour) }, label: { Format.decimal($0, places: 0) }) + "</div>"
+                    if !needs.isEmpty, !forecastYears.isEmpty {
+                        html += "<div class=\"chart\">" + SVGChart.heatMap(
+                            title: "Chance that specialist demand exceeds in-borough places, %" + (send.columns.count > 1 ? ": \(scenario)" : ""),
+                            rows: needs.map { "\($0.need.rawValue) (\($0.phase == .primary ? "pri" : "sec"))" }, columns: forecastYears.map(short),
+                            values: needs.map { row in forecastYears.indices.map { draws.probabilityShort(step: $0 + 1, need: row.need, phase: row.phase) * 100 } },
+                            colour: Self.chanceColour, legend: Self.chanceBands.map { ($0.key, $0.colour) }, label: { Format.decimal($0, places: 0) }) + "</div>"
+                    }
                     if !unplaced.isEmpty {
                         html += "<p class=\"note\">Demand but no in-borough places (short in every draw): "
                             + ReportingPhase.allCases.compactMap { phase in

@@ -10,7 +10,8 @@ struct ReportCommand: ParsableCommand {
             A summary of where and when places fall short or are in surplus, a heat map of surplus % by area \
             and year, a chart per planning area of pupils (with prediction bands when --draws is given) \
             against places, the entry-year forms of entry, SEND specialist places (when the data has EHCP \
-            history; with --draws, their P10-P90 and the chance of too few places), every scenario change and assumption, the backtest accuracy, and saved runs compared.
+            history; with --draws, their P10-P90 and the chance of too few places), every scenario change \
+            and assumption, the backtest accuracy, and saved runs compared.
 
             Example:
               placeplan report --output report.html --scenario scenarios/baseline.yaml --draws 1000
