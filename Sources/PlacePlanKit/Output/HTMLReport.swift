@@ -53,10 +53,24 @@ public struct HTMLReport: Sendable {
     }
 
     static func surplusColour(_ v: Double, margin: Double, high: Double) -> String {
-        if v < 0 { return v < -5 ? "#d9534f" : "#f09a94" }
-        if v < margin { return "#f7d58b" }
-        if v > high { return v > 2 * high ? "#5b8fd1" : "#a9c6ec" }
-        return "#9fd3a4"
+        if v < 0 { return v < -5 ? surplusColours.deepDeficit : surplusColours.deficit }
+        if v < margin { return surplusColours.below }
+        if v > high { return v > 2 * high ? surplusColours.veryHigh : surplusColours.high }
+        return surplusColours.within
+    }
+
+    static let surplusColours = (
+        deepDeficit: "#d9534f", deficit: "#f09a94", below: "#f7d58b", within: "#9fd3a4", high: "#a9c6ec", veryHigh: "#5b8fd1"
+    )
+
+    /// The key of the surplus heat map: every colour ``surplusColour`` uses (margin and
+    /// high-surplus threshold as shares).
+    static func surplusKey(margin: Double, high: Double) -> [(String, String)] {
+        let c = surplusColours
+        return [
+            ("deficit over 5%", c.deepDeficit), ("deficit", c.deficit), ("below \(Format.percent(margin))", c.below), ("within margin", c.within),
+            ("above \(Format.percent(high))", c.high), ("above \(Format.percent(2 * high))", c.veryHigh),
+        ]
     }
 
     /// The heat map's bands of a chance of a deficit, %: each band's lower bound, colour and key.
@@ -135,7 +149,7 @@ public struct HTMLReport: Sendable {
         for (c, scenario) in f.columns.enumerated() {
             let t = run.thresholds[c]
             let (rows, values) = grid(scenario) { $0.surplusShare.map { $0 * 100 } }
-            let legend = [("deficit", "#d9534f"), ("below \(Format.percent(t.margin))", "#f7d58b"), ("within margin", "#9fd3a4"), ("above \(Format.percent(t.highSurplus))", "#a9c6ec")]
+            let legend = Self.surplusKey(margin: t.margin, high: t.highSurplus)
             html += "<div class=\"chart\">" + SVGChart.heatMap(
                 title: "Surplus % of places" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows, columns: columns, values: values,
                 colour: { Self.surplusColour($0, margin: t.margin * 100, high: t.highSurplus * 100) }, legend: legend) + "</div>"

@@ -76,6 +76,14 @@ import Testing
         for e in bars.entries { #expect(e.x + 6.2 * Double(e.text.count) <= bars.width, "\(e.text) at \(e.x)") }
     }
 
+    @Test func surplusKeyNamesEveryColourTheHeatMapUses() {
+        // Before, the key had four entries and the map six colours (deeper red and blue unnamed).
+        let key = HTMLReport.surplusKey(margin: 0.05, high: 0.10)
+        let used = Set(stride(from: -30.0, through: 40, by: 0.5).map { HTMLReport.surplusColour($0, margin: 5, high: 10) })
+        #expect(used == Set(key.map(\.1)) && key.count == used.count)
+        #expect(key.map(\.0) == ["deficit over 5%", "deficit", "below 5.0%", "within margin", "above 10.0%", "above 20.0%"])
+    }
+
     @Test func anInputIsNeverReplaced() throws {
         let d = try TemporaryData(files: ["in.csv": "a\n1\n"])
         InputFiles.record(d.path("in.csv"))
