@@ -225,7 +225,16 @@ struct DrawOptions: ParsableArguments {
         guard adaptationRate.isFinite, adaptationRate >= 0 else {
             throw ValidationError("--adaptation-rate must be a number >= 0, e.g. --adaptation-rate 2 (0 turns the adaptation off)")
         }
+        // Draw r stands for the probability (r + ½) / D: under 40 draws the 2.5% and 5%
+        // points fall on the lowest draw or between the same two, so they cannot differ much.
+        if let draws, draws > 0, draws < Self.fewDraws {
+            FileHandle.standardError.write(Data(
+                "note: with \(draws) draws the outer quantiles (P2.5, P5, P95, P97.5) are the extreme draws or close to them; use --draws 1000 for intervals to read\n".utf8))
+        }
     }
+
+    /// Fewer draws than this get a note that the outer quantiles are coarse.
+    static let fewDraws = 40
 }
 
 /// Where saved runs live, and saving one.

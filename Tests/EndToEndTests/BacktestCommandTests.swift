@@ -136,6 +136,10 @@ import Testing
             #expect(run.status == 64, "\(bad)")
             #expect(run.stderr.contains("--draws must be") && run.stderr.contains("at least 2 draws"), "\(run.stderr)")
         }
+        // Few draws run, with a note that the outer quantiles are coarse; 40 or more, none.
+        let few = try CLI.run(["forecast", "--draws", "10", "--years", "1"])
+        #expect(few.status == 0 && few.stderr.contains("note: with 10 draws the outer quantiles"), "\(few.stderr)")
+        #expect(try CLI.run(["forecast", "--draws", "40", "--years", "1"]).stderr.isEmpty)
         for command in ["forecast", "send"] {
             let huge = try CLI.run([command, "--draws", "100000000000"])
             #expect(huge.status == 64, "\(command): \(huge.stderr)")
