@@ -106,6 +106,7 @@ struct ModelArguments: ParsableArguments {
     /// on stderr when it is a terminal).
     func run(_ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil, draws: UncertaintySettings? = nil) throws(PlacePlanError) -> ScenarioForecast {
         let line = ProgressLine()
+        defer { line.clear() }  // also when the run fails
         let run = try ScenarioRunner.run(
             data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws,
             progress: line.show)
@@ -141,9 +142,10 @@ final class ProgressLine {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8))
     }
 
-    /// Clears the line, if anything was shown.
+    /// Clears the line, if anything is shown.
     func clear() {
         if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        shown = false
     }
 }
 
