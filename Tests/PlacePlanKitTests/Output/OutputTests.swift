@@ -69,11 +69,11 @@ import Testing
 
         let bars = legend(SVGChart.bars(title: "b", categories: ["ASD", "SEMH"], series: series, yLabel: "places"))
         #expect(bars.entries.map(\.text) == names && bars.height > 240)
+        for e in bars.entries { #expect(e.x + 6.2 * Double(e.text.count) <= bars.width, "\(e.text) at \(e.x)") }
         // A long title widens the chart rather than running off its edge.
         let title = "Specialist demand against in-borough places, 2030/31 [regeneration-south-west]"
         #expect(legend(SVGChart.bars(title: title, categories: ["ASD"], series: [series[0]], yLabel: "p")).width >= 56 + 8.4 * Double(title.count))
         #expect(legend(SVGChart.heatMap(title: title, rows: ["a"], columns: ["b"], values: [[1]], colour: { _ in "#fff" }, legend: key)).width >= 8.4 * Double(title.count))
-        for e in bars.entries { #expect(e.x + 6.2 * Double(e.text.count) <= bars.width, "\(e.text) at \(e.x)") }
     }
 
     @Test func surplusKeyNamesEveryColourTheHeatMapUses() {
