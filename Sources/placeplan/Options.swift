@@ -123,9 +123,9 @@ struct ModelArguments: ParsableArguments {
             let past = a.scenario.changes.filter { $0.lastYear > last }
             guard let latest = past.map(\.lastYear).max() else { continue }
             let years = min(ForecastSettings.maximumHorizon, latest.startYear - f.origin.startYear)
-            FileHandle.standardError.write(Data((
-                "note: scenario '\(a.scenario.name)': \(past.count) change\(past.count == 1 ? "" : "s") reach\(past.count == 1 ? "es" : "") past \(last), "
-                    + "the forecast's last year, and act here only up to it (--years \(years) reaches \(latest))\n").utf8))
+            note(
+                "scenario '\(a.scenario.name)': \(past.count) change\(past.count == 1 ? "" : "s") reach\(past.count == 1 ? "es" : "") past \(last), "
+                    + "the forecast's last year, and act here only up to it (--years \(years) reaches \(latest))")
         }
     }
 }
@@ -173,6 +173,12 @@ struct OutputOptions: ParsableArguments {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+
+/// Prints "note: <text>" on stderr: something the reader should know that is not an error
+/// (stdout stays the output alone).
+func note(_ text: String) {
+    FileHandle.standardError.write(Data("note: \(text)\n".utf8))
+}
 
 /// Runs a command body, printing a placeplan error on stderr with its hint and exiting with
 /// its documented code.
@@ -230,8 +236,7 @@ struct DrawOptions: ParsableArguments {
         // Draw r stands for the probability (r + ½) / D: under 40 draws the 2.5% and 5%
         // points fall on the lowest draw or between the same two, so they cannot differ much.
         if let draws, draws > 0, draws < Self.fewDraws {
-            FileHandle.standardError.write(Data(
-                "note: with \(draws) draws the outer quantiles (P2.5, P5, P95, P97.5) are the extreme draws or close to them; use --draws 1000 for intervals to read\n".utf8))
+            note("with \(draws) draws the outer quantiles (P2.5, P5, P95, P97.5) are the extreme draws or close to them; use --draws 1000 for intervals to read")
         }
     }
 

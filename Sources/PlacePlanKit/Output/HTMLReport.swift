@@ -234,44 +234,17 @@ public struct HTMLReport: Sendable {
                     return "<td>\(text(q[2]))–\(text(q[4]))</td>"
                 }
                 let drawn = draws == nil ? "" : "<th>P10–P90</th>"
-                let count = { (v: Double) in Format.count(v) }, money = { (v: Double) in Format.decimal(v / 1e6) }
+                let money = { (v: Double) in Format.decimal(v / 1e6) }
                 html += "<table><tr><th class=\"l\">Year</th><th>EHCP pupils</th>\(drawn)<th>Specialist demand</th><th>In-borough places</th><th>Independent / out of borough</th>\(drawn)<th>Cost £m a year</th>\(drawn)</tr>"
                 for (h, y) in send.years.enumerated() {
                     let r = send.rows.filter { $0.scenario == scenario && $0.year == y }
-                    html += "<tr><td class=\"l\">\(y)\(h == 0 ? "*" : "")</td><td>\(Format.count(r.reduce(0) { $0 + $1.pupils }))</td>\(range(h, .pupils, count))"
+                    html += "<tr><td class=\"l\">\(y)\(h == 0 ? "*" : "")</td><td>\(Format.count(r.reduce(0) { $0 + $1.pupils }))</td>\(range(h, .pupils, Format.count))"
                         + "<td>\(Format.count(r.reduce(0) { $0 + $1.demand }))</td><td>\(Format.count(r.reduce(0) { $0 + $1.places }))</td>"
-                        + "<td>\(Format.count(r.reduce(0) { $0 + $1.independent + $1.outOfBorough }))</td>\(range(h, .outside, count))"
-                        + "<td>\(Format.decimal(r.reduce(0) { $0 + $1.cost } / 1e6))</td>\(range(h, .cost, money))</tr>"
+                        + "<td>\(Format.count(r.reduce(0) { $0 + $1.independent + $1.outOfBorough }))</td>\(range(h, .outside, Format.count))"
+                        + "<td>\(money(r.reduce(0) { $0 + $1.cost }))</td>\(range(h, .cost, money))</tr>"
                 }
                 html += "</table>"
-                if let draws {
-                    html += "<p class=\"note\">* = census. P10–P90 from \(Format.count(Double(draws.draws))) draws of \(Self.escape(draws.varies))"
-                        + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured" : "") + ".</p>"
-                    // Needs with places in borough; those with demand but no places are short in
-                    // every draw, and are listed instead.
-                    let rows = send.rows.filter { $0.scenario == scenario && $0.year > send.years[0] }
-                    func has(_ n: PrimaryNeed, _ phase: ReportingPhase, _ k: KeyPath<SpecialistRow, Double>) -> Bool {
-                        rows.contains { $0.need == n && $0.phase == phase && $0[keyPath: k] >= 1 }
-                    }
-                    let pairs = ReportingPhase.allCases.flatMap { phase in SENDCalibration.needs.map { (need: $0, phase: phase) } }
-                    let needs = pairs.filter { has($0.need, $0.phase, \.places) }
-                    let unplaced = pairs.filter { !has($0.need, $0.phase, \.places) && has($0.need, $0.phase, \.demand) }
-                    let forecastYears = Array(send.years.dropFirst())
-                    if !needs.isEmpty, !forecastYears.isEmpty {
-                        html += "<div class=\"chart\">" + SVGChart.heatMap(
-                            title: "Chance that specialist demand exceeds in-borough places, %" + (send.columns.count > 1 ? ": \(scenario)" : ""),
-                            rows: needs.map { "\($0.need.rawValue) (\($0.phase == .primary ? "pri" : "sec"))" }, columns: forecastYears.map(short),
-                            values: needs.map { row in forecastYears.indices.map { draws.probabilityShort(step: $0 + 1, need: row.need, phase: row.phase) * 100 } },
-                            colour: Self.chanceColour, legend: Self.chanceBands.map { ($0.key, $0.colour) }, label: { Format.decimal($0, places: 0) }) + "</div>"
-                    }
-                    if !unplaced.isEmpty {
-                        html += "<p class=\"note\">Demand but no in-borough places (short in every draw): "
-                            + ReportingPhase.allCases.compactMap { phase in
-                                let n = unplaced.filter { $0.phase == phase }.map(\.need.rawValue)
-                                return n.isEmpty ? nil : "\(phase) \(n.joined(separator: ", "))"
-                            }.joined(separator: "; ") + ".</p>"
-                    }
-                }
+                if let draws { html += sendShortfall(send, draws) }
             }
             html += "<p class=\"note\">New-plan rates: \(Self.escape(send.assumptions.trend.description)). Costs: \(Self.escape(send.assumptions.costs.source == SENDCosts.illustrative.source ? "illustrative defaults" : send.assumptions.costs.source)).</p>"
         } else {
@@ -322,6 +295,35 @@ public struct HTMLReport: Sendable {
             html += "</table></section>"
         }
         return html + "</body></html>\n"
+    }
+
+    /// With SEND draws: what they are, and a heat map of the chance that specialist demand
+    /// exceeds the in-borough places for each need and phase that has places. Needs with
+    /// demand but no places are short in every draw, so they are listed instead.
+    func sendShortfall(_ send: SENDForecast, _ draws: SENDDrawSummary) -> String {
+        var html = "<p class=\"note\">* = census. P10–P90 from \(Format.count(Double(draws.draws))) draws of \(Self.escape(draws.varies))"
+            + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured" : "") + ".</p>"
+        let rows = send.rows.filter { $0.scenario == draws.scenario && $0.year > send.years[0] }
+        func has(_ n: PrimaryNeed, _ phase: ReportingPhase, _ k: KeyPath<SpecialistRow, Double>) -> Bool {
+            rows.contains { $0.need == n && $0.phase == phase && $0[keyPath: k] >= 1 }
+        }
+        let pairs = ReportingPhase.allCases.flatMap { phase in SENDCalibration.needs.map { (need: $0, phase: phase) } }
+        let needs = pairs.filter { has($0.need, $0.phase, \.places) }
+        let unplaced = pairs.filter { !has($0.need, $0.phase, \.places) && has($0.need, $0.phase, \.demand) }
+        let years = Array(send.years.dropFirst())
+        if !needs.isEmpty, !years.isEmpty {
+            html += "<div class=\"chart\">" + SVGChart.heatMap(
+                title: "Chance that specialist demand exceeds in-borough places, %" + (send.columns.count > 1 ? ": \(draws.scenario)" : ""),
+                rows: needs.map { "\($0.need.rawValue) (\($0.phase == .primary ? "pri" : "sec"))" }, columns: years.map(short),
+                values: needs.map { row in years.indices.map { draws.probabilityShort(step: $0 + 1, need: row.need, phase: row.phase) * 100 } },
+                colour: Self.chanceColour, legend: Self.chanceBands.map { ($0.key, $0.colour) }, label: { Format.decimal($0, places: 0) }) + "</div>"
+        }
+        let listed = ReportingPhase.allCases.compactMap { phase -> String? in
+            let n = unplaced.filter { $0.phase == phase }.map(\.need.rawValue)
+            return n.isEmpty ? nil : "\(phase) \(n.joined(separator: ", "))"
+        }
+        if !listed.isEmpty { html += "<p class=\"note\">Demand but no in-borough places (short in every draw): \(listed.joined(separator: "; ")).</p>" }
+        return html
     }
 
     static func places(_ n: Double) -> String { "\(Format.count(n)) place\(n.rounded() == 1 ? "" : "s")" }

@@ -131,7 +131,7 @@ extension AppliedScenario {
         // short --years shows the first years of a long scenario), up to the furthest any
         // forecast from this origin reaches; a year before the first is in the rolls already.
         let furthest = origin + ForecastSettings.maximumHorizon
-        func inForecast(_ year: AcademicYear, _ change: ScenarioChange, field: String = "year") {
+        func checkYear(_ year: AcademicYear, _ change: ScenarioChange, field: String = "year") {
             if year < first {
                 errors.append(.invalidScenario(
                     where_(change, field), message: "\(year) is before the forecast (\(first) to \(last))",
@@ -172,7 +172,7 @@ extension AppliedScenario {
         // New schools first, so that later changes may refer to them.
         for change in scenario.changes {
             guard case .newSchool(var s, let opening) = change.kind else { continue }
-            inForecast(change.year, change)
+            checkYear(change.year, change)
             if schoolIndex[s.id] != nil {
                 errors.append(.invalidScenario(where_(change, "id"), message: "school id '\(s.id)' is already used", hint: "give the new school an id of its own"))
                 continue
@@ -192,7 +192,7 @@ extension AppliedScenario {
             case .newSchool:
                 continue
             case .bulge(let id, let places):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 guard let i = school(id, change) else { continue }
                 if schools[i].phase == .special {
                     errors.append(.invalidScenario(where_(change, "school"), message: "\(id) is a special school", hint: "bulge classes add mainstream places"))
@@ -202,7 +202,7 @@ extension AppliedScenario {
                     schools[i].bulges[change.year, default: 0] += places
                 }
             case .panChange(let id, let pan, let relative):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 guard let i = school(id, change) else { continue }
                 let newPAN = relative ? schools[i].pan(admittedIn: change.year) + pan : pan
                 if newPAN < 0 {
@@ -211,7 +211,7 @@ extension AppliedScenario {
                     schools[i].panChanges[change.year] = newPAN
                 }
             case .closure(let id, let moveTo):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 guard let i = school(id, change) else { continue }
                 if let opens = schools[i].opens, change.year <= opens {
                     errors.append(.invalidScenario(
@@ -240,11 +240,11 @@ extension AppliedScenario {
                 schools[i].closes = min(schools[i].closes ?? change.year, change.year)
                 closures.append((change, i, targets))
             case .specialistPlaces(let p):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 guard let i = school(p.school, change) else { continue }
                 extraSpecialist.append((i, p))
             case .housing(let h):
-                for y in h.completions.keys.sorted() + h.demolitions.keys.sorted() { inForecast(y, change, field: "year \(y.startYear)") }
+                for y in h.completions.keys.sorted() + h.demolitions.keys.sorted() { checkYear(y, change, field: "year \(y.startYear)") }
                 guard let a = area(h.area, change, field: "area") else { continue }
                 let phase = data.areas[a].phase
                 var secondary: Int?
@@ -294,23 +294,23 @@ extension AppliedScenario {
                     }
                 }
             case .sendRate(let need, let factor):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 levers.rates.append((need, change.year, factor))
             case .sendMoveInBorough(let need, let perYear):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 levers.moves.append((need, change.year, perYear))
             case .sendTransferReduction(let share):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 levers.transferReductions.append((change.year, share))
             case .birthsChange(let factor, let areas):
-                inForecast(change.year, change)
+                checkYear(change.year, change)
                 let indices = areas.isEmpty ? Array(0..<A) : areas.compactMap { area($0, change, field: "areas") }
                 for h0 in 0..<horizon where first + h0 >= change.year {
                     for a in indices { receptionFactor[h0][a] *= factor }
                 }
             case .ratioShock(let factor, let years, let groups, let areas):
-                inForecast(years.lowerBound, change)
-                inForecast(years.upperBound, change, field: "to")
+                checkYear(years.lowerBound, change)
+                checkYear(years.upperBound, change, field: "to")
                 let indices = areas.isEmpty ? Array(0..<A) : areas.compactMap { area($0, change, field: "areas") }
                 var factors = ratioFactor ?? Array(repeating: Array(repeating: 1.0, count: YearGroup.count * A), count: horizon)
                 for h0 in 0..<horizon where years.contains(first + h0) {

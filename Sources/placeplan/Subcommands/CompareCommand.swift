@@ -62,8 +62,7 @@ struct CompareCommand: ParsableCommand {
             }
             let comparison = Comparison(columns)
             if !comparison.lines.contains(where: { $0.pupils.compactMap { $0 }.count >= 2 }) {
-                FileHandle.standardError.write(Data(
-                    "note: no area, phase and year is in more than one column, so nothing is compared (different data, areas or years?)\n".utf8))
+                note("no area, phase and year is in more than one column, so nothing is compared (different data, areas or years?)")
             }
             let text = try comparison.render(
                 output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.joined(separator: "\n") + "\n\n")

@@ -67,7 +67,7 @@ struct SendCommand: ParsableCommand {
             reason = "\(error)"
         }
         if let reason {
-            FileHandle.standardError.write(Data("note: SEND draws vary only the growth of new-plan rates (not calibrated): \(reason)\n".utf8))
+            note("SEND draws vary only the growth of new-plan rates (not calibrated): \(reason)")
         }
         return measured
     }
