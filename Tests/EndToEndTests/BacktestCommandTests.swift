@@ -52,7 +52,16 @@ import Testing
         let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.first?.suffix(4) == ["coverage80", "coverage95", "width80", "width95"])
         let intervals = try #require(doc["intervals"] as? [[String: Any]])
-        for interval in intervals {
+        // Each phase, then both pooled ("all"), per horizon.
+        #expect(intervals.map { $0["phase"] as? String } == ["primary", "primary", "secondary", "secondary", "all", "all"])
+        for interval in intervals where interval["phase"] as? String == "all" {
+            let phases = intervals.filter { $0["phase"] as? String != "all" && $0["horizon"] as? Int == interval["horizon"] as? Int }
+            let counts = phases.compactMap { ($0["coverage"] as? [String: Any])?["count"] as? Int }
+            #expect((interval["coverage"] as? [String: Any])?["count"] as? Int == counts.reduce(0, +) && counts.count == 2)
+        }
+        let table = try CLI.run(["backtest", "--years", "2", "--draws", "200"])
+        #expect(table.stdout.split(separator: "\n").filter { $0.hasPrefix("all ") }.count == 2, "\(table.stdout)")
+        for interval in intervals where interval["phase"] as? String != "all" {
             let coverage = try #require(interval["coverage"] as? [String: Double])
             let row = try #require(rows.first { $0[0] == "phase" && $0[1] == "auto" && $0[2] == interval["phase"] as? String && $0[3] == "\(interval["horizon"]!)" })
             #expect(abs(try #require(Double(row[10])) - coverage["coverage80"]!) < 0.006, "\(row)")
@@ -158,7 +167,7 @@ import Testing
         let drawn = try CLI.run(["backtest", "--format", "json", "--years", "2", "--draws", "100"])
         let withDraws = try #require(try JSONSerialization.jsonObject(with: Data(drawn.stdout.utf8)) as? [String: Any])
         let intervals = try #require(withDraws["intervals"] as? [[String: Any]])
-        #expect(intervals.count == 4, "primary and secondary at horizons 1 and 2")
+        #expect(intervals.count == 6, "primary, secondary and both pooled at horizons 1 and 2")
         for i in intervals {
             let c = try #require(i["coverage"] as? [String: Any])
             let p80 = try #require(c["coverage80"] as? Double), p95 = try #require(c["coverage95"] as? Double)

@@ -270,31 +270,44 @@ public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A coverage gate: the share of actual phase totals inside the 80% or 95% prediction
-/// intervals must lie within a range, at every horizon (for one phase, or every phase). It
+/// intervals must lie within a range, at every horizon: for one phase, for each phase, or
+/// over both phases pooled (`all:`, each area's primary and secondary totals together). It
 /// fails both when intervals cover too little (overconfident) and too much (uselessly wide).
 public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
+    /// The phase gated; nil gates each phase in turn (unless ``pooled``).
     public var phase: ReportingPhase?
+    /// Gates the coverage of both phases' totals together, one value per horizon.
+    public var pooled: Bool
     /// The interval's nominal level, 80 or 95.
     public var level: Int
     /// The coverage allowed, in percent.
     public var range: ClosedRange<Double>
 
-    public init(phase: ReportingPhase? = nil, level: Int, range: ClosedRange<Double>) {
-        self.phase = phase
+    public init(phase: ReportingPhase? = nil, pooled: Bool = false, level: Int, range: ClosedRange<Double>) {
+        self.phase = pooled ? nil : phase
+        self.pooled = pooled
         self.level = level
         self.range = range
     }
 
+    /// The prefix that selects the pooled scope in `--coverage`, and its label in outputs.
+    public static let pooledLabel = "all"
+
     public var description: String {
-        "\(phase.map { "\($0) " } ?? "")\(level)% coverage in \(Format.decimal(range.lowerBound))-\(Format.decimal(range.upperBound))%"
+        "\(pooled ? "\(Self.pooledLabel) " : phase.map { "\($0) " } ?? "")\(level)% coverage in \(Format.decimal(range.lowerBound))-\(Format.decimal(range.upperBound))%"
     }
 
-    /// Parses "80=70-90,95=88-99" or "primary:95=90-99" (percent).
+    /// Parses "80=70-90,95=88-99", "primary:95=90-99" or "all:95=92-97" (percent).
     public static func parse(_ text: String) throws(PlacePlanError) -> [CoverageGate] {
         var gates: [CoverageGate] = []
-        let hint = "write gates as 80=70-90,95=88-99 or primary:95=90-99 (the interval's level, then the coverage allowed, percent)"
+        let hint = "write gates as 80=70-90,95=88-99, primary:95=90-99 or all:95=92-97 (the interval's level, then the coverage allowed, percent)"
         for item in gateItems(text) {
-            let (phase, rest) = try phasePrefix(item, option: "--coverage", example: "primary:95=90-99")
+            let pooledPrefix = pooledLabel + ":"
+            let pooled = item.lowercased().hasPrefix(pooledPrefix)
+            let (phase, rest): (ReportingPhase?, Substring) =
+                if pooled { (nil, item.dropFirst(pooledPrefix.count)) } else {
+                    try phasePrefix(item, option: "--coverage", example: "primary:95=90-99", also: pooledPrefix)
+                }
             let parts = rest.replacingOccurrences(of: "%", with: "").split(separator: "=", omittingEmptySubsequences: false)
             let bounds = parts.count == 2 ? parts[1].split(separator: "-", omittingEmptySubsequences: false).map { Double($0) } : []
             guard parts.count == 2, let level = Int(parts[0]), bounds.count == 2, let low = bounds[0], let high = bounds[1] else {
@@ -311,20 +324,33 @@ public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
             guard low >= 0, high <= 100 else {
                 throw .invalidOption(option: "--coverage", message: "'\(item)': coverage is a percentage, 0 to 100", hint: "e.g. \(level)=\(level == 80 ? "75-85" : "92-97")")
             }
-            gates.append(CoverageGate(phase: phase, level: level, range: low...high))
+            gates.append(CoverageGate(phase: phase, pooled: pooled, level: level, range: low...high))
         }
         guard !gates.isEmpty else { throw .invalidOption(option: "--coverage", message: "no gates given", hint: hint) }
         return gates
     }
 
-    /// The gate's verdict on a backtest with draws: per phase and horizon, the coverage
-    /// measured (nil without intervals) and whether it lies in the range.
-    public func check(_ backtest: Backtest) -> [(phase: ReportingPhase, horizon: Int, value: Double?, passed: Bool)] {
-        (phase.map { [$0] } ?? backtest.phases).flatMap { p in
+    /// One verdict of a coverage gate.
+    public struct Result: Sendable, Hashable {
+        /// The phase measured; nil for both phases pooled.
+        public var phase: ReportingPhase?
+        public var horizon: Int
+        /// The coverage measured, in percent (nil without intervals).
+        public var value: Double?
+        public var passed: Bool
+        /// "primary", "secondary" or "all".
+        public var scope: String { phase?.rawValue ?? CoverageGate.pooledLabel }
+    }
+
+    /// The gate's verdict on a backtest with draws: per phase (or pooled) and horizon, the
+    /// coverage measured and whether it lies in the range.
+    public func check(_ backtest: Backtest) -> [Result] {
+        let scopes: [ReportingPhase?] = pooled ? [nil] : (phase.map { [$0] } ?? backtest.phases)
+        return scopes.flatMap { p in
             backtest.horizons.map { h in
                 let c = backtest.coverage(phase: p, horizon: h)
                 let value = c.map { level == 80 ? $0.coverage80 : $0.coverage95 }
-                return (p, h, value, value.map { range.contains($0) } ?? false)
+                return Result(phase: p, horizon: h, value: value, passed: value.map { range.contains($0) } ?? false)
             }
         }
     }
@@ -335,11 +361,12 @@ func gateItems(_ text: String) -> [String] {
     text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }
 
-/// A gate item's optional "primary:" or "secondary:" prefix, and the rest.
-func phasePrefix(_ item: String, option: String, example: String) throws(PlacePlanError) -> (ReportingPhase?, Substring) {
+/// A gate item's optional "primary:" or "secondary:" prefix, and the rest. `also` names
+/// another prefix the option takes, for the hint.
+func phasePrefix(_ item: String, option: String, example: String, also: String? = nil) throws(PlacePlanError) -> (ReportingPhase?, Substring) {
     guard let colon = item.firstIndex(of: ":") else { return (nil, Substring(item)) }
     guard let phase = ReportingPhase(rawValue: String(item[..<colon]).lowercased()) else {
-        throw .invalidOption(option: option, message: "unknown phase in '\(item)'", hint: "use primary: or secondary:, e.g. \(example)")
+        throw .invalidOption(option: option, message: "unknown phase in '\(item)'", hint: "use primary: or secondary:\(also.map { " (or \($0))" } ?? ""), e.g. \(example)")
     }
     return (phase, item[item.index(after: colon)...])
 }

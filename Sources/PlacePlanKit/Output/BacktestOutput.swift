@@ -25,7 +25,7 @@ public struct BacktestOutput: Sendable {
         }
             + coverageGates.flatMap { gate in
                 gate.check(backtest).filter { !$0.passed }.map { r in
-                    "\(gate.level)% interval coverage of \(r.phase) totals at horizon \(r.horizon) is \(r.value.map { Format.decimal($0) + "%" } ?? "not measured (run with --intervals)"), outside the gate of \(Format.decimal(gate.range.lowerBound))-\(Format.decimal(gate.range.upperBound))%"
+                    "\(gate.level)% interval coverage of \(r.phase.map { "\($0) totals" } ?? "both phases' totals") at horizon \(r.horizon) is \(r.value.map { Format.decimal($0) + "%" } ?? "not measured (run with --intervals)"), outside the gate of \(Format.decimal(gate.range.lowerBound))-\(Format.decimal(gate.range.upperBound))%"
                 }
             }
     }
@@ -129,7 +129,7 @@ public struct BacktestOutput: Sendable {
             for gate in coverageGates {
                 for r in gate.check(b) {
                     table.rows.append([
-                        TextTable.Cell(gate.description), TextTable.Cell("\(r.phase.rawValue) h\(r.horizon)"),
+                        TextTable.Cell(gate.description), TextTable.Cell("\(r.scope) h\(r.horizon)"),
                         TextTable.Cell(r.value.map { Format.decimal($0) + "%" } ?? "-"),
                         TextTable.Cell(r.passed ? "pass" : "FAIL", r.passed ? .good : .bad),
                     ])
@@ -224,7 +224,8 @@ public struct BacktestOutput: Sendable {
             var passed: Bool
         }
         public struct CoverageGate: Codable, Sendable {
-            var phase: ReportingPhase
+            /// "primary", "secondary" or "all" (both phases pooled).
+            var phase: String
             var horizon: Int
             var level: Int
             var lower: Double
@@ -232,9 +233,10 @@ public struct BacktestOutput: Sendable {
             var value: Double?
             var passed: Bool
         }
-        /// The coverage of the prediction intervals for a phase and horizon (with draws).
+        /// The coverage of the prediction intervals for a phase (or "all": both phases
+        /// pooled) and horizon (with draws).
         public struct Interval: Codable, Sendable {
-            var phase: ReportingPhase
+            var phase: String
             var horizon: Int
             var draws: Int
             var coverage: CoverageSummary
@@ -278,18 +280,18 @@ public struct BacktestOutput: Sendable {
             coverageGates: coverageGates.flatMap { g in
                 g.check(b).map {
                     .init(
-                        phase: $0.phase, horizon: $0.horizon, level: g.level, lower: g.range.lowerBound, upper: g.range.upperBound,
+                        phase: $0.scope, horizon: $0.horizon, level: g.level, lower: g.range.lowerBound, upper: g.range.upperBound,
                         value: $0.value.map { Format.rounded($0, places: 4) }, passed: $0.passed)
                 }
             },
             intervals: b.settings.uncertainty.map { u in
-                b.phases.flatMap { phase in
+                coverageScopes.flatMap { phase in
                     b.horizons.compactMap { h -> Document.Interval? in
                         guard var c = b.coverage(phase: phase, horizon: h) else { return nil }
                         for keyPath in [\CoverageSummary.coverage80, \.coverage95, \.width80, \.width95, \.standardError80, \.standardError95] {
                             c[keyPath: keyPath] = Format.rounded(c[keyPath: keyPath], places: 4)
                         }
-                        return .init(phase: phase, horizon: h, draws: u.draws, coverage: c)
+                        return .init(phase: phase?.rawValue ?? CoverageGate.pooledLabel, horizon: h, draws: u.draws, coverage: c)
                     }
                 }
             })
@@ -317,7 +319,7 @@ public struct BacktestOutput: Sendable {
             }
             for gate in coverageGates {
                 for r in gate.check(b) {
-                    let name = "\(r.phase) \(gate.level)% interval coverage h\(r.horizon) in \(Format.decimal(gate.range.lowerBound))-\(Format.decimal(gate.range.upperBound))%"
+                    let name = "\(r.scope) \(gate.level)% interval coverage h\(r.horizon) in \(Format.decimal(gate.range.lowerBound))-\(Format.decimal(gate.range.upperBound))%"
                     let failure = r.passed ? nil : "measured \(r.value.map { Format.decimal($0) + "%" } ?? "nothing"), outside the gate"
                     cases.append((name, failure, r.value))
                 }
@@ -343,18 +345,25 @@ public struct BacktestOutput: Sendable {
 }
 
 extension BacktestOutput {
-    /// Coverage of the prediction intervals by phase and horizon (when draws were run).
+    /// The rows of the coverage reports: each phase, then both pooled (nil) when there are two.
+    var coverageScopes: [ReportingPhase?] {
+        let phases = backtest.phases
+        return phases + (phases.count > 1 ? [nil] : [])
+    }
+
+    /// Coverage of the prediction intervals by phase and horizon, then both phases pooled
+    /// (when draws were run).
     func coverageTable() -> TextTable? {
         let b = backtest
         guard b.settings.uncertainty != nil else { return nil }
         var t = TextTable(
             title: "Prediction intervals (\(b.settings.uncertainty!.draws) draws): coverage of actual phase totals (± its standard error, origins as clusters), and mean width, %",
             headers: ["Phase", "h", "n", "origins", "80% cover", "± se", "80% width", "95% cover", "± se", "95% width"])
-        for phase in b.phases {
+        for phase in coverageScopes {
             for h in b.horizons {
                 guard let c = b.coverage(phase: phase, horizon: h) else { continue }
                 t.rows.append([
-                    TextTable.Cell(phase.rawValue), TextTable.Cell("\(h)"), TextTable.Cell("\(c.count)"), TextTable.Cell("\(c.origins)"),
+                    TextTable.Cell(phase?.rawValue ?? CoverageGate.pooledLabel), TextTable.Cell("\(h)"), TextTable.Cell("\(c.count)"), TextTable.Cell("\(c.origins)"),
                     TextTable.Cell(Format.decimal(c.coverage80, places: 1), (75...85).contains(c.coverage80) ? .good : .bad),
                     TextTable.Cell(Format.decimal(c.standardError80, places: 1)),
                     TextTable.Cell(Format.decimal(c.width80, places: 2)),

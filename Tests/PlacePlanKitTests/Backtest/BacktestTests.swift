@@ -150,6 +150,24 @@ import Testing
         #expect(tight.failures.contains { $0.hasPrefix("80% interval coverage of secondary totals at horizon 1 is \(Format.decimal(measured))%, outside the gate") })
         let undrawn = BacktestOutput(try Backtest.run(try data(), settings: BacktestSettings(horizon: 1)), coverageGates: gates)
         #expect(undrawn.failures.count == 3 && undrawn.failures.allSatisfy { $0.contains("not measured") })
+        // all: gates both phases pooled, one value per horizon: the count-weighted mean of
+        // the phases' coverages, with its own message and JUnit case.
+        let pooledGates = try CoverageGate.parse("ALL:95=0-100, all:80=0-100")
+        #expect(pooledGates == [CoverageGate(pooled: true, level: 95, range: 0...100), CoverageGate(pooled: true, level: 80, range: 0...100)])
+        #expect(pooledGates[0].description == "all 95% coverage in 0.0-100.0%")
+        let pooledResults = pooledGates[1].check(b)
+        #expect(pooledResults.map(\.horizon) == b.horizons && pooledResults.allSatisfy { $0.phase == nil && $0.scope == "all" && $0.passed })
+        for r in pooledResults {
+            let phases = b.phases.compactMap { b.coverage(phase: $0, horizon: r.horizon) }
+            let n = phases.reduce(0) { $0 + $1.count }
+            #expect(b.phases.count == 2 && phases.count == 2)
+            #expect(abs(try #require(r.value) - phases.reduce(0) { $0 + $1.coverage80 * Double($1.count) } / Double(n)) < 1e-9)
+        }
+        let pooledMeasured = try #require(pooledResults.first?.value)
+        let pooledTight = BacktestOutput(b, coverageGates: [CoverageGate(pooled: true, level: 80, range: (pooledMeasured + 1)...100)])
+        #expect(pooledTight.failures == ["80% interval coverage of both phases' totals at horizon 1 is \(Format.decimal(pooledMeasured))%, outside the gate of \(Format.decimal(pooledMeasured + 1))-100.0%"])
+        #expect(pooledTight.junit().contains("name=\"all 80% interval coverage h1 in"))
+        #expect(error { _ = try CoverageGate.parse("both:80=70-90") }?.description.contains("or all:") == true, "the hint names all:")
         let unmeasured = BacktestOutput(b, gates: try AccuracyGate.parse("primary:h4=100"))
         #expect(unmeasured.failures == ["median absolute % error of primary totals at horizon 4 was not measured (no origin has its actuals that far ahead), so fails the gate of 100.00%"])
     }

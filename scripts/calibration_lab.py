@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""A fast replica of placeplan's interval calibration, for trying variants in seconds.
+
+placeplan's intervals come from inner backtests (README, Uncertainty). Every inner backtest
+that the outer London backtest runs at an origin T is the part of one full backtest with
+`--min-history 3` whose outcomes were known at T (origin + horizon <= T, horizon up to the
+outer one), so one records file holds everything the calibration reads. This script
+rebuilds the calibration from that file in Python (ErrorScale, the conformal scores, the
+adaptation, the rule that bands do not narrow further ahead) and scores the 80% and 95%
+intervals it implies, |l - mu| / s against the calibrated quantile, per phase and horizon
+and with both phases pooled. It is a research aid, not the product: the Swift code is the
+method, and this replica agrees with `placeplan backtest --draws 1000` to within one actual
+per cell on London (it reads forecasts rounded to 0.1 and the exact quantiles rather than
+the draws'). `--check` measures that agreement.
+
+    make build
+    python3 scripts/calibration_lab.py                  # the current method
+    python3 scripts/calibration_lab.py --grid           # the exponent grid in docs/calibration-tried.md
+    python3 scripts/calibration_lab.py --extrapolated-scores
+    python3 scripts/calibration_lab.py --check          # against the Swift backtest's own intervals
+"""
+import argparse
+import collections
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from statistics import NormalDist
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BINARY = os.path.join(ROOT, ".build", "release", "placeplan")
+NORMAL = NormalDist()
+LEVELS = (0.8, 0.95)
+TARGETS = {0.8: (75, 85), 0.95: (92, 97)}
+
+
+def records(data, extra):
+    """The phase-total records of `placeplan backtest --data DATA EXTRA --records FILE`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "records.csv")
+        subprocess.run([BINARY, "backtest", "--data", data, "--records", path] + extra, check=True, stdout=subprocess.DEVNULL)
+        with open(path) as f:
+            return [r for r in csv.DictReader(f) if r["method"] == "auto"]
+
+
+class Variant:
+    """What is changed: the growth exponents beyond the longest measured horizon of the own
+    part, the common part and the bias (None: the method's 1.5), and whether extrapolated
+    horizons read the scores of earlier extrapolated forecasts (when there are 30)."""
+
+    def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False):
+        self.own, self.common, self.bias, self.extrapolated_scores = own, common, bias, extrapolated_scores
+
+    def __str__(self):
+        if self.own is None and self.common is None and self.bias is None and not self.extrapolated_scores:
+            return "current method"
+        parts = [f"{k} h^{v}" for k, v in (("own", self.own), ("common", self.common), ("bias", self.bias)) if v is not None]
+        return ", ".join(parts + (["extrapolated horizons read extrapolated scores"] if self.extrapolated_scores else []))
+
+
+GROWTH, PRIOR, RATE, MINIMUM_SCORES = 1.5, 4.0, 2.0, 30
+
+
+class Scale:
+    """ErrorScale.fit: bias, common and own spread per horizon, area weights."""
+
+    def __init__(self, rs, areas, variant):
+        self.variant = variant
+        by = collections.defaultdict(list)
+        for r in rs:
+            by[(r["h"], r["o"])].append(r["l"])
+        centre = {k: sum(v) / len(v) for k, v in by.items()}
+        values = collections.defaultdict(list)
+        for k in sorted(centre):
+            values[k[0]].append(centre[k])
+        self.mean = {h: sum(v) / len(v) for h, v in values.items()}
+        self.common = {h: math.sqrt(sum(x * x for x in v) / len(v)) for h, v in values.items()}
+        residual = [r["l"] - centre[(r["h"], r["o"])] for r in rs]
+        w = [1.0] * areas
+        for _ in range(3):
+            total, count = collections.defaultdict(float), collections.defaultdict(float)
+            for r, e in zip(rs, residual):
+                z = e / w[r["a"]]
+                total[r["h"]] += z * z
+                count[r["h"]] += 1
+            own = {h: math.sqrt(total[h] / count[h]) for h in total}
+            squares, n = [0.0] * areas, [0.0] * areas
+            for r, e in zip(rs, residual):
+                if own[r["h"]] > 0:
+                    z = e / own[r["h"]]
+                    squares[r["a"]] += z * z
+                    n[r["a"]] += 1
+            w = [math.sqrt((PRIOR + squares[i]) / (PRIOR + n[i])) for i in range(areas)]
+        self.own, self.weight = own, w
+
+    def reach(self, h):
+        below = [k for k in self.common if k <= h]
+        return max(below) if below else min(self.common)
+
+    def grow(self, h, exponent):
+        k = self.reach(h)
+        return 1.0 if k == h else (h / k) ** (GROWTH if exponent is None else exponent)
+
+    def location(self, h):
+        return self.mean[self.reach(h)] * self.grow(h, self.variant.bias)
+
+    def scale(self, h, a):
+        k = self.reach(h)
+        c = self.common[k] * self.grow(h, self.variant.common)
+        u = self.own[k] * self.weight[a] * self.grow(h, self.variant.own)
+        return max(1e-6, math.sqrt(c * c + u * u))
+
+
+def linear_quantile(values, p):
+    v = sorted(values)
+    x = p * (len(v) - 1)
+    i = int(x)
+    return v[i] + (x - i) * (v[i + 1] - v[i]) if i + 1 < len(v) else v[i]
+
+
+def adapt(scored, origins):
+    """CalibratedErrors.adapt: e^theta per horizon and level."""
+    theta = {}
+    horizons = sorted({s["h"] for s in scored})
+    for o in origins:
+        past = [s["s"] for s in scored if s["o"] + s["h"] <= o]
+        if len(past) < MINIMUM_SCORES:
+            continue
+        q = [linear_quantile(past, level) for level in LEVELS]
+        for h in horizons:
+            now = [s for s in scored if s["o"] == o and s["h"] == h and s["measured"]]
+            if not now:
+                continue
+            t = theta.get(h, [0.0, 0.0])
+            for i, level in enumerate(LEVELS):
+                limit = math.exp(t[i]) * q[i]
+                missed = sum(1 for s in now if s["s"] > limit) / len(now)
+                t[i] += RATE * (missed - (1 - level))
+            theta[h] = t
+    return {h: [math.exp(x) for x in t] for h, t in theta.items()}
+
+
+def calibrate(own, horizon, areas, variant):
+    """EmpiricalErrors.calibrated for one phase: location, scale and quantile functions."""
+    scale = Scale(own, areas, variant)
+    origins = sorted({r["o"] for r in own})
+    scored = []
+    for o in origins:
+        known = [r for r in own if r["o"] + r["h"] <= o]
+        if not known:
+            continue
+        then = Scale(known, areas, variant)
+        for r in own:
+            if r["o"] == o:
+                scored.append({"o": o, "h": r["h"], "s": abs(r["l"] - then.location(r["h"])) / then.scale(r["h"], r["a"]),
+                               "measured": then.reach(r["h"]) == r["h"]})
+    scores = sorted(s["s"] for s in scored) if len(scored) >= MINIMUM_SCORES else []
+    extrapolated = sorted(s["s"] for s in scored if not s["measured"])
+    extrapolated = extrapolated if variant.extrapolated_scores and len(extrapolated) >= MINIMUM_SCORES else None
+    widening = adapt(scored, origins) if scores else {}
+    measured = sorted({r["h"] for r in own})
+    widths = []
+    for h in range(horizon + 1):
+        below = [k for k in measured if k <= h]
+        widths.append(list(widening.get(below[-1] if below else measured[0], [1.0, 1.0])))
+    scales = [[0.0 if h == 0 else scale.scale(h, a) for h in range(horizon + 1)] for a in range(areas)]
+    mean_scale = [sum(scales[a][h] for a in range(areas)) / areas for h in range(horizon + 1)]
+    for h in range(2, horizon + 1):
+        if mean_scale[h] > 0:
+            for i in range(2):
+                widths[h][i] = max(widths[h][i], widths[h - 1][i] * mean_scale[h - 1] / mean_scale[h])
+
+    def table(h):
+        if extrapolated is not None and h > measured[-1]:
+            return extrapolated
+        if not scores:
+            return None
+        t80, t95 = (math.log(w) for w in widths[h])
+        n = len(scores)
+        out = []
+        for i, s in enumerate(scores):
+            u = i / (n - 1) if n > 1 else 1
+            theta = t80 if u <= 0.8 else t95 if u >= 0.95 else t80 + (u - 0.8) / 0.15 * (t95 - t80)
+            out.append(s * math.exp(theta))
+        return sorted(out)  # the monotone rearrangement
+
+    def quantile(h, level):
+        t = table(h)
+        if t is None:
+            return NORMAL.inv_cdf(0.5 + level / 2)
+        x = level * (len(t) - 1)
+        i = int(x)
+        return t[i] + (x - i) * (t[i + 1] - t[i]) if i + 1 < len(t) else t[i]
+
+    return scale.location, lambda h, a: scales[a][h], quantile
+
+
+def evaluate(inner, variant, first_origin):
+    """Coverage and mean width per (phase, horizon), phase 'all' pooling both."""
+    last = max(r["o"] + r["h"] for r in inner)
+    areas = 1 + max(r["a"] for r in inner)
+    cells = collections.defaultdict(lambda: [0, 0, 0, 0.0, 0.0])
+    for origin in range(first_origin, last):
+        horizon = min(5, last - origin)
+        known = [r for r in inner if r["o"] < origin and r["o"] + r["h"] <= origin and r["h"] <= horizon]
+        fits = {}
+        for p in ("primary", "secondary"):
+            own = [r for r in known if r["p"] == p]
+            fits[p] = calibrate(own, horizon, areas, variant) if own else None
+        for p in fits:
+            fit = fits[p] or fits["secondary" if p == "primary" else "primary"]
+            location, scale, quantile = fit
+            for r in inner:
+                if r["o"] != origin or r["p"] != p:
+                    continue
+                h = r["h"]
+                s = scale(h, r["a"])
+                z = abs(r["l"] - location(h)) / s
+                q80, q95 = quantile(h, 0.8), quantile(h, 0.95)
+                for key in ((p, h), ("all", h)):
+                    c = cells[key]
+                    c[0] += 1
+                    c[1] += z <= q80
+                    c[2] += z <= q95
+                    c[3] += 200 * math.sinh(s * q80)  # the interval's width as % of the actual, at the mean bias
+                    c[4] += 200 * math.sinh(s * q95)
+    return cells
+
+
+def report(cells, label, verbose=True):
+    met, lines = 0, []
+    for key in sorted(cells, key=lambda k: ({"primary": 0, "secondary": 1, "all": 2}[k[0]], k[1])):
+        n, in80, in95, w80, w95 = cells[key]
+        c80, c95 = 100 * in80 / n, 100 * in95 / n
+        ok80 = TARGETS[0.8][0] <= round(c80, 1) <= TARGETS[0.8][1]
+        ok95 = TARGETS[0.95][0] <= round(c95, 1) <= TARGETS[0.95][1]
+        if key[0] != "all":
+            met += ok80 + ok95
+        lines.append(f"  {key[0]:9} h{key[1]} n={n:3}  80%: {c80:5.1f}{' ' if ok80 else '*'} width {w80 / n:5.2f}"
+                     f"   95%: {c95:5.1f}{' ' if ok95 else '*'} width {w95 / n:5.2f}")
+    phase_cells = [c for k, c in cells.items() if k[0] != "all"]
+    pooled = [c for k, c in cells.items() if k[0] == "all"]
+    pooled_met = sum((75 <= round(100 * c[1] / c[0], 1) <= 85) + (92 <= round(100 * c[2] / c[0], 1) <= 97) for c in pooled)
+    widths = (sum(c[3] / c[0] for c in phase_cells) / len(phase_cells), sum(c[4] / c[0] for c in phase_cells) / len(phase_cells))
+    print(f"{label}: {met} of {2 * len(phase_cells)} phase cells met, {pooled_met} of {2 * len(pooled)} pooled;"
+          f" mean widths {widths[0]:.2f} / {widths[1]:.2f}")
+    if verbose:
+        print("\n".join(lines))
+
+
+def check(data, inner_cells):
+    """The Swift backtest's own coverage (its drawn intervals) beside the replica's."""
+    rows = [r for r in records(data, ["--draws", "1000"]) if r["p10"]]
+    cells = collections.defaultdict(lambda: [0, 0, 0])
+    for r in rows:
+        a = float(r["actual"])
+        for key in ((r["phase"], int(r["horizon"])), ("all", int(r["horizon"]))):
+            c = cells[key]
+            c[0] += 1
+            c[1] += float(r["p10"]) <= a <= float(r["p90"])
+            c[2] += float(r["p2_5"]) <= a <= float(r["p97_5"])
+    worst = 0
+    for key in sorted(cells):
+        s, p = cells[key], inner_cells[key]
+        d80, d95 = p[1] - s[1], p[2] - s[2]
+        worst = max(worst, abs(d80), abs(d95))
+        print(f"  {key[0]:9} h{key[1]}: actuals inside, Swift / replica: 80% {s[1]} / {p[1]}, 95% {s[2]} / {p[2]}")
+    print(f"largest difference: {worst} actual(s) in a cell")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "london"))
+    parser.add_argument("--grid", action="store_true", help="own, common and bias exponents over a grid")
+    parser.add_argument("--extrapolated-scores", action="store_true")
+    parser.add_argument("--check", action="store_true", help="compare with the Swift backtest's intervals")
+    args = parser.parse_args()
+    if not os.path.exists(BINARY):
+        sys.exit("build placeplan first: make build")
+    inner = []
+    for r in records(args.data, ["--min-history", "3"]):
+        f, a = float(r["forecast"]), float(r["actual"])
+        if f > 0 and a > 0:
+            inner.append({"o": int(r["origin"][:4]), "h": int(r["horizon"]), "area": r["area"], "p": r["phase"], "l": math.log(f / a)})
+    index = {a: i for i, a in enumerate(sorted({r["area"] for r in inner}))}
+    for r in inner:
+        r["a"] = index[r["area"]]
+    first_origin = min(r["o"] for r in inner) + 1  # the outer backtest's --min-history 4
+    if args.grid:
+        for own in (0.75, 1, 1.25, 1.5):
+            for common in (1.5, 2, 2.5):
+                for bias in (1, 1.5, 2):
+                    variant = Variant(own, common, bias)
+                    report(evaluate(inner, variant, first_origin), str(variant), verbose=False)
+        return
+    variant = Variant(extrapolated_scores=args.extrapolated_scores)
+    cells = evaluate(inner, variant, first_origin)
+    report(cells, str(variant))
+    if args.check:
+        check(args.data, cells)
+
+
+if __name__ == "__main__":
+    main()
