@@ -50,8 +50,8 @@ struct BacktestCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Gates on the coverage of the 80% and 95% prediction intervals at every horizon, optionally per phase (implies --intervals).",
-            discussion: "Example: --coverage 80=70-90,95=88-99  or  --coverage primary:95=90-99", valueName: "gates"))
+            "Gates on the coverage of the 80% and 95% prediction intervals at every horizon: each phase, one phase, or both pooled with all: (implies --intervals).",
+            discussion: "Example: --coverage 80=70-90,95=88-99  or  --coverage primary:95=90-99,all:95=92-97", valueName: "gates"))
     var coverage: String?
 
     @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one test case per gate) to this file.", valueName: "file"))
