@@ -167,23 +167,31 @@ public struct BacktestOutput: Sendable {
     }
 
     /// One row per metric. With draws, the method's phase rows also carry the coverage and
-    /// mean width of its 80% and 95% intervals, % (empty on the other rows).
+    /// mean width of its 80% and 95% intervals, % (empty on the other rows), and rows of
+    /// phase `all` follow with both phases pooled, as in the table.
     func csv() -> String {
-        let drawn = backtest.settings.uncertainty != nil
+        let b = backtest
+        let drawn = b.settings.uncertainty != nil
+        func cells(_ stats: ErrorSummary) -> [String] {
+            ["\(stats.count)", Format.decimal(stats.mdape, places: 3), Format.decimal(stats.mape, places: 3), Format.decimal(stats.bias, places: 3)]
+        }
+        func coverage(_ c: CoverageSummary?) -> [String] {
+            drawn ? [c?.coverage80, c?.coverage95, c?.width80, c?.width95].map { $0.map { Format.decimal($0, places: 2) } ?? "" } : []
+        }
+        var rows = metricRows().map { m in
+            [m.breakdown, m.method, m.phase.rawValue, "\(m.horizon)", m.yearGroup?.description ?? "", m.area ?? ""] + cells(m.stats)
+                + coverage(m.breakdown == "phase" && m.method == method ? b.coverage(phase: m.phase, horizon: m.horizon) : nil)
+        }
+        if drawn, b.phases.count > 1 {
+            for h in b.horizons {
+                guard let stats = b.summary(method: method, phase: nil, horizon: h) else { continue }
+                rows.append(["phase", method, CoverageGate.pooledLabel, "\(h)", "", ""] + cells(stats) + coverage(b.coverage(phase: nil, horizon: h)))
+            }
+        }
         return csvText(
             header: ["breakdown", "method", "phase", "horizon", "year_group", "area", "count", "mdape", "mape", "bias"]
                 + (drawn ? ["coverage80", "coverage95", "width80", "width95"] : []),
-            rows: metricRows().map { m in
-                var row = [
-                    m.breakdown, m.method, m.phase.rawValue, "\(m.horizon)", m.yearGroup?.description ?? "", m.area ?? "", "\(m.stats.count)",
-                    Format.decimal(m.stats.mdape, places: 3), Format.decimal(m.stats.mape, places: 3), Format.decimal(m.stats.bias, places: 3),
-                ]
-                if drawn {
-                    let c = m.breakdown == "phase" && m.method == method ? backtest.coverage(phase: m.phase, horizon: m.horizon) : nil
-                    row += [c?.coverage80, c?.coverage95, c?.width80, c?.width95].map { $0.map { Format.decimal($0, places: 2) } ?? "" }
-                }
-                return row
-            })
+            rows: rows)
     }
 
     /// Every phase-total forecast beside what happened, one CSV row each: the method, origin,
