@@ -15,7 +15,8 @@ the draws'). `--check` measures that agreement.
 
     make build
     python3 scripts/calibration_lab.py                  # the current method
-    python3 scripts/calibration_lab.py --grid           # the exponent grid in docs/calibration-tried.md
+    python3 scripts/calibration_lab.py --chain-ladder none   # the method before the chain ladder
+    python3 scripts/calibration_lab.py --grid --chain-ladder none   # the exponent grid in docs/calibration-tried.md
     python3 scripts/calibration_lab.py --extrapolated-scores
     python3 scripts/calibration_lab.py --check          # against the Swift backtest's own intervals
 """
@@ -47,17 +48,22 @@ def records(data, extra):
 
 class Variant:
     """What is changed: the growth exponents beyond the longest measured horizon of the own
-    part, the common part and the bias (None: the method's 1.5), and whether extrapolated
-    horizons read the scores of earlier extrapolated forecasts (when there are 30)."""
+    part, the common part and the bias (None: the method's 1.5), whether extrapolated
+    horizons read the scores of earlier extrapolated forecasts (when there are 30), and
+    what the chain ladder averages over origins: 'own' (the method), 'total' (own and common
+    squares together), 'both' (each separately) or None (plain means by horizon, the method
+    before the chain ladder)."""
 
-    def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False):
+    def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False, chain_ladder="own"):
         self.own, self.common, self.bias, self.extrapolated_scores = own, common, bias, extrapolated_scores
+        self.chain_ladder = chain_ladder
 
     def __str__(self):
-        if self.own is None and self.common is None and self.bias is None and not self.extrapolated_scores:
+        if self.own is None and self.common is None and self.bias is None and not self.extrapolated_scores and self.chain_ladder == "own":
             return "current method"
         parts = [f"{k} h^{v}" for k, v in (("own", self.own), ("common", self.common), ("bias", self.bias)) if v is not None]
-        return ", ".join(parts + (["extrapolated horizons read extrapolated scores"] if self.extrapolated_scores else []))
+        return ", ".join(parts + (["extrapolated horizons read extrapolated scores"] if self.extrapolated_scores else [])
+                         + ([f"chain ladder on {self.chain_ladder}"] if self.chain_ladder else ["no chain ladder"]))
 
 
 GROWTH, PRIOR, RATE, MINIMUM_SCORES = 1.5, 4.0, 2.0, 30
@@ -94,6 +100,27 @@ class Scale:
                     n[r["a"]] += 1
             w = [math.sqrt((PRIOR + squares[i]) / (PRIOR + n[i])) for i in range(areas)]
         self.own, self.weight = own, w
+        if variant.chain_ladder:
+            # Per origin and horizon: the common part squared and the own mean square.
+            common_o = {k: c * c for k, c in centre.items()}
+            total, count = collections.defaultdict(float), collections.defaultdict(float)
+            for r, e in zip(rs, residual):
+                z = e / w[r["a"]]
+                total[(r["h"], r["o"])] += z * z
+                count[(r["h"], r["o"])] += 1
+            own_o = {k: total[k] / count[k] for k in total}
+            mode = variant.chain_ladder
+            if mode == "both":
+                self.common = {h: math.sqrt(v) for h, v in chain_ladder(common_o).items()}
+            if mode in ("both", "own"):
+                self.own = {h: math.sqrt(v) for h, v in chain_ladder(own_o).items()}
+            if mode == "total":
+                total_o = {k: common_o[k] + own_o[k] for k in own_o}
+                t = chain_ladder(total_o)
+                raw = {h: self.common[h] ** 2 + self.own[h] ** 2 for h in self.common}
+                f = {h: math.sqrt(t[h] / raw[h]) if raw[h] > 0 else 1.0 for h in t}
+                self.common = {h: self.common[h] * f[h] for h in f}
+                self.own = {h: self.own[h] * f[h] for h in f}
 
     def reach(self, h):
         below = [k for k in self.common if k <= h]
@@ -111,6 +138,24 @@ class Scale:
         c = self.common[k] * self.grow(h, self.variant.common)
         u = self.own[k] * self.weight[a] * self.grow(h, self.variant.own)
         return max(1e-6, math.sqrt(c * c + u * u))
+
+
+def chain_ladder(cells):
+    """cells[(h, o)] -> the all-origin mean at each horizon, each origin's missing horizons
+    projected by volume-weighted development factors F(h) = sum X_o(h) / sum X_o(h - 1) over
+    the origins that have both (the chain-ladder method of run-off triangles)."""
+    horizons = sorted({h for h, _ in cells})
+    origins = sorted({o for _, o in cells})
+    level = {o: cells[(horizons[0], o)] for o in origins if (horizons[0], o) in cells}
+    out = {horizons[0]: sum(level.values()) / len(level)}
+    projected = dict(level)
+    for h in horizons[1:]:
+        both = [o for o in origins if (h, o) in cells and (h - 1, o) in cells]
+        below = sum(cells[(h - 1, o)] for o in both)
+        factor = sum(cells[(h, o)] for o in both) / below if below > 0 else 1.0
+        projected = {o: cells[(h, o)] if (h, o) in cells else v * factor for o, v in projected.items()}
+        out[h] = sum(projected.values()) / len(projected)
+    return out
 
 
 def linear_quantile(values, p):
@@ -275,6 +320,8 @@ def main():
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "london"))
     parser.add_argument("--grid", action="store_true", help="own, common and bias exponents over a grid")
     parser.add_argument("--extrapolated-scores", action="store_true")
+    parser.add_argument("--chain-ladder", choices=["own", "total", "both", "none"], default="own",
+                        help="what the chain ladder averages over origins (own: the method; none: the method before it)")
     parser.add_argument("--check", action="store_true", help="compare with the Swift backtest's intervals")
     args = parser.parse_args()
     if not os.path.exists(BINARY):
@@ -292,10 +339,11 @@ def main():
         for own in (0.75, 1, 1.25, 1.5):
             for common in (1.5, 2, 2.5):
                 for bias in (1, 1.5, 2):
-                    variant = Variant(own, common, bias)
+                    variant = Variant(own, common, bias, chain_ladder=None if args.chain_ladder == "none" else args.chain_ladder)
                     report(evaluate(inner, variant, first_origin), str(variant), verbose=False)
         return
-    variant = Variant(extrapolated_scores=args.extrapolated_scores)
+    chain = None if args.chain_ladder == "none" else args.chain_ladder
+    variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain)
     cells = evaluate(inner, variant, first_origin)
     report(cells, str(variant))
     if args.check:

@@ -144,8 +144,26 @@ import FoundationXML
         #expect(html.contains("Demand but no in-borough places (short in every draw): "))
         #expect(html.contains("Chance of a deficit, %: regeneration-south-west"))
         // The summary names an area whose forecast has no deficit but whose draws give one a
-        // real chance (Friern Barnet, late in the 15 years, in the demo).
-        #expect(html.contains("<b>P03 Friern Barnet &amp; Whetstone</b>, primary [baseline]: no deficit forecast, but <span class=\"risk\">a "))
+        // real chance (10% or more): 160 new family homes in Friern Barnet in 2030 leave its
+        // forecast just inside its places, with a 14% chance of a deficit late in the 15 years.
+        let homes = dir.appendingPathComponent("whetstone-homes.yaml")
+        try """
+            name: whetstone-homes
+            changes:
+              - type: housing
+                name: Whetstone infill
+                area: P03
+                secondary_area: S1
+                completions: {2030: 160}
+                mix:
+                  - {type: house, bedrooms: 3, tenure: affordable, share: 1}
+            """.write(to: homes, atomically: true, encoding: .utf8)
+        let risky = dir.appendingPathComponent("risky.html").path
+        let near = try CLI.run(["report", "--years", "15", "--output", risky, "--scenario", homes.path, "--draws", "200"])
+        #expect(near.status == 0, "\(near.stderr)")
+        let nearHTML = try String(contentsOfFile: risky, encoding: .utf8)
+        #expect(nearHTML.contains("<b>P03 Friern Barnet &amp; Whetstone</b>, primary: no deficit forecast, but <span class=\"risk\">a "))
+        #expect(!html.contains("<b>P03 Friern Barnet &amp; Whetstone</b>, primary [baseline]: no deficit forecast"), "under 10% without the homes")
         #expect(html.contains("80%") && html.contains("Specialist demand against in-borough places"))
         // Each area's chart draws the draws' median, dotted, beside the forecast line.
         #expect(html.components(separatedBy: ">median of draws: baseline</text>").count - 1 == 15)

@@ -113,9 +113,13 @@ public struct EmpiricalErrors: Sendable {
 /// At horizon h the errors of all areas from inner origin o share a common part c_o(h),
 /// their mean, and differ by an own part. The location is μ(h) = mean_o c_o(h), the measured
 /// bias; the common spread σ_c(h)² = mean_o c_o(h)² (about zero, so a bias that changes
-/// sign counts as spread); the own spread σ_u(h) is the root mean square of the own parts
-/// after dividing each area's by its weight w_a, and w_a² = (n₀ + Σ z²) / (n₀ + n) shrinks
-/// the area's mean squared standardised own error towards 1 (n₀ = 4, three rounds).
+/// sign counts as spread); the own spread σ_u(h)² is the mean square of the own parts after
+/// dividing each area's by its weight w_a, per inner origin, averaged over the origins by
+/// the chain ladder (``chainLadder(_:)``: an origin that has not reached horizon h yet
+/// counts with its last own mean square grown by the development factors the other origins
+/// measured, so that far horizons, which only the first inner origins reach, are not judged
+/// by those origins' level alone); w_a² = (n₀ + Σ z²) / (n₀ + n) shrinks the area's mean
+/// squared standardised own error towards 1 (n₀ = 4, three rounds).
 /// The scale of area a is s_a(h) = √(σ_c(h)² + (w_a σ_u(h))²).
 ///
 /// Beyond the longest measured horizon H, μ and s grow as (h / H)^1.5: the growth, for large
@@ -166,9 +170,49 @@ public struct ErrorScale: Sendable {
             }
             weight = (0..<areas).map { ((priorWeight + squares[$0]) / (priorWeight + n[$0])).squareRoot() }
         }
+        // The own spread at each horizon: the mean over inner origins of their own mean
+        // squares, each origin's missing horizons projected by the chain ladder.
+        var ownSquares: [Key: (sum: Double, count: Double)] = [:]
+        for (r, e) in zip(records, residual) {
+            let z = e / weight[r.area]
+            ownSquares[Key(horizon: r.horizon, origin: r.origin), default: (0, 0)].sum += z * z  // in record order
+            ownSquares[Key(horizon: r.horizon, origin: r.origin), default: (0, 0)].count += 1
+        }
+        own = chainLadder(ownSquares.mapValues { $0.sum / $0.count }.map { (horizon: $0.key.horizon, origin: $0.key.origin, value: $0.value) })
+            .mapValues { $0.squareRoot() }
         let longest = common.keys.max()!
         let c2 = common[longest]! * common[longest]!, u2 = own[longest]! * own[longest]!
         return ErrorScale(mean: mean, common: common, own: own, weight: weight, commonShare: c2 + u2 > 0 ? c2 / (c2 + u2) : 0)
+    }
+
+    /// The chain ladder of a run-off triangle: cells X_o(h) of inner origins o at horizons h
+    /// (each origin has the horizons up to the latest outcome known) give, per horizon, the
+    /// mean over all origins, where each origin's missing horizons are projected from its
+    /// last one by the volume-weighted development factors
+    /// F(h) = Σ_o X_o(h) / Σ_o X_o(h′) over the origins that have both h and the horizon
+    /// before, h′. The factors compare each origin with itself, so an origin whose errors were
+    /// all larger (less history, another regime) does not make the horizons that only it
+    /// reached look larger than the others would have been. Where every origin has a horizon,
+    /// it is the plain mean. Cells must be means of many positive values (here the own mean
+    /// squares over areas): the factors of single squares near zero are unstable.
+    static func chainLadder(_ cells: [(horizon: Int, origin: AcademicYear, value: Double)]) -> [Int: Double] {
+        var table: [Int: [AcademicYear: Double]] = [:]
+        for c in cells { table[c.horizon, default: [:]][c.origin] = c.value }
+        let horizons = table.keys.sorted()
+        guard let first = horizons.first, let level = table[first], !level.isEmpty else { return [:] }
+        // Sums in the order of the origins, so that the result is the same in every run.
+        let origins = level.keys.sorted()
+        var projected = origins.map { level[$0]! }
+        var result = [first: projected.reduce(0, +) / Double(projected.count)]
+        for (before, h) in zip(horizons, horizons.dropFirst()) {
+            let now = table[h] ?? [:], then = table[before] ?? [:]
+            let both = now.keys.filter { then[$0] != nil }.sorted()
+            let below = both.reduce(0) { $0 + then[$1]! }
+            let factor = below > 0 ? both.reduce(0) { $0 + now[$1]! } / below : 1
+            projected = zip(origins, projected).map { o, v in now[o] ?? v * factor }
+            result[h] = projected.reduce(0, +) / Double(projected.count)
+        }
+        return result
     }
 
     /// The measured horizon to read for step h (the longest one up to h, else the

@@ -205,6 +205,53 @@ import Testing
         #expect(abs(s.location(4) - 0.005 * 8) < 1e-12)
     }
 
+    /// The chain ladder: a horizon that only some origins reached is judged by the growth
+    /// those origins showed from the horizon before, applied to every origin's own level;
+    /// where every origin has a horizon it is the plain mean; and the result does not
+    /// depend on the order of the cells, to the last bit.
+    @Test func chainLadderProjectsEachOriginByTheOthersGrowth() {
+        let a = AcademicYear(2013), b = AcademicYear(2014), c = AcademicYear(2015)
+        // a reached three horizons, b two, c one.
+        let cells: [(horizon: Int, origin: AcademicYear, value: Double)] = [
+            (1, a, 1), (2, a, 4), (3, a, 9), (1, b, 2), (2, b, 6), (1, c, 0.5),
+        ]
+        let r = ErrorScale.chainLadder(cells)
+        #expect(r[1] == 3.5 / 3)
+        // F(2) = (4 + 6) / (1 + 2); c's 0.5 grows by it.
+        #expect(abs(r[2]! - (4 + 6 + 0.5 * 10 / 3) / 3) < 1e-12)
+        // F(3) = 9 / 4 from a alone, applied to b's 6 and c's projected 5/3.
+        #expect(abs(r[3]! - (9 + 6 * 9 / 4 + 0.5 * 10 / 3 * 9 / 4) / 3) < 1e-12)
+        // The plain mean at h3 would be 9, a's alone: the chain ladder lowers it because the
+        // origins with smaller errors count too.
+        #expect(r[3]! < 9)
+        let complete = ErrorScale.chainLadder([(1, a, 1), (2, a, 4), (1, b, 3), (2, b, 2)])
+        #expect(complete == [1: 2, 2: 3])
+        var shuffled = cells
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<20 {
+            shuffled.shuffle(using: &generator)
+            #expect(ErrorScale.chainLadder(shuffled) == r)
+        }
+    }
+
+    /// The own spread of a phase's scale comes from the chain ladder: an early origin with
+    /// large own errors at every horizon does not set the far horizon alone.
+    @Test func ownSpreadOfUnreachedHorizonsFollowsTheChainLadder() throws {
+        var r: [EmpiricalErrors.Record] = []
+        // Origin 2013: own errors ±0.04 a year ahead, ±0.08 two years ahead; origin 2014:
+        // ±0.01 a year ahead and no outcome two years ahead yet.
+        for (origin, h, e) in [(2013, 1, 0.04), (2013, 2, 0.08), (2014, 1, 0.01)] {
+            r.append(.init(origin: AcademicYear(origin), area: 0, phase: 0, horizon: h, logError: e))
+            r.append(.init(origin: AcademicYear(origin), area: 1, phase: 0, horizon: h, logError: -e))
+        }
+        let s = try #require(ErrorScale.fit(r, areas: 2))
+        // Own mean squares (the area weights are equal here): h1 (0.04² + 0.01²) / 2; h2 the
+        // mean of 2013's 0.08² and 2014's 0.01² grown by the factor 0.08² / 0.04² = 4.
+        #expect(abs(s.own[1]! - ((0.0016 + 0.0001) / 2).squareRoot()) < 1e-12)
+        #expect(abs(s.own[2]! - ((0.0064 + 0.0004) / 2).squareRoot()) < 1e-12)
+        #expect(s.own[2]! < 0.08, "the plain mean would read 2013's 0.08 alone")
+    }
+
     /// Recalibration: when the errors of later origins were three times what the scale
     /// fitted before them expected, the scores widen ζ beyond the normal.
     @Test func pastMissesWidenTheScores() throws {
