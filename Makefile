@@ -10,11 +10,12 @@ RELEASE_BIN := .build/release/placeplan
 # loses accuracy fails CI. Skipped when ../shared/data is absent (a user's own clone).
 LONDON := ../shared/data/london
 ACCURACY_GATES := primary:h1=0.75,primary:h2=1.65,primary:h3=2.05,primary:h4=3.2,primary:h5=4.6,secondary:h1=0.70,secondary:h2=1.40,secondary:h3=1.85,secondary:h4=2.75,secondary:h5=3.3
-# And on the prediction intervals (1,000 draws): at every horizon, both phases pooled
-# ('all:') must meet the target itself (80% intervals cover 75-85%, 95% ones 92-97%), and
-# each phase must lie within a few points of it (each phase's cells have standard errors of
-# 1.5 to 11.5 points; README, Uncertainty), so that bands that collapse or balloon fail CI.
-COVERAGE_GATES := all:80=75-85,all:95=92-97,80=72-89,95=89-99
+# And on the prediction intervals (1,000 draws): at every horizon, each phase and both phases
+# pooled ('all:') must meet the calibration target itself (80% intervals cover 75-85% of
+# actuals, 95% ones 92-97%; README, Uncertainty), so that bands that collapse or balloon fail
+# CI. The coverages do not depend on the seed (stratified draws); three phase cells are one
+# actual inside their edge, so a change that moves the intervals at all is checked here.
+COVERAGE_GATES := 80=75-85,95=92-97,all:80=75-85,all:95=92-97
 
 .PHONY: demo test deps build demo-data clean accuracy bench
 
