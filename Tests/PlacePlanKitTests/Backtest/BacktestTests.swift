@@ -226,11 +226,10 @@ struct LondonAccuracyTests {
 }
 
 /// Interval calibration on the 33 London LAs, as the README reports it (1,000 draws, the
-/// default seed; with stratified draws neither changes it): a guard against regressions.
-/// The bounds hold every cell of the current figures, 16 of 20 within the targets
-/// (outside, as the README explains: the primary 95% interval at 2 years, by one actual,
-/// and the secondary intervals at 4 and 5 years, too wide). Without the adaptive widening
-/// 13 were in.
+/// default seed; with stratified draws neither changes it): every phase and horizon, and
+/// both phases pooled, within the targets (80% intervals cover 75-85%, 95% ones
+/// 92-97%). Before the chain ladder of the own spread 16 of the 20 phase cells were in;
+/// three are now one actual inside their edge, so any change to the intervals shows here.
 @Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
 struct LondonCoverageTests {
     @Test func intervalsAreCalibrated() throws {
@@ -238,16 +237,13 @@ struct LondonCoverageTests {
         var settings = BacktestSettings(baselines: [])
         settings.uncertainty = UncertaintySettings(draws: 1000, seed: 2026)
         let b = try Backtest.run(data, settings: settings)
-        var inTarget = 0
-        for phase in ReportingPhase.allCases {
+        for phase in ReportingPhase.allCases.map(Optional.some) + [nil] {
             for h in 1...5 {
                 let c = try #require(b.coverage(phase: phase, horizon: h))
-                #expect((72...89).contains(c.coverage80), "\(phase) h\(h): 80% interval covers \(c.coverage80)%")
-                #expect((89...99).contains(c.coverage95), "\(phase) h\(h): 95% interval covers \(c.coverage95)%")
-                if (75...85).contains(c.coverage80) { inTarget += 1 }
-                if (92...97).contains(c.coverage95) { inTarget += 1 }
+                let name = phase?.rawValue ?? "both phases"
+                #expect((75...85).contains(c.coverage80), "\(name) h\(h): 80% interval covers \(c.coverage80)%")
+                #expect((92...97).contains(c.coverage95), "\(name) h\(h): 95% interval covers \(c.coverage95)%")
             }
         }
-        #expect(inTarget >= 16, "\(inTarget) of 20 cells within the targets")
     }
 }
