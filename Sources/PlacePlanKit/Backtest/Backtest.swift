@@ -274,18 +274,25 @@ public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
 /// over both phases pooled (`all:`, each area's primary and secondary totals together). It
 /// fails both when intervals cover too little (overconfident) and too much (uselessly wide).
 public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
-    /// The phase gated; nil gates each phase in turn (unless ``pooled``).
-    public var phase: ReportingPhase?
-    /// Gates the coverage of both phases' totals together, one value per horizon.
-    public var pooled: Bool
+    /// What a gate measures at each horizon.
+    public enum Scope: Sendable, Hashable {
+        /// Each phase in turn.
+        case eachPhase
+        /// One phase.
+        case phase(ReportingPhase)
+        /// Both phases' totals together.
+        case pooled
+    }
+
+    public var scope: Scope
     /// The interval's nominal level, 80 or 95.
     public var level: Int
     /// The coverage allowed, in percent.
     public var range: ClosedRange<Double>
 
+    /// A gate on one phase, on each (`phase` nil), or on both pooled (`pooled`).
     public init(phase: ReportingPhase? = nil, pooled: Bool = false, level: Int, range: ClosedRange<Double>) {
-        self.phase = pooled ? nil : phase
-        self.pooled = pooled
+        scope = pooled ? .pooled : phase.map(Scope.phase) ?? .eachPhase
         self.level = level
         self.range = range
     }
@@ -293,8 +300,16 @@ public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
     /// The prefix that selects the pooled scope in `--coverage`, and its label in outputs.
     public static let pooledLabel = "all"
 
+    /// "primary", "secondary", or "all" for both phases pooled (nil).
+    public static func label(_ phase: ReportingPhase?) -> String { phase?.rawValue ?? pooledLabel }
+
     public var description: String {
-        "\(pooled ? "\(Self.pooledLabel) " : phase.map { "\($0) " } ?? "")\(level)% coverage in \(Format.decimal(range.lowerBound))-\(Format.decimal(range.upperBound))%"
+        let prefix = switch scope {
+        case .eachPhase: ""
+        case .phase(let p): "\(p) "
+        case .pooled: "\(Self.pooledLabel) "
+        }
+        return "\(prefix)\(level)% coverage in \(Format.decimal(range.lowerBound))-\(Format.decimal(range.upperBound))%"
     }
 
     /// Parses "80=70-90,95=88-99", "primary:95=90-99" or "all:95=92-97" (percent).
@@ -339,14 +354,18 @@ public struct CoverageGate: Sendable, Hashable, CustomStringConvertible {
         public var value: Double?
         public var passed: Bool
         /// "primary", "secondary" or "all".
-        public var scope: String { phase?.rawValue ?? CoverageGate.pooledLabel }
+        public var scope: String { CoverageGate.label(phase) }
     }
 
     /// The gate's verdict on a backtest with draws: per phase (or pooled) and horizon, the
     /// coverage measured and whether it lies in the range.
     public func check(_ backtest: Backtest) -> [Result] {
-        let scopes: [ReportingPhase?] = pooled ? [nil] : (phase.map { [$0] } ?? backtest.phases)
-        return scopes.flatMap { p in
+        let phases: [ReportingPhase?] = switch scope {
+        case .eachPhase: backtest.phases
+        case .phase(let p): [p]
+        case .pooled: [nil]
+        }
+        return phases.flatMap { p in
             backtest.horizons.map { h in
                 let c = backtest.coverage(phase: p, horizon: h)
                 let value = c.map { level == 80 ? $0.coverage80 : $0.coverage95 }

@@ -182,7 +182,7 @@ public struct BacktestOutput: Sendable {
             [m.breakdown, m.method, m.phase.rawValue, "\(m.horizon)", m.yearGroup?.description ?? "", m.area ?? ""] + cells(m.stats)
                 + coverage(m.breakdown == "phase" && m.method == method ? b.coverage(phase: m.phase, horizon: m.horizon) : nil)
         }
-        if drawn, b.phases.count > 1 {
+        if drawn, coverageScopes.contains(nil) {
             for h in b.horizons {
                 guard let stats = b.summary(method: method, phase: nil, horizon: h) else { continue }
                 rows.append(["phase", method, CoverageGate.pooledLabel, "\(h)", "", ""] + cells(stats) + coverage(b.coverage(phase: nil, horizon: h)))
@@ -299,7 +299,7 @@ public struct BacktestOutput: Sendable {
                         for keyPath in [\CoverageSummary.coverage80, \.coverage95, \.width80, \.width95, \.standardError80, \.standardError95] {
                             c[keyPath: keyPath] = Format.rounded(c[keyPath: keyPath], places: 4)
                         }
-                        return .init(phase: phase?.rawValue ?? CoverageGate.pooledLabel, horizon: h, draws: u.draws, coverage: c)
+                        return .init(phase: CoverageGate.label(phase), horizon: h, draws: u.draws, coverage: c)
                     }
                 }
             })
@@ -371,7 +371,7 @@ extension BacktestOutput {
             for h in b.horizons {
                 guard let c = b.coverage(phase: phase, horizon: h) else { continue }
                 t.rows.append([
-                    TextTable.Cell(phase?.rawValue ?? CoverageGate.pooledLabel), TextTable.Cell("\(h)"), TextTable.Cell("\(c.count)"), TextTable.Cell("\(c.origins)"),
+                    TextTable.Cell(CoverageGate.label(phase)), TextTable.Cell("\(h)"), TextTable.Cell("\(c.count)"), TextTable.Cell("\(c.origins)"),
                     TextTable.Cell(Format.decimal(c.coverage80, places: 1), (75...85).contains(c.coverage80) ? .good : .bad),
                     TextTable.Cell(Format.decimal(c.standardError80, places: 1)),
                     TextTable.Cell(Format.decimal(c.width80, places: 2)),
