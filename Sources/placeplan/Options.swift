@@ -111,6 +111,7 @@ struct ModelArguments: ParsableArguments {
             data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws,
             progress: line.show)
         line.clear()
+        for text in run.notes { note(text) }
         Self.noteChangesPastForecast(run)
         return run
     }
@@ -173,6 +174,17 @@ struct OutputOptions: ParsableArguments {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+
+/// Refuses data with no mainstream places at all: there is nothing to compare pupils with.
+/// (Data with places for some areas only runs, and notes the others.)
+func requirePlaces(_ data: DataSet) throws(PlacePlanError) {
+    guard !data.schools.contains(where: { $0.phase != .special }) else { return }
+    throw PlacePlanError.insufficientHistory(
+        "\(data.label) has no places to compare pupils with",
+        hint: data.isLAData
+            ? "put the DfE scorecards' \(LACapacity.file) (LA places by phase) in the data folder, or run 'placeplan forecast' for pupils alone"
+            : "add schools.csv to the data folder (README, Input formats), or run 'placeplan forecast' for pupils alone")
+}
 
 /// Prints "note: <text>" on stderr: something the reader should know that is not an error
 /// (stdout stays the output alone).

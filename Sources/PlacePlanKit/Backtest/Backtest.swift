@@ -63,6 +63,9 @@ public struct Backtest: Sendable {
     public let records: [BacktestRecord]
     /// The estimators each method used at each origin.
     public let selections: [String: [AcademicYear: EstimatorSelection]]
+    /// What the data loader did that the reader should know (series merged across LA
+    /// reorganisations, LAs left out and why).
+    public var notes: [String] = []
 
     /// - Parameter progress: told of each origin as it starts (e.g. "origin 2016/17, 3 of 8,
     ///   1000 draws"), for a progress line.
@@ -85,7 +88,14 @@ public struct Backtest: Sendable {
         let origins = Array(years[(settings.minimumHistory - 1)..<(years.count - 1)])
         for (i, origin) in origins.enumerated() {
             progress?("origin \(origin), \(i + 1) of \(origins.count)" + (settings.uncertainty.map { ", \($0.draws) draws" } ?? ""))
-            let known = data.asKnown(at: origin)
+            // The areas with a census at the origin and enough history of their own up to it
+            // (an LA created by a reorganisation joins the backtest once it has them).
+            let visible = data.asKnown(at: origin).atOrigin(origin)
+            let originIndex = visible.rolls.years.count - 1
+            let enough = visible.areas.indices.filter { originIndex - visible.rolls.span(area: $0).lowerBound + 1 >= settings.minimumHistory }
+            guard !enough.isEmpty else { continue }
+            let known = enough.count == visible.areas.count ? visible : visible.selecting(areas: enough)
+            let fullIndex = Dictionary(data.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
             let horizon = min(settings.horizon, years.last! - origin)
             for method in settings.methods {
                 let model = try CohortModel.fit(known, options: ModelOptions(method: method, birthsProjection: settings.birthsProjection))
@@ -100,12 +110,13 @@ public struct Backtest: Sendable {
                 for h in 1...horizon {
                     let year = origin + h
                     guard let t = data.rolls.yearIndex(year) else { continue }
-                    for (a, area) in data.areas.enumerated() {
+                    for (a, area) in known.areas.enumerated() {
+                        guard let full = fullIndex[area.id] else { continue }
                         for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
                             var totalForecast = 0.0, totalActual = 0.0, complete = true
                             for g in phase.yearGroups where area.phase.yearGroups.contains(g) {
                                 let f = forecast.pupils(year, area: a, g)
-                                guard let actual = data.rolls.pupils(yearIndex: t, area: a, g) else {
+                                guard let actual = data.rolls.pupils(yearIndex: t, area: full, g) else {
                                     complete = false
                                     continue
                                 }
@@ -132,7 +143,9 @@ public struct Backtest: Sendable {
                 }
             }
         }
-        return Backtest(settings: settings, dataLabel: data.label, origins: origins, records: records, selections: selections)
+        var backtest = Backtest(settings: settings, dataLabel: data.label, origins: origins, records: records, selections: selections)
+        backtest.notes = data.notes
+        return backtest
     }
 
     public var methodNames: [String] { settings.methods.map(\.description) }

@@ -111,6 +111,9 @@ public struct RollHistory: Sendable {
     var values: [Double]
     /// Where each missing value came from, so that an error can point at it.
     var missingSources: [Int: SourceLocation]
+    /// The census years (indices) of the areas whose series is shorter than the history (an
+    /// LA created or abolished by a reorganisation); outside its span every value is missing.
+    var spans: [Int: ClosedRange<Int>] = [:]
 
     public init(areaIDs: [String], years: [AcademicYear]) {
         self.areaIDs = areaIDs
@@ -135,6 +138,25 @@ public struct RollHistory: Sendable {
         if value == nil, let source { missingSources[o] = source }
     }
 
+    /// The census years (indices) an area has: all of them unless its series starts late or
+    /// ends early.
+    public func span(area: Int) -> ClosedRange<Int> { spans[area] ?? 0...(years.count - 1) }
+
+    /// Whether an area has a census in a year (its values may still be suppressed).
+    public func hasCensus(yearIndex: Int, area: Int) -> Bool { span(area: area).contains(yearIndex) }
+
+    /// Limits an area's series to `years` (indices): every value outside is missing.
+    public mutating func setSpan(area: Int, years span: ClosedRange<Int>) {
+        guard span != 0...(years.count - 1) else {
+            spans[area] = nil
+            return
+        }
+        spans[area] = span
+        for y in years.indices where !span.contains(y) {
+            for g in YearGroup.all { values[offset(y, area, g)] = .nan }
+        }
+    }
+
     /// Where a missing value came from, if it was read from a file.
     public func sourceOfMissing(yearIndex: Int, area: Int, _ g: YearGroup) -> SourceLocation? {
         missingSources[offset(yearIndex, area, g)]
@@ -151,18 +173,36 @@ public struct RollHistory: Sendable {
         var copy = RollHistory(areaIDs: areaIDs, years: Array(years[...last]))
         copy.values = Array(values[..<((last + 1) * areaIDs.count * YearGroup.count)])
         copy.missingSources = missingSources.filter { $0.key < copy.values.count }
+        for (a, span) in spans {
+            // An area whose series starts after `year` has no census left; it keeps an empty
+            // span (lowerBound past the end), which ``hasCensus`` reads as absent.
+            copy.spans[a] = span.lowerBound <= last ? span.lowerBound...min(span.upperBound, last) : (last + 1)...(last + 1)
+        }
         return copy
     }
 
     /// The rolls of a subset of areas, in the given order.
     public func selecting(areas indices: [Int]) -> RollHistory {
-        var copy = RollHistory(areaIDs: indices.map { areaIDs[$0] }, years: years)
-        for y in years.indices {
+        selecting(areas: indices, years: years.indices)
+    }
+
+    /// The rolls of a subset of areas over a run of years (indices), in the given order.
+    public func selecting(areas indices: [Int], years kept: Range<Int>) -> RollHistory {
+        var copy = RollHistory(areaIDs: indices.map { areaIDs[$0] }, years: Array(years[kept]))
+        for (newYear, y) in kept.enumerated() {
             for (newIndex, old) in indices.enumerated() {
                 for g in YearGroup.all {
-                    copy.values[copy.offset(y, newIndex, g)] = values[offset(y, old, g)]
+                    let o = offset(y, old, g), n = copy.offset(newYear, newIndex, g)
+                    copy.values[n] = values[o]
+                    if let source = missingSources[o] { copy.missingSources[n] = source }
                 }
             }
+        }
+        for (newIndex, old) in indices.enumerated() {
+            guard let span = spans[old] else { continue }
+            let lo = max(span.lowerBound, kept.lowerBound) - kept.lowerBound
+            let hi = min(span.upperBound, kept.upperBound - 1) - kept.lowerBound
+            copy.spans[newIndex] = lo <= hi ? lo...hi : copy.years.count...copy.years.count
         }
         return copy
     }
@@ -229,6 +269,23 @@ public struct DataSet: Sendable {
     public var schoolRolls: [String: [Double]] = [:]
     /// The files the data came from.
     public var sourceFiles: [String]
+    /// The LA reorganisations that concern the data's authorities (DfE route).
+    public var reorganisations: [LocalAuthorityReorganisation] = []
+    /// What the loader did that a user should know of (an LA skipped and why, births summed
+    /// from districts, series merged across a reorganisation), one line each.
+    public var notes: [String] = []
+    /// LA-level mainstream places (the DfE scorecards' `school_capacity_la.csv`), when the
+    /// data has them; they become one school per LA and phase.
+    public var capacity: LACapacity? = nil
+    /// Areas that are several LAs merged across a reorganisation: their LA numbers.
+    public var mergedAreas: [String: [String]] = [:]
+    /// The areas a user asked for (`--la`), when the loader kept others beside them: the
+    /// other members of their reorganisations, needed to merge a series across the break.
+    /// A forecast shows only these (or a merged area holding one of them).
+    public var requestedAreas: Set<String>? = nil
+    /// Whether each area is a whole local authority, named by its DfE LA number (the DfE
+    /// route).
+    public var isLAData = false
 
     public init(
         label: String, areas: [PlanningArea], schools: [School], rolls: RollHistory,

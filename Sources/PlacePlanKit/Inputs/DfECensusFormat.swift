@@ -1,9 +1,16 @@
 import Foundation
 
-/// Reads the public London files directly: the DfE January census headcount by LA and NCY
-/// (`pupils_by_ncy_la_*.csv`, as assembled by GLA analysts) and the GLA modelled births
-/// (`births_la_*.csv`). Each local authority becomes one all-through planning area, so that
-/// real data is one `--data` flag away.
+/// Reads the public DfE and GLA files directly: the January census headcount by LA and NCY
+/// (`pupils_by_ncy_la_*.csv`, as assembled by GLA analysts), the GLA/ONS births by LA
+/// (`births_la_*.csv`) and, when present, the LA school places of the DfE scorecards
+/// (`school_capacity_la.csv`). Each local authority becomes one all-through planning area,
+/// so that real data for any English authority is one `--data` flag away.
+///
+/// LA reorganisations (``LocalAuthorityReorganisation``) are expected, not errors: an LA
+/// whose series starts late (a successor) or ends early (a predecessor) loads with the
+/// years it has; ``DataSet/mergingReorganisations()`` joins predecessors and successors into
+/// one series for a backtest across the break, and ``DataSet/atOrigin(_:)`` chooses, for a
+/// forecast, the LAs that exist at its origin.
 public enum DfECensusFormat {
     /// Whether a directory holds the DfE/GLA files rather than placeplan's own.
     public static func files(in directory: String) -> (pupils: String, births: String)? {
@@ -15,12 +22,32 @@ public enum DfECensusFormat {
         return (dir.appendingPathComponent(pupils), dir.appendingPathComponent(births))
     }
 
-    /// Loads the census and births files.
+    /// The census year groups the files hold beyond the model: Year 14 is negligible and
+    /// dropped.
+    static let droppedYearGroup = "year_group_14"
+
+    /// What the data is, in output headers.
+    static let label = "DfE census and births"
+
+    /// Loads the census and births files (and the reorganisations lookup and LA capacity
+    /// files beside them, when present).
     /// - Parameter authorities: old LA codes (302), GSS codes (E09000003) or names (Barnet)
-    ///   to keep; nil keeps every authority with both pupils and births.
+    ///   to keep; nil keeps every authority. Naming a successor (838) also keeps its
+    ///   predecessors, so that a backtest can merge them.
     public static func load(pupils pupilsPath: String, births birthsPath: String, authorities: [String]? = nil)
         throws(PlacePlanError) -> DataSet
     {
+        let directory = (pupilsPath as NSString).deletingLastPathComponent
+        var reorganisations = LocalAuthorityReorganisation.england
+        let lookup = (directory as NSString).appendingPathComponent(LocalAuthorityReorganisation.lookupFile)
+        var sourceFiles = [pupilsPath, birthsPath]
+        if FileManager.default.fileExists(atPath: lookup) {
+            let own = try LocalAuthorityReorganisation.read(CSVFile(path: lookup))
+            // The user's rows replace a built-in event that involves the same LAs.
+            reorganisations = reorganisations.filter { e in own.allSatisfy { $0.numbers.isDisjoint(with: e.numbers) } } + own
+            sourceFiles.append(lookup)
+        }
+
         let pupils = try CSVFile(path: pupilsPath)
         let period = try pupils.require("time_period")
         let oldCode = try pupils.require("old_la_code")
@@ -28,72 +55,150 @@ public enum DfECensusFormat {
         let name = try pupils.require("la_name")
         let ncy = try pupils.require("nc_year")
         let headcount = try pupils.require("headcount")
-        let wanted = authorities.map { Set($0.map { $0.lowercased() }) }
 
         struct Cell { var year: AcademicYear; var la: String; var group: YearGroup; var pupils: Double?; var source: SourceLocation }
-        var areas: [String: PlanningArea] = [:]
+        struct Authority { var name: String; var codes: [(year: AcademicYear, gss: String)] = []; var lastYear: AcademicYear }
+        var authorityOf: [String: Authority] = [:]
+        var keysOf: [String: Set<String>] = [:]
         var cells: [Cell] = []
         var seen: [String: Int] = [:]
-        var matched = Set<String>()
         try forEachRecord(pupils) { r throws(PlacePlanError) in
-            let code = try r.required(oldCode)
-            let keys = [code, r.text(gss), r.text(name)].map { $0.lowercased() }
-            if let wanted {
-                let hits = keys.filter { wanted.contains($0) }
-                guard !hits.isEmpty else { return }
-                matched.formUnion(hits)
-            }
+            let code = try r.laNumber(oldCode)
             let groupText = r.text(ncy)
-            if groupText.lowercased().hasPrefix("year_group_"), let n = Int(groupText.dropFirst("year_group_".count)), n > 13 {
-                return  // Year 14 is negligible and not modelled.
+            if groupText.lowercased() == droppedYearGroup { return }
+            guard let group = YearGroup(parsing: groupText) else {
+                throw .invalidValue(
+                    r.location(ncy), value: groupText, expected: "a national curriculum year: reception, year_group_1 ... year_group_14")
             }
-            let group = try r.yearGroup(ncy)
             let year = try r.academicYear(period)
+            let code16 = try r.required(gss)
             let key = "LA \(code), \(year), \(group)"
             if let first = seen[key] { throw .duplicateRow(r.location(period), key: key, firstLine: first) }
             seen[key] = r.line
-            if areas[code] == nil {
-                areas[code] = PlanningArea(id: code, name: r.text(name), phase: .allThrough, localAuthority: try r.required(gss))
+            var a = authorityOf[code] ?? Authority(name: r.text(name), lastYear: year)
+            if year >= a.lastYear {
+                a.lastYear = year
+                if !r.text(name).isEmpty { a.name = r.text(name) }
             }
+            if !a.codes.contains(where: { $0.gss == code16 }) { a.codes.append((year, code16)) }
+            authorityOf[code] = a
+            keysOf[code, default: [code.lowercased()]].formUnion([code16.lowercased(), r.text(name).lowercased()])
             cells.append(Cell(year: year, la: code, group: group, pupils: try r.count(headcount, allowMissing: true), source: r.location(headcount)))
         }
-        if let wanted, !wanted.subtracting(matched).isEmpty {
-            let unknown = wanted.subtracting(matched).sorted()
-            throw .invalidOption(
-                option: "--la", message: "no authority matches \(unknown.joined(separator: ", ")) in \(pupilsPath)",
-                hint: "use an LA number (302), a GSS code (E09000003) or a name (Barnet)")
+
+        // The authorities asked for, with the other members of their reorganisations.
+        var kept = Set(authorityOf.keys)
+        var requested: Set<String>?
+        if let authorities {
+            let wanted = authorities.map { $0.lowercased() }
+            let unknown = wanted.filter { w in !keysOf.values.contains { $0.contains(w) } }
+            guard unknown.isEmpty else {
+                throw .invalidOption(
+                    option: "--la", message: "no authority matches \(unknown.joined(separator: ", ")) in \(pupilsPath)",
+                    hint: "use an LA number (302), a GSS code (E09000003) or a name (Barnet)")
+            }
+            kept = Set(keysOf.filter { !$0.value.isDisjoint(with: wanted) }.keys)
+            requested = kept
+            for e in reorganisations where !e.numbers.isDisjoint(with: kept) { kept.formUnion(e.numbers.intersection(authorityOf.keys)) }
         }
 
-        let births = try readBirths(try CSVFile(path: birthsPath))
-        let orderedAreas = areas.values.filter { births[$0.localAuthority] != nil }.sorted { $0.id < $1.id }
-        guard !orderedAreas.isEmpty, let first = cells.map(\.year).min(), let last = cells.map(\.year).max() else {
-            throw .insufficientHistory("\(pupilsPath): no authority with both pupils and births", hint: "check the --la selection and the births file")
+        let birthSeries = try readBirths(try CSVFile(path: birthsPath))
+        var notes: [String] = []
+        var areas: [PlanningArea] = []
+        var births: [String: BirthSeries] = [:]
+        for code in kept.sorted() {
+            let a = authorityOf[code]!
+            // Births by the LA's latest GSS code, else an earlier one, else the other code of a
+            // recoded LA, else (a county) the sum of its districts.
+            let codes = a.codes.sorted { $0.year > $1.year }.map(\.gss)
+            let aliases = codes.flatMap { c in
+                LocalAuthorityReorganisation.recodedGSS.compactMap { $0.old == c ? $0.new : $0.new == c ? $0.old : nil }
+            }
+            var key = (codes + aliases).first { birthSeries[$0] != nil }
+            if key == nil, let county = codes.lazy.compactMap({ CountyDistricts.births(county: $0, from: birthSeries) }).first {
+                births[county.key] = county
+                key = county.key
+                notes.append("LA \(code) \(a.name): births summed from the districts of county \(county.key) (the births file has no row for the county)")
+            }
+            if let key, births[key] == nil { births[key] = birthSeries[key] }
+            areas.append(PlanningArea(id: code, name: a.name, phase: .allThrough, localAuthority: key ?? codes[0]))
         }
-        let index = Dictionary(orderedAreas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !areas.isEmpty, let first = cells.map(\.year).min(), let last = cells.map(\.year).max() else {
+            throw .insufficientHistory("\(pupilsPath): no census rows", hint: "check the --la selection and the census file")
+        }
+        let index = Dictionary(areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let years = (first.startYear...last.startYear).map(AcademicYear.init)
-        var rolls = RollHistory(areaIDs: orderedAreas.map(\.id), years: years)
+        var rolls = RollHistory(areaIDs: areas.map(\.id), years: years)
         var present = Set<Int>()
         for c in cells {
             guard let a = index[c.la] else { continue }
             rolls.set(yearIndex: c.year - first, area: a, c.group, c.pupils, source: c.source)
             present.insert(rolls.offset(c.year - first, a, c.group))
         }
+        // An LA may start late or end early (a reorganisation), but within its years the
+        // series must be whole: a year with no rows, or a year group missing, is an error.
         var errors: [PlacePlanError] = []
-        for (a, area) in orderedAreas.enumerated() {
-            let gaps = years.indices.filter { y in YearGroup.all.contains { !present.contains(rolls.offset(y, a, $0)) } }
+        for (a, area) in areas.enumerated() {
+            let held = years.indices.filter { y in YearGroup.all.contains { present.contains(rolls.offset(y, a, $0)) } }
+            guard let lo = held.first, let hi = held.last else { continue }
+            let gaps = (lo...hi).filter { !held.contains($0) }
             if !gaps.isEmpty {
                 errors.append(.missingYears(file: pupilsPath, series: "LA \(area.id) (\(area.name))", missing: gaps.map { years[$0] }))
             }
+            for y in held {
+                let absent = YearGroup.all.filter { !present.contains(rolls.offset(y, a, $0)) }
+                if !absent.isEmpty {
+                    errors.append(
+                        .insufficientHistory(
+                            "\(pupilsPath): LA \(area.id) (\(area.name)) has no rows for \(absent.map(\.description).joined(separator: ", ")) in \(years[y])",
+                            hint: "add the rows (0 for none, x for suppressed): each census year needs reception to year_group_13"))
+                }
+            }
+            rolls.setSpan(area: a, years: lo...hi)
         }
         try PlacePlanError.check(errors)
-        let relevant = Set(orderedAreas.map(\.localAuthority))
-        return DataSet(
-            label: "DfE census and GLA births (\(orderedAreas.count) LA\(orderedAreas.count == 1 ? "" : "s"))",
-            areas: orderedAreas, schools: [], rolls: rolls, births: births.filter { relevant.contains($0.key) },
-            sourceFiles: [pupilsPath, birthsPath])
+        var data = DataSet(label: label, areas: areas, schools: [], rolls: rolls, births: births, sourceFiles: sourceFiles)
+        data.isLAData = true
+        data.relabel()
+        // The census's names and latest GSS codes for LAs a lookup file names by number alone.
+        data.reorganisations = reorganisations.filter { !$0.numbers.isDisjoint(with: index.keys) }.map { event in
+            var e = event
+            func filled(_ la: LocalAuthorityCode) -> LocalAuthorityCode {
+                guard let a = authorityOf[la.number] else { return la }
+                var c = la
+                if c.name.isEmpty { c.name = a.name }
+                if c.gss.isEmpty { c.gss = a.codes.max { $0.year < $1.year }?.gss ?? "" }
+                return c
+            }
+            e.predecessors = e.predecessors.map(filled)
+            e.successors = e.successors.map(filled)
+            return e
+        }
+        data.notes = notes
+        if let requested, requested != kept { data.requestedAreas = requested }
+        let capacity = (directory as NSString).appendingPathComponent(LACapacity.file)
+        if FileManager.default.fileExists(atPath: capacity) {
+            let places = try LACapacity.read(CSVFile(path: capacity))
+            data.capacity = places
+            data.sourceFiles.append(capacity)
+            data.schools = areas.enumerated().flatMap { a, area in
+                // An LA split after the census (Cumbria in 2023) has the places of its successors.
+                let split = data.reorganisations.first { $0.predecessors.map(\.number) == [area.id] }
+                let members = places.places[area.id] == nil ? split.map { $0.successors.map(\.number) } ?? [area.id] : [area.id]
+                return places.schools(for: area, members: members, rolls: rolls, area: a)
+            }
+            let without = areas.filter { area in !data.schools.contains { $0.areaID == area.id } && rolls.hasCensus(yearIndex: years.count - 1, area: index[area.id]!) }
+            if !without.isEmpty {
+                data.notes.append(
+                    "\(LACapacity.file) has no places for \(without.map { "\($0.id) \($0.name)" }.joined(separator: ", ")): forecast, but not compared with places")
+            }
+        }
+        return data
     }
 
-    /// GLA births: mid-year rows (dated YYYY-07-01) for local authority geographies.
+    /// GLA births: mid-year rows (dated YYYY-07-01) for local authority geographies. Every
+    /// series must run without gaps; rows dated otherwise (the GLA's calendar-year rows) are
+    /// not mid-year totals and are skipped, but a file with no mid-year rows at all is an error.
     static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {
         let gss = try file.require("gss_code")
         let date = try file.require("date")
@@ -104,9 +209,16 @@ public enum DfECensusFormat {
         let sex = file.columnNumber(["sex"])
         var series: [String: BirthSeries] = [:]
         var seen: [String: Int] = [:]
+        var otherDates = 0
         try forEachRecord(file) { r throws(PlacePlanError) in
             let d = r.text(date)
-            guard d.count == 10, d.hasSuffix("-07-01"), let y = Int(d.prefix(4)) else { return }
+            guard d.count == 10, d.dropFirst(4).first == "-", let y = Int(d.prefix(4)), (1900...2199).contains(y) else {
+                throw .invalidValue(r.location(date), value: d, expected: "a date YYYY-MM-DD (mid-year totals are dated YYYY-07-01)")
+            }
+            guard d.hasSuffix("-07-01") else {
+                otherDates += 1
+                return
+            }
             if let sex, !["persons", "all", ""].contains(r.text(sex).lowercased()) { return }
             let code = try r.required(gss)
             let key = "\(code) \(y)"
@@ -118,6 +230,20 @@ public enum DfECensusFormat {
             if r.text(type).lowercased() == "predicted" { s.projected.insert(y) }
             series[code] = s
         }
+        if series.isEmpty {
+            throw .insufficientHistory(
+                "\(file.path): no mid-year births (rows dated YYYY-07-01)\(otherDates > 0 ? "; \(otherDates) rows have other dates" : "")",
+                hint: "births feed Reception by mid-year (July to June): give rows dated 1 July of each year")
+        }
+        var errors: [PlacePlanError] = []
+        for (code, s) in series.sorted(by: { $0.key < $1.key }) {
+            guard let lo = s.births.keys.min(), let hi = s.births.keys.max() else { continue }
+            let missing = (lo...hi).filter { s.births[$0] == nil }
+            if !missing.isEmpty {
+                errors.append(.missingYears(file: file.path, series: "births for \(code) (mid-years)", missing: missing.map(AcademicYear.init)))
+            }
+        }
+        try PlacePlanError.check(errors)
         return series
     }
 }
@@ -128,8 +254,11 @@ public enum DataSource {
     /// births files, one area per LA (optionally filtered by `authorities`).
     public static func load(_ directory: String, authorities: [String]? = nil) throws(PlacePlanError) -> DataSet {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw .fileNotFound(path: directory, hint: "--data must name a directory (default: data/)")
+        }
+        guard isDirectory.boolValue else {
+            throw .invalidOption(option: "--data", message: "\(directory) is a file, not a directory", hint: "--data names the folder that holds the data files, e.g. --data data/")
         }
         let own = (directory as NSString).appendingPathComponent(PlacePlanFormat.areasFile)
         if !FileManager.default.fileExists(atPath: own), let files = DfECensusFormat.files(in: directory) {

@@ -53,7 +53,7 @@ public struct BacktestOutput: Sendable {
             Method under test: \(method); baselines: \(baselines.joined(separator: ", "))
             Births beyond those known at each origin: \(b.settings.birthsProjection). Errors are DfE's (forecast - actual) / actual
             of each area's phase totals; n = forecasts compared; bias > 0 means over-forecasting.
-
+            \(b.notes.isEmpty ? "" : "Data notes:\n" + b.notes.map { "  - " + $0 + "\n" }.joined())
             """
     }
 
@@ -262,6 +262,8 @@ public struct BacktestOutput: Sendable {
         public var coverageGates: [CoverageGate]
         /// Present when the backtest ran draws.
         public var intervals: [Interval]?
+        /// What the loader did (series merged across reorganisations, LAs left out).
+        public var notes: [String] = []
     }
 
     public func document() -> Document {
@@ -302,7 +304,7 @@ public struct BacktestOutput: Sendable {
                         return .init(phase: CoverageGate.label(phase), horizon: h, draws: u.draws, coverage: c)
                     }
                 }
-            })
+            }, notes: b.notes)
     }
 
     /// JUnit XML: one test case per gate and phase (or, without gates, one per phase and

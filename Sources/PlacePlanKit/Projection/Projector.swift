@@ -32,14 +32,18 @@ public enum Projector {
                 option: "--years", message: "\(settings.horizon) is outside 1...\(ForecastSettings.maximumHorizon)",
                 hint: "forecast between 1 and 25 years ahead, e.g. --years 10")
         }
-        guard let origin = settings.origin else { return data }
+        let origin = settings.origin ?? data.lastCensus
         guard data.rolls.yearIndex(origin) != nil else {
             throw .invalidOption(
                 option: "--from", message: "\(origin) is not a census year in the rolls (\(data.rolls.years.first!)...\(data.lastCensus))",
                 hint: "choose a year the rolls cover, e.g. --from \(data.lastCensus.startYear)")
         }
-        var known = data
-        known.rolls = data.rolls.truncated(through: origin)
+        let known = data.atOrigin(origin)
+        guard !known.areas.isEmpty else {
+            throw .insufficientHistory(
+                "no area can be forecast from \(origin): \(known.notes.suffix(3).joined(separator: "; "))",
+                hint: "choose another --from, or other --la authorities")
+        }
         return known
     }
 

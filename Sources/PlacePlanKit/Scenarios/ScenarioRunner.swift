@@ -7,6 +7,14 @@ public struct ScenarioForecast: Sendable {
     public let applied: [AppliedScenario]
     /// Quantiles and probabilities from random draws, per column, when asked for.
     public var draws: [DrawSummary]? = nil
+    /// The data as known at the origin, with the areas forecast (on the DfE route, the LAs
+    /// that exist at the origin): what every figure of the run is computed from.
+    public var data: DataSet
+    /// What the data loader and the choice of areas at the origin did that the reader
+    /// should know (LAs left out and why, series merged across a reorganisation).
+    public var notes: [String] { data.notes }
+    /// The data's label as forecast (the LAs counted at the origin on the DfE route).
+    public var dataLabel: String { data.label }
     /// The schools (and so the places) of each column.
     public var schools: [[School]] { applied.map(\.schools) }
     public var thresholds: [SufficiencyThresholds] { applied.map(\.thresholds) }
@@ -69,7 +77,7 @@ public enum ScenarioRunner {
             for h in 1...horizon { a.overlay(&states[h], column: c, step: h, origin: start) }
         }
         let forecast = Forecast(areas: known.areas, origin: start, columns: applied.map(\.scenario.name), states: states, births: births)
-        var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied)
+        var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied, data: known)
         if let uncertainty {
             // Draws for each scenario, with errors measured on the history known at the origin.
             let years = [start] + forecast.years

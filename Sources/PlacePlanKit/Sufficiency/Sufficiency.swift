@@ -136,8 +136,9 @@ public struct SufficiencyReport: Sendable {
         for (c, scenario) in forecast.columns.enumerated() {
             let thresholds = thresholds[c]
             let places = Self.places(schools: schools[c], areas: forecast.areas, years: years)
+            let assessed = Self.assessed(schools: schools[c])
             for (a, area) in forecast.areas.enumerated() {
-                for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
+                for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) && assessed.contains("\(area.id) \(phase)") {
                     for (h, year) in years.enumerated() {
                         var totalPlaces = 0.0, totalPupils = 0.0, shortfall = 0.0
                         for g in phase.yearGroups {
@@ -170,6 +171,18 @@ public struct SufficiencyReport: Sendable {
         }
         self.rows = rows
         yearGroupRows = groupRows
+    }
+
+    /// The areas and phases ("P01 primary") whose places the data knows: those with a
+    /// mainstream school (open or not) teaching the phase. Others are left out of the
+    /// assessment rather than shown as short of every place (an LA without published
+    /// capacity, on the DfE route).
+    public static func assessed(schools: [School]) -> Set<String> {
+        var out = Set<String>()
+        for s in schools where s.phase != .special {
+            for phase in ReportingPhase.allCases where s.yearGroups.overlaps(phase.yearGroups) { out.insert("\(s.areaID) \(phase)") }
+        }
+        return out
     }
 
     /// Mainstream places: places[year index][year group][area], summed over open schools.

@@ -90,7 +90,8 @@ struct BacktestCommand: ParsableCommand {
                     option: "--max-error", message: "the gate at h\(beyond.horizon) is beyond --years \(years)",
                     hint: "forecast that far with --years \(beyond.horizon), or drop the gate")
             }
-            let dataSet = try data.load()
+            // A backtest runs across LA reorganisations: predecessors and successors merged.
+            let dataSet = try data.load().mergingReorganisations()
             guard minimumHistory >= 2 else {
                 throw PlacePlanError.invalidOption(
                     option: "--min-history", message: "\(minimumHistory) is too few", hint: "a ratio needs two censuses: use 2 or more, e.g. --min-history 4")

@@ -27,9 +27,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
-            guard !dataSet.schools.isEmpty else {
-                throw PlacePlanError.insufficientHistory("\(dataSet.label) has no schools, so there is no capacity to report", hint: "use a data directory with schools.csv")
-            }
+            try requirePlaces(dataSet)
             var args = model
             if args.years == nil { args.years = SCAPExport.secondaryYears }
             let run = try args.run(dataSet)

@@ -26,8 +26,8 @@ struct Forecast: ParsableCommand {
         try reportingErrors {
             let dataSet = try data.load()
             let run = try model.run(dataSet, draws: draws.settings())
-            try output.write(try ForecastReport(run, dataLabel: dataSet.label).render(output.format, colour: output.colour))
-            try store.saveIfAsked(data: dataSet, run: run)
+            try output.write(try ForecastReport(run, dataLabel: run.dataLabel).render(output.format, colour: output.colour))
+            try store.saveIfAsked(data: run.data, run: run)
         }
     }
 }

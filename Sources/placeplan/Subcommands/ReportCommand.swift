@@ -29,12 +29,10 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
-            guard !dataSet.schools.isEmpty else {
-                throw PlacePlanError.insufficientHistory("\(dataSet.label) has no schools, so there are no places to report on", hint: "use a data directory with schools.csv")
-            }
+            try requirePlaces(dataSet)
             let run = try model.run(dataSet, draws: draws.settings())
             var send: SENDForecast?
-            let authorities = Set(dataSet.areas.map(\.localAuthority))
+            let authorities = Set(run.data.areas.map(\.localAuthority))
             if authorities.count == 1, EHCPHistory.files(in: data.data) != nil {
                 let history = try EHCPHistory.load(directory: data.data, authority: authorities.first!)
                 let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
@@ -42,10 +40,10 @@ struct ReportCommand: ParsableCommand {
                 let settings = draws.settings()
                 let measured = settings == nil ? nil : SendCommand.measuredErrors(for: history, directory: data.data, trend: .default)
                 send = try SENDRunner.run(
-                    history: history, data: dataSet.asKnownRolls(at: run.forecast.origin), run: run, assumptions: SENDAssumptions(costs: costs),
+                    history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs),
                     uncertainty: settings, measured: measured)
             }
-            let backtest = try? Backtest.run(dataSet.asKnownRolls(at: run.forecast.origin), settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))
+            let backtest = try? Backtest.run(run.data, settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))
             var vintages: Comparison?
             let saved = try self.saved.load()
             if !saved.isEmpty {
@@ -55,7 +53,7 @@ struct ReportCommand: ParsableCommand {
                 }
                 vintages = Comparison(columns + [.init(label: "this run", rows: current)])
             }
-            try OutputFile.write(HTMLReport(run: run, dataLabel: dataSet.label, send: send, backtest: backtest, vintages: vintages).render(), to: output)
+            try OutputFile.write(HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages).render(), to: output)
         }
     }
 }

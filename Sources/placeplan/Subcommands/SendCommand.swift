@@ -140,10 +140,10 @@ struct SendCommand: ParsableCommand {
             // authorities as the mainstream areas are; else the report's title says what varies.
             let measured = draws.settings() == nil ? nil : Self.measuredErrors(for: history, directory: data.data, trend: t)
             let send = try SENDRunner.run(
-                history: history, data: dataSet.asKnownRolls(at: scenarioRun.forecast.origin), run: scenarioRun,
+                history: history, data: scenarioRun.data, run: scenarioRun,
                 assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings(),
                 measured: measured)
-            let out = SENDOutput(send, run: scenarioRun, dataLabel: dataSet.label)
+            let out = SENDOutput(send, run: scenarioRun, dataLabel: scenarioRun.dataLabel)
             try output.write(try out.render(output.format, colour: output.colour))
         }
     }

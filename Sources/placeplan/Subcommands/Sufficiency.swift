@@ -39,15 +39,11 @@ struct Sufficiency: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
-            guard !dataSet.schools.isEmpty else {
-                throw PlacePlanError.insufficientHistory(
-                    "\(dataSet.label) has no schools, so there are no places to compare with",
-                    hint: "use a data directory with schools.csv, or run 'placeplan forecast' for pupils alone")
-            }
+            try requirePlaces(dataSet)
             let run = try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings())
-            let out = SufficiencyOutput(run, dataLabel: dataSet.label)
+            let out = SufficiencyOutput(run, dataLabel: run.dataLabel)
             try output.write(try out.render(output.format, colour: output.colour))
-            try store.saveIfAsked(data: dataSet, run: run)
+            try store.saveIfAsked(data: run.data, run: run)
         }
     }
 }

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Choosing the areas and years of a data set: a subset of areas, the LAs that exist at a
+/// forecast's origin, and series merged across LA reorganisations.
+extension DataSet {
+    /// The data of some areas only (by index, in that order) over a run of census years.
+    public func selecting(areas indices: [Int], years: Range<Int>? = nil) -> DataSet {
+        var copy = self
+        let kept = years ?? rolls.years.indices
+        copy.areas = indices.map { areas[$0] }
+        copy.rolls = rolls.selecting(areas: indices, years: kept)
+        let ids = Set(copy.areas.map(\.id))
+        copy.schools = schools.filter { ids.contains($0.areaID) }
+        copy.births = births.filter { key, _ in copy.areas.contains { $0.localAuthority == key || $0.id == key } }
+        if let transfers {
+            copy.transfers = TransferShares(
+                shares: transfers.shares.filter { ids.contains($0.key) }.mapValues { $0.filter { ids.contains($0.key) } })
+        }
+        if kept != rolls.years.indices {
+            let g = YearGroup.count
+            copy.schoolRolls = schoolRolls.mapValues { Array($0[(kept.lowerBound * g)..<(kept.upperBound * g)]) }
+        }
+        copy.mergedAreas = mergedAreas.filter { ids.contains($0.key) }
+        return copy
+    }
+
+    /// The data a forecast from `origin` uses: LAs reorganised after the origin merged into
+    /// one series (their successors did not exist yet), rolls up to the origin, and only the
+    /// areas that have a census at the origin and, where they teach Reception, births. Each
+    /// area left out is named in ``notes`` with the reason; leading years in which no area
+    /// kept has a census are dropped. A forecast from after a reorganisation so uses the
+    /// successors' own history, however short.
+    public func atOrigin(_ origin: AcademicYear) -> DataSet {
+        var data = mergingReorganisations { origin < $0.firstYear }
+        data.rolls = data.rolls.truncated(through: origin)
+        guard let t = data.rolls.yearIndex(origin) else { return data }
+        var keep: [Int] = []
+        var replaced: [LocalAuthorityReorganisation] = []
+        for (a, area) in data.areas.enumerated() {
+            if let wanted = data.requestedAreas, !wanted.contains(area.id), wanted.isDisjoint(with: data.mergedAreas[area.id] ?? []) { continue }
+            if !data.rolls.hasCensus(yearIndex: t, area: a) {
+                let span = data.rolls.span(area: a)
+                if let event = data.reorganisations.first(where: { e in e.predecessors.contains { $0.number == area.id } && e.firstYear <= origin }) {
+                    if !replaced.contains(event) { replaced.append(event) }
+                } else {
+                    data.notes.append(
+                        span.lowerBound > t
+                            ? "\(area.id) \(area.name): left out, its census starts after \(origin)"
+                            : "\(area.id) \(area.name): left out, no census after \(data.rolls.years[span.upperBound])")
+                }
+                continue
+            }
+            if area.phase.yearGroups.contains(.reception), data.birthSeries(for: area) == nil {
+                data.notes.append("\(area.id) \(area.name): left out, the births file has no births for \(area.localAuthority)")
+                continue
+            }
+            keep.append(a)
+        }
+        for event in replaced {
+            data.notes.append(
+                "\(event.predecessors.map(\.description).joined(separator: ", ")): left out, replaced in \(event.firstYear) by "
+                    + "\(event.successors.map(\.description).joined(separator: ", ")), forecast from their own history")
+        }
+        let first = keep.map { data.rolls.span(area: $0).lowerBound }.min() ?? 0
+        if keep.count == data.areas.count && first == 0 { return data }
+        var selected = data.selecting(areas: keep, years: first..<(t + 1))
+        selected.notes = data.notes
+        selected.relabel()
+        return selected
+    }
+
+    /// The data with each reorganisation (those `including` accepts) merged: its
+    /// predecessors' and successors' rolls summed into one area whose series runs across the
+    /// break, with the successors' births (or, if they lack them, the predecessors'). A
+    /// reorganisation is merged only when every LA in it is in the data; each merge is named
+    /// in ``notes``.
+    public func mergingReorganisations(including: (LocalAuthorityReorganisation) -> Bool = { _ in true }) -> DataSet {
+        var data = self
+        for event in reorganisations where including(event) {
+            let members = (event.predecessors + event.successors).map(\.number)
+            let indices = members.compactMap { id in data.areas.firstIndex { $0.id == id } }
+            guard indices.count == members.count else {
+                // Only a reorganisation half in the data is worth a note: none of the successors
+                // means the break comes after the data's last census.
+                if !indices.isEmpty, event.successors.contains(where: { s in data.areas.contains { $0.id == s.number } }) {
+                    let absent = members.filter { id in !data.areas.contains { $0.id == id } }
+                    data.notes.append("\(event): not merged, the data has no rows for LA \(absent.joined(separator: ", "))")
+                }
+                continue
+            }
+            data = data.merging(indices, event: event)
+        }
+        return data
+    }
+
+    /// Areas `indices` summed into one (the last area's place in the order).
+    func merging(_ indices: [Int], event: LocalAuthorityReorganisation) -> DataSet {
+        let members = indices.map { areas[$0] }
+        let successorIDs = Set(event.successors.map(\.number))
+        let id = event.successors.map(\.number).joined(separator: "+")
+        let name = event.predecessors.count == 1
+            ? "\(event.predecessors[0].name.isEmpty ? members[0].name : event.predecessors[0].name) (\(id) from \(event.firstYear))"
+            : members.filter { successorIDs.contains($0.id) }.map(\.name).joined(separator: " + ")
+        // Births of the merged area: the successors' series summed (their districts cover the
+        // whole area at every date), else the predecessors'.
+        func summed(_ group: [PlanningArea]) -> BirthSeries? {
+            let series = group.compactMap { birthSeries(for: $0) }
+            guard series.count == group.count, let firstSeries = series.first else { return nil }
+            var sum = BirthSeries(key: id)
+            for y in firstSeries.births.keys.sorted() where series.allSatisfy({ $0.births[y] != nil }) {
+                sum.births[y] = series.reduce(0) { $0 + $1.births[y]! }
+                if series.contains(where: { $0.projected.contains(y) }) { sum.projected.insert(y) }
+                if series.allSatisfy({ $0.lower[y] != nil && $0.upper[y] != nil }) {
+                    sum.lower[y] = series.reduce(0) { $0 + $1.lower[y]! }
+                    sum.upper[y] = series.reduce(0) { $0 + $1.upper[y]! }
+                }
+            }
+            return sum.births.isEmpty ? nil : sum
+        }
+        let merged = summed(members.filter { successorIDs.contains($0.id) }) ?? summed(members.filter { !successorIDs.contains($0.id) })
+        let area = PlanningArea(id: id, name: name, phase: .allThrough, localAuthority: merged == nil ? members[0].localAuthority : id)
+        var rolls = RollHistory(areaIDs: self.rolls.areaIDs, years: self.rolls.years)
+        rolls.values = self.rolls.values
+        rolls.missingSources = self.rolls.missingSources
+        rolls.spans = self.rolls.spans
+        let target = indices.last!
+        var lo = Int.max, hi = Int.min
+        for y in self.rolls.years.indices {
+            let side = self.rolls.years[y] < event.firstYear ? indices.filter { !successorIDs.contains(areas[$0].id) } : indices.filter { successorIDs.contains(areas[$0].id) }
+            let present = side.allSatisfy { self.rolls.hasCensus(yearIndex: y, area: $0) }
+            if present {
+                lo = min(lo, y)
+                hi = max(hi, y)
+            }
+            for g in YearGroup.all {
+                var sum = 0.0
+                for a in side { sum += self.rolls.values[self.rolls.offset(y, a, g)] }  // NaN (missing) if any part is
+                rolls.values[rolls.offset(y, target, g)] = present ? sum : .nan
+                if let source = side.lazy.compactMap({ self.rolls.missingSources[self.rolls.offset(y, $0, g)] }).first {
+                    rolls.missingSources[rolls.offset(y, target, g)] = source
+                }
+            }
+        }
+        if lo <= hi { rolls.setSpan(area: target, years: lo...hi) }
+        var data = self
+        data.rolls = rolls
+        data.areas[target] = area
+        if let merged { data.births[id] = merged }
+        data.mergedAreas[id] = members.map(\.id)
+        data.notes.append("\(id) \(name): one series across the break: \(event)")
+        data.schools = schools.filter { s in !members.contains { $0.id == s.areaID } } + (capacity?.schools(for: area, members: members.map(\.id), rolls: rolls, area: target) ?? [])
+        let others = indices.dropLast()
+        var keep = Array(areas.indices)
+        keep.removeAll { others.contains($0) }
+        var result = data.selecting(areas: keep)
+        result.notes = data.notes
+        result.relabel()
+        return result
+    }
+}
+
+extension DataSet {
+    /// On the DfE route, the label counts the LAs the data now holds.
+    mutating func relabel() {
+        guard isLAData else { return }
+        label = "\(DfECensusFormat.label) (\(areas.count) LA\(areas.count == 1 ? "" : "s"))"
+    }
+}

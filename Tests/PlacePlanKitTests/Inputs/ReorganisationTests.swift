@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+@testable import PlacePlanKit
+
+/// The real files of the 63 English LAs outside London, when ../shared/data is beside the project.
+let englandDirectory: String? = {
+    guard let london = londonDirectory else { return nil }
+    let dir = ((london as NSString).deletingLastPathComponent as NSString).appendingPathComponent("england")
+    return FileManager.default.fileExists(atPath: dir) ? dir : nil
+}()
+
+/// LA reorganisations, LAs whose series start late, and births built from districts.
+@Suite struct ReorganisationTests {
+    /// A DfE folder: LA 901 (GSS E06000901) for 2011/12-2014/15, split from 2015/16 into 902
+    /// and 903, which report to 2019/20; LA 904 starts in 2016/17 with no predecessor. Pupils
+    /// in 901 are 200 in every year group, split 120 + 80 in its successors; 904 has 50.
+    static func folder(lookup: Bool = true, extraPupils: String = "", skipYear: Int? = nil) throws -> TemporaryData {
+        var pupils = DfECensusFormatTests.pupilsHeader
+        func rows(_ period: Int, _ la: String, _ gss: String, _ name: String, _ n: Int) {
+            guard period != skipYear else { return }
+            for g in 0...13 {
+                let ncy = g == 0 ? "reception" : "year_group_\(g)"
+                pupils += "\(period)\(String(period + 1).suffix(2)),\(la),\(gss),\(name),\(ncy),0,0,\(n),0\n"
+            }
+        }
+        for y in 2011...2019 {
+            if y < 2015 { rows(y, "901", "E06000901", "Oldshire", 200) } else {
+                rows(y, "902", "E06000902", "North Oldshire", 120)
+                rows(y, "903", "E06000903", "South Oldshire", 80)
+            }
+            if y >= 2016 { rows(y, "904", "E06000904", "Newtown", 50) }
+        }
+        pupils += extraPupils
+        var births = DfECensusFormatTests.birthsHeader
+        for y in 2003...2019 {
+            for (gss, n) in [("E06000902", 130), ("E06000903", 90), ("E06000904", 55)] {
+                births += "\(gss),x,LAD21,persons,\(y)-07-01,actual,\(n),,\n"
+            }
+        }
+        var files = ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births]
+        if lookup {
+            files[LocalAuthorityReorganisation.lookupFile] =
+                "first_year,predecessor,successor,predecessor_name\n2015/16,901,902,Oldshire\n2015/16,901,903,Oldshire\n"
+        }
+        return try TemporaryData(files: files)
+    }
+
+    @Test func lookupFileGroupsPairsIntoOneReorganisation() throws {
+        let d = try Self.folder()
+        let data = try DataSource.load(d.directory)
+        let event = try #require(data.reorganisations.first { $0.predecessors.map(\.number) == ["901"] })
+        #expect(event.firstYear == AcademicYear(2015) && event.successors.map(\.number) == ["902", "903"])
+    }
+
+    @Test func lateAndEarlySeriesLoadWithTheirOwnYears() throws {
+        let d = try Self.folder()
+        let data = try DataSource.load(d.directory)
+        #expect(data.areas.map(\.id) == ["901", "902", "903", "904"])
+        let old = try #require(data.areaIndex("901")), newtown = try #require(data.areaIndex("904"))
+        #expect(data.rolls.span(area: old) == 0...3)
+        #expect(data.rolls.span(area: newtown) == 5...8)
+        // Outside its years an LA is missing, never zero.
+        #expect(data.rolls.pupils(yearIndex: 6, area: old, .reception) == nil)
+        #expect(data.rolls.pupils(yearIndex: 2, area: newtown, YearGroup(5)) == nil)
+    }
+
+    @Test func aGapInsideAnLAsYearsIsAnError() throws {
+        // 904 misses 2017/18 in the middle of its series.
+        var pupils = ""
+        let d0 = try Self.folder()
+        pupils = try String(contentsOfFile: d0.path("pupils_by_ncy_la_test.csv"), encoding: .utf8)
+        let gap = pupils.split(separator: "\n", omittingEmptySubsequences: false).filter { !($0.hasPrefix("201718,904")) }.joined(separator: "\n")
+        let d = try TemporaryData(files: [
+            "pupils_by_ncy_la_test.csv": gap, "births_la_test.csv": try String(contentsOfFile: d0.path("births_la_test.csv"), encoding: .utf8),
+        ])
+        let e = error { _ = try DataSource.load(d.directory) }
+        guard case .missingYears(_, let series, let missing) = e else {
+            Issue.record("got \(String(describing: e))")
+            return
+        }
+        #expect(series.contains("904") && missing == [AcademicYear(2017)])
+    }
+
+    @Test func aForecastAfterTheBreakUsesTheSuccessorsOwnHistory() throws {
+        let d = try Self.folder()
+        let data = try DataSource.load(d.directory)
+        let known = data.atOrigin(AcademicYear(2019))
+        #expect(known.areas.map(\.id) == ["902", "903", "904"])
+        #expect(known.rolls.years.first == AcademicYear(2015))  // the years before any kept LA existed are dropped
+        #expect(known.notes.contains { $0.hasPrefix("901 Oldshire: left out, replaced in 2015/16 by 902 North Oldshire, 903 South Oldshire") })
+        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 3))
+        // Ratios of exactly 1 within each successor: its pupils carry forward.
+        let north = try #require(forecast.areas.firstIndex { $0.id == "902" })
+        #expect(abs(forecast.pupils(AcademicYear(2022), area: north, YearGroup(9)) - 120) < 1e-9)
+        // Newtown starts in 2016/17 and is forecast from its own four censuses.
+        let newtown = try #require(forecast.areas.firstIndex { $0.id == "904" })
+        #expect(abs(forecast.pupils(AcademicYear(2020), area: newtown, .reception) - 50) < 1e-9)
+    }
+
+    @Test func aForecastFromBeforeTheBreakForecastsTheMergedArea() throws {
+        let d = try Self.folder()
+        let data = try DataSource.load(d.directory)
+        let known = data.atOrigin(AcademicYear(2014))
+        #expect(known.areas.map(\.id) == ["902+903"])
+        #expect(known.notes.contains { $0.contains("904 Newtown: left out, its census starts after 2014/15") })
+        let merged = try #require(known.birthSeries(for: known.areas[0]))
+        #expect(merged.births[2010] == 220)  // the successors' births summed
+    }
+
+    @Test func aBacktestMergesTheSeriesAcrossTheBreak() throws {
+        let d = try Self.folder()
+        let data = try DataSource.load(d.directory).mergingReorganisations()
+        let a = try #require(data.areaIndex("902+903"))
+        for y in data.rolls.years.indices { #expect(data.rolls.pupils(yearIndex: y, area: a, YearGroup(4)) == 200) }
+        #expect(data.notes.contains { $0.contains("one series across the break: 901 Oldshire became 902 North Oldshire, 903 South Oldshire in 2015/16") })
+        let b = try Backtest.run(data, settings: BacktestSettings(horizon: 2, minimumHistory: 4, baselines: []))
+        // The merged series is forecast from every origin; Newtown (from 2016/17) only once it
+        // has four censuses of its own, from 2019/20, which has no actuals after it.
+        let areas = Set(b.records.map(\.area))
+        #expect(areas == ["902+903"])
+        let merged = b.records.filter { $0.area == "902+903" && $0.yearGroup == nil }
+        #expect(!merged.isEmpty && merged.allSatisfy { abs($0.error) < 1e-9 })
+        #expect(b.notes.contains { $0.contains("902+903") })
+    }
+
+    @Test func withoutTheLookupFileTheSeriesAreNotMerged() throws {
+        let d = try Self.folder(lookup: false)
+        let data = try DataSource.load(d.directory).mergingReorganisations()
+        #expect(data.areas.map(\.id) == ["901", "902", "903", "904"])
+        // 901 has no births of its own: a forecast from before the break leaves it out, and says why.
+        let known = data.atOrigin(AcademicYear(2014))
+        #expect(known.areas.isEmpty)
+        #expect(known.notes.contains { $0.contains("901 Oldshire: left out, the births file has no births for E06000901") })
+    }
+
+    @Test func countyBirthsAreSummedFromTheirDistricts() throws {
+        var pupils = DfECensusFormatTests.pupilsHeader
+        for period in ["201920", "202021"] {
+            for g in 0...13 { pupils += "\(period),909,E10000006,Cumbria,\(g == 0 ? "reception" : "year_group_\(g)"),0,0,100,0\n" }
+        }
+        var births = DfECensusFormatTests.birthsHeader
+        for (i, district) in CountyDistricts.table["E10000006"]!.districts.enumerated() {
+            for y in 2014...2016 { births += "\(district),d,LAD21,persons,\(y)-07-01,actual,\(10 * (i + 1)),,\n" }
+        }
+        let d = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births])
+        let data = try DataSource.load(d.directory)
+        let series = try #require(data.birthSeries(for: data.areas[0]))
+        #expect(series.births[2015] == Double(10 + 20 + 30 + 40 + 50 + 60))
+        #expect(data.notes.contains { $0.contains("births summed from the districts of county E10000006") })
+    }
+
+    @Test func anNCYBeyondYear14IsAnErrorAtItsCell() throws {
+        let d = try Self.folder(extraPupils: "201112,901,E06000901,Oldshire,year_group_15,0,0,5,0\n")
+        let e = error { _ = try DataSource.load(d.directory) }
+        guard case .invalidValue(let loc, let value, _) = e else {
+            Issue.record("got \(String(describing: e))")
+            return
+        }
+        #expect(value == "year_group_15" && loc.field == "nc_year")
+    }
+
+    @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
+    func everyEnglishLALoadsAndTheReorganisedOnesMerge() throws {
+        let data = try DataSource.load(englandDirectory!)
+        #expect(data.areas.count == 63)
+        // No LA is silently dropped: Buckinghamshire's births are under its later GSS code.
+        let bucks = try #require(data.areaIndex("825"))
+        #expect(data.birthSeries(for: data.areas[bucks]) != nil)
+        let known = data.atOrigin(data.lastCensus)
+        #expect(known.areas.count == 59)
+        #expect(!known.areas.contains { ["835", "836", "837", "928"].contains($0.id) })
+        #expect(known.areas.allSatisfy { known.birthSeries(for: $0) != nil })
+        let merged = data.mergingReorganisations()
+        #expect(merged.areas.count == 63 - 5 + 1 - 3 + 1)  // Dorset, Poole, Bournemouth, new Dorset, BCP; Northamptonshire and its two
+        let dorset = try #require(merged.areaIndex("838+839"))
+        #expect(merged.rolls.span(area: dorset) == 0...(merged.rolls.years.count - 1))
+        // The merged series is smooth across the break (no jump of a whole LA's pupils).
+        let before = try #require(merged.rolls.pupils(yearIndex: 7, area: dorset, YearGroup(3)))
+        let after = try #require(merged.rolls.pupils(yearIndex: 8, area: dorset, YearGroup(3)))
+        #expect(abs(after / before - 1) < 0.05)
+    }
+
+    /// The built-in districts of each county sum to the county rows of the England births file.
+    @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
+    func builtInCountyDistrictsSumToTheCountyRows() throws {
+        let files = try #require(DfECensusFormat.files(in: englandDirectory!))
+        let births = try DfECensusFormat.readBirths(CSVFile(path: files.births))
+        let counties = births.keys.filter { $0.hasPrefix("E10") }.sorted()
+        #expect(counties.count == 13)
+        for county in counties {
+            let summed = try #require(CountyDistricts.births(county: county, from: births), "\(county)")
+            for (y, n) in births[county]!.births { #expect(abs(summed.births[y]! - n) < 0.5, "\(county) \(y)") }
+        }
+    }
+
+    @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
+    func laPlacesBecomeOneSchoolPerPhase() throws {
+        let data = try DataSource.load(englandDirectory!)
+        let dorset = try #require(data.schools.first { $0.id == "838-secondary" })
+        #expect(dorset.netCapacity <= 29233 && dorset.netCapacity > 29233 - 5)
+        let primary = try #require(data.schools.first { $0.id == "838-primary" })
+        #expect(primary.pan == 25174 / 7)
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 2))
+        let report = SufficiencyReport(run)
+        // Cumbria has no published places: forecast, not assessed.
+        #expect(run.forecast.areas.contains { $0.id == "909" })
+        #expect(!report.rows.contains { $0.areaID == "909" })
+        #expect(report.rows.contains { $0.areaID == "838" && $0.phase == .secondary && $0.places == Double(dorset.netCapacity) })
+    }
+}
