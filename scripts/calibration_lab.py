@@ -54,9 +54,17 @@ class Variant:
     squares together), 'both' (each separately) or None (plain means by horizon, the method
     before the chain ladder)."""
 
-    def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False, chain_ladder="own"):
+    def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False, chain_ladder="own", fitted=None, clamp=(1.0, 2.0),
+                 centre="full"):
         self.own, self.common, self.bias, self.extrapolated_scores = own, common, bias, extrapolated_scores
         self.chain_ladder = chain_ladder
+        # 'last': the growth exponent from the last two measured horizons; 'all': a log-log fit
+        # over every measured horizon; None: the fixed 1.5.
+        self.fitted, self.clamp = fitted, clamp
+        # How the measured bias centres the bands: 'full' (the mean common error), 'none'
+        # (centred on the forecast; the bias counts as spread), 'shrink' (the mean shrunk by its
+        # own sampling variance, to 0 when one origin measured it).
+        self.centre = centre
 
     def __str__(self):
         if self.own is None and self.common is None and self.bias is None and not self.extrapolated_scores and self.chain_ladder == "own":
@@ -67,6 +75,23 @@ class Variant:
 
 
 GROWTH, PRIOR, RATE, MINIMUM_SCORES = 1.5, 4.0, 2.0, 30
+CAP = None  # no origin's mean square at a horizon counts more than CAP times the median origin's
+
+
+def capped(cells):
+    """cells[(h, o)] with each value at most CAP times the median over origins at its horizon."""
+    if CAP is None:
+        return cells
+    out = dict(cells)
+    for h in {k[0] for k in cells}:
+        vs = sorted(v for k, v in cells.items() if k[0] == h)
+        if len(vs) < 3:
+            continue
+        m = vs[len(vs) // 2] if len(vs) % 2 else (vs[len(vs) // 2 - 1] + vs[len(vs) // 2]) / 2
+        for k in cells:
+            if k[0] == h:
+                out[k] = min(cells[k], CAP * m)
+    return out
 
 
 class Scale:
@@ -82,7 +107,23 @@ class Scale:
         for k in sorted(centre):
             values[k[0]].append(centre[k])
         self.mean = {h: sum(v) / len(v) for h, v in values.items()}
-        self.common = {h: math.sqrt(sum(x * x for x in v) / len(v)) for h, v in values.items()}
+        if variant.centre == "none":
+            self.mean = {h: 0.0 for h in self.mean}
+        elif variant.centre == "shrink":
+            shrunk = {}
+            for h, v in values.items():
+                m = sum(v) / len(v)
+                if len(v) < 2 or m == 0:
+                    shrunk[h] = 0.0
+                    continue
+                var = sum((x - m) ** 2 for x in v) / (len(v) - 1)
+                shrunk[h] = m * max(0.0, 1 - var / len(v) / (m * m))
+            self.mean = shrunk
+        sq = capped({k: c * c for k, c in centre.items()})
+        cvals = collections.defaultdict(list)
+        for k in sorted(sq):
+            cvals[k[0]].append(sq[k])
+        self.common = {h: math.sqrt(sum(v) / len(v)) for h, v in cvals.items()}
         residual = [r["l"] - centre[(r["h"], r["o"])] for r in rs]
         w = [1.0] * areas
         for _ in range(3):
@@ -108,7 +149,7 @@ class Scale:
                 z = e / w[r["a"]]
                 total[(r["h"], r["o"])] += z * z
                 count[(r["h"], r["o"])] += 1
-            own_o = {k: total[k] / count[k] for k in total}
+            own_o = capped({k: total[k] / count[k] for k in total})
             mode = variant.chain_ladder
             if mode == "both":
                 self.common = {h: math.sqrt(v) for h, v in chain_ladder(common_o).items()}
@@ -122,13 +163,27 @@ class Scale:
                 self.common = {h: self.common[h] * f[h] for h in f}
                 self.own = {h: self.own[h] * f[h] for h in f}
 
+        self.exponent = GROWTH
+        hs = sorted(self.common)
+        if variant.fitted and len(hs) >= 2:
+            total = {h: math.sqrt(self.common[h] ** 2 + self.own[h] ** 2) for h in hs}
+            if variant.fitted == "last":
+                a, b = hs[-2], hs[-1]
+                e = math.log(total[b] / total[a]) / math.log(b / a) if total[a] > 0 and total[b] > 0 else GROWTH
+            else:
+                xs = [math.log(h) for h in hs]
+                ys = [math.log(total[h]) for h in hs]
+                mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+                e = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+            self.exponent = min(variant.clamp[1], max(variant.clamp[0], e))
+
     def reach(self, h):
         below = [k for k in self.common if k <= h]
         return max(below) if below else min(self.common)
 
     def grow(self, h, exponent):
         k = self.reach(h)
-        return 1.0 if k == h else (h / k) ** (GROWTH if exponent is None else exponent)
+        return 1.0 if k == h else (h / k) ** (self.exponent if exponent is None else exponent)
 
     def location(self, h):
         return self.mean[self.reach(h)] * self.grow(h, self.variant.bias)
@@ -323,6 +378,8 @@ def main():
     parser.add_argument("--chain-ladder", choices=["own", "total", "both", "none"], default="own",
                         help="what the chain ladder averages over origins (own: the method; none: the method before it)")
     parser.add_argument("--check", action="store_true", help="compare with the Swift backtest's intervals")
+    parser.add_argument("--fitted", choices=["last", "all"], help="the growth exponent fitted to the measured horizons")
+    parser.add_argument("--centre", choices=["full", "none", "shrink"], default="full", help="how the measured bias centres the bands")
     args = parser.parse_args()
     if not os.path.exists(BINARY):
         sys.exit("build placeplan first: make build")
@@ -343,7 +400,7 @@ def main():
                     report(evaluate(inner, variant, first_origin), str(variant), verbose=False)
         return
     chain = None if args.chain_ladder == "none" else args.chain_ladder
-    variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain)
+    variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain, fitted=args.fitted, centre=args.centre)
     cells = evaluate(inner, variant, first_origin)
     report(cells, str(variant))
     if args.check:

@@ -57,6 +57,13 @@ struct ModelArguments: ParsableArguments {
     var births: String?
 
     @Option(
+        name: .customLong("exclude-years"),
+        help: ArgumentHelp(
+            "Census years whose ratios are left out of estimation, comma-separated (as officers leave out the pandemic years).",
+            discussion: "Example: --exclude-years 2020/21,2021/22", valueName: "years"))
+    var excludeYears: String?
+
+    @Option(
         name: .customLong("scenario"),
         help: ArgumentHelp(
             "A scenario file (YAML); repeat for several, computed together as columns of one matrix product.",
@@ -85,6 +92,7 @@ struct ModelArguments: ParsableArguments {
             }
             o.births = b
         }
+        if let excludeYears { o.excludedYears = try parseExcludedYears(excludeYears) }
         if let years, !(1...ForecastSettings.maximumHorizon).contains(years) {
             throw .invalidOption(option: "--years", message: "\(years) is outside 1...25", hint: "forecast between 1 and 25 years ahead, e.g. --years 10")
         }
@@ -174,6 +182,20 @@ struct OutputOptions: ParsableArguments {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+
+/// `--exclude-years 2020/21,2021/22`: the census years whose ratios are left out.
+func parseExcludedYears(_ text: String) throws(PlacePlanError) -> Set<AcademicYear> {
+    var years = Set<AcademicYear>()
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        let item = part.trimmingCharacters(in: .whitespaces)
+        guard let y = AcademicYear(parsing: item) else {
+            throw PlacePlanError.invalidOption(
+                option: "--exclude-years", message: "'\(item)' is not an academic year", hint: "list census years, e.g. --exclude-years 2020/21,2021/22")
+        }
+        years.insert(y)
+    }
+    return years
+}
 
 /// Refuses data with no mainstream places at all: there is nothing to compare pupils with.
 /// (Data with places for some areas only runs, and notes the others.)

@@ -144,16 +144,16 @@ import FoundationXML
         #expect(html.contains("Demand but no in-borough places (short in every draw): "))
         #expect(html.contains("Chance of a deficit, %: regeneration-south-west"))
         // The summary names an area whose forecast has no deficit but whose draws give one a
-        // real chance (10% or more): 160 new family homes in Friern Barnet in 2030 leave its
-        // forecast just inside its places, with a 14% chance of a deficit late in the 15 years.
-        let homes = dir.appendingPathComponent("whetstone-homes.yaml")
+        // real chance (10% or more): 160 new family homes in Golders Green in 2030 leave its
+        // forecast inside its places, with over a 10% chance of a deficit late in the 15 years.
+        let homes = dir.appendingPathComponent("golders-green-homes.yaml")
         try """
-            name: whetstone-homes
+            name: golders-green-homes
             changes:
               - type: housing
-                name: Whetstone infill
-                area: P03
-                secondary_area: S1
+                name: Golders Green infill
+                area: P09
+                secondary_area: S5
                 completions: {2030: 160}
                 mix:
                   - {type: house, bedrooms: 3, tenure: affordable, share: 1}
@@ -162,8 +162,8 @@ import FoundationXML
         let near = try CLI.run(["report", "--years", "15", "--output", risky, "--scenario", homes.path, "--draws", "200"])
         #expect(near.status == 0, "\(near.stderr)")
         let nearHTML = try String(contentsOfFile: risky, encoding: .utf8)
-        #expect(nearHTML.contains("<b>P03 Friern Barnet &amp; Whetstone</b>, primary: no deficit forecast, but <span class=\"risk\">a "))
-        #expect(!html.contains("<b>P03 Friern Barnet &amp; Whetstone</b>, primary [baseline]: no deficit forecast"), "under 10% without the homes")
+        #expect(nearHTML.contains("<b>P09 Golders Green &amp; Childs Hill</b>, primary: no deficit forecast, but <span class=\"risk\">a "))
+        #expect(!html.contains("<b>P09 Golders Green &amp; Childs Hill</b>, primary [baseline]: no deficit forecast"), "under 10% without the homes")
         #expect(html.contains("80%") && html.contains("Specialist demand against in-borough places"))
         // Each area's chart draws the draws' median, dotted, beside the forecast line.
         #expect(html.components(separatedBy: ">median of draws: baseline</text>").count - 1 == 15)

@@ -77,7 +77,7 @@ import Testing
         // The legend says where the draws centre in the last year: by phase, or both at once
         // when the correction rounds away (before, "primary at it, secondary at it").
         let legend = { (r: CLI.Result) in r.stdout.split(separator: "\n").drop { !$0.hasPrefix("P10, P50") }.prefix(3).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
-        #expect(legend(forecast).contains("(in 2028/29: primary 0.1% above it, secondary 0.1% below it)"))
+        #expect(legend(forecast).contains("(in 2028/29: primary 0.2% above it, secondary within 0.05% of it)"))
         let twoYears = try CLI.run(["forecast", "--draws", "200", "--years", "2"])
         #expect(legend(twoYears).contains("(in 2027/28: primary and secondary within 0.05% of it)"))
         let forecastCSV = try CLI.run(["forecast", "--draws", "200", "--years", "3", "--format", "csv"])

@@ -15,6 +15,11 @@ public struct BacktestSettings: Sendable, Hashable {
     /// When set, the method under test also gives prediction intervals from this many
     /// draws, and the backtest reports their coverage and width.
     public var uncertainty: UncertaintySettings?
+    /// Census years whose ratios the method under test leaves out (`--exclude-years`); the
+    /// same method with every year then runs beside it, so the backtest shows the effect.
+    public var excludedYears: Set<AcademicYear> = []
+    /// Whether the method with every year runs beside one that leaves years out.
+    public var comparesAllYears = true
 
     public init(
         horizon: Int = 5, minimumHistory: Int = 4, method: RatioMethod = .auto, birthsProjection: BirthsProjection = .default,
@@ -31,6 +36,18 @@ public struct BacktestSettings: Sendable, Hashable {
 
     /// The method under test first, then the baselines.
     public var methods: [RatioMethod] { [method] + baselines.filter { $0 != method } }
+
+    /// What runs, by name: the method under test (with any years left out), the same with
+    /// every year when some are left out ("auto, all years"), then the baselines (every year).
+    public var variants: [(name: String, options: ModelOptions)] {
+        var out = [(method.description, ModelOptions(method: method, birthsProjection: birthsProjection, excludedYears: excludedYears))]
+        if !excludedYears.isEmpty && comparesAllYears { out.append((Self.allYearsName(method), ModelOptions(method: method, birthsProjection: birthsProjection))) }
+        for b in baselines where b != method { out.append((b.description, ModelOptions(method: b, birthsProjection: birthsProjection))) }
+        return out
+    }
+
+    /// The name of the method under test run with every year.
+    public static func allYearsName(_ method: RatioMethod) -> String { "\(method), all years" }
 }
 
 /// One forecast compared with what happened.
@@ -97,13 +114,14 @@ public struct Backtest: Sendable {
             let known = enough.count == visible.areas.count ? visible : visible.selecting(areas: enough)
             let fullIndex = Dictionary(data.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
             let horizon = min(settings.horizon, years.last! - origin)
-            for method in settings.methods {
-                let model = try CohortModel.fit(known, options: ModelOptions(method: method, birthsProjection: settings.birthsProjection))
-                selections[method.description, default: [:]][origin] = model.selection
+            for (v, variant) in settings.variants.enumerated() {
+                let name = variant.name
+                let model = try CohortModel.fit(known, options: variant.options)
+                selections[name, default: [:]][origin] = model.selection
                 let forecast = try Projector.project(known, model: model, horizon: horizon)
                 var draws: DrawSummary?
-                if let uncertainty = settings.uncertainty, method == settings.method {
-                    let empirical = EmpiricalErrors.measure(known, method: method, births: settings.birthsProjection, horizon: horizon)
+                if let uncertainty = settings.uncertainty, v == 0 {
+                    let empirical = EmpiricalErrors.measure(known, options: variant.options, horizon: horizon)
                     let baseline = try AppliedScenario.apply(.baseline, to: known, origin: origin, horizon: horizon)
                     draws = try Simulation.run(known, model: model, empirical: empirical, applied: baseline, horizon: horizon, settings: uncertainty)
                 }
@@ -124,13 +142,13 @@ public struct Backtest: Sendable {
                                 totalActual += actual
                                 if actual > 0 {
                                     records.append(BacktestRecord(
-                                        method: method.description, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: g,
+                                        method: name, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: g,
                                         forecast: f, actual: actual))
                                 }
                             }
                             if complete, totalActual >= settings.minimumActual {
                                 var record = BacktestRecord(
-                                    method: method.description, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: nil,
+                                    method: name, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: nil,
                                     forecast: totalForecast, actual: totalActual)
                                 if let draws {
                                     record.interval80 = draws.total(step: h, area: a, phase: phase, 2)...draws.total(step: h, area: a, phase: phase, 4)
@@ -148,7 +166,7 @@ public struct Backtest: Sendable {
         return backtest
     }
 
-    public var methodNames: [String] { settings.methods.map(\.description) }
+    public var methodNames: [String] { settings.variants.map(\.name) }
 }
 
 /// Error statistics over a set of backtest records, in percent.

@@ -6,11 +6,22 @@ public struct ModelOptions: Sendable, Hashable, Codable {
     public var intakeMethod: RatioMethod
     /// Births beyond the last known mid-year.
     public var birthsProjection: BirthsProjection
+    /// Census years whose ratios are left out of estimation (`--exclude-years`).
+    public var excludedYears: Set<AcademicYear>
 
-    public init(method: RatioMethod = .default, intakeMethod: RatioMethod? = nil, birthsProjection: BirthsProjection = .default) {
+    public init(
+        method: RatioMethod = .default, intakeMethod: RatioMethod? = nil, birthsProjection: BirthsProjection = .default,
+        excludedYears: Set<AcademicYear> = []
+    ) {
         self.method = method
         self.intakeMethod = intakeMethod ?? method
         self.birthsProjection = birthsProjection
+        self.excludedYears = excludedYears
+    }
+
+    /// "2020/21, 2021/22", or nil when no year is left out.
+    public var excludedYearsText: String? {
+        excludedYears.isEmpty ? nil : excludedYears.sorted().map(\.description).joined(separator: ", ")
     }
 
     /// A model with one estimator for everything.
@@ -54,7 +65,7 @@ public struct CohortModel: Sendable {
                 "at least two years of rolls are needed to estimate cohort ratios; the data has \(data.rolls.years.count)",
                 hint: "add earlier January census rolls, or choose a later --from")
         }
-        return try fit(RatioHistory(data: data), origin: data.lastCensus, options: options)
+        return try fit(RatioHistory(data: data, excludedYears: options.excludedYears), origin: data.lastCensus, options: options)
     }
 
     /// Fits the model from a ratio history.

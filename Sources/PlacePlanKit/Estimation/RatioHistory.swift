@@ -1,3 +1,5 @@
+import Foundation
+
 /// The observed cohort ratios and births-to-Reception ratios in a roll history.
 ///
 /// For the move from year group g to g+1 the predictor of area b at census t is
@@ -11,17 +13,26 @@ public struct RatioHistory: Sendable {
     /// bases[g] for g = 0 ... 12: A×A, receiving area by row, sending area by column.
     public let bases: [Matrix]
     /// cohort[g][b][i]: the ratio for g → g+1 into area b observed at census years[i+1].
-    public let cohort: [[[Double?]]]
+    public private(set) var cohort: [[[Double?]]]
     /// The numerator and predictor behind each cohort ratio, for pooled estimates.
-    public let cohortParts: [[[(numerator: Double, predictor: Double)?]]]
+    public private(set) var cohortParts: [[[(numerator: Double, predictor: Double)?]]]
     /// intake[a][i]: Reception at years[i] over the births that fed it; nil for areas without
     /// Reception, or where births or Reception are missing.
-    public let intake: [[Double?]]
-    public let intakeParts: [[(numerator: Double, predictor: Double)?]]
+    public private(set) var intake: [[Double?]]
+    public private(set) var intakeParts: [[(numerator: Double, predictor: Double)?]]
 
-    public init(data: DataSet) {
+    /// The census years whose ratios were left out, as asked (`--exclude-years`).
+    public let excludedYears: Set<AcademicYear>
+    /// The census years found to be transient dips or spikes, per area index: their counts
+    /// were rescaled for estimation (``repairTransients()``).
+    public private(set) var transients: [Int: [AcademicYear]] = [:]
+
+    /// - Parameter excludedYears: census years whose ratios (into that census, cohort and
+    ///   intake alike) are left out of estimation, as officers leave out the pandemic years.
+    public init(data: DataSet, excludedYears: Set<AcademicYear> = []) {
         areas = data.areas
         years = data.rolls.years
+        self.excludedYears = excludedYears
         let rolls = data.rolls
         let A = areas.count
         bases = (0..<13).map { Self.baseMatrix(from: YearGroup($0), areas: data.areas, transfers: data.transfers) }
@@ -48,10 +59,11 @@ public struct RatioHistory: Sendable {
                         }
                     }
                 }
+                let excluded = excludedYears.contains(years[t])
                 for b in 0..<A {
                     let draws = (0..<A).contains { base[b, $0] != 0 }
                     let anyMissing = (0..<A).contains { base[b, $0] != 0 && missing[$0] }
-                    guard draws, !anyMissing, predictor[b] > 0,
+                    guard draws, !anyMissing, predictor[b] > 0, !excluded,
                         let n = rolls.pupils(yearIndex: t, area: b, YearGroup(g + 1))
                     else {
                         ratios[b].append(nil)
@@ -79,7 +91,7 @@ public struct RatioHistory: Sendable {
             var r: [Double?] = []
             var p: [(numerator: Double, predictor: Double)?] = []
             for (t, year) in years.enumerated() {
-                if let births = series.births[BirthSeries.midYear(feeding: year)], births > 0,
+                if !excludedYears.contains(year), let births = series.births[BirthSeries.midYear(feeding: year)], births > 0,
                     let reception = rolls.pupils(yearIndex: t, area: a, .reception)
                 {
                     r.append(reception / births)
@@ -94,6 +106,79 @@ public struct RatioHistory: Sendable {
         }
         self.intake = intake
         self.intakeParts = intakeParts
+        repairTransients()
+    }
+
+    /// The smallest change, in log terms, of an area's pupils over a year that counts as a
+    /// transient dip or spike (10%), and how many robust standard deviations of the area's own
+    /// year-to-year changes it must also exceed (4).
+    static let transientFloor = 0.10
+    static let transientSpread = 4.0
+
+    /// One census that is out of line with the years either side (a one-year dip or spike in
+    /// every year group, then back: a pandemic count at a school, a data error) distorts two
+    /// years of ratios, the ones into it and the ones out of it, and a ratio-based forecast from
+    /// after it would carry the rebound forward as growth. Such a census is found per area from
+    /// the year factor y(t) = Σ_g N(t, g+1) / Σ_g P_g(t), the ratio of all its year groups at t
+    /// to their predictors: census t is transient when |log y(t)| ≥ max(10%, 4 σ̂), σ̂ the
+    /// robust spread (1.4826 × median absolute deviation) of the area's log year factors, and the
+    /// next year reverses at least half of it (log y(t + 1) of the other sign, |log y(t) +
+    /// log y(t + 1)| ≤ ½ |log y(t)|). Its counts are then read as d = √(y(t) / y(t + 1)) times
+    /// what they would have been: the ratios into it are divided by d (intake included), those
+    /// out of it multiplied by d. The two-year ratios along each cohort are unchanged. The last
+    /// census can never be judged so (nothing follows it). Areas whose pupils move this much and
+    /// back every year are not repaired: their spread is large.
+    mutating func repairTransients() {
+        let A = areas.count, n = years.count - 1
+        guard n >= 3 else { return }
+        for a in 0..<A {
+            // The year factor at each ratio index i (census years[i + 1]).
+            var logs = [Double?](repeating: nil, count: n)
+            for i in 0..<n {
+                var num = 0.0, den = 0.0
+                for g in 0..<13 {
+                    if let p = cohortParts[g][a][i] {
+                        num += p.numerator
+                        den += p.predictor
+                    }
+                }
+                if num > 0, den > 0 { logs[i] = log(num / den) }
+            }
+            let present = logs.compactMap { $0 }
+            guard present.count >= 3 else { continue }
+            let centre = Self.median(present)
+            let spread = 1.4826 * Self.median(present.map { abs($0 - centre) })
+            let threshold = max(Self.transientFloor, Self.transientSpread * spread)
+            var i = 0
+            while i + 1 < n {
+                guard let now = logs[i], let next = logs[i + 1], abs(now) >= threshold, now * next < 0, abs(now + next) <= abs(now) / 2 else {
+                    i += 1
+                    continue
+                }
+                let d = exp((now - next) / 2)
+                for g in 0..<13 {
+                    if let r = cohort[g][a][i], let p = cohortParts[g][a][i] {
+                        cohort[g][a][i] = r / d
+                        cohortParts[g][a][i] = (p.numerator / d, p.predictor)
+                    }
+                    if let r = cohort[g][a][i + 1], let p = cohortParts[g][a][i + 1] {
+                        cohort[g][a][i + 1] = r * d
+                        cohortParts[g][a][i + 1] = (p.numerator, p.predictor / d)
+                    }
+                }
+                if let r = intake[a][i + 1], let p = intakeParts[a][i + 1] {
+                    intake[a][i + 1] = r / d
+                    intakeParts[a][i + 1] = (p.numerator / d, p.predictor)
+                }
+                transients[a, default: []].append(years[i + 1])
+                i += 2
+            }
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// B_g: who feeds year group g+1 of each area from year group g.

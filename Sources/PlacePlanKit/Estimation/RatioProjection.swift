@@ -53,7 +53,7 @@ enum RatioProjection {
     static func windowOf(_ e: RatioEstimator) -> Int {
         switch e {
         case .mean(let k), .weightedMean(let k), .median(let k), .dampedTrend(let k, _): k
-        case .holt: 5
+        case .holt, .smoothed, .blend: 5
         case .shrunk(let b): windowOf(b)
         }
     }

@@ -82,6 +82,8 @@ public struct ForecastReport: Sendable {
         public struct Assumptions: Codable, Sendable {
             public struct Chosen: Codable, Sendable { var from, to: YearGroup; var estimator: String }
             var method, intakeMethod, birthsProjection: String
+            /// Census years whose ratios were left out of estimation.
+            var excludedYears: [String]
             /// The estimators used (chosen by `auto`, or fixed).
             var intakeEstimator: String
             var cohortEstimators: [Chosen]

@@ -13,6 +13,7 @@ public enum ScenarioHeader {
             lines.append("Scenario '\(s.name)'" + (s.file.isEmpty ? "" : " (\(s.file))"))
             if !s.description.isEmpty { lines += wrap(s.description, width: 96, indent: "  ") }
             lines.append("  assumptions: cohort ratios \(m.method), intake ratios \(m.intakeMethod), births beyond known years \(m.birthsProjection)")
+            if let years = m.excludedYearsText { lines.append("               ratios of census \(years) left out of estimation") }
             if m.method == .auto || m.intakeMethod == .auto { lines += wrap("estimators chosen: " + chosen(run.models[c].selection), width: 98, indent: "               ") }
             if sufficiency { lines.append("               margin \(Format.percent(t.margin)), high surplus above \(Format.percent(t.highSurplus))") }
             if s.changes.isEmpty {
@@ -91,7 +92,7 @@ public enum ScenarioHeader {
         let s = run.models[c].selection
         return .init(
             method: m.method.description, intakeMethod: m.intakeMethod.description, birthsProjection: m.birthsProjection.description,
-            intakeEstimator: s.intake.description,
+            excludedYears: m.excludedYears.sorted().map(\.description), intakeEstimator: s.intake.description,
             cohortEstimators: (0..<13).map { .init(from: YearGroup($0), to: YearGroup($0 + 1), estimator: s.cohort[$0].description) })
     }
 

@@ -32,7 +32,9 @@ public struct AppliedScenario: Sendable {
 
     /// The model-fitting inputs that decide whether two scenarios can share one fitted
     /// model (and so one matrix product).
-    var modelKey: String { "\(model.method)|\(model.intakeMethod)|\(model.birthsProjection)|\(scenario.assumptions.birthsFile ?? "")" }
+    var modelKey: String {
+        "\(model.method)|\(model.intakeMethod)|\(model.birthsProjection)|\(model.excludedYearsText ?? "")|\(scenario.assumptions.birthsFile ?? "")"
+    }
 }
 
 /// A closing school's pupils moving out of its area.
@@ -70,12 +72,18 @@ public struct AssumptionOverrides: Sendable, Hashable {
     public var horizon: Int?
     public var margin: Double?
     public var highSurplus: Double?
-    public init(method: RatioMethod? = nil, births: BirthsProjection? = nil, horizon: Int? = nil, margin: Double? = nil, highSurplus: Double? = nil) {
+    /// Census years whose ratios are left out of estimation (`--exclude-years`).
+    public var excludedYears: Set<AcademicYear>?
+    public init(
+        method: RatioMethod? = nil, births: BirthsProjection? = nil, horizon: Int? = nil, margin: Double? = nil, highSurplus: Double? = nil,
+        excludedYears: Set<AcademicYear>? = nil
+    ) {
         self.method = method
         self.births = births
         self.horizon = horizon
         self.margin = margin
         self.highSurplus = highSurplus
+        self.excludedYears = excludedYears
     }
 }
 
@@ -110,7 +118,9 @@ extension AppliedScenario {
         let assumptions = scenario.assumptions
         let method: RatioMethod = overrides.method ?? assumptions.method ?? .default
         let intakeMethod: RatioMethod = overrides.method ?? assumptions.intakeMethod ?? method
-        let model = ModelOptions(method: method, intakeMethod: intakeMethod, birthsProjection: overrides.births ?? assumptions.births ?? .default)
+        let model = ModelOptions(
+            method: method, intakeMethod: intakeMethod, birthsProjection: overrides.births ?? assumptions.births ?? .default,
+            excludedYears: overrides.excludedYears ?? assumptions.excludeYears ?? [])
         let thresholds = SufficiencyThresholds(
             margin: overrides.margin ?? assumptions.margin ?? 0.05, highSurplus: overrides.highSurplus ?? assumptions.highSurplus ?? 0.10)
 

@@ -35,6 +35,8 @@ public struct ScenarioAssumptions: Sendable, Hashable {
     public var highSurplus: Double?
     /// A pupil yield table to use instead of `data/yields.csv`.
     public var yieldTable: String?
+    /// Census years whose ratios are left out of estimation (`exclude_years`).
+    public var excludeYears: Set<AcademicYear>?
     /// Where each assumption was set, for messages.
     public var locations: [String: SourceLocation] = [:]
 
@@ -50,6 +52,7 @@ public struct ScenarioAssumptions: Sendable, Hashable {
         if let horizon { out.horizon = horizon }
         if let margin { out.margin = margin }
         if let highSurplus { out.highSurplus = highSurplus }
+        if let excludeYears { out.excludeYears = excludeYears }
         if let yieldTable { out.yieldTable = yieldTable }
         out.locations.merge(locations) { _, new in new }
         return out

@@ -4,7 +4,7 @@ import Foundation
 /// wrong types and impossible values are errors with file, line, column and a hint).
 public enum ScenarioFile {
     static let topKeys = ["name", "description", "extends", "assumptions", "changes"]
-    static let assumptionKeys = ["method", "intake_method", "estimator", "intake_estimator", "births", "births_file", "horizon", "margin", "high_surplus", "yield_table"]
+    static let assumptionKeys = ["method", "intake_method", "estimator", "intake_estimator", "births", "births_file", "horizon", "margin", "high_surplus", "yield_table", "exclude_years"]
     static let changeKeys: [String: [String]] = [
         "housing": ["type", "name", "area", "secondary_area", "completions", "demolitions", "mix", "demolition_mix", "ehcp_share", "delivery"],
         "bulge": ["type", "school", "year", "places", "year_group"],
@@ -97,6 +97,20 @@ public enum ScenarioFile {
             let v = try n.double()
             guard (0..<1).contains(v) else { throw n.fail("\(key) must be a share of places in [0, 1), e.g. 0.05 or 5%", hint: "write 0.05 for 5%") }
             if key == "margin" { a.margin = v } else { a.highSurplus = v }
+        }
+        if let n = m["exclude_years"] {
+            var years = Set<AcademicYear>()
+            let items = n.node.sequence.map { $0.map { YAMLNode(node: $0, file: n.file, key: n.key) } } ?? [n]
+            for item in items {
+                for part in try item.string().split(separator: ",") {
+                    let text = part.trimmingCharacters(in: .whitespaces)
+                    guard let y = AcademicYear(parsing: text) else {
+                        throw item.fail("'\(text)' is not an academic year", hint: "list census years as 2020/21, e.g. exclude_years: [2020/21, 2021/22]")
+                    }
+                    years.insert(y)
+                }
+            }
+            a.excludeYears = years
         }
         if let margin = a.margin, let high = a.highSurplus, margin > high {
             throw node.fail("margin \(margin) is above high_surplus \(high)", hint: "the operating margin must not exceed the high-surplus threshold")

@@ -47,12 +47,13 @@ public struct SavedRun: Sendable, Codable {
             if let b = s.assumptions.birthsFile { files.append(b) }
             let text = chain.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined(separator: "\n---\n")
             let m = run.models[c]
-            let a: [String: String] = [
+            var a: [String: String] = [
                 "method": m.options.method.description, "intake_method": m.options.intakeMethod.description,
                 "births_projection": m.options.birthsProjection.description, "margin": Format.percent(applied.thresholds.margin),
                 "high_surplus": Format.percent(applied.thresholds.highSurplus), "estimators": ScenarioHeader.chosen(m.selection),
                 "draws": run.draws.map { "\($0[c].draws), seed \($0[c].seed)" } ?? "none",
             ]
+            if let years = m.options.excludedYearsText { a["excluded_years"] = years }
             scenarios.append(ScenarioRecord(name: s.name, file: s.file, text: text, assumptions: a))
         }
         var inputs: [Input] = []

@@ -35,13 +35,19 @@ public struct EmpiricalErrors: Sendable {
     public var isEmpty: Bool { records.isEmpty }
 
     /// Runs the inner backtest on `data` (the data known at the origin).
-    public static func measure(_ data: DataSet, method: RatioMethod, births: BirthsProjection, horizon: Int) -> EmpiricalErrors {
-        var settings = BacktestSettings(horizon: horizon, minimumHistory: 3, method: method, birthsProjection: births, baselines: [])
+    public static func measure(_ data: DataSet, options: ModelOptions, horizon: Int) -> EmpiricalErrors {
+        var settings = BacktestSettings(horizon: horizon, minimumHistory: 3, method: options.method, birthsProjection: options.birthsProjection, baselines: [])
         settings.minimumActual = 100
+        settings.excludedYears = options.excludedYears
+        settings.comparesAllYears = false
         guard let b = try? Backtest.run(data, settings: settings) else { return EmpiricalErrors(records: []) }
         let index = Dictionary(data.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // A census found to be a transient dip or spike (RatioHistory.repairTransients) is the
+        // anomaly, not a forecast's error: forecasts from it or of it do not measure the errors.
+        let transients = RatioHistory(data: data, excludedYears: options.excludedYears).transients
         let records = b.records.compactMap { r -> Record? in
             guard r.yearGroup == nil, let a = index[r.area], r.forecast > 0, r.actual > 0 else { return nil }
+            if let years = transients[a], years.contains(r.origin) || years.contains(r.origin + r.horizon) { return nil }
             return Record(origin: r.origin, area: a, phase: r.phase == .primary ? 0 : 1, horizon: r.horizon, logError: log(r.forecast / r.actual))
         }
         return EmpiricalErrors(records: records)
@@ -182,11 +188,36 @@ public struct ErrorScale: Sendable {
             ownSquares[Key(horizon: r.horizon, origin: r.origin), default: (0, 0)].sum += z * z  // in record order
             ownSquares[Key(horizon: r.horizon, origin: r.origin), default: (0, 0)].count += 1
         }
-        own = chainLadder(ownSquares.mapValues { $0.sum / $0.count }.map { (horizon: $0.key.horizon, origin: $0.key.origin, value: $0.value) })
-            .mapValues { $0.squareRoot() }
+        // Each origin's own mean square, capped per horizon (``capped(_:)``).
+        var cells: [(horizon: Int, origin: AcademicYear, value: Double)] = []
+        for h in Set(ownSquares.keys.map(\.horizon)).sorted() {
+            let keys = ownSquares.keys.filter { $0.horizon == h }.sorted { $0.origin < $1.origin }
+            let values = capped(keys.map { ownSquares[$0]!.sum / ownSquares[$0]!.count })
+            cells += zip(keys, values).map { (horizon: h, origin: $0.0.origin, value: $0.1) }
+        }
+        own = chainLadder(cells).mapValues { $0.squareRoot() }
         let longest = common.keys.max()!
         let c2 = common[longest]! * common[longest]!, u2 = own[longest]! * own[longest]!
         return ErrorScale(mean: mean, common: common, own: own, weight: weight, commonShare: c2 + u2 > 0 ? c2 / (c2 + u2) : 0)
+    }
+
+    /// No inner origin's own mean square at a horizon counts for more than this many times
+    /// the largest of the other origins' (with three origins or more): one origin of wild misses
+    /// (a census that was an anomaly and not recognised as one) can at most double the bands
+    /// against the worst other origin, not blow them up. Several origins with large errors (a
+    /// change of regime) are not capped. On the London and English backtests no origin
+    /// reaches it. (The common part is not capped: its squares are single values, and a ratio
+    /// of 4 between the two largest of them is common chance.)
+    static let originCap = 4.0
+
+    /// `squares` (one per origin, at one horizon) with the largest capped at ``originCap``
+    /// times the next largest.
+    static func capped(_ squares: [Double]) -> [Double] {
+        guard squares.count >= 3, let top = squares.indices.max(by: { squares[$0] < squares[$1] }) else { return squares }
+        let others = squares.indices.filter { $0 != top }.map { squares[$0] }.max()!
+        var out = squares
+        out[top] = min(squares[top], originCap * others)
+        return out
     }
 
     /// The chain ladder of a run-off triangle: cells X_o(h) of inner origins o at horizons h
@@ -350,7 +381,9 @@ public struct CalibratedErrors: Sendable {
     static let adaptedLevels = [0.8, 0.95]
     /// γ, the step of the adaptation in log width per unit of excess miss rate: an origin
     /// whose 80% intervals missed 40% of outcomes (20 points too many) widens the next
-    /// ones by e^0.4 ≈ 1.5. On London 1.5 to 3 gave much the same coverage (README).
+    /// ones by e^0.4 ≈ 1.5. On London 1.5 to 3 gave much the same coverage; on London and
+    /// England pooled 3 met one pooled cell more than 2 but let a steady horizon's widening
+    /// drift by half (docs/accuracy-tried.md), so 2 stays.
     public static let adaptationRate = 2.0
 
     /// An earlier forecast scored against the scale fitted on what was known at its origin.

@@ -41,6 +41,13 @@ struct BacktestCommand: ParsableCommand {
     var births = "hold"
 
     @Option(
+        name: .customLong("exclude-years"),
+        help: ArgumentHelp(
+            "Census years whose ratios the method under test leaves out; the method with every year runs beside it.",
+            discussion: "Example: --exclude-years 2020/21", valueName: "years"))
+    var excludeYears: String?
+
+    @Option(
         name: .customLong("max-error"),
         help: ArgumentHelp(
             "Gates on the median absolute % error of phase totals, by horizon, optionally per phase.",
@@ -101,6 +108,7 @@ struct BacktestCommand: ParsableCommand {
             var drawing = draws
             drawing.intervals = drawing.intervals || !coverageGates.isEmpty
             settings.uncertainty = drawing.settings()
+            if let excludeYears { settings.excludedYears = try parseExcludedYears(excludeYears) }
             // The progress line is cleared before anything else is written, error or not.
             let line = ProgressLine()
             let backtest: Backtest

@@ -191,8 +191,9 @@ import Testing
         #expect(model.selection.how == "auto")
         #expect(model.selection.cohort.count == 13)
         #expect(model.selection.cohort.allSatisfy { RatioEstimator.candidates.contains($0) })
-        // Short history: a model fitted on two censuses has no evidence and takes mean3.
+        // Short history: a model fitted on two censuses has no evidence and takes the first
+        // candidate, the half-and-half blend of the last and the smoothed ratio.
         let short = try CohortModel.fit(data.asKnown(at: data.rolls.years[1]), options: ModelOptions(method: .auto))
-        #expect(short.selection.cohort.allSatisfy { $0 == .mean(years: 3) } && short.selection.intake == .mean(years: 3))
+        #expect(short.selection.cohort.allSatisfy { $0 == .blend(weight: 0.5, alpha: 0.6) } && short.selection.intake == .blend(weight: 0.5, alpha: 0.6))
     }
 }

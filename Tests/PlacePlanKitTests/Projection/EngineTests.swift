@@ -7,7 +7,7 @@ import Testing
     @Test func projectsTheHandCheckableCase() throws {
         let d = try TemporaryData.handCheckable()
         let data = try PlacePlanFormat.load(directory: d.directory)
-        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 3))
+        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 3, model: ModelOptions(estimator: .mean(years: 3))))
         let next = AcademicYear(2023)
         #expect(abs(forecast.pupils(next, area: 0, .year1) - 114) < 1e-9)
         #expect(abs(forecast.pupils(next, area: 0, .reception) - 125) < 1e-9)
