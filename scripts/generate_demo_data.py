@@ -10,6 +10,7 @@ Deterministic: the same seed gives byte-identical files.
 
     python3 scripts/generate_demo_data.py            # writes data/
     python3 scripts/generate_demo_data.py --seed 7   # another draw
+    python3 scripts/generate_demo_data.py --authorities 154 --out .build/england   # national scale, 2,310 areas (not committed)
 """
 import argparse
 import csv
@@ -110,15 +111,11 @@ def largest_remainder(total, weights):
     return base
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data"))
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
+def authority(rng, la, prefix):
+    """One illustrative authority: its rows by file (ids prefixed by `prefix`, births keyed
+    by `la`), and its pupils by year and NCY for the SEND files."""
     births = births_series(rng)
     years = list(range(FIRST_YEAR, LAST_YEAR + 1))
-
     # Area shares of births by mid-year, drifting.
     def share(area, midyear):
         _, _, s0, drift, _, _ = area
@@ -232,32 +229,71 @@ def main():
                 for s, n in zip(holders, counts):
                     school_rows.append((f"{t}/{(t + 1) % 100:02d}", s["id"], "R" if g == 0 else f"Y{g}", n))
 
-    out = os.path.abspath(args.out)
-    os.makedirs(out, exist_ok=True)
-
-    def write(name, header, rows):
-        with open(os.path.join(out, name), "w", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(header)
-            w.writerows(rows)
-
-    write("areas.csv", ["id", "name", "phase", "local_authority"],
-          [(a[0], a[1], "primary", LA) for a in PRIMARY] + [(s[0], s[1], "secondary", LA) for s in SECONDARY])
     cols = ["id", "name", "planning_area", "phase", "first_year_group", "last_year_group", "pan", "net_capacity",
             "opens", "closes", "arp_places"]
-    write("schools.csv", cols, [[s[c] for c in cols] for s in schools])
-    write("rolls.csv", ["year", "school", "year_group", "pupils"], school_rows)
-    write("births.csv", ["area", "year", "births"], [(LA, y, births[y]) for y in sorted(births)])
-    write("yields.csv", ["type", "bedrooms", "tenure", "years_since_completion", "year_group", "pupils_per_dwelling"],
-          yield_rows())
-    write("transfers.csv", ["from_area", "to_area", "share"],
-          [(p, s[0], f"{share:.2f}") for s in SECONDARY for p, share in sorted(s[2].items())])
+
+    def pid(x):
+        return prefix + x
+
+    files = {
+        "areas.csv": [(pid(a[0]), a[1], "primary", la) for a in PRIMARY] + [(pid(s[0]), s[1], "secondary", la) for s in SECONDARY],
+        "schools.csv": [[pid(s[c]) if c in ("id", "planning_area") else s[c] for c in cols] for s in schools],
+        "rolls.csv": [(y, pid(sid), g, n) for (y, sid, g, n) in school_rows],
+        "births.csv": [(la, y, births[y]) for y in sorted(births)],
+        "transfers.csv": [(pid(p), pid(s[0]), f"{share:.2f}") for s in SECONDARY for p, share in sorted(s[2].items())],
+    }
     pupils_by_ncy = {t: [sum(v for (y, a, g), v in area_rolls.items() if y == t and g == ncy) for ncy in range(14)] for t in years}
-    write_send(out, rng, pupils_by_ncy)
-    for t in (2016, 2019, 2020, 2025):
-        p = sum(v for (y, a, g), v in area_rolls.items() if y == t and g <= 6)
-        s = sum(v for (y, a, g), v in area_rolls.items() if y == t and g >= 7)
-        print(f"{t}/{(t + 1) % 100:02d}: primary {p:,}, secondary {s:,}, Reception {sum(v for (y, a, g), v in area_rolls.items() if y == t and g == 0):,}")
+    return files, pupils_by_ncy, area_rolls
+
+
+HEADERS = {
+    "areas.csv": ["id", "name", "phase", "local_authority"],
+    "schools.csv": ["id", "name", "planning_area", "phase", "first_year_group", "last_year_group", "pan", "net_capacity",
+                    "opens", "closes", "arp_places"],
+    "rolls.csv": ["year", "school", "year_group", "pupils"],
+    "births.csv": ["area", "year", "births"],
+    "transfers.csv": ["from_area", "to_area", "share"],
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data"))
+    parser.add_argument("--authorities", type=int, default=1,
+                        help="copies of the demo authority, each drawn with its own seed (a national-scale synthetic data set)")
+    args = parser.parse_args()
+    out = os.path.abspath(args.out)
+    os.makedirs(out, exist_ok=True)
+    if args.authorities == 1:
+        rng = random.Random(args.seed)
+        files, pupils_by_ncy, area_rolls = authority(rng, LA, "")
+        for name, rows in files.items():
+            write_csv(os.path.join(out, name), HEADERS[name], rows)
+        write_csv(os.path.join(out, "yields.csv"),
+                  ["type", "bedrooms", "tenure", "years_since_completion", "year_group", "pupils_per_dwelling"], yield_rows())
+        write_send(out, rng, pupils_by_ncy)
+        years = list(range(FIRST_YEAR, LAST_YEAR + 1))
+        for t in (2016, 2019, 2020, 2025):
+            p = sum(v for (y, a, g), v in area_rolls.items() if y == t and g <= 6)
+            s = sum(v for (y, a, g), v in area_rolls.items() if y == t and g >= 7)
+            print(f"{t}/{(t + 1) % 100:02d}: primary {p:,}, secondary {s:,}, Reception {sum(v for (y, a, g), v in area_rolls.items() if y == t and g == 0):,}")
+        return
+    # National scale: each authority from its own stream, ids prefixed A001-, ...; no SEND files.
+    handles = {name: open(os.path.join(out, name), "w", newline="") for name in HEADERS}
+    writers = {name: csv.writer(f, lineterminator="\n") for name, f in handles.items()}
+    for name, w in writers.items():
+        w.writerow(HEADERS[name])
+    for k in range(1, args.authorities + 1):
+        la = f"A{k:03d}"
+        files, _, _ = authority(random.Random(args.seed * 10007 + k), la, la + "-")
+        for name, rows in files.items():
+            writers[name].writerows(rows)
+    for f in handles.values():
+        f.close()
+    write_csv(os.path.join(out, "yields.csv"),
+              ["type", "bedrooms", "tenure", "years_since_completion", "year_group", "pupils_per_dwelling"], yield_rows())
+    print(f"{args.authorities} illustrative authorities ({args.authorities * (len(PRIMARY) + len(SECONDARY)):,} planning areas) in {out}")
 
 
 NEEDS = ["asd", "hi", "mld", "msi", "oth", "pd", "pmld", "semh", "slcn", "sld", "spld", "vi"]

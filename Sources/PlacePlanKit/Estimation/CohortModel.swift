@@ -44,8 +44,8 @@ public struct CohortModel: Sendable {
     public let options: ModelOptions
     /// The estimator used for each transition and for the intake.
     public let selection: EstimatorSelection
-    /// The base matrices B_g.
-    public let bases: [Matrix]
+    /// The base matrices B_g, by their structure.
+    public let structure: FlowStructure
     /// cohortRatios[h − 1][g][b]: the ratio into area b's year group g+1, h years ahead
     /// (nil where b does not hold it), for h = 1 ... 25.
     public let cohortRatios: [[[Double?]]]
@@ -53,10 +53,11 @@ public struct CohortModel: Sendable {
     /// area has no Reception).
     public let intakeRatios: [[Double?]]
 
-    /// The step matrices T_g(h) for g = 0 ... 12.
-    public func transitions(step h: Int) -> [Matrix] {
-        (0..<13).map { g in bases[g].scalingRows(by: cohortRatios[h - 1][g].map { $0 ?? 0 }) }
-    }
+    /// The step T_g(h) = diag(r_g(h)) · B_g for g = 0 ... 12, in its structure.
+    public func flows(step h: Int) -> StepFlows { StepFlows(structure: structure, ratios: cohortRatios[h - 1]) }
+
+    /// The step matrices T_g(h) as dense A×A matrices: O(A²), for tests only.
+    public func transitions(step h: Int) -> [Matrix] { flows(step: h).dense(areas: areas.count) }
 
     /// Fits the model on the data's full history (the data as known at its last census).
     public static func fit(_ data: DataSet, options: ModelOptions = ModelOptions()) throws(PlacePlanError) -> CohortModel {
@@ -85,10 +86,9 @@ public struct CohortModel: Sendable {
 
         var byTransition: [[[Double]?]] = []  // [g][b][h]
         for g in 0..<13 {
-            let base = history.bases[g]
             var projected = RatioProjection.project(series: history.cohort[g], parts: history.cohortParts[g], estimator: selection.cohort[g], steps: steps)
             for (b, area) in areas.enumerated() {
-                let receives = area.phase.yearGroups.contains(YearGroup(g + 1)) && (0..<areas.count).contains { base[b, $0] != 0 }
+                let receives = area.phase.yearGroups.contains(YearGroup(g + 1)) && history.structure.receives(g, b)
                 guard receives else {
                     projected[b] = nil
                     continue
@@ -120,7 +120,7 @@ public struct CohortModel: Sendable {
         let cohortRatios = (0..<steps).map { h in (0..<13).map { g in byTransition[g].map { $0?[h] } } }
         let intakeRatios = (0..<steps).map { h in intake.map { $0?[h] } }
         return CohortModel(
-            areas: areas, origin: origin, options: options, selection: selection, bases: history.bases, cohortRatios: cohortRatios,
+            areas: areas, origin: origin, options: options, selection: selection, structure: history.structure, cohortRatios: cohortRatios,
             intakeRatios: intakeRatios)
     }
 }

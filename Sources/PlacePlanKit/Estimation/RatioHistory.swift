@@ -10,8 +10,9 @@ import Foundation
 public struct RatioHistory: Sendable {
     public let areas: [PlanningArea]
     public let years: [AcademicYear]
-    /// bases[g] for g = 0 ... 12: A×A, receiving area by row, sending area by column.
-    public let bases: [Matrix]
+    /// Who feeds year group g+1 of each area from year group g (the base matrices B_g by
+    /// their structure).
+    public let structure: FlowStructure
     /// cohort[g][b][i]: the ratio for g → g+1 into area b observed at census years[i+1].
     public private(set) var cohort: [[[Double?]]]
     /// The numerator and predictor behind each cohort ratio, for pooled estimates.
@@ -35,43 +36,47 @@ public struct RatioHistory: Sendable {
         self.excludedYears = excludedYears
         let rolls = data.rolls
         let A = areas.count
-        bases = (0..<13).map { Self.baseMatrix(from: YearGroup($0), areas: data.areas, transfers: data.transfers) }
+        structure = FlowStructure.build(areas: data.areas, transfers: data.transfers)
 
         var cohort: [[[Double?]]] = []
         var parts: [[[(numerator: Double, predictor: Double)?]]] = []
         for g in 0..<13 {
-            let base = bases[g]
+            let transition = structure.transitions[g]
             var ratios = Array(repeating: [Double?](), count: A)
             var gParts = Array(repeating: [(numerator: Double, predictor: Double)?](), count: A)
             for t in 1..<max(1, years.count) {
-                // Previous year's year group g, as a vector over areas; missing values mark
-                // every area that draws on them as missing.
-                var previous = [Double](repeating: 0, count: A)
-                var missing = [Bool](repeating: false, count: A)
-                for a in 0..<A {
-                    if let v = rolls.pupils(yearIndex: t - 1, area: a, YearGroup(g)) { previous[a] = v } else { missing[a] = true }
+                // P_b(t) from last year's year group g: the area's own, or the sum over a block's
+                // senders; a missing value marks every area that draws on it as missing.
+                var predictor = [Double?](repeating: nil, count: A)
+                for a in 0..<A where transition.own[a] != 0 {
+                    predictor[a] = rolls.pupils(yearIndex: t - 1, area: a, YearGroup(g)).map { transition.own[a] * $0 }
                 }
-                var predictor = [Double](repeating: 0, count: A)
-                base.values.withUnsafeBufferPointer { b in
-                    previous.withUnsafeBufferPointer { x in
-                        predictor.withUnsafeMutableBufferPointer { y in
-                            BLAS.gemv(m: A, n: A, a: b.baseAddress!, x: x.baseAddress!, y: y.baseAddress!)
+                for block in transition.blocks {
+                    let previous = block.senders.map { rolls.pupils(yearIndex: t - 1, area: $0, YearGroup(g)) }
+                    for (i, r) in block.receivers.enumerated() {
+                        var sum = 0.0, complete = true, draws = false
+                        for (j, x) in previous.enumerated() {
+                            let share = block.share(receiver: i, sender: j)
+                            guard share != 0 else { continue }
+                            draws = true
+                            guard let x else {
+                                complete = false
+                                break
+                            }
+                            sum += share * x
                         }
+                        predictor[r] = draws && complete ? sum : nil
                     }
                 }
                 let excluded = excludedYears.contains(years[t])
                 for b in 0..<A {
-                    let draws = (0..<A).contains { base[b, $0] != 0 }
-                    let anyMissing = (0..<A).contains { base[b, $0] != 0 && missing[$0] }
-                    guard draws, !anyMissing, predictor[b] > 0, !excluded,
-                        let n = rolls.pupils(yearIndex: t, area: b, YearGroup(g + 1))
-                    else {
+                    guard let p = predictor[b], p > 0, !excluded, let n = rolls.pupils(yearIndex: t, area: b, YearGroup(g + 1)) else {
                         ratios[b].append(nil)
                         gParts[b].append(nil)
                         continue
                     }
-                    ratios[b].append(n / predictor[b])
-                    gParts[b].append((n, predictor[b]))
+                    ratios[b].append(n / p)
+                    gParts[b].append((n, p))
                 }
             }
             cohort.append(ratios)
@@ -181,32 +186,6 @@ public struct RatioHistory: Sendable {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
-    /// B_g: who feeds year group g+1 of each area from year group g.
-    ///
-    /// Within an area that holds both year groups, the area itself (identity). Into Year 7 of
-    /// a secondary area, the Year 6 of primary areas: the stated transfer shares when a
-    /// transfers file is given, else every primary area of the same authority with weight 1
-    /// (the cohort ratio then carries the area's share of the authority's transfer).
-    public static func baseMatrix(from g: YearGroup, areas: [PlanningArea], transfers: TransferShares?) -> Matrix {
-        let A = areas.count
-        var m = Matrix(rows: A, columns: A)
-        let next = YearGroup(g.index + 1)
-        for (b, receiving) in areas.enumerated() where receiving.phase.yearGroups.contains(next) {
-            if receiving.phase.yearGroups.contains(g) {
-                m[b, b] = 1
-                continue
-            }
-            // Receiving area starts at g+1: a transfer (Year 6 to Year 7).
-            if let shares = transfers?.shares[receiving.id] {
-                for (a, sending) in areas.enumerated() { m[b, a] = shares[sending.id] ?? 0 }
-            } else {
-                let feeders = areas.indices.filter {
-                    areas[$0].phase.yearGroups.contains(g) && !areas[$0].phase.yearGroups.contains(next)
-                }
-                let sameLA = feeders.filter { areas[$0].localAuthority == receiving.localAuthority }
-                for a in (sameLA.isEmpty ? feeders : sameLA) { m[b, a] = 1 }
-            }
-        }
-        return m
-    }
+    /// B_g as a dense matrix (tests).
+    public var bases: [Matrix] { (0..<13).map(structure.dense) }
 }

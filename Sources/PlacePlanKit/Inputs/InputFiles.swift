@@ -22,4 +22,21 @@ enum InputFiles {
         let c = canonical(path)
         return lock.withLock { paths.contains(c) }
     }
+
+    /// The bytes of an input file, with errors that say what is wrong: not there, a
+    /// directory where a file is expected, or unreadable (permissions). `kind` names what was
+    /// expected ("CSV file"), for the message.
+    static func read(_ path: String, kind: String) throws(PlacePlanError) -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .fileNotFound(path: path, hint: "check the path, or the --data directory")
+        }
+        guard !isDirectory.boolValue else {
+            throw .unreadableFile(path: path, reason: "a directory, not a \(kind)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadableFile(path: path, reason: FileManager.default.isReadableFile(atPath: path) ? "it could not be read" : "permission denied")
+        }
+        return Array(data)
+    }
 }

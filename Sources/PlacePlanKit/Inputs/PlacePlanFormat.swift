@@ -157,28 +157,45 @@ public enum PlacePlanFormat {
         let areaIndex = Dictionary(areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let schoolByID = Dictionary(schools.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
-        struct Cell { var year: AcademicYear; var area: Int; var group: YearGroup; var pupils: Double?; var source: SourceLocation; var school: String? }
+        struct Cell { var year: AcademicYear; var area: Int; var group: YearGroup; var pupils: Double?; var source: SourceLocation?; var school: Int }
         var cells: [Cell] = []
-        var seen: [String: Int] = [:]
+        cells.reserveCapacity(file.rows.count)
+        // Duplicates by (unit, year, year group) as one integer: schools after areas.
+        var seen: [Int: Int] = [:]
+        seen.reserveCapacity(file.rows.count)
+        let schoolNumber = Dictionary(schools.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let schoolArea = schools.map { areaIndex[$0.areaID] ?? 0 }
+        // The few distinct year and year-group texts, parsed once each.
+        var yearOf: [String: AcademicYear] = [:], groupOf: [String: YearGroup] = [:]
         try forEachRecord(file) { r throws(PlacePlanError) in
-            var schoolID: String?
-            let year = try r.academicYear(yearColumn)
-            let group = try r.yearGroup(groupColumn)
-            let unit: String
+            var schoolID = -1
+            let yearText = r.text(yearColumn), groupText = r.text(groupColumn)
+            let year: AcademicYear
+            if let y = yearOf[yearText] { year = y } else {
+                year = try r.academicYear(yearColumn)
+                yearOf[yearText] = year
+            }
+            let group: YearGroup
+            if let g = groupOf[groupText] { group = g } else {
+                group = try r.yearGroup(groupColumn)
+                groupOf[groupText] = group
+            }
+            var unit: String { schoolColumn != nil && schoolID >= 0 ? "school \(schools[schoolID].id)" : "area \(areas[area].id)" }
+            let unitNumber: Int
             let area: Int
             if let schoolColumn, !(areaColumn != nil && r.text(schoolColumn).isEmpty) {
                 let sid = r.text(schoolColumn)
-                guard let school = schoolByID[sid] else { throw .unknownSchool(r.location(schoolColumn), id: sid) }
-                guard school.phase != .special else {
+                guard let k = schoolNumber[sid] else { throw .unknownSchool(r.location(schoolColumn), id: sid) }
+                guard schools[k].phase != .special else {
                     throw .invalidValue(r.location(schoolColumn), value: sid, expected: "a mainstream school (special school rolls belong to the SEND data)")
                 }
-                unit = "school \(sid)"
-                schoolID = sid
-                area = areaIndex[school.areaID]!
+                unitNumber = areas.count + k
+                schoolID = k
+                area = schoolArea[k]
             } else {
                 let aid = r.text(areaColumn)
                 guard let a = areaIndex[aid] else { throw .unknownArea(r.location(areaColumn!), id: aid, known: areas.map(\.id)) }
-                unit = "area \(aid)"
+                unitNumber = a
                 area = a
             }
             guard areas[area].phase.yearGroups.contains(group) else {
@@ -186,11 +203,11 @@ public enum PlacePlanFormat {
                     r.location(groupColumn), value: r.text(groupColumn),
                     expected: "a year group of the \(areas[area].phase) phase of \(areas[area].id)")
             }
-            let key = "\(unit), \(year), \(group)"
-            if let first = seen[key] { throw .duplicateRow(r.location(yearColumn), key: key, firstLine: first) }
+            let key = (unitNumber * 512 + (year.startYear & 511)) * YearGroup.count + group.index
+            if let first = seen[key] { throw .duplicateRow(r.location(yearColumn), key: "\(unit), \(year), \(group)", firstLine: first) }
             seen[key] = r.line
             let pupils = try r.count(pupilsColumn, allowMissing: true)
-            cells.append(Cell(year: year, area: area, group: group, pupils: pupils, source: r.location(pupilsColumn), school: schoolID))
+            cells.append(Cell(year: year, area: area, group: group, pupils: pupils, source: pupils == nil ? r.location(pupilsColumn) : nil, school: schoolID))
         }
         guard let first = cells.map(\.year).min(), let last = cells.map(\.year).max() else {
             throw .insufficientHistory("\(file.path): no rolls", hint: "add January census rolls by year, area (or school) and year group")
@@ -198,11 +215,12 @@ public enum PlacePlanFormat {
         let years = (first.startYear...last.startYear).map(AcademicYear.init)
         var rolls = RollHistory(areaIDs: areas.map(\.id), years: years)
         var present = Set<Int>()
-        var schoolRolls: [String: [Double]] = [:]
+        var bySchool: [[Double]?] = Array(repeating: nil, count: schools.count)
         for c in cells {
             let y = c.year - first
-            if let school = c.school {
-                schoolRolls[school, default: Array(repeating: 0, count: years.count * YearGroup.count)][y * YearGroup.count + c.group.index] = c.pupils ?? .nan
+            if c.school >= 0 {
+                if bySchool[c.school] == nil { bySchool[c.school] = Array(repeating: 0, count: years.count * YearGroup.count) }
+                bySchool[c.school]![y * YearGroup.count + c.group.index] = c.pupils ?? .nan
             }
             let o = rolls.offset(y, c.area, c.group)
             if present.contains(o) {
@@ -234,6 +252,8 @@ public enum PlacePlanFormat {
             }
         }
         try PlacePlanError.check(errors)
+        var schoolRolls: [String: [Double]] = [:]
+        for (k, r) in bySchool.enumerated() { if let r { schoolRolls[schools[k].id] = r } }
         return (rolls, schoolRolls)
     }
 

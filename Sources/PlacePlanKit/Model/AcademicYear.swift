@@ -27,7 +27,7 @@ public struct AcademicYear: Hashable, Comparable, Sendable, CustomStringConverti
     /// Parses "2019/20", "2019-20", DfE's "201920", or a plain "2019" (the starting year).
     /// Returns nil for anything else, including inconsistent pairs such as "2019/22".
     public init?(parsing text: String) {
-        let s = text.trimmingCharacters(in: .whitespaces)
+        let s = String(text.trimmedSpaces)
         func year(_ part: Substring) -> Int? {
             guard part.count == 4, part.allSatisfy(\.isASCIIDigit), let y = Int(part), (1900...2199).contains(y) else {
                 return nil
@@ -69,4 +69,15 @@ extension AcademicYear: Codable {
 
 extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (cheaper than Foundation's trimming, which
+    /// the loaders would otherwise call millions of times at national scale).
+    var trimmedSpaces: Substring {
+        let s = Substring(self)
+        guard let first = s.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return s[s.endIndex...] }
+        let last = s.lastIndex(where: { $0 != " " && $0 != "\t" })!
+        return s[first...last]
+    }
 }

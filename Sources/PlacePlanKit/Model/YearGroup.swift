@@ -28,7 +28,7 @@ public struct YearGroup: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Parses "R", "YR", "Reception", "reception", "0", "Y7", "7", "Year 7", DfE's "year_group_7".
     /// Year 14 and above are not modelled and return nil.
     public init?(parsing text: String) {
-        let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let s = text.trimmedSpaces.lowercased()
         if ["r", "yr", "reception", "rec"].contains(s) {
             self.init(0)
             return

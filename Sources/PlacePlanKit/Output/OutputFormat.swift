@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// The formats every report can be written in.
@@ -137,17 +136,34 @@ public struct TextTable: Sendable {
 
 /// CSV text from a header and rows, quoted where needed (through CSV.swift's writer).
 public func csvText(header: [String], rows: [[String]]) -> String {
-    let stream = OutputStream(toMemory: ())
-    do {
-        let writer = try CSVWriter(stream: stream)
-        try writer.write(row: header)
-        for row in rows { try writer.write(row: row) }
-        writer.stream.close()
-    } catch {
-        return ""
+    var out = ""
+    out.reserveCapacity((rows.count + 1) * 64)
+    for (i, row) in ([header] + rows).enumerated() {
+        if i > 0 { out += "\n" }
+        for (j, field) in row.enumerated() {
+            if j > 0 { out += "," }
+            out += csvField(field)
+        }
     }
-    let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
-    return (String(data: data, encoding: .utf8) ?? "") + "\n"
+    return out + "\n"
+}
+
+/// One CSV field: quoted when it holds a comma, a quote or a line break (quotes doubled), and,
+/// when it is text that a spreadsheet would read as a formula (it begins with =, +, -, @, a
+/// tab or a carriage return and is not a number), prefixed with an apostrophe, as OWASP
+/// advises against CSV injection. Numbers, negative ones included, are left as they are.
+func csvField(_ value: String) -> String {
+    var v = value
+    if let first = v.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13].contains(first), Double(v) == nil {
+        v = "'" + v
+    }
+    guard v.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else { return v }
+    var quoted = "\""
+    for ch in v.unicodeScalars {
+        if ch == "\"" { quoted += "\"" }
+        quoted.unicodeScalars.append(ch)
+    }
+    return quoted + "\""
 }
 
 /// Pretty-printed JSON with sorted keys, so the same report gives the same bytes.
@@ -172,6 +188,23 @@ extension String {
 
 /// Number formatting shared by the reports.
 public enum Format {
+    /// Text from an input made safe to print on a terminal: control characters (escape
+    /// sequences, bells, carriage returns) written as \u{1B} and the like, so that a name
+    /// in a data or scenario file cannot move the cursor or retitle the window.
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            if category == .control || category == .format {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     /// x rounded to a whole number; nil where none can hold it (not finite, or beyond ±10¹⁵),
     /// which the formats below print as "n/a" rather than trap.
     static func integer(_ x: Double) -> Int? {
@@ -215,7 +248,17 @@ public enum Format {
     public static func decimal(_ x: Double, places: Int = 1, signed: Bool = false) -> String {
         let scale = pow(10.0, Double(places))
         let v = (x * scale).rounded() / scale
-        let text = String(format: "%.\(places)f", v == 0 ? 0 : v)
+        let text: String
+        if (0...6).contains(places), v.isFinite, abs(v) < 1e12 {
+            // The digits of n = v · 10^places, which is what "%.{places}f" prints for v (v is
+            // the double nearest n / 10^places), without Foundation's formatter.
+            let n = Int((v * scale).rounded()), unit = Int(scale)
+            let whole = String(abs(n) / unit), fraction = String(abs(n) % unit)
+            let digits = places == 0 ? whole : whole + "." + String(repeating: "0", count: places - fraction.count) + fraction
+            text = n < 0 ? "-" + digits : digits
+        } else {
+            text = String(format: "%.\(places)f", v == 0 ? 0 : v)
+        }
         return signed && v > 0 ? "+" + text : text
     }
 

@@ -52,7 +52,7 @@ public enum Projector {
         let initial = try initialState(data, columns: 1)
         let intake = try intake(data, model: model, horizon: horizon)
         let inflows = intake.reception.map { YearInflow(reception: Matrix(rows: data.areas.count, columns: 1, values: $0)) }
-        let states = CohortFlowEngine.project(initial: initial, transitions: (1...horizon).map(model.transitions(step:)), inflows: inflows)
+        let states = CohortFlowEngine.project(initial: initial, flows: (1...horizon).map(model.flows(step:)), inflows: inflows)
         return Forecast(areas: data.areas, origin: data.lastCensus, columns: ["baseline"], states: states, births: intake.births)
     }
 

@@ -130,7 +130,7 @@ public enum ScenarioRunner {
             births.append(b)
             inflows.append(YearInflow(reception: reception, multipliers: multipliers))
         }
-        let states = CohortFlowEngine.project(initial: initial, transitions: (1...horizon).map(model.transitions(step:)), inflows: inflows)
+        let states = CohortFlowEngine.project(initial: initial, flows: (1...horizon).map(model.flows(step:)), inflows: inflows)
         return Forecast(areas: data.areas, origin: data.lastCensus, columns: columns.map(\.scenario.name), states: states, births: births)
     }
 }

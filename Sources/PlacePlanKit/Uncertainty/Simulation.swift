@@ -23,25 +23,43 @@ public struct UncertaintySettings: Sendable, Hashable {
     /// The fewest draws a run takes (a thousand or more give stable intervals).
     public static let minimumDraws = 2
 
-    /// Checks that the draws are at least ``minimumDraws`` and that the arrays held at once,
-    /// `bytesPerDraw` for each draw, fit in half the machine's physical memory (more would
-    /// fail to allocate, or swap, rather than give an answer).
+    /// Checks that the draws are at least ``minimumDraws`` and that everything the run will
+    /// hold at once, `fixedBytes` plus `bytesPerDraw` for each draw, fits in half the memory
+    /// available to the process (the machine's, or a container's limit when lower): more
+    /// would fail to allocate, or swap, rather than give an answer. The refusal is a usage
+    /// error that names the most draws that fit.
     /// - Parameter what: what is drawn, for the message (e.g. "15 planning areas").
-    public func check(bytesPerDraw: Int, of what: String) throws(PlacePlanError) {
+    public func check(bytesPerDraw: Int, fixedBytes: Int = 0, of what: String) throws(PlacePlanError) {
         guard draws >= Self.minimumDraws else {
             throw .invalidOption(option: "--draws", message: "\(draws) is too few", hint: "use at least 100 draws, e.g. --draws 1000")
         }
-        let memory = ProcessInfo.processInfo.physicalMemory, limit = memory / 2
-        let (needed, overflow) = draws.multipliedReportingOverflow(by: max(1, bytesPerDraw))
-        guard overflow || UInt64(needed) > limit else { return }
+        let memory = Self.availableMemory, limit = memory / 2
+        let (perDraw, overflow) = draws.multipliedReportingOverflow(by: max(1, bytesPerDraw))
+        let (needed, overflow2) = perDraw.addingReportingOverflow(max(0, fixedBytes))
+        guard overflow || overflow2 || UInt64(needed) > limit else { return }
         // The most that fit, to two significant figures.
-        let most = Int(limit) / max(1, bytesPerDraw)
+        let most = max(0, Int(limit) - fixedBytes) / max(1, bytesPerDraw)
         let unit = Int(pow(10, Double(max(0, String(most).count - 2))))
         func size(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1_073_741_824) }
+        let fits = most / unit * unit
         throw .invalidOption(
             option: "--draws",
-            message: "\(draws) draws of \(what) need about \(overflow ? "more than \(size(Double(Int.max)))" : size(Double(needed))) of memory, more than half of this machine's \(size(Double(memory)))",
-            hint: "use fewer draws, at most about \(most / unit * unit), e.g. --draws \(min(10_000, most / unit * unit))")
+            message: "\(Format.count(Double(min(draws, Int(1e15))))) draws of \(what) need about \(overflow || overflow2 ? "more than \(size(Double(Int.max)))" : size(Double(needed))) of memory, more than half of the \(size(Double(memory))) available",
+            hint: fits >= Self.minimumDraws
+                ? "use fewer draws, at most about \(Format.count(Double(fits))), e.g. --draws \(min(10_000, fits))"
+                : "this data is too large for draws on this machine: run without --draws, or on fewer areas")
+    }
+
+    /// The memory the process may use: the machine's, or the cgroup limit of its container
+    /// when one is set and lower.
+    public static var availableMemory: UInt64 {
+        var memory = ProcessInfo.processInfo.physicalMemory
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), let limit = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
+                memory = min(memory, limit)
+            }
+        }
+        return memory
     }
 
     /// The quantiles every summary carries: 2.5, 5, 10, 50, 90, 95 and 97.5%.
@@ -94,220 +112,76 @@ public struct DrawSummary: Sendable {
 
 /// Runs draws of one scenario through the cohort-flow engine.
 ///
-/// Each draw is a column of one state matrix: every year step is one `dgemm` per year group
-/// for a whole chunk of draws, the draw's errors entering as the step's multipliers and in
-/// the Reception inflow. With measured errors (``CalibratedErrors``), draw d's phase total in
-/// area a at step h is the forecast / e^l, l = μ(h) + s_a(h) ζ_{d,a}: before a step every
-/// cell is multiplied by e^l(h−1) of its area and phase, the cells that move up are divided
-/// by e^l(h) of the area and phase they move into, and Reception is e^(−l(h)) times its
-/// forecast, so this holds exactly for every cell, whichever area a cohort moves into.
-/// Births the file projects with an interval, and housing delivery (``HousingDelivery``),
-/// vary per draw from a second random stream. Without measured errors (too short a history)
-/// the draws follow the parametric ``RatioErrorModel``: for transition t in area a at step h
-/// the log multiplier is σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} +
-/// √(1 − max(ρ, λ)) I_{a,t,h}, the factors AR(1) over steps with persistence φ, and births
-/// beyond the known years vary by σ_B(k) · Z.
+/// Each draw is a column of one state: every year step goes through the structured engine
+/// (``CohortFlowEngine``) for a whole chunk of draws, the draw's errors entering as the
+/// step's multipliers and in the Reception inflow. The parts, in the order a run uses them:
+///
+/// 1. **The error model** (``DrawErrorModel``): the calibrated measured errors
+///    (``CalibratedErrors``) when the history has them, else the parametric ``RatioErrorModel``.
+/// 2. **The births that vary** (``BirthsUncertainty``): years the births file projects with an
+///    interval, and (parametric model) years beyond the known ones.
+/// 3. **The copula** (``copula(draws:areas:commonShares:seed:)``): one stratified normal per
+///    draw, area and phase, joined as the measured errors were.
+/// 4. **Each draw's side draws** (``SideDraws``): housing delivery (share built and delay) and
+///    births shocks, from a second stream so that they leave the error scores as they are.
+/// 5. **The error factors of a step**: calibrated (``CalibratedFactors``), draw d's phase
+///    total in area a at step h is the forecast / e^l, l = μ(h) + s_a(h) ζ_{d,a}: before a step
+///    every cell is multiplied by e^l(h−1) of its area and phase, the cells that move up are
+///    divided by e^l(h) of the area and phase they move into, and Reception is e^(−l(h)) times
+///    its forecast, so this holds exactly for every cell, whichever area a cohort moves into;
+///    or parametric (``ParametricFactors``), for transition t in area a at step h the log
+///    multiplier σ_t(h) · X with X = √λ G_h + √(ρ − λ) A_{a,h} + √(1 − max(ρ, λ)) I_{a,t,h},
+///    the factors AR(1) over steps with persistence φ, and births beyond the known years
+///    varying by σ_B(k) · Z.
+/// 6. **The engine step**, into buffers reused from year to year, then the scenario's overlays
+///    (housing, closures, each draw's delivery).
+/// 7. **The quantile summary** of each step (``DrawSummariser``).
 public enum Simulation {
     public static func run(
         _ data: DataSet, model: CohortModel, empirical: EmpiricalErrors?, fallback: RatioErrorModel? = nil, applied: AppliedScenario, horizon: Int,
         settings: UncertaintySettings, places: [[[Double]]]? = nil, thresholds: SufficiencyThresholds = SufficiencyThresholds(),
         progress: ((Int) -> Void)? = nil
     ) throws(PlacePlanError) -> DrawSummary {
-        let A = data.areas.count, G = YearGroup.count, Q = UncertaintySettings.quantiles.count, D = settings.draws
-        // The state, the view, the multipliers, the next state and a cell's draws laid out
-        // for its quantiles: about six numbers per draw, area and year group at once.
-        try settings.check(bytesPerDraw: 6 * A * G * MemoryLayout<Double>.size, of: "\(A) planning areas")
-        // The calibrated measured errors when the history has them; otherwise (too short a
-        // history) the parametric ratio-error model, estimated only then.
-        let calibrated = empirical?.calibrated(areas: A, horizon: horizon, adaptation: settings.adaptationRate)
-        let errors = calibrated == nil
-            ? fallback ?? RatioErrorModel.estimate(RatioHistory(data: data), selection: model.selection, births: data.births)
-            : RatioErrorModel(sigma: [], transitionCorrelation: 0, areaCorrelation: 0, persistence: 0, birthsSigma: [:])
+        let A = data.areas.count, D = settings.draws
+        let errorModel = DrawErrorModel(data, model: model, empirical: empirical, fallback: fallback, horizon: horizon, adaptation: settings.adaptationRate)
+        let overlays = applied.hasOverlays
+        try settings.check(
+            bytesPerDraw: DrawMemory.bytesPerDraw(areas: A, parametric: errorModel.calibrated == nil, overlays: overlays),
+            fixedBytes: DrawMemory.fixedBytes(areas: A, horizon: horizon, chunks: min(settings.threads, D)), of: "\(Format.count(Double(A))) planning areas")
         let origin = data.lastCensus
         let initial = try Projector.initialState(data, columns: 1)
         let intake = try Projector.intake(data, model: model, horizon: horizon)
-        let transitions = (1...horizon).map(model.transitions(step:))
-        // Births beyond the last known mid-year: k years beyond, per area (0 when known).
-        var beyond = [[Int]](repeating: Array(repeating: 0, count: A), count: horizon)
-        var seriesIndex = [Int](repeating: -1, count: A)
-        let keys = Array(Set(data.areas.compactMap { data.birthSeries(for: $0)?.key })).sorted()
-        for (a, area) in data.areas.enumerated() {
-            guard let series = data.birthSeries(for: area), let last = series.births.keys.max() else { continue }
-            seriesIndex[a] = keys.firstIndex(of: series.key)!
-            for h in 1...horizon { beyond[h - 1][a] = max(0, BirthSeries.midYear(feeding: origin + h) - last) }
-        }
-        let birthsBeyond = beyond, birthsSeries = seriesIndex
-        // Births the file projects with an interval (the GLA's predicted years): the relative
-        // standard deviation of the births feeding step h in area a, reading the interval as
-        // 95% (the file does not say), else 0.
-        let birthsSpread: [[Double]] = (1...horizon).map { h in
-            data.areas.map { area in
-                guard let series = data.birthSeries(for: area) else { return 0 }
-                let y = BirthSeries.midYear(feeding: origin + h)
-                guard series.projected.contains(y), let b = series.births[y], b > 0, let lo = series.lower[y], let hi = series.upper[y], hi > lo else { return 0 }
-                return (hi - lo) / (2 * 1.96 * b)
-            }
-        }
-        let birthsUncertain = birthsSpread.contains { $0.contains { $0 > 0 } }
-        let wG = errors.areaCorrelation, wA = max(0, errors.transitionCorrelation - errors.areaCorrelation)
-        let wI = max(0, 1 - wG - wA), phi = errors.persistence, innovation = (1 - phi * phi).squareRoot()
+        let flows = (1...horizon).map(model.flows(step:))
+        let births = BirthsUncertainty(data, horizon: horizon)
+        let copula = errorModel.calibrated.map { Self.copula(draws: D, areas: A, commonShares: $0.phases.map(\.commonShare), seed: settings.seed) }
 
-        let copula = calibrated.map { Self.copula(draws: D, areas: A, commonShares: $0.phases.map(\.commonShare), seed: settings.seed) }
         // Draws are split into chunks stepped in parallel; each draw has its own random stream.
         let chunks = min(settings.threads, D)
         let bounds = (0...chunks).map { $0 * D / chunks }
-        let chunkList: [SimulationChunk] = (0..<chunks).map { k in
-            let n = bounds[k + 1] - bounds[k]
-            var s = CohortState(areas: A, columns: n)
-            for c in 0..<n { for g in YearGroup.all { for a in 0..<A { s[g, a, c] = initial[g, a, 0] } } }
-            let rngs = (bounds[k]..<bounds[k + 1]).map { DrawRandom(seed: settings.seed, stream: UInt64($0)) }
-            let chunk = SimulationChunk(s, rngs, areas: A, keys: keys.count)
-            // Housing delivery and projected births come from a second stream per draw, so
-            // they leave the draw's measured-error scores as they are.
-            var side = (bounds[k]..<bounds[k + 1]).map { DrawRandom(seed: settings.seed, stream: (1 << 40) + UInt64($0)) }
-            for d in 0..<n {
-                // Per uncertain housing scheme: the share built and the delay.
-                for scheme in applied.uncertainDelivery {
-                    let u = Double(side[d].next() >> 11) / Double(1 << 53)
-                    let share = scheme.delivery.share.lowerBound + u * (scheme.delivery.share.upperBound - scheme.delivery.share.lowerBound)
-                    let delay = Int(side[d].next() % UInt64(scheme.delivery.maximumDelay + 1))
-                    chunk.delivery.append((share, delay))
-                }
-            }
-            // Starting factors: stationary, and births shocks drawn once per draw.
-            if let copula {
-                if birthsUncertain {
-                    for d in 0..<n { for b in 0..<keys.count { chunk.births[d * keys.count + b] = side[d].normal() } }
-                }
-                // Each draw has one normal X per area and phase (Gaussian copula), and its
-                // level in the scores' distribution, which gives its ζ at each step.
-                chunk.copula = Array(copula[(bounds[k] * A * 2)..<(bounds[k + 1] * A * 2)])
-                chunk.level = chunk.copula.map(CalibratedErrors.Phase.level)
-                return chunk
-            }
-            // The parametric model's factors (the calibrated draws do not need them).
-            chunk.global = Array(repeating: 0, count: n)
-            chunk.area = Array(repeating: 0, count: n * A)
-            chunk.own = Array(repeating: 0, count: n * A * 14)
-            for d in 0..<n {
-                chunk.global[d] = chunk.rng[d].normal()
-                for a in 0..<A { chunk.area[d * A + a] = chunk.rng[d].normal() }
-                for i in 0..<(A * 14) { chunk.own[d * A * 14 + i] = chunk.rng[d].normal() }
-                for b in 0..<keys.count { chunk.births[d * keys.count + b] = chunk.rng[d].normal() }
-            }
-            return chunk
+        let chunkList = (0..<chunks).map { k in
+            DrawChunk(
+                draws: bounds[k]..<bounds[k + 1], initial: initial, settings: settings, applied: applied, births: births, copula: copula,
+                parametric: errorModel.calibrated == nil, overlays: overlays)
         }
-
-        var cells = [Double](repeating: 0, count: (horizon + 1) * A * G * Q)
-        var totals = [Double](repeating: 0, count: (horizon + 1) * A * 2 * Q)
-        var shortfall = [Double](repeating: 0, count: (horizon + 1) * A * 2)
-        var entryShortfall = shortfall, highSurplus = shortfall
-        summarise(step: 0, views: chunkList.map(\.view), into: &cells, &totals, &shortfall, &entryShortfall, &highSurplus, places: places, thresholds: thresholds, A: A)
-
+        let summariser = DrawSummariser(areas: A, draws: D, horizon: horizon, places: places, thresholds: thresholds)
+        summariser.add(step: 0, views: chunkList.map(\.view))
         for h in 1...horizon {
             DispatchQueue.concurrentPerform(iterations: chunks) { k in
                 let chunk = chunkList[k]
-                let n = chunk.rng.count
-                var reception = Matrix(rows: A, columns: n)
-                var multipliers = [Double](repeating: 1, count: G * A * n)
-                if let calibrated {
-                    // Scale so that a phase's total at step h is forecast / f(h), f(h) = e^l(h):
-                    // cohorts moving up get f(h − 1) / f(h), Reception 1 / f(h).
-                    let shock = applied.ratioFactor?[h - 1]
-                    let receptionBase = (0..<A).map { intake.reception[h - 1][$0] * applied.receptionFactor[h - 1][$0] }
-                    let primary = calibrated.phases[0], secondary = calibrated.phases[1]
-                    // f(h − 1) is kept from the step before (f(0) = 1); the chunk's arrays are
-                    // read and written through locals, not the shared object, in the loop.
-                    let before = chunk.factor.isEmpty ? Array(repeating: 1, count: n * A * 2) : chunk.factor
-                    var kept = before
-                    let table0 = primary.table(horizon: h), table1 = secondary.table(horizon: h), level = chunk.level, shocks = chunk.births
-                    // The state is taken out of the chunk (and the view, which shares it, let go)
-                    // so that scaling it does not copy it.
-                    var state = chunk.state
-                    chunk.view = CohortState(areas: A, columns: 0)
-                    chunk.state = chunk.view
-                    chunk.copula.withUnsafeBufferPointer { x in
-                        multipliers.withUnsafeMutableBufferPointer { m in
-                            state.values.withUnsafeMutableBufferPointer { v in
-                                for d in 0..<n {
-                                    for a in 0..<A {
-                                        let i = (d * A + a) * 2
-                                        let zeta0 = CalibratedErrors.Phase.score(x[i], level: level[i], table: table0)
-                                        let zeta1 = CalibratedErrors.Phase.score(x[i + 1], level: level[i + 1], table: table1)
-                                        let now0 = exp(primary.location[h] + primary.scale[a][h] * zeta0)
-                                        let now1 = exp(secondary.location[h] + secondary.scale[a][h] * zeta1)
-                                        kept[i] = now0
-                                        kept[i + 1] = now1
-                                        var births = 1.0
-                                        if birthsUncertain, birthsSeries[a] >= 0, birthsSpread[h - 1][a] > 0 {
-                                            births = max(0.1, 1 + birthsSpread[h - 1][a] * shocks[d * keys.count + birthsSeries[a]])
-                                        }
-                                        reception[a, d] = receptionBase[a] * births / now0
-                                    }
-                                }
-                                // The state's cells, base / f(h − 1) for their area and phase, are
-                                // brought back to base before they move, and divided by the f(h) of
-                                // the area and phase they move into: a cohort that moves into Year 7,
-                                // or between areas, takes its new place's error. (In the state's
-                                // order: year group, draw, area.)
-                                for g in 0..<G {
-                                    let p = g <= 6 ? 0 : 1
-                                    for d in 0..<n {
-                                        for a in 0..<A {
-                                            let i = (g * n + d) * A + a, f = (d * A + a) * 2 + p
-                                            v[i] *= before[f]
-                                            if g > 0 { m[i] = (shock?[g * A + a] ?? 1) / kept[f] }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    chunk.factor = kept
-                    chunk.state = state
+                let inflow: YearInflow
+                if let calibrated = errorModel.calibrated {
+                    inflow = CalibratedFactors.step(h, chunk: chunk, errors: calibrated, intake: intake, applied: applied, births: births)
                 } else {
-                    // No measured paths (too little history): the parametric ratio errors.
-                    for d in 0..<n {
-                        var rng = chunk.rng[d]
-                        if h > 1 {
-                            chunk.global[d] = phi * chunk.global[d] + innovation * rng.normal()
-                            for a in 0..<A { chunk.area[d * A + a] = phi * chunk.area[d * A + a] + innovation * rng.normal() }
-                            for i in 0..<(A * 14) { chunk.own[d * A * 14 + i] = phi * chunk.own[d * A * 14 + i] + innovation * rng.normal() }
-                        }
-                        chunk.rng[d] = rng
-                        let common = wG.squareRoot() * chunk.global[d]
-                        for a in 0..<A {
-                            let areaPart = common + wA.squareRoot() * chunk.area[d * A + a]
-                            for t in 0..<14 {
-                                let x = areaPart + wI.squareRoot() * chunk.own[(d * A + a) * 14 + t]
-                                let factor = exp(errors.sigma[t][h - 1] * x)
-                                if t == 13 {
-                                    var births = 1.0
-                                    let k = birthsBeyond[h - 1][a], b = birthsSeries[a]
-                                    if k > 0, b >= 0, let sig = errors.birthsSigma[keys[b]] {
-                                        births = exp(sig[min(k, sig.count) - 1] * chunk.births[d * keys.count + b])
-                                    }
-                                    reception[a, d] = intake.reception[h - 1][a] * applied.receptionFactor[h - 1][a] * factor * births
-                                } else {
-                                    let o = ((t + 1) * n + d) * A + a
-                                    multipliers[o] = factor * (applied.ratioFactor?[h - 1][(t + 1) * A + a] ?? 1)
-                                }
-                            }
-                        }
-                    }
+                    inflow = ParametricFactors.step(h, chunk: chunk, errors: errorModel.parametric, intake: intake, applied: applied, births: births)
                 }
-                chunk.state = CohortFlowEngine.step(chunk.state, transitions: transitions[h - 1], inflow: YearInflow(reception: reception, multipliers: multipliers))
-                chunk.view = chunk.state
-                applied.overlayAll(&chunk.view, step: h, origin: origin)
-                applied.overlayDelivery(&chunk.view, step: h, draws: chunk.delivery)
+                chunk.advance(flows: flows[h - 1], inflow: inflow)
+                chunk.overlay(applied, step: h, origin: origin)
             }
-            summarise(step: h, views: chunkList.map(\.view), into: &cells, &totals, &shortfall, &entryShortfall, &highSurplus, places: places, thresholds: thresholds, A: A)
+            summariser.add(step: h, views: chunkList.map(\.view))
             progress?(h)
         }
-        var summary = DrawSummary(
-            draws: D, seed: settings.seed, areas: A, horizon: horizon, cells: cells, totals: totals, shortfall: shortfall,
-            entryShortfall: entryShortfall, highSurplus: highSurplus)
-        summary.bias = calibrated?.phases.map(\.location) ?? []
+        var summary = summariser.summary(draws: D, seed: settings.seed)
+        summary.bias = errorModel.calibrated?.phases.map(\.location) ?? []
         return summary
     }
 
@@ -367,88 +241,6 @@ public enum Simulation {
         return out
     }
 
-    /// Quantiles and probabilities over all draws at one step (cells in parallel).
-    static func summarise(
-        step h: Int, views: [CohortState], into cells: inout [Double], _ totals: inout [Double], _ shortfall: inout [Double],
-        _ entryShortfall: inout [Double], _ highSurplus: inout [Double], places: [[[Double]]]?, thresholds: SufficiencyThresholds, A: Int
-    ) {
-        let D = views.reduce(0) { $0 + $1.columns }
-        let G = YearGroup.count, Q = UncertaintySettings.quantiles.count
-        // One pass over the states (read in their own order) lays every cell's draws out
-        // contiguously: byCell[(a · G + g) · D + d], and the phase totals byPhase[(a · 2 + p) · D + d].
-        var byCell = [Double](repeating: 0, count: A * G * D), byPhase = [Double](repeating: 0, count: A * 2 * D)
-        let starts = views.indices.map { i in views[..<i].reduce(0) { $0 + $1.columns } }
-        let phaseOf = YearGroup.all.map { ReportingPhase.primary.yearGroups.contains($0) ? 0 : 1 }
-        byCell.withUnsafeMutableBufferPointer { cellBuffer in
-            byPhase.withUnsafeMutableBufferPointer { phaseBuffer in
-                nonisolated(unsafe) let t = cellBuffer, p = phaseBuffer
-                DispatchQueue.concurrentPerform(iterations: views.count) { vi in
-                    let v = views[vi], base = starts[vi]
-                    v.values.withUnsafeBufferPointer { x in
-                        for g in 0..<G {
-                            let ph = phaseOf[g]
-                            for c in 0..<v.columns {
-                                let row = (g * v.columns + c) * A
-                                for a in 0..<A {
-                                    let value = x[row + a]
-                                    t[(a * G + g) * D + base + c] = value
-                                    p[(a * 2 + ph) * D + base + c] += value
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let cellDraws = byCell, phaseDraws = byPhase
-        let cellCount = A * G + A * 2
-        let results = SharedRows(cellCount)
-        let probabilities = SharedRows(A * 2)
-        DispatchQueue.concurrentPerform(iterations: cellCount) { i in
-            if i < A * G {
-                results.set(i, cellDraws.withUnsafeBufferPointer {
-                    Quantiles.of(UnsafeBufferPointer(rebasing: $0[(i * D)..<((i + 1) * D)]), UncertaintySettings.quantiles, rule: .midpoint)
-                })
-            } else {
-                let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
-                phaseDraws.withUnsafeBufferPointer { all in
-                    let values = UnsafeBufferPointer(rebasing: all[(j * D)..<((j + 1) * D)])
-                    if let places {
-                        let entry = phase.entryYearGroup.index
-                        var p = 0.0
-                        for g in phase.yearGroups { p += places[h][g.index][a] }
-                        let pe = places[h][entry][a]
-                        var short = 0, entryShort = 0, high = 0
-                        cellDraws.withUnsafeBufferPointer { cells in
-                            let entryDraws = UnsafeBufferPointer(rebasing: cells[((a * G + entry) * D)..<((a * G + entry + 1) * D)])
-                            for d in 0..<D {
-                                let total = values[d]
-                                if total > p { short += 1 }
-                                if entryDraws[d] > pe { entryShort += 1 }
-                                if p > 0 && (p - total) / p > thresholds.highSurplus { high += 1 }
-                            }
-                        }
-                        probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
-                    }
-                    results.set(i, Quantiles.of(values, UncertaintySettings.quantiles, rule: .midpoint))
-                }
-            }
-        }
-        let rows = results.rows, probabilityRows = probabilities.rows
-        for i in 0..<(A * G) {
-            let a = i / G, g = i % G
-            for q in 0..<Q { cells[((h * A + a) * G + g) * Q + q] = rows[i][q] }
-        }
-        for j in 0..<(A * 2) {
-            for q in 0..<Q { totals[((h * A) * 2 + j) * Q + q] = rows[A * G + j][q] }
-            let p = probabilityRows[j]
-            if p.count == 3 {
-                shortfall[h * A * 2 + j] = p[0]
-                entryShortfall[h * A * 2 + j] = p[1]
-                highSurplus[h * A * 2 + j] = p[2]
-            }
-        }
-    }
 }
 
 /// Rows written by parallel workers, each to its own index, through a stable buffer.
@@ -637,28 +429,3 @@ public enum Quantiles {
     }
 }
 
-/// A share of the draws, stepped by one thread.
-final class SimulationChunk: @unchecked Sendable {
-    var state: CohortState
-    var view: CohortState
-    var rng: [DrawRandom]
-    /// The parametric model's factors per draw: global, by area, by area and transition
-    /// (allocated only when the draws follow it).
-    var global: [Double] = []
-    var area: [Double] = []
-    var own: [Double] = []
-    var births: [Double]
-    /// For each draw, area and phase: its normal X, X's level in the scores' distribution
-    /// (``CalibratedErrors/Phase/level(_:)``), and its factor f = e^l at the last step.
-    var copula: [Double] = []
-    var level: [Double] = []
-    var factor: [Double] = []
-    /// For each draw and uncertain housing scheme: the share built and the delay in years.
-    var delivery: [(share: Double, delay: Int)] = []
-    init(_ s: CohortState, _ r: [DrawRandom], areas: Int, keys: Int) {
-        state = s
-        view = s
-        rng = r
-        births = Array(repeating: 0, count: r.count * max(1, keys))
-    }
-}

@@ -60,10 +60,17 @@ import Testing
 
     /// A count beyond any school system's (a unit or decimal-point slip) is an error, not data.
     @Test func implausiblyLargeCountIsRejected() throws {
-        let d = try rolls(replacing: 3, with: "2020,B,R,1e308")
+        let d = try rolls(replacing: 3, with: "2020,B,R,20000000")
         let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
         guard case .invalidValue(let loc, let value, let expected) = e else { Issue.record("got \(String(describing: e))"); return }
-        #expect(loc.line == 3 && loc.column == 4 && value == "1e308" && expected.contains("at most 10,000,000"))
+        #expect(loc.line == 3 && loc.column == 4 && value == "20000000" && expected.contains("at most 10,000,000"))
+        // Exponent and hexadecimal forms are not counts a spreadsheet writes: refused, not read.
+        for odd in ["1e308", "1e3", "0x1F"] {
+            let d = try rolls(replacing: 3, with: "2020,B,R,\(odd)")
+            let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+            guard case .invalidValue(let loc, let value, _) = e else { Issue.record("\(odd): got \(String(describing: e))"); continue }
+            #expect(loc.line == 3 && loc.column == 4 && value == odd)
+        }
     }
 
     @Test func semicolonSeparatedFileGetsAHintAboutTheSeparator() throws {

@@ -447,3 +447,32 @@ struct ProjectedBirthsTests {
     }
 }
 
+
+/// The memory check before the draws counts what the run holds, linearly in the areas.
+@Suite struct DrawMemoryTests {
+    @Test func memoryGrowsLinearlyInTheAreas() {
+        let small = DrawMemory.bytesPerDraw(areas: 15, parametric: false, overlays: false)
+        let large = DrawMemory.bytesPerDraw(areas: 2_310, parametric: false, overlays: false)
+        #expect(large == small / 15 * 2_310)
+        #expect(DrawMemory.bytesPerDraw(areas: 15, parametric: true, overlays: true) > small)
+        // The fixed part grows with the areas and the horizon, not with the draws.
+        #expect(DrawMemory.fixedBytes(areas: 2_310, horizon: 15, chunks: 2) > DrawMemory.fixedBytes(areas: 15, horizon: 15, chunks: 2))
+    }
+
+    /// A run that does not fit is refused with the most draws that do; one whose fixed part
+    /// alone does not fit is told to run without draws.
+    @Test func refusesWhatDoesNotFit() {
+        let memory = Int(UncertaintySettings.availableMemory)
+        let fits = UncertaintySettings(draws: 1000)
+        #expect(throws: Never.self) { try fits.check(bytesPerDraw: 1000, of: "test") }
+        let e = error { try fits.check(bytesPerDraw: memory / 100, of: "15 planning areas") }
+        guard case .invalidOption(let option, let message, let hint) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(option == "--draws" && message.contains("1,000 draws of 15 planning areas need about") && hint.contains("at most about"))
+        #expect(e?.exitCode == 64)
+        let fixed = error { try fits.check(bytesPerDraw: 8, fixedBytes: memory, of: "test") }
+        guard case .invalidOption(_, _, let hint2) = fixed else { Issue.record("got \(String(describing: fixed))"); return }
+        #expect(hint2.contains("run without --draws"))
+        // Overflow in the product is a refusal, not a trap.
+        #expect(error { try UncertaintySettings(draws: Int.max / 2).check(bytesPerDraw: 1 << 20, of: "test") }?.exitCode == 64)
+    }
+}
