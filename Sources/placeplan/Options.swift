@@ -140,19 +140,24 @@ struct ModelArguments: ParsableArguments {
 }
 
 /// A progress line on stderr, rewritten in place, only when stderr is a terminal (so logs
-/// and pipes see nothing of it).
-final class ProgressLine {
+/// and pipes see nothing of it). Safe to call from the threads of a parallel run.
+final class ProgressLine: @unchecked Sendable {
     let terminal = isatty(STDERR_FILENO) == 1
     private var shown = false
+    private let lock = NSLock()
 
-    func show(_ message: String) {
+    @Sendable func show(_ message: String) {
         guard terminal else { return }
+        lock.lock()
+        defer { lock.unlock() }
         shown = true
         FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8))
     }
 
     /// Clears the line, if anything is shown.
     func clear() {
+        lock.lock()
+        defer { lock.unlock() }
         if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         shown = false
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a backtest compares and how.
 public struct BacktestSettings: Sendable, Hashable {
     /// Years ahead to forecast from each origin (default 5).
@@ -83,11 +85,41 @@ public struct Backtest: Sendable {
     /// What the data loader did that the reader should know (series merged across LA
     /// reorganisations, LAs left out and why).
     public var notes: [String] = []
+    /// The records grouped by method, horizon and year group (nil: phase totals), in record
+    /// order, so that each summary reads only its own group.
+    let groups: [GroupKey: [Int]]
+    /// The horizons and phases with any records.
+    public let horizons: [Int]
+    public let phases: [ReportingPhase]
+
+    struct GroupKey: Hashable {
+        var method: String
+        var horizon: Int
+        var yearGroup: YearGroup?
+    }
+
+    init(settings: BacktestSettings, dataLabel: String, origins: [AcademicYear], records: [BacktestRecord], selections: [String: [AcademicYear: EstimatorSelection]]) {
+        self.settings = settings
+        self.dataLabel = dataLabel
+        self.origins = origins
+        self.records = records
+        self.selections = selections
+        var groups: [GroupKey: [Int]] = [:]
+        var horizons = Set<Int>(), phases = Set<ReportingPhase>()
+        for (i, r) in records.enumerated() {
+            groups[GroupKey(method: r.method, horizon: r.horizon, yearGroup: r.yearGroup), default: []].append(i)
+            horizons.insert(r.horizon)
+            phases.insert(r.phase)
+        }
+        self.groups = groups
+        self.horizons = horizons.sorted()
+        self.phases = ReportingPhase.allCases.filter(phases.contains)
+    }
 
     /// - Parameter progress: told of each origin as it starts (e.g. "origin 2016/17, 3 of 8,
     ///   1000 draws"), for a progress line.
     public static func run(
-        _ data: DataSet, settings: BacktestSettings = BacktestSettings(), progress: ((String) -> Void)? = nil
+        _ data: DataSet, settings: BacktestSettings = BacktestSettings(), progress: (@Sendable (String) -> Void)? = nil
     ) throws(PlacePlanError) -> Backtest {
         let years = data.rolls.years
         guard (1...ForecastSettings.maximumHorizon).contains(settings.horizon) else {
@@ -100,66 +132,23 @@ public struct Backtest: Sendable {
                     ? "lower --min-history (at most \(years.count - 1) here; fewer censuses per origin give rougher ratios), or use a longer history of rolls"
                     : "use data with a longer history of rolls")
         }
+        let origins = Array(years[(settings.minimumHistory - 1)..<(years.count - 1)])
+        let fullIndex = Dictionary(data.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Origins are independent: run on all cores, gathered in origin order.
+        let counter = ProgressCounter()
+        let perOrigin = try parallelMap(origins.count) { i throws(PlacePlanError) in
+            let origin = origins[i]
+            if let progress {
+                let started = counter.next()
+                progress("origin \(origin), \(started) of \(origins.count)" + (settings.uncertainty.map { ", \($0.draws) draws" } ?? ""))
+            }
+            return try Self.run(data, origin: origin, settings: settings, fullIndex: fullIndex)
+        }
         var records: [BacktestRecord] = []
         var selections: [String: [AcademicYear: EstimatorSelection]] = [:]
-        let origins = Array(years[(settings.minimumHistory - 1)..<(years.count - 1)])
-        for (i, origin) in origins.enumerated() {
-            progress?("origin \(origin), \(i + 1) of \(origins.count)" + (settings.uncertainty.map { ", \($0.draws) draws" } ?? ""))
-            // The areas with a census at the origin and enough history of their own up to it
-            // (an LA created by a reorganisation joins the backtest once it has them).
-            let visible = data.asKnown(at: origin).atOrigin(origin)
-            let originIndex = visible.rolls.years.count - 1
-            let enough = visible.areas.indices.filter { originIndex - visible.rolls.span(area: $0).lowerBound + 1 >= settings.minimumHistory }
-            guard !enough.isEmpty else { continue }
-            let known = enough.count == visible.areas.count ? visible : visible.selecting(areas: enough)
-            let fullIndex = Dictionary(data.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-            let horizon = min(settings.horizon, years.last! - origin)
-            for (v, variant) in settings.variants.enumerated() {
-                let name = variant.name
-                let model = try CohortModel.fit(known, options: variant.options)
-                selections[name, default: [:]][origin] = model.selection
-                let forecast = try Projector.project(known, model: model, horizon: horizon)
-                var draws: DrawSummary?
-                if let uncertainty = settings.uncertainty, v == 0 {
-                    let empirical = EmpiricalErrors.measure(known, options: variant.options, horizon: horizon)
-                    let baseline = try AppliedScenario.apply(.baseline, to: known, origin: origin, horizon: horizon)
-                    draws = try Simulation.run(known, model: model, empirical: empirical, applied: baseline, horizon: horizon, settings: uncertainty)
-                }
-                for h in 1...horizon {
-                    let year = origin + h
-                    guard let t = data.rolls.yearIndex(year) else { continue }
-                    for (a, area) in known.areas.enumerated() {
-                        guard let full = fullIndex[area.id] else { continue }
-                        for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
-                            var totalForecast = 0.0, totalActual = 0.0, complete = true
-                            for g in phase.yearGroups where area.phase.yearGroups.contains(g) {
-                                let f = forecast.pupils(year, area: a, g)
-                                guard let actual = data.rolls.pupils(yearIndex: t, area: full, g) else {
-                                    complete = false
-                                    continue
-                                }
-                                totalForecast += f
-                                totalActual += actual
-                                if actual > 0 {
-                                    records.append(BacktestRecord(
-                                        method: name, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: g,
-                                        forecast: f, actual: actual))
-                                }
-                            }
-                            if complete, totalActual >= settings.minimumActual {
-                                var record = BacktestRecord(
-                                    method: name, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: nil,
-                                    forecast: totalForecast, actual: totalActual)
-                                if let draws {
-                                    record.interval80 = draws.total(step: h, area: a, phase: phase, 2)...draws.total(step: h, area: a, phase: phase, 4)
-                                    record.interval95 = draws.total(step: h, area: a, phase: phase, 0)...draws.total(step: h, area: a, phase: phase, 6)
-                                }
-                                records.append(record)
-                            }
-                        }
-                    }
-                }
-            }
+        for (i, result) in perOrigin.enumerated() {
+            records += result.records
+            for (name, selection) in result.selections { selections[name, default: [:]][origins[i]] = selection }
         }
         var backtest = Backtest(settings: settings, dataLabel: data.label, origins: origins, records: records, selections: selections)
         backtest.notes = data.notes
@@ -167,6 +156,70 @@ public struct Backtest: Sendable {
     }
 
     public var methodNames: [String] { settings.variants.map(\.name) }
+
+    /// One origin of the backtest: its records and each variant's selection.
+    static func run(
+        _ data: DataSet, origin: AcademicYear, settings: BacktestSettings, fullIndex: [String: Int]
+    ) throws(PlacePlanError) -> (records: [BacktestRecord], selections: [(String, EstimatorSelection)]) {
+        let years = data.rolls.years
+        var records: [BacktestRecord] = []
+        var selections: [(String, EstimatorSelection)] = []
+        // The areas with a census at the origin and enough history of their own up to it
+        // (an LA created by a reorganisation joins the backtest once it has them).
+        let visible = data.asKnown(at: origin).atOrigin(origin)
+        let originIndex = visible.rolls.years.count - 1
+        let enough = visible.areas.indices.filter { originIndex - visible.rolls.span(area: $0).lowerBound + 1 >= settings.minimumHistory }
+        guard !enough.isEmpty else { return ([], []) }
+        let known = enough.count == visible.areas.count ? visible : visible.selecting(areas: enough)
+        let horizon = min(settings.horizon, years.last! - origin)
+        for (v, variant) in settings.variants.enumerated() {
+            let name = variant.name
+            let model = try CohortModel.fit(known, options: variant.options)
+            selections.append((name, model.selection))
+            let forecast = try Projector.project(known, model: model, horizon: horizon)
+            var draws: DrawSummary?
+            if let uncertainty = settings.uncertainty, v == 0 {
+                let empirical = EmpiricalErrors.measure(known, options: variant.options, horizon: horizon)
+                let baseline = try AppliedScenario.apply(.baseline, to: known, origin: origin, horizon: horizon)
+                draws = try Simulation.run(known, model: model, empirical: empirical, applied: baseline, horizon: horizon, settings: uncertainty)
+            }
+            for h in 1...horizon {
+                let year = origin + h
+                guard let t = data.rolls.yearIndex(year) else { continue }
+                for (a, area) in known.areas.enumerated() {
+                    guard let full = fullIndex[area.id] else { continue }
+                    for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
+                        var totalForecast = 0.0, totalActual = 0.0, complete = true
+                        for g in phase.yearGroups where area.phase.yearGroups.contains(g) {
+                            let f = forecast.pupils(year, area: a, g)
+                            guard let actual = data.rolls.pupils(yearIndex: t, area: full, g) else {
+                                complete = false
+                                continue
+                            }
+                            totalForecast += f
+                            totalActual += actual
+                            if actual > 0 {
+                                records.append(BacktestRecord(
+                                    method: name, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: g,
+                                    forecast: f, actual: actual))
+                            }
+                        }
+                        if complete, totalActual >= settings.minimumActual {
+                            var record = BacktestRecord(
+                                method: name, origin: origin, horizon: h, area: area.id, phase: phase, yearGroup: nil,
+                                forecast: totalForecast, actual: totalActual)
+                            if let draws {
+                                record.interval80 = draws.total(step: h, area: a, phase: phase, 2)...draws.total(step: h, area: a, phase: phase, 4)
+                                record.interval95 = draws.total(step: h, area: a, phase: phase, 0)...draws.total(step: h, area: a, phase: phase, 6)
+                            }
+                            records.append(record)
+                        }
+                    }
+                }
+            }
+        }
+        return (records, selections)
+    }
 }
 
 /// Error statistics over a set of backtest records, in percent.
@@ -243,17 +296,31 @@ extension Backtest {
 
     /// Statistics for one method, phase and horizon, over phase totals (or one year group).
     public func summary(method: String, phase: ReportingPhase?, horizon: Int, yearGroup: YearGroup? = nil, area: String? = nil) -> ErrorSummary? {
-        ErrorSummary(records.filter {
-            $0.method == method && $0.horizon == horizon && (phase == nil || $0.phase == phase) && $0.yearGroup == yearGroup
-                && (area == nil || $0.area == area)
-        })
+        let group = groups[GroupKey(method: method, horizon: horizon, yearGroup: yearGroup)] ?? []
+        return ErrorSummary(group.map { records[$0] }.filter { (phase == nil || $0.phase == phase) && (area == nil || $0.area == area) })
     }
 
-    /// The horizons with any records.
-    public var horizons: [Int] { Array(Set(records.map(\.horizon))).sorted() }
+    /// ``summary(method:phase:horizon:yearGroup:area:)`` of phase totals for every area,
+    /// phase and horizon at once, in one pass over the records (the per-area tables of a
+    /// national backtest would otherwise filter millions of records per cell).
+    public func areaSummaries(method: String) -> [AreaSummaryKey: ErrorSummary] {
+        var byArea: [AreaSummaryKey: [BacktestRecord]] = [:]
+        for h in horizons {
+            for i in groups[GroupKey(method: method, horizon: h, yearGroup: nil)] ?? [] {
+                let r = records[i]
+                byArea[AreaSummaryKey(area: r.area, phase: r.phase, horizon: r.horizon), default: []].append(r)
+            }
+        }
+        return byArea.compactMapValues { ErrorSummary($0) }
+    }
 
-    /// The phases with any records.
-    public var phases: [ReportingPhase] { ReportingPhase.allCases.filter { p in records.contains { $0.phase == p } } }
+}
+
+/// An area, phase and horizon of ``Backtest/areaSummaries(method:)``.
+public struct AreaSummaryKey: Hashable, Sendable {
+    public var area: String
+    public var phase: ReportingPhase
+    public var horizon: Int
 }
 
 /// An accuracy gate: the model's median absolute percentage error of phase totals at a
@@ -419,4 +486,16 @@ func phasePrefix(_ item: String, option: String, example: String, also: String? 
         throw .invalidOption(option: option, message: "unknown phase in '\(item)'", hint: "use primary: or secondary:\(also.map { " (or \($0))" } ?? ""), e.g. \(example)")
     }
     return (phase, item[item.index(after: colon)...])
+}
+
+/// Counts the origins as they start, for the progress line, from any thread.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
+    }
 }

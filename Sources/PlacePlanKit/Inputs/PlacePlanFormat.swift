@@ -155,7 +155,6 @@ public enum PlacePlanFormat {
             throw .missingColumn(SourceLocation(file: file.path, line: 1), column: "area (or school)", available: file.header)
         }
         let areaIndex = Dictionary(areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let schoolByID = Dictionary(schools.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
         struct Cell { var year: AcademicYear; var area: Int; var group: YearGroup; var pupils: Double?; var source: SourceLocation?; var school: Int }
         var cells: [Cell] = []

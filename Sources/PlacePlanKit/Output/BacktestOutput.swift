@@ -99,9 +99,12 @@ public struct BacktestOutput: Sendable {
         var byArea = TextTable(
             title: "By area (\(method)): DfE accuracy, mean of (forecast - actual) / actual over origins, %",
             headers: ["Area"] + b.phases.flatMap { p in shown.map { "\(p == .primary ? "pri" : "sec") h\($0)" } })
+        let areaSummaries = b.areaSummaries(method: method)
         for area in Set(b.records.map(\.area)).sorted() {
             byArea.rows.append([TextTable.Cell(area)] + b.phases.flatMap { p in
-                shown.map { h in TextTable.Cell(b.summary(method: method, phase: p, horizon: h, area: area).map { Format.decimal($0.bias, places: 2, signed: true) } ?? "-") }
+                shown.map { h in
+                    TextTable.Cell(areaSummaries[AreaSummaryKey(area: area, phase: p, horizon: h)].map { Format.decimal($0.bias, places: 2, signed: true) } ?? "-")
+                }
             })
         }
         tables.append(byArea)
@@ -144,14 +147,16 @@ public struct BacktestOutput: Sendable {
     func metricRows() -> [Document.Metric] {
         let b = backtest
         var rows: [Document.Metric] = []
+        let areas = Set(b.records.map(\.area)).sorted()
         for name in b.methodNames {
+            let areaSummaries = b.areaSummaries(method: name)
             for h in b.horizons {
                 for phase in b.phases {
                     if let s = b.summary(method: name, phase: phase, horizon: h) {
                         rows.append(.init(breakdown: "phase", method: name, phase: phase, horizon: h, yearGroup: nil, area: nil, stats: s))
                     }
-                    for area in Set(b.records.map(\.area)).sorted() {
-                        if let s = b.summary(method: name, phase: phase, horizon: h, area: area) {
+                    for area in areas {
+                        if let s = areaSummaries[AreaSummaryKey(area: area, phase: phase, horizon: h)] {
                             rows.append(.init(breakdown: "area", method: name, phase: phase, horizon: h, yearGroup: nil, area: area, stats: s))
                         }
                     }

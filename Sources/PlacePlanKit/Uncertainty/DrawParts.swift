@@ -18,21 +18,21 @@ struct DrawErrorModel: Sendable {
 /// What a run of draws holds at once, for the memory check before it starts.
 enum DrawMemory {
     /// Per draw: the state and the next state (and the view, when the scenario lays housing,
-    /// closures or uncertain delivery over the projection), 14 year groups per area; the
-    /// summary's layout of every cell's draws and of the phase totals; the copula's normals,
+    /// closures or uncertain delivery over the projection), 14 year groups per area; the copula's normals,
     /// their levels and the last and current error factors, two per area; while the copula is
     /// built, its sample, normal scores and result, two per area each; and with the parametric
-    /// model its multipliers and factors (14 + 16 per area).
-    static func bytesPerDraw(areas A: Int, parametric: Bool, overlays: Bool) -> Int {
+    /// model its multipliers and factors (14 + 16 per area); and the summariser's buffers, a
+    /// few groups of areas per core (``DrawSummariser/scratchBytes(draws:)``).
+    static func bytesPerDraw(areas A: Int, parametric: Bool, overlays: Bool, chunks: Int = 2) -> Int {
         let G = YearGroup.count
-        var doubles = (overlays ? 3 : 2) * G * A + G * A + 2 * A + 4 * 2 * A + 3 * 2 * A
+        var doubles = (overlays ? 3 : 2) * G * A + 4 * 2 * A + 3 * 2 * A
         if parametric { doubles += G * A + 16 * A }
-        return doubles * MemoryLayout<Double>.size
+        return doubles * MemoryLayout<Double>.size + 4 * chunks * DrawSummariser.scratchBytes(draws: 1)
     }
 
     /// Independent of the draws: the quantiles kept for every step, area and year group (and
-    /// phase totals), and per chunk the transfer buffers; a few MB more for the model itself.
-    static func fixedBytes(areas A: Int, horizon: Int, chunks: Int) -> Int {
+    /// phase totals); a few MB more for the model itself.
+    static func fixedBytes(areas A: Int, horizon: Int) -> Int {
         let Q = UncertaintySettings.quantiles.count, G = YearGroup.count
         return ((horizon + 1) * A * (G + 2) * Q + (horizon + 1) * A * 2 * 3) * MemoryLayout<Double>.size + 64 << 20
     }
@@ -278,8 +278,10 @@ final class DrawSummariser: @unchecked Sendable {
     let places: [[[Double]]]?
     let thresholds: SufficiencyThresholds
     var cells: [Double], totals: [Double], shortfall: [Double], entryShortfall: [Double], highSurplus: [Double]
-    /// byCell[(a · G + g) · D + d] and byPhase[(a · 2 + p) · D + d], reused each step.
-    var byCell: [Double], byPhase: [Double]
+
+    /// Areas summarised together: one cache line of the state's layout (8 doubles), so that
+    /// every line read while gathering is used whole.
+    static let areaGroup = 8
 
     init(areas: Int, draws: Int, horizon: Int, places: [[[Double]]]?, thresholds: SufficiencyThresholds) {
         A = areas
@@ -293,9 +295,11 @@ final class DrawSummariser: @unchecked Sendable {
         shortfall = Array(repeating: 0, count: (horizon + 1) * A * 2)
         entryShortfall = shortfall
         highSurplus = shortfall
-        byCell = Array(repeating: 0, count: A * G * draws)
-        byPhase = Array(repeating: 0, count: A * 2 * draws)
     }
+
+    /// Per worker: one group's draws of a cell and of the phase totals, and the entry year
+    /// group's, areaGroup × D each.
+    static func scratchBytes(draws D: Int) -> Int { 3 * areaGroup * D * MemoryLayout<Double>.size }
 
     func summary(draws: Int, seed: UInt64) -> DrawSummary {
         DrawSummary(
@@ -304,81 +308,74 @@ final class DrawSummariser: @unchecked Sendable {
     }
 
     /// The quantiles and probabilities over all draws at step h.
+    ///
+    /// Work items are (group of 8 areas, phase). Each gathers, year group by year group, the
+    /// group's draws from every chunk's state (column c of chunk k is draw start_k + c) into
+    /// a small buffer, reads the cell quantiles from it at once while it is in cache, and adds
+    /// it to the phase totals, which give the total quantiles and the chances of a deficit
+    /// (overall and in the entry year group) and of high surplus. Nothing of size
+    /// areas × draws is written: the summary costs one pass over the states per step.
     func add(step h: Int, views: [CohortState]) {
         let G = YearGroup.count, Q = UncertaintySettings.quantiles.count, A = self.A, D = self.D
         let starts = views.indices.map { i in views[..<i].reduce(0) { $0 + $1.columns } }
-        let phaseOf = YearGroup.all.map { ReportingPhase.primary.yearGroups.contains($0) ? 0 : 1 }
-        byCell.withUnsafeMutableBufferPointer { cellBuffer in
-            byPhase.withUnsafeMutableBufferPointer { phaseBuffer in
-                for i in phaseBuffer.indices { phaseBuffer[i] = 0 }
-                nonisolated(unsafe) let t = cellBuffer, p = phaseBuffer
-                // A transpose of each year group's areas × draws, in tiles of 64 × 64 so that
-                // the writes, a draw apart in the summary's layout, stay in cache.
-                let tile = 64
-                DispatchQueue.concurrentPerform(iterations: views.count) { vi in
-                    let v = views[vi], base = starts[vi], C = v.columns
-                    v.values.withUnsafeBufferPointer { x in
-                        for g in 0..<G {
-                            let ph = phaseOf[g]
-                            for a0 in stride(from: 0, to: A, by: tile) {
-                                let a1 = min(A, a0 + tile)
-                                for c0 in stride(from: 0, to: C, by: tile) {
-                                    let c1 = min(C, c0 + tile)
-                                    for a in a0..<a1 {
-                                        let cellRow = (a * G + g) * D + base, phaseRow = (a * 2 + ph) * D + base
-                                        for c in c0..<c1 {
-                                            let value = x[(g * C + c) * A + a]
-                                            t[cellRow + c] = value
-                                            p[phaseRow + c] += value
-                                        }
-                                    }
+        let W = Self.areaGroup, groups = (A + W - 1) / W
+        let places = self.places, thresholds = self.thresholds
+        let cellRows = SharedRows(A * G), totalRows = SharedRows(A * 2), probabilities = SharedRows(A * 2)
+        DispatchQueue.concurrentPerform(iterations: groups * 2) { item in
+            let a0 = (item / 2) * W, a1 = min(A, a0 + W), n = a1 - a0
+            let phase: ReportingPhase = item % 2 == 0 ? .primary : .secondary, p = item % 2
+            var cell = [Double](repeating: 0, count: W * D), total = [Double](repeating: 0, count: W * D)
+            var entry = [Double](repeating: 0, count: W * D)
+            cell.withUnsafeMutableBufferPointer { cellBuffer in
+                total.withUnsafeMutableBufferPointer { totalBuffer in
+                    for g in phase.yearGroups {
+                        // cellBuffer[i · D + d]: draw d of area a0 + i.
+                        for (vi, v) in views.enumerated() {
+                            let base = starts[vi], C = v.columns
+                            v.values.withUnsafeBufferPointer { x in
+                                for c in 0..<C {
+                                    let row = (g.index * C + c) * A
+                                    for i in 0..<n { cellBuffer[i * D + base + c] = x[row + a0 + i] }
                                 }
                             }
                         }
+                        for i in 0..<n {
+                            let values = UnsafeBufferPointer(rebasing: cellBuffer[(i * D)..<((i + 1) * D)])
+                            cellRows.set((a0 + i) * G + g.index, Quantiles.of(values, UncertaintySettings.quantiles, rule: .midpoint))
+                            for d in 0..<D { totalBuffer[i * D + d] += values[d] }
+                        }
+                        if g == phase.entryYearGroup, places != nil {
+                            for k in 0..<(n * D) { entry[k] = cellBuffer[k] }
+                        }
                     }
-                }
-            }
-        }
-        let cellCount = A * G + A * 2
-        let results = SharedRows(cellCount)
-        let probabilities = SharedRows(A * 2)
-        let places = self.places, thresholds = self.thresholds
-        byCell.withUnsafeBufferPointer { cellDraws in
-            byPhase.withUnsafeBufferPointer { phaseDraws in
-                nonisolated(unsafe) let cellDraws = cellDraws, phaseDraws = phaseDraws
-                DispatchQueue.concurrentPerform(iterations: cellCount) { i in
-                    if i < A * G {
-                        results.set(i, Quantiles.of(UnsafeBufferPointer(rebasing: cellDraws[(i * D)..<((i + 1) * D)]), UncertaintySettings.quantiles, rule: .midpoint))
-                        return
-                    }
-                    let j = i - A * G, a = j / 2, phase: ReportingPhase = j % 2 == 0 ? .primary : .secondary
-                    let values = UnsafeBufferPointer(rebasing: phaseDraws[(j * D)..<((j + 1) * D)])
-                    if let places {
-                        let entry = phase.entryYearGroup.index
-                        var p = 0.0
-                        for g in phase.yearGroups { p += places[h][g.index][a] }
-                        let pe = places[h][entry][a]
+                    for i in 0..<n {
+                        let a = a0 + i, j = a * 2 + p
+                        let values = UnsafeBufferPointer(rebasing: totalBuffer[(i * D)..<((i + 1) * D)])
+                        totalRows.set(j, Quantiles.of(values, UncertaintySettings.quantiles, rule: .midpoint))
+                        guard let places else { continue }
+                        let e = phase.entryYearGroup.index
+                        var placesInPhase = 0.0
+                        for g in phase.yearGroups { placesInPhase += places[h][g.index][a] }
+                        let entryPlaces = places[h][e][a]
                         var short = 0, entryShort = 0, high = 0
-                        let entryDraws = UnsafeBufferPointer(rebasing: cellDraws[((a * G + entry) * D)..<((a * G + entry + 1) * D)])
                         for d in 0..<D {
-                            let total = values[d]
-                            if total > p { short += 1 }
-                            if entryDraws[d] > pe { entryShort += 1 }
-                            if p > 0 && (p - total) / p > thresholds.highSurplus { high += 1 }
+                            let t = values[d]
+                            if t > placesInPhase { short += 1 }
+                            if entry[i * D + d] > entryPlaces { entryShort += 1 }
+                            if placesInPhase > 0 && (placesInPhase - t) / placesInPhase > thresholds.highSurplus { high += 1 }
                         }
                         probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
                     }
-                    results.set(i, Quantiles.of(values, UncertaintySettings.quantiles, rule: .midpoint))
                 }
             }
         }
-        let rows = results.rows, probabilityRows = probabilities.rows
+        let rows = cellRows.rows, totalsByRow = totalRows.rows, probabilityRows = probabilities.rows
         for i in 0..<(A * G) {
             let a = i / G, g = i % G
             for q in 0..<Q { cells[((h * A + a) * G + g) * Q + q] = rows[i][q] }
         }
         for j in 0..<(A * 2) {
-            for q in 0..<Q { totals[((h * A) * 2 + j) * Q + q] = rows[A * G + j][q] }
+            for q in 0..<Q { totals[((h * A) * 2 + j) * Q + q] = totalsByRow[j][q] }
             let p = probabilityRows[j]
             if p.count == 3 {
                 shortfall[h * A * 2 + j] = p[0]

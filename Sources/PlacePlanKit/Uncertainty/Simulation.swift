@@ -146,8 +146,8 @@ public enum Simulation {
         let errorModel = DrawErrorModel(data, model: model, empirical: empirical, fallback: fallback, horizon: horizon, adaptation: settings.adaptationRate)
         let overlays = applied.hasOverlays
         try settings.check(
-            bytesPerDraw: DrawMemory.bytesPerDraw(areas: A, parametric: errorModel.calibrated == nil, overlays: overlays),
-            fixedBytes: DrawMemory.fixedBytes(areas: A, horizon: horizon, chunks: min(settings.threads, D)), of: "\(Format.count(Double(A))) planning areas")
+            bytesPerDraw: DrawMemory.bytesPerDraw(areas: A, parametric: errorModel.calibrated == nil, overlays: overlays, chunks: min(settings.threads, D)),
+            fixedBytes: DrawMemory.fixedBytes(areas: A, horizon: horizon), of: "\(Format.count(Double(A))) planning areas")
         let origin = data.lastCensus
         let initial = try Projector.initialState(data, columns: 1)
         let intake = try Projector.intake(data, model: model, horizon: horizon)

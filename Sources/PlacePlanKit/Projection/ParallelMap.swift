@@ -1,0 +1,37 @@
+import Dispatch
+
+/// `body(i)` for i in 0 ..< n on all cores, the results in index order: deterministic
+/// whatever the thread count. When bodies throw, the error of the lowest index is thrown,
+/// the same one a serial loop would meet first.
+func parallelMap<T: Sendable>(_ n: Int, _ body: @Sendable (Int) throws(PlacePlanError) -> T) throws(PlacePlanError) -> [T] {
+    guard n > 1 else { return try (0..<n).map { i throws(PlacePlanError) in try body(i) } }
+    let slots = ResultSlots<T>(n)
+    DispatchQueue.concurrentPerform(iterations: n) { i in
+        do throws(PlacePlanError) { slots.set(i, .success(try body(i))) } catch { slots.set(i, .failure(error)) }
+    }
+    var out: [T] = []
+    out.reserveCapacity(n)
+    for result in slots.results {
+        switch result {
+        case .success(let value): out.append(value)
+        case .failure(let error): throw error
+        case nil: preconditionFailure("parallelMap: a slot was not filled")
+        }
+    }
+    return out
+}
+
+/// One slot per index, each written by exactly one iteration.
+private final class ResultSlots<T: Sendable>: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<Result<T, PlacePlanError>?>
+    init(_ count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: nil)
+    }
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+    func set(_ i: Int, _ value: Result<T, PlacePlanError>) { buffer[i] = value }
+    var results: [Result<T, PlacePlanError>?] { Array(buffer) }
+}
