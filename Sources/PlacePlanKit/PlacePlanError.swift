@@ -124,7 +124,10 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidScenario(_, _, let hint): hint
         case .invalidRunStore(_, _, let hint): hint
         case .invalidOption(_, _, let hint): hint
-        case .outputFailed: "check that the directory exists and is writable"
+        case .outputFailed(let path, let reason):
+            path == "standard output"
+                ? "standard output could not take the text: write to a file with --output, or free space where it goes"
+                : reason.contains("run store") ? "check the store's folder and free space; earlier runs in the store are untouched" : "check that the directory exists and is writable"
         case .internalError: "please report this with the command and inputs that caused it"
         case .multiple: nil
         }

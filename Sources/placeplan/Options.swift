@@ -30,6 +30,13 @@ struct DataOptions: ParsableArguments {
 /// a scenario file's own assumptions.
 struct ModelArguments: ParsableArguments {
     @Option(
+        name: .customLong("allow-path"),
+        help: ArgumentHelp(
+            "Let scenario files read files in this folder too (by default only beside the scenario and in the data folder).",
+            discussion: "Example: --allow-path ../shared/yields", valueName: "folder"))
+    var allowPath: [String] = []
+
+    @Option(
         name: .long,
         help: ArgumentHelp(
             "The last census to forecast from, as 2024/25 or 2024 (default: the latest in the rolls).",
@@ -99,12 +106,13 @@ struct ModelArguments: ParsableArguments {
         return o
     }
 
-    /// Loads the scenario files (all problems in all files together).
-    func loadScenarios() throws(PlacePlanError) -> [Scenario] {
+    /// Loads the scenario files (all problems in all files together); they may read files
+    /// beside them, in the data folder and in the --allow-path folders.
+    func loadScenarios(dataDirectory: String? = nil) throws(PlacePlanError) -> [Scenario] {
         var out: [Scenario] = []
         var errors: [PlacePlanError] = []
         for path in scenarios {
-            do { out.append(try ScenarioFile.load(path)) } catch { errors.append(error) }
+            do { out.append(try ScenarioFile.load(path, allowedFolders: (dataDirectory.map { [$0] } ?? []) + allowPath)) } catch { errors.append(error) }
         }
         try PlacePlanError.check(errors)
         return out
@@ -116,7 +124,7 @@ struct ModelArguments: ParsableArguments {
         let line = ProgressLine()
         defer { line.clear() }  // also when the run fails
         let run = try ScenarioRunner.run(
-            data, origin: origin(), scenarios: loadScenarios(), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws,
+            data, origin: origin(), scenarios: loadScenarios(dataDirectory: data.directory), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws,
             progress: line.show)
         line.clear()
         for text in run.notes { note(text) }
@@ -215,8 +223,14 @@ func requirePlaces(_ data: DataSet) throws(PlacePlanError) {
 
 /// Prints "note: <text>" on stderr: something the reader should know that is not an error
 /// (stdout stays the output alone).
+/// Control characters from the inputs (an escape sequence in a name) escaped, line by line,
+/// so that they cannot drive the terminal.
+func terminalSafe(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { Format.printable(String($0)) }.joined(separator: "\n")
+}
+
 func note(_ text: String) {
-    FileHandle.standardError.write(Data("note: \(text)\n".utf8))
+    FileHandle.standardError.write(Data("note: \(terminalSafe(text))\n".utf8))
 }
 
 /// Runs a command body, printing a placeplan error on stderr with its hint and exiting with
@@ -225,7 +239,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as PlacePlanError {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        FileHandle.standardError.write(Data((terminalSafe(error.description) + "\n").utf8))
         throw ExitCode(error.exitCode)
     }
 }

@@ -27,10 +27,12 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// - Parameter shell: the first argument is a program to run instead of placeplan (a
+    ///   shell, for redirections and concurrent runs).
+    static func run(_ arguments: [String], in directory: URL? = nil, shell: Bool = false) throws -> Result {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        process.executableURL = shell ? URL(fileURLWithPath: arguments[0]) : binary
+        process.arguments = shell ? Array(arguments.dropFirst()) : arguments
         process.currentDirectoryURL = directory ?? packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"

@@ -256,6 +256,8 @@ public struct TransferShares: Sendable, Hashable {
 public struct DataSet: Sendable {
     /// A short label for output (the data directory, or the importer's description).
     public var label: String
+    /// The folder the data was read from (scenario files may read files in it).
+    public var directory: String?
     public var areas: [PlanningArea]
     public var schools: [School]
     public var rolls: RollHistory

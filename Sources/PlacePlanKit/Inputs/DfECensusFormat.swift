@@ -262,13 +262,17 @@ public enum DataSource {
         }
         let own = (directory as NSString).appendingPathComponent(PlacePlanFormat.areasFile)
         if !FileManager.default.fileExists(atPath: own), let files = DfECensusFormat.files(in: directory) {
-            return try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
+            var data = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
+            data.directory = directory
+            return data
         }
         if authorities != nil {
             throw .invalidOption(
                 option: "--la", message: "applies to the DfE census format only",
                 hint: "drop --la, or point --data at a directory with pupils_by_ncy_la_*.csv and births_la_*.csv")
         }
-        return try PlacePlanFormat.load(directory: directory)
+        var data = try PlacePlanFormat.load(directory: directory)
+        data.directory = directory
+        return data
     }
 }

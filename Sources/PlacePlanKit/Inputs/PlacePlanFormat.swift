@@ -140,7 +140,13 @@ public enum PlacePlanFormat {
             guard pair.count == 2, let need = PrimaryNeed(parsing: pair[0]), let n = Int(pair[1]), n >= 0 else {
                 throw .invalidValue(r.location(column), value: text, expected: "ARP places as NEED:PLACES;... e.g. ASD:12;SLCN:8")
             }
-            places[need, default: 0] += n
+            let total = (places[need] ?? 0) + min(n, Int(CSVRecord.largestCount) + 1)
+            guard Double(total) <= CSVRecord.largestCount else {
+                throw .invalidValue(
+                    r.location(column), value: text,
+                    expected: "ARP places of at most \(Format.count(CSVRecord.largestCount)) a need (is a unit or a decimal point wrong?)")
+            }
+            places[need] = total
         }
         return places
     }

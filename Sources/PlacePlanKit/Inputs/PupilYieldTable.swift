@@ -35,6 +35,7 @@ public struct PupilYieldTable: Sendable {
         let group = try file.require("year_group")
         let value = try file.require("pupils_per_dwelling", aliases: ["yield"])
         var cells: [DwellingType: [Int: [Double]]] = [:]
+        var given: [DwellingType: [Int: Set<Int>]] = [:]
         var seen: [String: Int] = [:]
         try forEachRecord(file) { r throws(PlacePlanError) in
             guard let kind = DwellingType.Kind(rawValue: r.text(type).lowercased()) else {
@@ -52,7 +53,22 @@ public struct PupilYieldTable: Sendable {
             if let first = seen[key] { throw .duplicateRow(r.location(type), key: key, firstLine: first) }
             seen[key] = r.line
             let t = DwellingType(kind, bedrooms: beds, ten)
-            cells[t, default: [:]][s, default: Array(repeating: 0, count: YearGroup.count)][g.index] = try r.count(value)!
+            guard let pupils = try r.count(value) else {
+                throw .invalidValue(r.location(value), value: r.text(value), expected: "pupils per dwelling, a number such as 0.012 (0 where there are none)")
+            }
+            cells[t, default: [:]][s, default: Array(repeating: 0, count: YearGroup.count)][g.index] = pupils
+            given[t, default: [:]][s, default: []].insert(g.index)
+        }
+        // A year group given for some years since completion of a dwelling type but not for
+        // others is a missing row, not a yield of 0.
+        for (t, bySince) in given.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+            let all = bySince.values.reduce(Set<Int>()) { $0.union($1) }
+            for (s, groups) in bySince.sorted(by: { $0.key < $1.key }) where groups != all {
+                let missing = all.subtracting(groups).sorted().map { YearGroup($0).description }
+                throw .insufficientHistory(
+                    "\(file.path): no row for \(t), \(s) years since completion, year group\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (given for other years)",
+                    hint: "give a row for every year group at every year since completion, with 0 where a type yields no pupils")
+            }
         }
         var yields: [DwellingType: [[Double]]] = [:]
         for (t, bySince) in cells {

@@ -21,29 +21,109 @@ public enum OutputFile {
         throw .invalidOption(option: option, message: "\(path) is one of this run's inputs", hint: "write to another file: placeplan never replaces its inputs")
     }
 
+    /// Throws if two of a command's outputs name the same file (one would silently replace
+    /// the other); checked before the run starts.
+    public static func refuseSame(_ outputs: [(path: String?, option: String)]) throws(PlacePlanError) {
+        var seen: [String: String] = [:]
+        for (path, option) in outputs {
+            guard let path, !path.hasPrefix("/dev/") else { continue }
+            let key = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+            if let first = seen[key] {
+                throw .invalidOption(option: option, message: "\(path) is also the file of \(first)", hint: "give each output its own file, e.g. \(option) \(suggestion(for: path, option: option))")
+            }
+            seen[key] = option
+        }
+    }
+
+    static func suggestion(for path: String, option: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let stem = url.deletingPathExtension().lastPathComponent
+        let ext = option == "--junit" ? "xml" : option == "--records" ? "csv" : url.pathExtension
+        return "\(stem)-\(option.dropFirst(2)).\(ext.isEmpty ? "txt" : ext)"
+    }
+
     /// - Parameter option: the option that named `path`, for the message when it is refused.
+    ///
+    /// A regular file (or a new one) is replaced atomically: the text goes to a temporary
+    /// file created exclusively (`mkstemp`, so a planted file or symlink of that name is never
+    /// written through) in the target's folder, then renamed over the target; a symlink to a
+    /// regular file replaces the file it points to. Anything else (a device such as
+    /// /dev/null, /dev/stdout, a FIFO) is written directly, never replaced.
     public static func write(_ text: String, to path: String?, option: String = "--output") throws(PlacePlanError) {
         guard let path else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try writeAll(Data(text.utf8), to: STDOUT_FILENO, path: "standard output")
             return
         }
         try refuseInput(path, option: option)
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do {
-            try Data(text.utf8).write(to: temporary)
-            // rename(2) replaces the target atomically: readers see the old file or the new one.
-            guard rename(temporary.path, url.path) == 0 else {
-                throw PlacePlanError.outputFailed(path: path, reason: String(cString: strerror(errno)))
+        var target = path
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if (info.st_mode & S_IFMT) != S_IFREG {
+                if (info.st_mode & S_IFMT) == S_IFDIR { throw .outputFailed(path: path, reason: "it is a folder; name a file in it") }
+                let fd = open(path, O_WRONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
+                defer { close(fd) }
+                try writeAll(Data(text.utf8), to: fd, path: path)
+                return
             }
-        } catch let error as PlacePlanError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .outputFailed(path: path, reason: (error as NSError).localizedDescription)
+            // A symlink to a regular file: replace the file, keep the link.
+            if let resolved = realpath(path, nil) {
+                target = String(cString: resolved)
+                free(resolved)
+            }
         }
+        let url = URL(fileURLWithPath: target)
+        let folder = url.deletingLastPathComponent().path
+        var template = Array((folder + "/.\(url.lastPathComponent).XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "the folder \(folder) does not exist" : String(cString: strerror(errno))
+            throw .outputFailed(path: path, reason: reason)
+        }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        do throws(PlacePlanError) {
+            try writeAll(Data(text.utf8), to: fd, path: path)
+            // The mode a new file would get (mkstemp makes 0600), or the replaced file's.
+            let mode: mode_t = stat(target, &info) == 0 ? info.st_mode & 0o7777 : 0o666 & ~currentUmask()
+            fchmod(fd, mode)
+            guard fsync(fd) == 0 || errno == EINVAL else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
+            close(fd)
+            // rename(2) replaces the target atomically: readers see the old file or the new one.
+            guard rename(temporary, target) == 0 else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Writes all of `data` to a descriptor, retrying short writes; a full disk, a closed
+    /// descriptor or a broken pipe is an output error (exit 73), never a crash.
+    public static func writeAll(_ data: Data, to fd: Int32, path: String) throws(PlacePlanError) {
+        let failure: Int32? = data.withUnsafeBytes { raw -> Int32? in
+            guard var p = raw.baseAddress else { return nil }
+            var left = raw.count
+            while left > 0 {
+                let n = Foundation.write(fd, p, left)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                left -= n
+                p += n
+            }
+            return nil
+        }
+        if let failure {
+            let reason = failure == EBADF ? "it is closed" : String(cString: strerror(failure))
+            throw .outputFailed(path: path, reason: reason)
+        }
+    }
+
+    static func currentUmask() -> mode_t {
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
     }
 }
 
@@ -69,8 +149,10 @@ public struct TextTable: Sendable {
     public struct Cell: Sendable, ExpressibleByStringLiteral {
         public var text: String
         public var style: CellStyle
+        /// Control characters in `text` (from an input's names) are escaped: a cell cannot drive
+        /// the terminal it is shown on.
         public init(_ text: String, _ style: CellStyle = .plain) {
-            self.text = text
+            self.text = Format.printable(text)
             self.style = style
         }
         public init(stringLiteral value: String) { self.init(value) }

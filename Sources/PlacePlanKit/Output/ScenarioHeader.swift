@@ -11,7 +11,7 @@ public enum ScenarioHeader {
             let s = applied.scenario
             lines.append("")
             lines.append("Scenario '\(s.name)'" + (s.file.isEmpty ? "" : " (\(s.file))"))
-            if !s.description.isEmpty { lines += wrap(s.description, width: 96, indent: "  ") }
+            if !s.description.isEmpty { lines += wrap(Format.printable(s.description), width: 96, indent: "  ") }
             lines.append("  assumptions: cohort ratios \(m.method), intake ratios \(m.intakeMethod), births beyond known years \(m.birthsProjection)")
             if let years = m.excludedYearsText { lines.append("               ratios of census \(years) left out of estimation") }
             if m.method == .auto || m.intakeMethod == .auto { lines += wrap("estimators chosen: " + chosen(run.models[c].selection), width: 98, indent: "               ") }

@@ -97,6 +97,17 @@ public struct EHCPHistory: Sendable {
     /// Reads the EHCP files for one authority, named by its DfE number, GSS code or name.
     public static func load(directory: String, authority: String) throws(PlacePlanError) -> EHCPHistory {
         guard let files = files(in: directory) else {
+            // Name the files that are missing where some are present.
+            let prefixes = ["ehcp_by_age_band", "ehcp_new_plans_by_age_band", "ehcp_caseload_by_placement", "ehcp_primary_need"]
+            for dir in [directory, (directory as NSString).appendingPathComponent("send")] {
+                guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+                let missing = prefixes.filter { p in !names.contains { $0.hasPrefix(p) && $0.hasSuffix(".csv") } }
+                if missing.count < prefixes.count {
+                    throw .fileNotFound(
+                        path: (dir as NSString).appendingPathComponent(missing.map { "\($0)_*.csv" }.joined(separator: ", ")),
+                        hint: "the SEND model needs all four DfE EHCP files in \(dir); \(missing.count == 1 ? "this one is" : "these are") missing")
+                }
+            }
             throw .fileNotFound(
                 path: (directory as NSString).appendingPathComponent("send"),
                 hint: "the SEND model needs the DfE EHCP files (ehcp_by_age_band_*.csv, ehcp_new_plans_by_age_band_*.csv, "
@@ -115,6 +126,11 @@ public struct EHCPHistory: Sendable {
         // Plans and new plans by age band.
         for (fileKey, column) in [("bands", "total_all"), ("new", "total_new_all")] {
             let f = try CSVFile(path: files[fileKey]!)
+            // A header with no rows would leave the rates to defaults without a word.
+            guard !f.rows.isEmpty else {
+                throw .insufficientHistory(
+                    "\(f.path): has a header and no rows", hint: "use the DfE file as downloaded (it has a row per year, LA and age band), or remove it")
+            }
             let year = try f.require("time_period")
             let band = try f.require("characteristic_age")
             let value = try f.require(column)

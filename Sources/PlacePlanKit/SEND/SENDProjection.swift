@@ -33,11 +33,15 @@ public struct SENDCosts: Sendable, Hashable {
             "mainstream": .mainstream, "arp": .arp, "special": .specialInBorough, "special_in_borough": .specialInBorough,
             "independent": .independent, "out_of_borough": .outOfBorough, "ap_other": .apOther,
         ]
+        var seen: [ReportedPlacement: Int] = [:]
         try forEachRecord(f) { r throws(PlacePlanError) in
             let name = r.text(placement).lowercased()
             guard let p = aliases[name] ?? ReportedPlacement.allCases.first(where: { $0.rawValue.lowercased() == name }) else {
                 throw .invalidValue(r.location(placement), value: r.text(placement), expected: "a placement: mainstream, arp, special, independent, out_of_borough or ap_other")
             }
+            // Two rows for one placement (perhaps under two names) would leave one silently unused.
+            if let first = seen[p] { throw .duplicateRow(r.location(placement), key: "placement \(p.rawValue)", firstLine: first) }
+            seen[p] = r.line
             costs.annual[p] = try r.count(cost)
         }
         return costs

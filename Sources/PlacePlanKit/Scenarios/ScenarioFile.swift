@@ -22,11 +22,27 @@ public enum ScenarioFile {
         "send_rate": "send_new_plan_rate", "send_transfer_oob": "send_reduce_out_of_borough"]
 
     /// Loads a scenario and the chain of files it extends.
-    public static func load(_ path: String) throws(PlacePlanError) -> Scenario {
-        try load(path, stack: [], from: nil)
+    ///
+    /// The files a scenario names (`extends`, `births_file`, `yield_table`) must lie in the
+    /// scenario's own folder (or below it), or in one of `allowedFolders` (the data folder, and
+    /// any the user allows with `--allow-path`): a scenario from elsewhere cannot make the
+    /// run read, and echo into an error, files such as /proc/self/environ.
+    public static func load(_ path: String, allowedFolders: [String] = []) throws(PlacePlanError) -> Scenario {
+        let folders = ([(path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent] + allowedFolders)
+            .map { InputFiles.canonical($0) }
+        return try load(path, stack: [], from: nil, allowed: folders)
     }
 
-    static func load(_ path: String, stack: [String], from reference: YAMLNode?) throws(PlacePlanError) -> Scenario {
+    /// Throws unless `file` (named by `node`) lies within one of `allowed`.
+    static func confine(_ file: String, node: YAMLNode, key: String, allowed: [String]) throws(PlacePlanError) {
+        let resolved = InputFiles.canonical(file)
+        guard !allowed.contains(where: { resolved == $0 || resolved.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) else { return }
+        throw node.fail(
+            "'\(key)' names \(Format.printable(file)), outside the scenario's folder and the data folder",
+            hint: "move the file beside the scenario or into the data folder, or allow its folder with --allow-path \((resolved as NSString).deletingLastPathComponent)")
+    }
+
+    static func load(_ path: String, stack: [String], from reference: YAMLNode?, allowed: [String]) throws(PlacePlanError) -> Scenario {
         let canonical = URL(fileURLWithPath: path).standardizedFileURL.path
         if let reference, stack.contains(canonical) {
             throw reference.fail(
@@ -50,10 +66,11 @@ public enum ScenarioFile {
         if let extendsNode = top["extends"] {
             let relative = try extendsNode.string()
             let basePath = relative.hasPrefix("/") ? relative : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(relative)
-            base = try load(basePath, stack: stack + [canonical], from: extendsNode)
+            try confine(basePath, node: extendsNode, key: "extends", allowed: allowed)
+            base = try load(basePath, stack: stack + [canonical], from: extendsNode, allowed: allowed)
             scenario.extendsChain = [basePath] + base!.extendsChain
         }
-        let own = try top["assumptions"].map { node throws(PlacePlanError) in try readAssumptions(node, scenarioFile: path) } ?? ScenarioAssumptions()
+        let own = try top["assumptions"].map { node throws(PlacePlanError) in try readAssumptions(node, scenarioFile: path, allowed: allowed) } ?? ScenarioAssumptions()
         scenario.assumptions = base.map { own.overriding($0.assumptions) } ?? own
         var changes = base?.changes ?? []
         if let list = top["changes"], !(list.node.scalar?.string.isEmpty ?? false) || list.node.sequence != nil {
@@ -63,7 +80,7 @@ public enum ScenarioFile {
         return scenario
     }
 
-    static func readAssumptions(_ node: YAMLNode, scenarioFile: String) throws(PlacePlanError) -> ScenarioAssumptions {
+    static func readAssumptions(_ node: YAMLNode, scenarioFile: String, allowed: [String]) throws(PlacePlanError) -> ScenarioAssumptions {
         let m = try node.mapping(allowed: assumptionKeys, context: "'assumptions'")
         var a = ScenarioAssumptions()
         for (key, value) in m { a.locations[key] = value.location }
@@ -74,9 +91,11 @@ public enum ScenarioFile {
             }
             return e
         }
-        func relative(_ n: YAMLNode) throws(PlacePlanError) -> String {
+        func relative(_ n: YAMLNode, key: String) throws(PlacePlanError) -> String {
             let s = try n.string()
-            return s.hasPrefix("/") ? s : ((scenarioFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(s)
+            let file = s.hasPrefix("/") ? s : ((scenarioFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(s)
+            try confine(file, node: n, key: key, allowed: allowed)
+            return file
         }
         if let n = m["method"] ?? m["estimator"] { a.method = try method(n) }
         if let n = m["intake_method"] ?? m["intake_estimator"] { a.intakeMethod = try method(n) }
@@ -85,8 +104,8 @@ public enum ScenarioFile {
             guard let b = BirthsProjection(parsing: s) else { throw n.fail("unknown births projection '\(s)'", hint: "use hold or trend") }
             a.births = b
         }
-        if let n = m["births_file"] { a.birthsFile = try relative(n) }
-        if let n = m["yield_table"] { a.yieldTable = try relative(n) }
+        if let n = m["births_file"] { a.birthsFile = try relative(n, key: "births_file") }
+        if let n = m["yield_table"] { a.yieldTable = try relative(n, key: "yield_table") }
         if let n = m["horizon"] {
             let h = try n.integer()
             guard (1...ForecastSettings.maximumHorizon).contains(h) else { throw n.fail("horizon \(h) is outside 1...25", hint: "e.g. horizon: 15") }

@@ -115,17 +115,78 @@ public struct RunStore: Sendable {
     public static let defaultPath = "placeplan.sqlite"
 
     /// Opens (creating when absent) a store and brings its schema up to date.
+    ///
+    /// Writers wait for each other (a busy timeout of 60 s, and WAL journalling so readers
+    /// never block a writer): concurrent saves all land. A SQLite database written by another
+    /// program is refused, never given placeplan's tables; a store that cannot be created
+    /// (its folder missing or read-only) is an output error.
     public init(path: String) throws(PlacePlanError) {
         self.path = path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw .outputFailed(path: path, reason: "cannot create the run store: the folder \(folder) does not exist")
+            }
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw .outputFailed(path: path, reason: "cannot create the run store: the folder \(folder) is not writable")
+            }
+        }
+        // Opening and migrating are serialised between processes by an advisory lock on the
+        // file itself (SQLite's own locks are fcntl locks, which flock does not touch): two
+        // first saves at once would otherwise both create the tables.
+        let lock = StoreLocks.descriptor(path)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { flock(lock, LOCK_UN) } }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(60)
         do {
-            queue = try DatabaseQueue(path: path)
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw Self.failure(path: path, error, opening: true)
+        }
+        do {
+            let tables = try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            }
+            if !tables.isEmpty && !tables.contains("grdb_migrations") {
+                throw PlacePlanError.invalidRunStore(
+                    path: path, problem: "is a SQLite database of another program (its tables: \(tables.prefix(5).joined(separator: ", "))\(tables.count > 5 ? ", ..." : "")), not a placeplan run store",
+                    hint: "name a store written by --save with --store, or a new file for a new store; placeplan does not add its tables to other databases")
+            }
+            // WAL journalling (kept in the file) once the file is known to be a store.
+            try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
             try Self.migrator.migrate(queue)
             InputFiles.record(path)
+        } catch let error as PlacePlanError {
+            throw error
         } catch {
-            throw .invalidRunStore(
-                path: path, problem: "not a placeplan run store (\(error))",
-                hint: "name a store written by --save with --store, or a new file for a new store")
+            throw Self.failure(path: path, error, opening: true)
         }
+    }
+
+    /// A database error as the user should read it: busy (another run holds the store past
+    /// the timeout), read-only, full, or not a store at all.
+    static func failure(path: String, _ error: Error, opening: Bool) -> PlacePlanError {
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return .outputFailed(path: path, reason: "the run store is busy (another placeplan has held it for over 60 s); try again when it finishes")
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                return .outputFailed(path: path, reason: "cannot write the run store (\(e.message ?? "read-only"))")
+            case .SQLITE_FULL, .SQLITE_IOERR:
+                return .outputFailed(path: path, reason: "cannot write the run store (\(e.message ?? "disk full or I/O error"))")
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return .invalidRunStore(
+                    path: path, problem: "not a placeplan run store (not a SQLite database, or a damaged one)",
+                    hint: "name a store written by --save with --store, or a new file for a new store")
+            default: break
+            }
+        }
+        return .invalidRunStore(
+            path: path, problem: "not a placeplan run store (\(error))",
+            hint: "name a store written by --save with --store, or a new file for a new store")
     }
 
     static var migrator: DatabaseMigrator {
@@ -208,6 +269,9 @@ public struct RunStore: Sendable {
         } catch let error as PlacePlanError {
             throw error
         } catch {
+            if case .outputFailed(let p, let reason) = Self.failure(path: path, error, opening: false) {
+                throw .outputFailed(path: p, reason: "the run was not saved: \(reason)")
+            }
             throw .outputFailed(path: path, reason: "the run was not saved: \(error)")
         }
     }
@@ -270,5 +334,23 @@ public struct RunStore: Sendable {
     /// SQLite's own check that the file is sound.
     public func integrityCheck() throws -> String {
         try queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}
+
+/// One descriptor per store file for the process's life, for the open-and-migrate lock. It is
+/// never closed: closing any descriptor of a file drops every POSIX lock the process holds on
+/// it, SQLite's included, and another process could then checkpoint the WAL under this one.
+enum StoreLocks {
+    nonisolated(unsafe) private static var descriptors: [String: Int32] = [:]
+    private static let lock = NSLock()
+
+    static func descriptor(_ path: String) -> Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = URL(fileURLWithPath: path).standardizedFileURL.path
+        if let fd = descriptors[key] { return fd }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd >= 0 { descriptors[key] = fd }
+        return fd
     }
 }

@@ -97,6 +97,7 @@ struct BacktestCommand: ParsableCommand {
                     option: "--max-error", message: "the gate at h\(beyond.horizon) is beyond --years \(years)",
                     hint: "forecast that far with --years \(beyond.horizon), or drop the gate")
             }
+            try OutputFile.refuseSame([(output.output, "--output"), (junit, "--junit"), (records, "--records")])
             // A backtest runs across LA reorganisations: predecessors and successors merged.
             let dataSet = try data.load().mergingReorganisations()
             guard minimumHistory >= 2 else {

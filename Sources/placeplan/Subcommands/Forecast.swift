@@ -26,8 +26,10 @@ struct Forecast: ParsableCommand {
         try reportingErrors {
             let dataSet = try data.load()
             let run = try model.run(dataSet, draws: draws.settings())
-            try output.write(try ForecastReport(run, dataLabel: run.dataLabel).render(output.format, colour: output.colour))
+            let text = try ForecastReport(run, dataLabel: run.dataLabel).render(output.format, colour: output.colour)
+            // Saved before the output is written: a failed save leaves no output behind.
             try store.saveIfAsked(data: run.data, run: run)
+            try output.write(text)
         }
     }
 }

@@ -17,7 +17,7 @@ struct RunsCommand: ParsableCommand {
                 for r in try openExistingStore(store).list() {
                     t.rows.append([TextTable.Cell(r.name), TextTable.Cell(r.label), TextTable.Cell(r.createdAt), TextTable.Cell(r.origin), TextTable.Cell("\(r.horizon)"), TextTable.Cell("\(r.scenarios)")])
                 }
-                print(t.render(colour: false), terminator: "")
+                try OutputFile.write(t.render(colour: false), to: nil)
             }
         }
     }
@@ -46,7 +46,7 @@ struct RunsCommand: ParsableCommand {
                 }
                 lines.append("")
                 lines.append("Results: \(r.sufficiency.count) sufficiency rows")
-                print(lines.joined(separator: "\n"))
+                try OutputFile.write(lines.joined(separator: "\n") + "\n", to: nil)
             }
         }
     }

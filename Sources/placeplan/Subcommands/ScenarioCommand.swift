@@ -24,6 +24,11 @@ struct ScenarioCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The last census the forecast starts from (default: the latest).", valueName: "year"))
         var from: String?
 
+        @Option(
+            name: .customLong("allow-path"),
+            help: ArgumentHelp("Let scenario files read files in this folder too (by default only beside the scenario and in the data folder).", valueName: "folder"))
+        var allowPath: [String] = []
+
         @Option(name: .long, help: ArgumentHelp("Forecast horizon: changes after it are marked (default: the scenario's, else 10).", valueName: "n"))
         var years: Int?
 
@@ -48,7 +53,7 @@ struct ScenarioCommand: ParsableCommand {
                 var report: [String] = []
                 for file in files {
                     do {
-                        let scenario = try ScenarioFile.load(file)
+                        let scenario = try ScenarioFile.load(file, allowedFolders: (dataSet.directory.map { [$0] } ?? []) + allowPath)
                         let horizon = years ?? scenario.assumptions.horizon ?? 10
                         _ = try AppliedScenario.apply(scenario, to: dataSet.asKnownRolls(at: origin), origin: origin, horizon: horizon)
                         report.append("ok: \(file): '\(scenario.name)', \(scenario.changes.count) change\(scenario.changes.count == 1 ? "" : "s"), forecast \(origin + 1) to \(origin + horizon)")
@@ -57,7 +62,7 @@ struct ScenarioCommand: ParsableCommand {
                         errors.append(error)
                     }
                 }
-                print(report.joined(separator: "\n"))
+                try OutputFile.write(report.joined(separator: "\n") + "\n", to: nil)
                 try PlacePlanError.check(errors)
             }
         }

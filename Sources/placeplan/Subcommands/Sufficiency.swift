@@ -42,8 +42,10 @@ struct Sufficiency: ParsableCommand {
             try requirePlaces(dataSet)
             let run = try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings())
             let out = SufficiencyOutput(run, dataLabel: run.dataLabel)
-            try output.write(try out.render(output.format, colour: output.colour))
+            let text = try out.render(output.format, colour: output.colour)
+            // Saved before the output is written: a failed save leaves no output behind.
             try store.saveIfAsked(data: run.data, run: run)
+            try output.write(text)
         }
     }
 }
