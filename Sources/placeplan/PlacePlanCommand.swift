@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PlacePlanKit
 
 @main
@@ -21,6 +22,24 @@ struct PlacePlanCommand: ParsableCommand {
     /// 27% slower). Outputs do not depend on it.
     static func main() {
         BLAS.setThreads(1)
-        main(nil)
+        main(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `--draws -5` as `--draws=-5`, so that a negative value reaches the option's own check
+    /// ("--draws must be ...") instead of being taken for a flag ("Missing value").
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a.hasPrefix("--"), !a.contains("="), i + 1 < arguments.count, arguments[i + 1].range(of: #"^-[0-9.]"#, options: .regularExpression) != nil {
+                out.append(a + "=" + arguments[i + 1])
+                i += 2
+                continue
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
     }
 }

@@ -33,6 +33,27 @@ struct YAMLNode {
                 location.line = mark.line
                 location.column = mark.column
                 problem = p
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                // The second time the key appears at one indentation is the line to fix.
+                let key = duplicates.first ?? ""
+                location.line = context.mark.line
+                location.column = context.mark.column
+                var firstAt: [Int: Int] = [:]
+                for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let indent = line.prefix { $0 == " " }.count
+                    var rest = line.dropFirst(indent)
+                    if rest.hasPrefix("- ") { rest = rest.dropFirst(2) }
+                    guard rest.hasPrefix(key), rest.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") else { continue }
+                    let column = line.count - rest.count + 1
+                    if let first = firstAt[column] {
+                        location.line = i + 1
+                        location.column = column
+                        problem = "the key '\(key)' appears twice (first on line \(first))"
+                        break
+                    }
+                    firstAt[column] = i + 1
+                }
+                if problem.hasPrefix("duplicated") || !problem.contains("appears twice") { problem = "the key '\(key)' appears twice in one mapping" }
             default: break
             }
             throw .invalidScenario(location, message: "not valid YAML: \(problem)", hint: "check the indentation and the ':' after each key")

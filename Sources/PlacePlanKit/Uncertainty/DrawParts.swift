@@ -320,62 +320,64 @@ final class DrawSummariser: @unchecked Sendable {
         let starts = views.indices.map { i in views[..<i].reduce(0) { $0 + $1.columns } }
         let W = Self.areaGroup, groups = (A + W - 1) / W
         let places = self.places, thresholds = self.thresholds
-        let cellRows = SharedRows(A * G), totalRows = SharedRows(A * 2), probabilities = SharedRows(A * 2)
-        DispatchQueue.concurrentPerform(iterations: groups * 2) { item in
-            let a0 = (item / 2) * W, a1 = min(A, a0 + W), n = a1 - a0
-            let phase: ReportingPhase = item % 2 == 0 ? .primary : .secondary, p = item % 2
-            var cell = [Double](repeating: 0, count: W * D), total = [Double](repeating: 0, count: W * D)
-            var entry = [Double](repeating: 0, count: W * D)
-            cell.withUnsafeMutableBufferPointer { cellBuffer in
-                total.withUnsafeMutableBufferPointer { totalBuffer in
-                    for g in phase.yearGroups {
-                        // cellBuffer[i · D + d]: draw d of area a0 + i.
-                        for (vi, v) in views.enumerated() {
-                            let base = starts[vi], C = v.columns
-                            v.values.withUnsafeBufferPointer { x in
-                                for c in 0..<C {
-                                    let row = (g.index * C + c) * A
-                                    for i in 0..<n { cellBuffer[i * D + base + c] = x[row + a0 + i] }
+        let probabilities = SharedRows(A * 2)
+        cells.withUnsafeMutableBufferPointer { cellOut in
+            totals.withUnsafeMutableBufferPointer { totalOut in
+                // Each item writes only its own areas' quantiles.
+                nonisolated(unsafe) let cellOut = cellOut, totalOut = totalOut
+                DispatchQueue.concurrentPerform(iterations: groups * 2) { item in
+                    let a0 = (item / 2) * W, a1 = min(A, a0 + W), n = a1 - a0
+                    let phase: ReportingPhase = item % 2 == 0 ? .primary : .secondary, p = item % 2
+                    var plan = Quantiles.Plan(count: D, UncertaintySettings.quantiles, rule: .midpoint)
+                    var cell = [Double](repeating: 0, count: W * D), total = [Double](repeating: 0, count: W * D)
+                    var entry = [Double](repeating: 0, count: W * D)
+                    cell.withUnsafeMutableBufferPointer { cellBuffer in
+                        total.withUnsafeMutableBufferPointer { totalBuffer in
+                            for g in phase.yearGroups {
+                                // cellBuffer[i · D + d]: draw d of area a0 + i.
+                                for (vi, v) in views.enumerated() {
+                                    let base = starts[vi], C = v.columns
+                                    v.values.withUnsafeBufferPointer { x in
+                                        for c in 0..<C {
+                                            let row = (g.index * C + c) * A
+                                            for i in 0..<n { cellBuffer[i * D + base + c] = x[row + a0 + i] }
+                                        }
+                                    }
+                                }
+                                for i in 0..<n {
+                                    let values = UnsafeBufferPointer(rebasing: cellBuffer[(i * D)..<((i + 1) * D)])
+                                    plan.quantiles(values, into: cellOut.baseAddress! + ((h * A + a0 + i) * G + g.index) * Q)
+                                    for d in 0..<D { totalBuffer[i * D + d] += values[d] }
+                                }
+                                if g == phase.entryYearGroup, places != nil {
+                                    for k in 0..<(n * D) { entry[k] = cellBuffer[k] }
                                 }
                             }
+                            for i in 0..<n {
+                                let a = a0 + i, j = a * 2 + p
+                                let values = UnsafeBufferPointer(rebasing: totalBuffer[(i * D)..<((i + 1) * D)])
+                                plan.quantiles(values, into: totalOut.baseAddress! + ((h * A) * 2 + j) * Q)
+                                guard let places else { continue }
+                                let e = phase.entryYearGroup.index
+                                var placesInPhase = 0.0
+                                for g in phase.yearGroups { placesInPhase += places[h][g.index][a] }
+                                let entryPlaces = places[h][e][a]
+                                var short = 0, entryShort = 0, high = 0
+                                for d in 0..<D {
+                                    let t = values[d]
+                                    if t > placesInPhase { short += 1 }
+                                    if entry[i * D + d] > entryPlaces { entryShort += 1 }
+                                    if placesInPhase > 0 && (placesInPhase - t) / placesInPhase > thresholds.highSurplus { high += 1 }
+                                }
+                                probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
+                            }
                         }
-                        for i in 0..<n {
-                            let values = UnsafeBufferPointer(rebasing: cellBuffer[(i * D)..<((i + 1) * D)])
-                            cellRows.set((a0 + i) * G + g.index, Quantiles.of(values, UncertaintySettings.quantiles, rule: .midpoint))
-                            for d in 0..<D { totalBuffer[i * D + d] += values[d] }
-                        }
-                        if g == phase.entryYearGroup, places != nil {
-                            for k in 0..<(n * D) { entry[k] = cellBuffer[k] }
-                        }
-                    }
-                    for i in 0..<n {
-                        let a = a0 + i, j = a * 2 + p
-                        let values = UnsafeBufferPointer(rebasing: totalBuffer[(i * D)..<((i + 1) * D)])
-                        totalRows.set(j, Quantiles.of(values, UncertaintySettings.quantiles, rule: .midpoint))
-                        guard let places else { continue }
-                        let e = phase.entryYearGroup.index
-                        var placesInPhase = 0.0
-                        for g in phase.yearGroups { placesInPhase += places[h][g.index][a] }
-                        let entryPlaces = places[h][e][a]
-                        var short = 0, entryShort = 0, high = 0
-                        for d in 0..<D {
-                            let t = values[d]
-                            if t > placesInPhase { short += 1 }
-                            if entry[i * D + d] > entryPlaces { entryShort += 1 }
-                            if placesInPhase > 0 && (placesInPhase - t) / placesInPhase > thresholds.highSurplus { high += 1 }
-                        }
-                        probabilities.set(j, [Double(short) / Double(D), Double(entryShort) / Double(D), Double(high) / Double(D)])
                     }
                 }
             }
         }
-        let rows = cellRows.rows, totalsByRow = totalRows.rows, probabilityRows = probabilities.rows
-        for i in 0..<(A * G) {
-            let a = i / G, g = i % G
-            for q in 0..<Q { cells[((h * A + a) * G + g) * Q + q] = rows[i][q] }
-        }
+        let probabilityRows = probabilities.rows
         for j in 0..<(A * 2) {
-            for q in 0..<Q { totals[((h * A) * 2 + j) * Q + q] = totalsByRow[j][q] }
             let p = probabilityRows[j]
             if p.count == 3 {
                 shortfall[h * A * 2 + j] = p[0]

@@ -343,6 +343,120 @@ public enum Quantiles {
         }
     }
 
+    /// The quantiles of many samples of one size, without allocating per sample: the ranks
+    /// each probability reads are found once, and the histogram and gathering buffers are
+    /// reused. Gives exactly ``of(_:_:rule:)`` (order statistics are the sample's own values,
+    /// whichever way they are found, and the interpolation is the same).
+    struct Plan {
+        let n: Int
+        let positions: [Double]
+        /// Sorted distinct ranks, and for each probability the index in it of ⌊x⌋ and ⌊x⌋+1.
+        let ranks: [Int]
+        let lower: [Int], upper: [Int]
+        var counts: [Int32] = [], slot: [Int32] = [], buffer: [Double] = [], statistic: [Double] = []
+        var wanted: [(bin: Int, start: Int, count: Int)] = [], at: [(slot: Int, rank: Int)] = []
+
+        init(count n: Int, _ probabilities: [Double], rule: Rule) {
+            self.n = n
+            positions = probabilities.map { rule.position($0, count: n) }
+            var r = Set<Int>()
+            for x in positions {
+                let i = Int(x.rounded(.down))
+                r.insert(i)
+                if i + 1 < n { r.insert(i + 1) }
+            }
+            ranks = r.sorted()
+            let index = Dictionary(uniqueKeysWithValues: ranks.enumerated().map { ($1, $0) })
+            lower = positions.map { index[Int($0.rounded(.down))]! }
+            upper = positions.map { x in let i = Int(x.rounded(.down)); return i + 1 < n ? index[i + 1]! : -1 }
+            statistic = Array(repeating: 0, count: ranks.count)
+        }
+
+        /// Writes the quantiles of `values` (n of them) to `out`.
+        mutating func quantiles(_ values: UnsafeBufferPointer<Double>, into out: UnsafeMutablePointer<Double>) {
+            precondition(values.count == n)
+            guard n > 0 else {
+                for q in positions.indices { out[q] = .nan }
+                return
+            }
+            var lo = values[0], hi = lo
+            for v in values {
+                lo = v < lo ? v : lo
+                hi = v > hi ? v : hi
+            }
+            if lo == hi {
+                for q in positions.indices { out[q] = lo }
+                return
+            }
+            if !histogram(values, lo: lo, hi: hi) {
+                let s = Quantiles.bySelection(values, ranks: ranks)
+                for k in s.indices { statistic[k] = s[k] }
+            }
+            for (q, x) in positions.enumerated() {
+                let i = Int(x.rounded(.down)), f = x - Double(i)
+                let a = statistic[lower[q]]
+                out[q] = upper[q] >= 0 ? a + f * (statistic[upper[q]] - a) : a
+            }
+        }
+
+        /// The order statistics by a histogram into reused buffers (see
+        /// ``Quantiles/orderStatistics(_:ranks:lo:hi:)``); false when selection does better.
+        mutating func histogram(_ values: UnsafeBufferPointer<Double>, lo: Double, hi: Double) -> Bool {
+            let bins = min(8192, n / 4)
+            let scale = Double(bins) / (hi - lo)
+            guard bins >= 16, scale.isFinite, lo.isFinite, hi.isFinite else { return false }
+            let top = Double(bins)
+            @inline(__always) func bin(_ v: Double) -> Int {
+                let x = (v - lo) * scale
+                return x < top ? Int(x) : bins - 1
+            }
+            if counts.count != bins {
+                counts = Array(repeating: 0, count: bins)
+                slot = Array(repeating: -1, count: bins)
+            }
+            counts.withUnsafeMutableBufferPointer { c in
+                for i in c.indices { c[i] = 0 }
+                for v in values { c[bin(v)] &+= 1 }
+            }
+            wanted.removeAll(keepingCapacity: true)
+            at.removeAll(keepingCapacity: true)
+            var below = 0, b = 0
+            for r in ranks {
+                while below + Int(counts[b]) <= r {
+                    below += Int(counts[b])
+                    b += 1
+                }
+                if slot[b] < 0 {
+                    slot[b] = Int32(wanted.count)
+                    wanted.append((b, wanted.last.map { $0.start + $0.count } ?? 0, Int(counts[b])))
+                }
+                at.append((Int(slot[b]), r - below))
+            }
+            let gathered = wanted.last.map { $0.start + $0.count } ?? 0
+            defer { for w in wanted { slot[w.bin] = -1 } }
+            guard gathered <= n / 4 else { return false }
+            if buffer.count < gathered { buffer = Array(repeating: 0, count: max(gathered, n / 4)) }
+            var fill = wanted.map(\.start)
+            buffer.withUnsafeMutableBufferPointer { out in
+                slot.withUnsafeBufferPointer { s in
+                    for v in values {
+                        let k = s[bin(v)]
+                        if k >= 0 {
+                            out[fill[Int(k)]] = v
+                            fill[Int(k)] += 1
+                        }
+                    }
+                }
+                for w in wanted {
+                    var run = UnsafeMutableBufferPointer(rebasing: out[w.start..<(w.start + w.count)])
+                    run.sort()
+                }
+            }
+            for (k, a) in at.enumerated() { statistic[k] = buffer[wanted[a.slot].start + a.rank] }
+            return true
+        }
+    }
+
     /// The order statistics x₍ᵣ₎ for sorted distinct `ranks`, given the minimum and maximum.
     static func orderStatistics(_ values: UnsafeBufferPointer<Double>, ranks: [Int], lo: Double, hi: Double) -> [Double] {
         let n = values.count
