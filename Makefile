@@ -20,7 +20,7 @@ LONDON_COVERAGE := primary:80=75-85,primary:95=92-97,secondary:80=75-88,secondar
 ENGLAND_ACCURACY := primary:h1=0.45,primary:h2=0.65,primary:h3=0.80,primary:h4=1.10,primary:h5=1.35,secondary:h1=0.45,secondary:h2=0.80,secondary:h3=1.20,secondary:h4=1.60,secondary:h5=2.05
 ENGLAND_COVERAGE := primary:80=66-85,primary:95=87-97,secondary:80=75-93,secondary:95=92-100,all:80=75-85,all:95=91.5-97
 
-.PHONY: demo test deps build demo-data clean accuracy bench bench-england
+.PHONY: demo test deps build demo-data clean accuracy bench bench-england fuzz
 
 deps:
 	@scripts/ensure-deps.sh
@@ -59,6 +59,11 @@ bench: deps
 # how time grows with areas and draws (docs/speed.md).
 bench-england: build
 	scripts/bench-england.sh --scaling
+
+# libFuzzer on the CSV loaders, the scenario parser and every output format, FUZZ_SECONDS
+# each (default 60), from the seed corpus in Tests/Fixtures/fuzz-corpus (scripts/fuzz.sh).
+fuzz: deps
+	scripts/fuzz.sh
 
 # Regenerate the illustrative demo authority in data/ (deterministic).
 demo-data:

@@ -46,6 +46,11 @@ let package = Package(
             dependencies: ["PlacePlanKit"],
             path: "Benchmarks/PlacePlanBench"
         ),
+        // `make fuzz`: libFuzzer harnesses, built with -sanitize=fuzzer by scripts/fuzz.sh.
+        .executableTarget(
+            name: "placeplan-fuzz",
+            dependencies: ["PlacePlanKit"]
+        ),
         .testTarget(
             name: "PlacePlanKitTests",
             dependencies: ["PlacePlanKit", .product(name: "GRDB", package: "GRDB.swift")]

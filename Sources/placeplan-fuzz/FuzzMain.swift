@@ -1,0 +1,92 @@
+import Foundation
+import PlacePlanKit
+
+/// libFuzzer harnesses (`make fuzz`, scripts/fuzz.sh). Each input is written over one file of
+/// a copy of the demo data and goes through placeplan as a user's file would; any thrown
+/// `PlacePlanError` is the expected outcome for bad input, and a crash, a trap or a sanitizer
+/// report is a bug.
+///
+///     placeplan-fuzz csv [libFuzzer options] [corpus folders]      the CSV loaders
+///     placeplan-fuzz scenario ...                                  the scenario parser and its application
+///     placeplan-fuzz outputs ...                                   a scenario through a forecast to every output format
+///
+/// Built normally (without `-sanitize=fuzzer`) it only says how to build it.
+@main
+enum PlacePlanFuzz {
+    nonisolated(unsafe) static var target = ""
+    nonisolated(unsafe) static var work = ""
+    nonisolated(unsafe) static var demo: DataSet?
+
+    typealias Driver = @convention(c) (
+        UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
+
+    static func main() {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 2, ["csv", "scenario", "outputs"].contains(arguments[1]) else {
+            FileHandle.standardError.write(Data("usage: placeplan-fuzz csv|scenario|outputs [libFuzzer options] [corpus]\n".utf8))
+            exit(64)
+        }
+        // RTLD_DEFAULT (0 on Linux): the program and its libraries.
+        guard let symbol = dlsym(nil, "LLVMFuzzerRunDriver") else {
+            FileHandle.standardError.write(Data("placeplan-fuzz was built without libFuzzer: run scripts/fuzz.sh (or make fuzz)\n".utf8))
+            exit(69)
+        }
+        target = arguments[1]
+        setUp()
+        let driver = unsafeBitCast(symbol, to: Driver.self)
+        // libFuzzer sees the program name and the options, not the target's name.
+        var argv: [UnsafeMutablePointer<CChar>?] = ([arguments[0]] + arguments.dropFirst(2)).map { strdup($0) } + [nil]
+        var argc = Int32(argv.count - 1)
+        let status = argv.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = buffer.baseAddress
+            return driver(&argc, &pointer, { data, size in
+                PlacePlanFuzz.one(data.map { Data(bytes: $0, count: size) } ?? Data())
+                return 0
+            })
+        }
+        exit(status)
+    }
+
+    /// A private copy of the demo data, loaded once for the scenario and output targets.
+    static func setUp() {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        work = NSTemporaryDirectory() + "placeplan-fuzz-\(getpid())"
+        try? FileManager.default.removeItem(atPath: work)
+        try! FileManager.default.copyItem(atPath: root.appendingPathComponent("data").path, toPath: work)
+        demo = try? DataSource.load(work)
+    }
+
+    static let csvFiles = ["rolls.csv", "areas.csv", "schools.csv", "births.csv", "transfers.csv", "yields.csv", "send_costs.csv"]
+
+    static func one(_ input: Data) {
+        switch target {
+        case "csv":
+            // The first byte picks the file; the rest replaces it.
+            guard let first = input.first else { return }
+            let name = csvFiles[Int(first) % csvFiles.count], path = work + "/" + name
+            let original = FileManager.default.contents(atPath: path)
+            _ = FileManager.default.createFile(atPath: path, contents: input.dropFirst())
+            defer { _ = FileManager.default.createFile(atPath: path, contents: original) }
+            if let data = try? DataSource.load(work) {
+                _ = try? ScenarioRunner.run(data, scenarios: [Scenario(name: "baseline")], overrides: AssumptionOverrides())
+            }
+        case "scenario", "outputs":
+            guard let data = demo else { return }
+            let path = work + "/fuzz.yaml"
+            _ = FileManager.default.createFile(atPath: path, contents: input)
+            guard let scenario = try? ScenarioFile.load(path, allowedFolders: [work]) else { return }
+            guard target == "outputs" else {
+                _ = try? AppliedScenario.apply(scenario, to: data, origin: data.lastCensus, horizon: 3)
+                return
+            }
+            guard let run = try? ScenarioRunner.run(data, scenarios: [scenario], overrides: AssumptionOverrides()) else { return }
+            for format in OutputFormat.allCases {
+                _ = try? SufficiencyOutput(run, dataLabel: "fuzz").render(format)
+                _ = try? ForecastReport(run, dataLabel: "fuzz").render(format)
+            }
+        default: break
+        }
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# libFuzzer on placeplan's input paths: the CSV loaders, the scenario parser, and a scenario
+# through a forecast to every output format. Builds Sources/placeplan-fuzz with
+# -sanitize=fuzzer,address into .build-fuzz/ (SwiftPM links executables with its own main, so
+# the harness's main calls libFuzzer's LLVMFuzzerRunDriver, found through --export-dynamic),
+# then runs each target for FUZZ_SECONDS (default 60) from the committed seed corpus in
+# Tests/Fixtures/fuzz-corpus, growing a working corpus in .build-fuzz/corpus. A crash leaves
+# its input in .build-fuzz/ and fails the script.
+# Usage: scripts/fuzz.sh [csv|scenario|outputs ...]     FUZZ_SECONDS=20 scripts/fuzz.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(csv scenario outputs)
+swift build -c release --build-path .build-fuzz --product placeplan-fuzz \
+  -Xswiftc -sanitize=fuzzer,address -Xlinker --export-dynamic >&2
+BIN=.build-fuzz/release/placeplan-fuzz
+for t in "${TARGETS[@]}"; do
+  seed=Tests/Fixtures/fuzz-corpus/$([ "$t" = csv ] && echo csv || echo scenario)
+  work=.build-fuzz/corpus/$t
+  mkdir -p "$work"
+  echo "fuzzing $t for ${SECONDS_EACH}s (seed corpus $seed)" >&2
+  "$BIN" "$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -artifact_prefix=.build-fuzz/crash-"$t"- "$work" "$seed" 2>&1 \
+    | grep -E "^#[0-9]+.*(DONE|pulse)|^Done|ERROR|SUMMARY|crash-" >&2
+done
