@@ -81,17 +81,19 @@ public enum OutputFile {
             throw .outputFailed(path: path, reason: reason)
         }
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var isOpen = true
         do throws(PlacePlanError) {
             try writeAll(Data(text.utf8), to: fd, path: path)
             // The mode a new file would get (mkstemp makes 0600), or the replaced file's.
             let mode: mode_t = stat(target, &info) == 0 ? info.st_mode & 0o7777 : 0o666 & ~currentUmask()
             fchmod(fd, mode)
             guard fsync(fd) == 0 || errno == EINVAL else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
-            close(fd)
+            isOpen = false
+            guard close(fd) == 0 else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
             // rename(2) replaces the target atomically: readers see the old file or the new one.
             guard rename(temporary, target) == 0 else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
         } catch {
-            close(fd)
+            if isOpen { close(fd) }
             unlink(temporary)
             throw error
         }
@@ -120,10 +122,16 @@ public enum OutputFile {
         }
     }
 
+    /// The process's umask, read from /proc (setting and restoring it would race with other
+    /// threads creating files); 022 where /proc does not say.
     static func currentUmask() -> mode_t {
-        let mask = umask(0o022)
-        umask(mask)
-        return mask
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+            let mask = mode_t(line.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8)
+        {
+            return mask
+        }
+        return 0o022
     }
 }
 
