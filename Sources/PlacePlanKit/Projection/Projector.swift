@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to forecast: origin, horizon and model assumptions.
 public struct ForecastSettings: Sendable, Hashable {
     /// The last census to use; nil for the last census in the data.
@@ -58,6 +60,20 @@ public enum Projector {
 
     /// The origin census as the starting state, repeated in `columns` columns. A missing
     /// value there is an error that names the cell it came from.
+    /// The text of the cell at `location`, re-read for an error message (the suppression code
+    /// an officer will search for, such as 'x' or 'c', rather than a word of ours).
+    static func cellText(_ location: SourceLocation) -> String? {
+        guard let line = location.line, let column = location.column,
+            let text = try? String(contentsOfFile: location.file, encoding: .utf8)
+        else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        let cells = lines[line - 1].split(separator: ",", omittingEmptySubsequences: false)
+        guard column >= 1, column <= cells.count else { return nil }
+        let cell = cells[column - 1].trimmingCharacters(in: CharacterSet(charactersIn: " \"\r"))
+        return cell.isEmpty ? "(empty)" : Format.printable(String(cell))
+    }
+
     public static func initialState(_ data: DataSet, columns: Int) throws(PlacePlanError) -> CohortState {
         let t0 = data.rolls.years.count - 1
         var initial = CohortState(areas: data.areas.count, columns: columns)
@@ -69,7 +85,7 @@ public enum Projector {
                 } else {
                     let source = data.rolls.sourceOfMissing(yearIndex: t0, area: a, g)
                     errors.append(
-                        source.map { .suppressedValue($0, code: "missing") }
+                        source.map { .suppressedValue($0, code: Self.cellText($0) ?? "missing") }
                             ?? .insufficientHistory("rolls: no value for \(area.id) \(g) in \(data.lastCensus)", hint: "supply the origin census in full"))
                 }
             }

@@ -159,7 +159,10 @@ public enum ScenarioFile {
         func factor() throws(PlacePlanError) -> Double {
             if let f = m["factor"] {
                 let v = try f.double()
-                guard v > 0, v < 10 else { throw f.fail("factor must be a positive multiplier, e.g. 0.95", hint: "or write 'change: -5%'") }
+                guard v > 0 else { throw f.fail("factor \(Format.decimal(v, places: 2)) must be a positive multiplier, e.g. 0.95", hint: "or write 'change: -5%'") }
+                guard v < 10 else {
+                    throw f.fail("factor \(v) multiplies the ratios \(v >= 1000 ? "a thousandfold or more" : "tenfold or more"): at most 10", hint: "a factor is a multiplier such as 1.05 (5% more); or write 'change: +5%'")
+                }
                 return v
             }
             if let c = m["change"] {
