@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the example output in README.md from the commands that produce it.
+"""Regenerates the example output in README.md and docs/*.md from the commands that produce it.
 
 Each example block in README.md is preceded by a marker line
 
@@ -36,7 +36,15 @@ def run(command):
 def main():
     if not os.path.exists(BINARY):
         sys.exit("build the release binary first: make build")
-    lines = open(os.path.join(ROOT, "README.md")).read().split("\n")
+    total = 0
+    for name in ["README.md"] + sorted(os.path.join("docs", f) for f in os.listdir(os.path.join(ROOT, "docs")) if f.endswith(".md")):
+        total += refresh(os.path.join(ROOT, name))
+    print(f"refreshed {total} example blocks and tables in README.md and docs/")
+
+
+def refresh(path):
+    """Refreshes the marked blocks of one Markdown file; returns how many."""
+    lines = open(path).read().split("\n")
     out, i, count = [], 0, 0
     while i < len(lines):
         out.append(lines[i])
@@ -64,8 +72,8 @@ def main():
             count += 1
             continue
         i += 1
-    open(os.path.join(ROOT, "README.md"), "w").write("\n".join(out))
-    print(f"refreshed {count} example blocks and tables")
+    open(path, "w").write("\n".join(out))
+    return count
 
 
 if __name__ == "__main__":

@@ -316,37 +316,19 @@ public enum Quantiles {
         values.withUnsafeBufferPointer { of($0, probabilities, rule: rule) }
     }
 
-    /// The quantiles of `values` (left as they are).
+    /// The quantiles of `values` (left as they are). The order statistics come from a
+    /// histogram of the values, gathering and sorting only the bins that hold the wanted ranks
+    /// (``Plan``), or from quickselect when the values are too clumped for it.
     public static func of(_ values: UnsafeBufferPointer<Double>, _ probabilities: [Double], rule: Rule = .linear) -> [Double] {
-        let n = values.count
-        guard n > 0 else { return probabilities.map { _ in .nan } }
-        var lo = values[0], hi = lo
-        for v in values {
-            lo = v < lo ? v : lo
-            hi = v > hi ? v : hi
-        }
-        // Constant values (a year group an area does not teach, the origin): no selection.
-        if lo == hi { return probabilities.map { _ in lo } }
-        let positions = probabilities.map { rule.position($0, count: n) }
-        var ranks: [Int] = []
-        for x in positions {
-            let i = Int(x.rounded(.down))
-            ranks.append(i)
-            if i + 1 < n { ranks.append(i + 1) }
-        }
-        ranks = Array(Set(ranks)).sorted()
-        let statistic = orderStatistics(values, ranks: ranks, lo: lo, hi: hi)
-        return positions.map { x in
-            let i = Int(x.rounded(.down)), f = x - Double(i)
-            let a = statistic[ranks.firstIndex(of: i)!]
-            return i + 1 < n ? a + f * (statistic[ranks.firstIndex(of: i + 1)!] - a) : a
-        }
+        var plan = Plan(count: values.count, probabilities, rule: rule)
+        var out = [Double](repeating: 0, count: probabilities.count)
+        out.withUnsafeMutableBufferPointer { plan.quantiles(values, into: $0.baseAddress!) }
+        return out
     }
 
     /// The quantiles of many samples of one size, without allocating per sample: the ranks
     /// each probability reads are found once, and the histogram and gathering buffers are
-    /// reused. Gives exactly ``of(_:_:rule:)`` (order statistics are the sample's own values,
-    /// whichever way they are found, and the interpolation is the same).
+    /// reused across samples.
     struct Plan {
         let n: Int
         let positions: [Double]
@@ -359,6 +341,12 @@ public enum Quantiles {
         init(count n: Int, _ probabilities: [Double], rule: Rule) {
             self.n = n
             positions = probabilities.map { rule.position($0, count: n) }
+            guard n > 0 else {  // no values: every quantile is NaN, nothing to rank
+                ranks = []
+                lower = positions.map { _ in -1 }
+                upper = lower
+                return
+            }
             var r = Set<Int>()
             for x in positions {
                 let i = Int(x.rounded(.down))
@@ -399,8 +387,10 @@ public enum Quantiles {
             }
         }
 
-        /// The order statistics by a histogram into reused buffers (see
-        /// ``Quantiles/orderStatistics(_:ranks:lo:hi:)``); false when selection does better.
+        /// The order statistics x₍ᵣ₎ of the plan's ranks by a histogram into reused buffers:
+        /// count the values in n/4 equal bins between the minimum and maximum, then gather and
+        /// sort only the bins holding a wanted rank. False (selection does better) when the
+        /// values are too clumped: the wanted bins hold more than a quarter of them.
         mutating func histogram(_ values: UnsafeBufferPointer<Double>, lo: Double, hi: Double) -> Bool {
             let bins = min(8192, n / 4)
             let scale = Double(bins) / (hi - lo)
@@ -455,56 +445,6 @@ public enum Quantiles {
             for (k, a) in at.enumerated() { statistic[k] = buffer[wanted[a.slot].start + a.rank] }
             return true
         }
-    }
-
-    /// The order statistics x₍ᵣ₎ for sorted distinct `ranks`, given the minimum and maximum.
-    static func orderStatistics(_ values: UnsafeBufferPointer<Double>, ranks: [Int], lo: Double, hi: Double) -> [Double] {
-        let n = values.count
-        let bins = min(8192, n / 4)
-        let scale = Double(bins) / (hi - lo)
-        guard bins >= 16, scale.isFinite, lo.isFinite, hi.isFinite else { return bySelection(values, ranks: ranks) }
-        let top = Double(bins)
-        // The bin of a value; the maximum (and anything not a number) falls in the last.
-        @inline(__always) func bin(_ v: Double) -> Int {
-            let x = (v - lo) * scale
-            return x < top ? Int(x) : bins - 1
-        }
-        var counts = [Int32](repeating: 0, count: bins)
-        counts.withUnsafeMutableBufferPointer { c in
-            for v in values { c[bin(v)] &+= 1 }
-        }
-        // Each rank's bin and its rank within the bin; the wanted bins get gathering slots.
-        var slot = [Int32](repeating: -1, count: bins)
-        var wanted: [(bin: Int, start: Int, count: Int)] = []
-        var at: [(slot: Int, rank: Int)] = []
-        var below = 0, b = 0
-        for r in ranks {
-            while below + Int(counts[b]) <= r {
-                below += Int(counts[b])
-                b += 1
-            }
-            if slot[b] < 0 {
-                slot[b] = Int32(wanted.count)
-                wanted.append((b, wanted.last.map { $0.start + $0.count } ?? 0, Int(counts[b])))
-            }
-            at.append((Int(slot[b]), r - below))
-        }
-        let gathered = wanted.last.map { $0.start + $0.count } ?? 0
-        // Heavily clumped values (most draws in the wanted bins): selection does better.
-        guard gathered <= n / 4 else { return bySelection(values, ranks: ranks) }
-        var buffer = [Double](repeating: 0, count: gathered)
-        var fill = wanted.map(\.start)
-        slot.withUnsafeBufferPointer { s in
-            for v in values {
-                let k = s[bin(v)]
-                if k >= 0 {
-                    buffer[fill[Int(k)]] = v
-                    fill[Int(k)] += 1
-                }
-            }
-        }
-        for w in wanted { buffer[w.start..<(w.start + w.count)].sort() }
-        return at.map { buffer[wanted[$0.slot].start + $0.rank] }
     }
 
     /// The order statistics by quickselect on a copy.
