@@ -21,12 +21,20 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // COIN-OR CBC, the mixed-integer solver of `placeplan plan`, through its C interface
+        // (Debian: coinor-libcbc-dev; Eclipse Public License 2.0).
+        .systemLibrary(
+            name: "CCbc",
+            pkgConfig: "cbc",
+            providers: [.apt(["coinor-libcbc-dev"])]
+        ),
         // Everything that is not command-line handling: inputs, estimation, projection,
-        // scenarios, SEND, sufficiency, backtest and output.
+        // scenarios, SEND, sufficiency, planning, backtest and output.
         .target(
             name: "PlacePlanKit",
             dependencies: [
                 "COpenBLAS",
+                "CCbc",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

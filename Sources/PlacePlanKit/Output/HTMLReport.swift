@@ -8,17 +8,20 @@ public struct HTMLReport: Sendable {
     public var send: SENDForecast?
     public var backtest: Backtest?
     public var vintages: Comparison?
+    /// The least-cost plan (`report --plan-options`).
+    public var plan: PlanResult?
 
-    public init(run: ScenarioForecast, dataLabel: String, send: SENDForecast? = nil, backtest: Backtest? = nil, vintages: Comparison? = nil) {
+    public init(run: ScenarioForecast, dataLabel: String, send: SENDForecast? = nil, backtest: Backtest? = nil, vintages: Comparison? = nil, plan: PlanResult? = nil) {
         self.run = run
+        self.plan = plan
         self.dataLabel = dataLabel
         self.send = send
         self.backtest = backtest
         self.vintages = vintages
     }
 
-    /// The section ids, in order, that every report has (SEND, accuracy and vintages when given).
-    public static let sections = ["summary", "heatmap", "areas", "entry", "send", "scenarios", "accuracy", "vintages"]
+    /// The section ids, in order, that every report has (SEND, plan, accuracy and vintages when given).
+    public static let sections = ["summary", "heatmap", "areas", "entry", "send", "plan", "scenarios", "accuracy", "vintages"]
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
@@ -252,6 +255,8 @@ public struct HTMLReport: Sendable {
         }
         html += "</section>"
 
+        if let plan { html += planSection(plan) }
+
         // Scenarios and assumptions.
         html += "<section id=\"scenarios\"><h2>Scenarios and assumptions</h2>"
         for (c, a) in run.applied.enumerated() {
@@ -324,6 +329,32 @@ public struct HTMLReport: Sendable {
         }
         if !listed.isEmpty { html += "<p class=\"note\">Demand but no in-borough places (short in every draw): \(listed.joined(separator: "; ")).</p>" }
         return html
+    }
+
+    /// The least-cost plan: its actions by year, its cost against doing nothing, and what no
+    /// option can meet.
+    func planSection(_ plan: PlanResult) -> String {
+        let out = PlanOutput(plan, dataLabel: dataLabel)
+        func money(_ x: Double) -> String { Self.escape(out.money(x)) }
+        var html = "<section id=\"plan\"><h2>Least-cost plan</h2><p class=\"note\">"
+        html += plan.draws == nil
+            ? "The cheapest set of the options in '\(Self.escape(plan.options.name))' that gives every area, phase and year, and Reception and Year 7, at least the forecast pupils."
+            : "The cheapest set of the options in '\(Self.escape(plan.options.name))' that keeps the chance of a deficit at most \(Format.percent(plan.settings.risk)) in every area, phase and year, and in Reception and Year 7."
+        html += " Found by the COIN-OR CBC solver (\(Self.escape(plan.status))). Costs are pounds over the forecast years, not discounted. Actions to decide after this year are provisional: the next census re-plans them.</p>"
+        html += "<table><thead><tr><th class=\"l\">Decide by</th><th class=\"l\">From</th><th class=\"l\">Area</th><th class=\"l\">Action</th><th>Places</th><th>Cost</th></tr></thead><tbody>"
+        html += plan.actions.isEmpty ? "<tr><td class=\"l\" colspan=\"6\">No action needed.</td></tr>" : plan.actions.map { a in
+            "<tr><td class=\"l\">\(a.decideBy)</td><td class=\"l\">\(a.year)</td><td class=\"l\">\(Self.escape(a.areaID))</td><td class=\"l\">\(Self.escape(a.summary))</td>"
+                + "<td>\(Format.signed(Double(a.places)))</td><td>\(money(a.capitalCost + a.runningCost - a.saving))</td></tr>"
+        }.joined()
+        html += "</tbody></table>"
+        let p = plan.cost, n = plan.doingNothing
+        html += "<table><thead><tr><th class=\"l\">Over the horizon</th><th>Plan</th><th>Doing nothing</th></tr></thead><tbody>"
+        html += "<tr><td class=\"l\">Total cost</td><td>\(money(p.total))</td><td>\(money(n.total))</td></tr>"
+        html += "<tr><td class=\"l\">Pupil-years short of the rule</td><td>\(Format.count(p.pupilYearsShort.rounded()))</td><td>\(Format.count(n.pupilYearsShort.rounded()))</td></tr></tbody></table>"
+        if !plan.unmet.isEmpty {
+            html += "<p><strong>Not met: no option can</strong></p><ul>" + plan.unmet.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>"
+        }
+        return html + "</section>"
     }
 
     static func places(_ n: Double) -> String { "\(Format.count(n)) place\(n.rounded() == 1 ? "" : "s")" }

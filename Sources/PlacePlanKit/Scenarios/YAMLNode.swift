@@ -103,6 +103,18 @@ struct YAMLNode {
         return percent ? v / 100 : v
     }
 
+    /// A sum of money in pounds, 0 to £100 billion (commas and underscores allowed as
+    /// thousands separators: 4,500,000).
+    func money() throws(PlacePlanError) -> Double {
+        let s = (node.scalar?.string ?? "").replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "£", with: "")
+        guard let v = Double(s), v.isFinite, !s.lowercased().hasPrefix("0x") else {
+            throw fail("'\(key ?? "value")' must be a sum in pounds, not '\(node.scalar?.string ?? "")'", hint: "e.g. 4500000 or 4_500_000")
+        }
+        guard v >= 0 else { throw fail("'\(key ?? "value")' must not be negative (\(s))", hint: "costs and savings are zero or more") }
+        guard v <= 1e11 else { throw fail("'\(key ?? "value")' is £\(s), more than £100 billion", hint: "check the unit: costs are in pounds") }
+        return v
+    }
+
     func nonNegative() throws(PlacePlanError) -> Double {
         let v = try double()
         guard v >= 0 else { throw fail("'\(key ?? "value")' must not be negative (\(node.scalar?.string ?? ""))", hint: "counts of dwellings, places and pupils are zero or more") }

@@ -15,6 +15,7 @@ struct ReportCommand: ParsableCommand {
 
             Example:
               placeplan report --output report.html --scenario scenarios/baseline.yaml --draws 1000
+              placeplan report --output report.html --draws 1000 --plan-options scenarios/options.yaml
             """)
 
     @OptionGroup var data: DataOptions
@@ -25,6 +26,12 @@ struct ReportCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
     var output: String
+
+    @Option(name: .customLong("plan-options"), help: ArgumentHelp("Add the least-cost plan from this options file (see placeplan plan).", valueName: "file"))
+    var planOptions: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --plan-options and draws: the largest chance of a deficit the plan accepts (default 0.1).", valueName: "share"))
+    var risk = 0.1
 
     func run() throws {
         try reportingErrors {
@@ -53,7 +60,12 @@ struct ReportCommand: ParsableCommand {
                 }
                 vintages = Comparison(columns + [.init(label: "this run", rows: current)])
             }
-            try OutputFile.write(HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages).render(), to: output)
+            let plan = try planOptions.map { path throws(PlacePlanError) in
+                try PlanCommand.plan(
+                    run, data: dataSet, folder: data.data, model: model, options: try PlanOptionsFile.load(path),
+                    settings: PlanSettings(risk: risk, highSurplus: run.thresholds[0].highSurplus), draws: draws.settings(), sendCosts: nil)
+            }
+            try OutputFile.write(HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages, plan: plan).render(), to: output)
         }
     }
 }

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `placeplan plan` on the demo: a plan cheaper than the greedy one whose scenario, re-run
+/// by `sufficiency`, meets every rule the plan says it meets.
+@Suite struct PlanCommandTests {
+    static let options = "\(CLI.scenarios)/options.yaml"
+
+    @Test func thePlanReRunsAsAScenarioAndMeetsItsRules() throws {
+        let dir = try CLI.scratch()
+        let scenario = dir.appendingPathComponent("plan.yaml").path
+        let r = try CLI.run(["plan", "--options", Self.options, "--draws", "300", "--risk", "0.1", "--write-scenario", scenario, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["schema"] as? String == "placeplan.plan/1")
+        #expect(doc["status"] as? String == "optimal")
+        let objective = try #require(doc["objective"] as? Double), greedy = try #require(doc["greedy_objective"] as? Double)
+        #expect(objective < greedy, "the solver (\(objective)) should beat the greedy baseline (\(greedy)) on the demo")
+        let actions = try #require(doc["actions"] as? [[String: Any]])
+        #expect(actions.contains { $0["type"] as? String == "bulge" && $0["area_id"] as? String == "P10" })
+        #expect(actions.allSatisfy { ($0["decide_by"] as? String ?? "") <= ($0["year"] as? String ?? "") })
+        let unmetRules = try #require(doc["unmet"] as? [String])
+        // Every rule the plan meets holds in the scenario's re-run by `sufficiency`.
+        let again = try CLI.run(["sufficiency", "--scenario", scenario, "--draws", "300", "--format", "json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let suff = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        let rows = try #require(suff["rows"] as? [[String: Any]]).filter { $0["forecast"] as? Bool == true }
+        #expect(!rows.isEmpty)
+        var broken: [String] = []
+        for row in rows {
+            let area = row["area"] as! String, phase = row["phase"] as! String
+            for (key, group) in [("probability_deficit", phase), ("probability_entry_deficit", phase == "primary" ? "Reception" : "Y7")] {
+                guard let p = row[key] as? Double, p > 0.1 + 1.0 / 300 + 1e-9 else { continue }
+                // Allowed only where the plan says no option can meet the rule.
+                if !unmetRules.contains(where: { $0.hasPrefix("\(area) \(group) places") }) { broken.append("\(area) \(group) \(row["year"]!): P(deficit) \(p)") }
+            }
+        }
+        #expect(broken.isEmpty, "rules broken in the re-run that the plan claims to meet: \(broken)")
+        // The plan reports the same rules met as the re-run finds.
+        #expect((doc["rules_met"] as? Int ?? 0) > 0)
+    }
+
+    @Test func sameInputsSameBytesAndEveryFormat() throws {
+        let a = try CLI.run(["plan", "--options", Self.options, "--draws", "200"])
+        let b = try CLI.run(["plan", "--options", Self.options, "--draws", "200"])
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(a.stdout.replacingOccurrences(of: #"in [0-9.]+ s"#, with: "", options: .regularExpression)
+            == b.stdout.replacingOccurrences(of: #"in [0-9.]+ s"#, with: "", options: .regularExpression))
+        for text in ["Actions by year", "Decide by", "Cost over the horizon", "Doing nothing", "After the plan", "Summary: surplus % of places"] {
+            #expect(a.stdout.contains(text), "missing \(text)")
+        }
+        let csv = try CLI.run(["plan", "--options", Self.options, "--format", "csv"])
+        #expect(csv.status == 0 && csv.stdout.hasPrefix("decide_by,year,area,school,school_name,type,need,units,places,capital_cost"))
+        let md = try CLI.run(["plan", "--options", Self.options, "--format", "markdown"])
+        #expect(md.status == 0 && md.stdout.hasPrefix("## Plan"))
+    }
+
+    @Test func theBoardReportHasThePlan() throws {
+        let dir = try CLI.scratch()
+        let html = dir.appendingPathComponent("report.html")
+        let r = try CLI.run(["report", "--output", html.path, "--plan-options", Self.options])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOf: html, encoding: .utf8)
+        #expect(text.contains("<section id=\"plan\"><h2>Least-cost plan</h2>"))
+        #expect(text.contains("bulge class +30 at P10-08"))
+        #expect(text.contains("Pupil-years short of the rule"))
+    }
+
+    @Test func badOptionsAndSettingsAreRefused() throws {
+        let dir = try CLI.scratch()
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "name: x\noptions:\n  - type: bulge\n    school: P99-01\n    cost: 1000\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["plan", "--options", bad.path])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("bad.yaml:3:5") && r.stderr.contains("unknown school 'P99-01'"), "\(r.stderr)")
+        let risk = try CLI.run(["plan", "--options", Self.options, "--risk", "0.9"])
+        #expect(risk.status == 64 && risk.stderr.contains("--risk"))
+        let two = try CLI.run(["plan", "--options", Self.options, "--scenario", "\(CLI.scenarios)/baseline.yaml", "--scenario", "\(CLI.scenarios)/bulge-2027.yaml"])
+        #expect(two.status == 64 && two.stderr.contains("one scenario"))
+        let missing = try CLI.run(["plan", "--options", dir.appendingPathComponent("none.yaml").path])
+        #expect(missing.status == 65 || missing.status == 66)
+        #expect(missing.stderr.contains("none.yaml"))
+    }
+}
