@@ -28,6 +28,12 @@ let package = Package(
             pkgConfig: "cbc",
             providers: [.apt(["coinor-libcbc-dev"])]
         ),
+        // libxlsxwriter, the Excel workbooks of `--format xlsx` (Debian: libxlsxwriter-dev; BSD).
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
         // Everything that is not command-line handling: inputs, estimation, projection,
         // scenarios, SEND, sufficiency, planning, backtest and output.
         .target(
@@ -35,6 +41,7 @@ let package = Package(
             dependencies: [
                 "COpenBLAS",
                 "CCbc",
+                "CXlsxWriter",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -84,6 +84,7 @@ enum PlacePlanFuzz {
                 _ = try? SufficiencyOutput(run, dataLabel: "fuzz").render(format)
                 _ = try? ForecastReport(run, dataLabel: "fuzz").render(format)
             }
+            _ = try? SufficiencyOutput(run, dataLabel: "fuzz").spreadsheet().xlsx()
         default: break
         }
     }

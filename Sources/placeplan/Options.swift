@@ -173,7 +173,7 @@ final class ProgressLine: @unchecked Sendable {
 
 /// Output format and destination.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json or markdown.", discussion: "Example: --format json", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json, markdown, or xlsx (an Excel workbook; sufficiency, forecast, plan).", discussion: "Example: --format xlsx --output sufficiency.xlsx", valueName: "format"))
     var format: OutputFormat = .table
 
     @Option(
@@ -191,6 +191,19 @@ struct OutputOptions: ParsableArguments {
 
     func write(_ text: String) throws(PlacePlanError) {
         try OutputFile.write(text, to: output)
+    }
+
+    /// Writes the output in the chosen format: the workbook for xlsx (never to a terminal),
+    /// else the rendered text.
+    func write(_ text: () throws(PlacePlanError) -> String, workbook: () -> Spreadsheet) throws(PlacePlanError) {
+        guard format == .xlsx else { return try write(text()) }
+        try OutputFile.write(data: workbook().xlsx(), to: output)
+    }
+
+    func validate() throws {
+        if format == .xlsx, output == nil, isatty(STDOUT_FILENO) == 1 {
+            throw ValidationError("--format xlsx writes a binary workbook, which would garble the terminal: add --output FILE.xlsx")
+        }
     }
 }
 

@@ -104,14 +104,27 @@ import FoundationXML
     }
 
     @Test func scapExport() throws {
-        let r = try CLI.run(["export", "--scap"])
+        let r = try CLI.run(["export", "--scap", "--la-number", "999"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.first == "la,planning_area,planning_area_name,phase,ncy,academic_year,time_period,forecast_pupils,capacity")
+        #expect(lines.first == "la_number,la_name,planning_area_code,planning_area_name,phase,ncy,academic_year,time_period,forecast_pupils,capacity")
         // 10 primary areas x 7 year groups x 5 years + 5 secondary areas x 7 x 7 years.
         #expect(lines.count - 1 == 10 * 7 * 5 + 5 * 7 * 7)
-        #expect(lines.contains { $0.hasPrefix("DEMO,S3,") && $0.contains(",2032/33,") })
-        #expect(!lines.contains { $0.hasPrefix("DEMO,P01,") && $0.contains(",2031/32,") })
+        #expect(lines.contains { $0.hasPrefix("999,DEMO,S3,") && $0.contains(",2032/33,") })
+        #expect(!lines.contains { $0.hasPrefix("999,DEMO,P01,") && $0.contains(",2031/32,") })
+        // The full SCAP horizons whatever --years says, and a note that says so.
+        let short = try CLI.run(["export", "--scap", "--la-number", "999", "--years", "3"])
+        #expect(short.status == 0 && short.stdout == r.stdout)
+        #expect(short.stderr.contains("exporting 7 years, not 3"))
+        // Without the LA number (the demo's areas.csv names the authority 'DEMO'), refused.
+        let unnamed = try CLI.run(["export", "--scap"])
+        #expect(unnamed.status == 64 && unnamed.stderr.contains("--la-number"))
+        // One scenario per return.
+        let two = ["export", "--scap", "--la-number", "999", "--scenario", baseline, "--scenario", "\(CLI.scenarios)/bulge-2027.yaml"]
+        let refused = try CLI.run(two)
+        #expect(refused.status == 64 && refused.stderr.contains("--scenario-name 'baseline' or 'bulge-2027'"))
+        let chosen = try CLI.run(two + ["--scenario-name", "bulge-2027"])
+        #expect(chosen.status == 0 && chosen.stdout != r.stdout)
     }
 
     @Test func reportIsWellFormedWithEverySection() throws {

@@ -36,6 +36,7 @@ public struct BacktestOutput: Sendable {
         case .markdown: "## Backtest\n\n```\n" + header() + "```\n\n" + tables().map { $0.markdown() }.joined(separator: "\n")
         case .csv: csv()
         case .json: try jsonText(document())
+        case .xlsx: throw OutputFormat.noWorkbook("backtest")
         }
     }
 

@@ -19,6 +19,7 @@ public struct ForecastReport: Sendable {
                 + tables().map { $0.markdown() }.joined(separator: "\n")
         case .csv: csv()
         case .json: try jsonText(document())
+        case .xlsx: try OutputFormat.workbookRequested()
         }
     }
 

@@ -8,6 +8,19 @@ public enum OutputFormat: String, Sendable, CaseIterable, Codable {
     /// A documented, versioned schema (see the README).
     case json
     case markdown
+    /// An Excel workbook (`sufficiency`, `forecast`, `plan`, `export --scap`): written to
+    /// `--output`, or to standard output when that is not a terminal.
+    case xlsx
+
+    /// The error of a renderer asked for text in xlsx: its workbook comes from `spreadsheet()`.
+    static func workbookRequested() throws(PlacePlanError) -> Never {
+        throw .internalError("an xlsx output is written from its spreadsheet(), not render()")
+    }
+
+    /// The error of a command whose output has no workbook form.
+    public static func noWorkbook(_ command: String) -> PlacePlanError {
+        .invalidOption(option: "--format", message: "\(command) has no xlsx output", hint: "use --format csv (Excel opens it too); workbooks come from sufficiency, forecast, plan and export --scap")
+    }
 }
 
 /// Writes output all at once: to stdout, or to a file through a temporary file in the same
@@ -50,8 +63,15 @@ public enum OutputFile {
     /// regular file replaces the file it points to. Anything else (a device such as
     /// /dev/null, /dev/stdout, a FIFO) is written directly, never replaced.
     public static func write(_ text: String, to path: String?, option: String = "--output") throws(PlacePlanError) {
+        try write(data: Data(text.utf8), to: path, option: option)
+    }
+
+    /// Writes bytes (a workbook) as ``write(_:to:option:)`` writes text; to standard output
+    /// only when it is not a terminal.
+    public static func write(data: Data, to path: String?, option: String = "--output") throws(PlacePlanError) {
+        let text = data
         guard let path else {
-            try writeAll(Data(text.utf8), to: STDOUT_FILENO, path: "standard output")
+            try writeAll(text, to: STDOUT_FILENO, path: "standard output")
             return
         }
         try refuseInput(path, option: option)
@@ -63,7 +83,7 @@ public enum OutputFile {
                 let fd = open(path, O_WRONLY | O_CLOEXEC)
                 guard fd >= 0 else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
                 defer { close(fd) }
-                try writeAll(Data(text.utf8), to: fd, path: path)
+                try writeAll(text, to: fd, path: path)
                 return
             }
             // A symlink to a regular file: replace the file, keep the link.
@@ -83,7 +103,7 @@ public enum OutputFile {
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var isOpen = true
         do throws(PlacePlanError) {
-            try writeAll(Data(text.utf8), to: fd, path: path)
+            try writeAll(text, to: fd, path: path)
             // The mode a new file would get (mkstemp makes 0600), or the replaced file's.
             let mode: mode_t = stat(target, &info) == 0 ? info.st_mode & 0o7777 : 0o666 & ~currentUmask()
             fchmod(fd, mode)

@@ -17,6 +17,7 @@ public struct PlanOutput: Sendable {
         case .markdown: "## Plan\n\n```\n" + header() + "```\n\n" + tables().map { $0.markdown() }.joined(separator: "\n") + "\n" + afterMarkdown()
         case .csv: csv()
         case .json: try jsonText(document())
+        case .xlsx: try OutputFormat.workbookRequested()
         }
     }
 

@@ -18,6 +18,7 @@ public struct SufficiencyOutput: Sendable {
             "## Sufficiency\n\n```\n" + header() + "```\n\n" + ([summary()] + tables() + specialistTables()).map { $0.markdown() }.joined(separator: "\n")
         case .csv: csv()
         case .json: try jsonText(document())
+        case .xlsx: try OutputFormat.workbookRequested()
         }
     }
 

@@ -26,10 +26,11 @@ struct Forecast: ParsableCommand {
         try reportingErrors {
             let dataSet = try data.load()
             let run = try model.run(dataSet, draws: draws.settings())
-            let text = try ForecastReport(run, dataLabel: run.dataLabel).render(output.format, colour: output.colour)
+            let out = ForecastReport(run, dataLabel: run.dataLabel)
+            let text = output.format == .xlsx ? "" : try out.render(output.format, colour: output.colour)
             // Saved before the output is written: a failed save leaves no output behind.
             try store.saveIfAsked(data: run.data, run: run)
-            try output.write(text)
+            try output.write({ text }, workbook: out.spreadsheet)
         }
     }
 }

@@ -69,12 +69,12 @@ struct PlanCommand: ParsableCommand {
 
             let result = try Self.plan(run, data: dataSet, folder: data.data, model: model, options: optionsFile, settings: settings, draws: draws.settings(), sendCosts: sendCosts)
             let out = PlanOutput(result, dataLabel: run.dataLabel)
-            let text = try out.render(output.format, colour: output.colour)
+            let text = output.format == .xlsx ? "" : try out.render(output.format, colour: output.colour)
             if let writeScenario {
                 let folder = (writeScenario as NSString).deletingLastPathComponent
                 try OutputFile.write(out.scenarioYAML(folder: folder), to: writeScenario, option: "--write-scenario")
             }
-            try output.write(text)
+            try output.write({ text }, workbook: out.spreadsheet)
         }
     }
 

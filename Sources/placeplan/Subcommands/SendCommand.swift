@@ -119,6 +119,7 @@ struct SendCommand: ParsableCommand {
                 })
                 case .json: text = try jsonText(result.records.map { ["method": $0.method, "authority": $0.authority, "band": $0.band?.rawValue ?? "Age 5 to 15", "horizon": "\($0.horizon)", "forecast": Format.decimal($0.forecast), "actual": Format.decimal($0.actual)] })
                 case .table: text = table.render(colour: output.colour)
+                case .xlsx: throw OutputFormat.noWorkbook("send --backtest")
                 }
                 try output.write(text)
                 return

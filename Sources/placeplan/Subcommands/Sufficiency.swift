@@ -14,6 +14,7 @@ struct Sufficiency: ParsableCommand {
               placeplan sufficiency --margin 0.02 --format json --output sufficiency.json
               placeplan sufficiency --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml
               placeplan sufficiency --intervals --years 5
+              placeplan sufficiency --draws 1000 --format xlsx --output sufficiency.xlsx
             """)
 
     @OptionGroup var data: DataOptions
@@ -42,10 +43,10 @@ struct Sufficiency: ParsableCommand {
             try requirePlaces(dataSet)
             let run = try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings())
             let out = SufficiencyOutput(run, dataLabel: run.dataLabel)
-            let text = try out.render(output.format, colour: output.colour)
+            let text = output.format == .xlsx ? "" : try out.render(output.format, colour: output.colour)
             // Saved before the output is written: a failed save leaves no output behind.
             try store.saveIfAsked(data: run.data, run: run)
-            try output.write(text)
+            try output.write({ text }, workbook: out.spreadsheet)
         }
     }
 }
