@@ -125,7 +125,7 @@ struct ModelArguments: ParsableArguments {
         defer { line.clear() }  // also when the run fails
         let run = try ScenarioRunner.run(
             data, origin: origin(), scenarios: loadScenarios(dataDirectory: data.directory), overrides: overrides(margin: margin, highSurplus: highSurplus), uncertainty: draws,
-            progress: line.show)
+            progress: { line.show($0) })
         line.clear()
         for text in run.notes { note(text) }
         Self.noteChangesPastForecast(run)
@@ -148,18 +148,60 @@ struct ModelArguments: ParsableArguments {
 }
 
 /// A progress line on stderr, rewritten in place, only when stderr is a terminal (so logs
-/// and pipes see nothing of it). Safe to call from the threads of a parallel run.
+/// and pipes see nothing of it): a bar with the percentage done, the time taken and an
+/// estimate of the time left, cut to the terminal's width so that it never wraps. Safe to
+/// call from the threads of a parallel run.
 final class ProgressLine: @unchecked Sendable {
     let terminal = isatty(STDERR_FILENO) == 1
     private var shown = false
+    private var started: ContinuousClock.Instant?
     private let lock = NSLock()
 
+    /// The terminal's width in columns (80 when it does not say).
+    static func width() -> Int {
+        var size = winsize()
+        return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+    }
+
+    /// "label [#######.......] 45%  12s, about 15s left", cut to `width` − 1 columns.
+    static func line(_ p: RunProgress, elapsed: Double, width: Int) -> String {
+        let percent = Int((p.fraction * 100).rounded(.down))
+        func time(_ s: Double) -> String { s < 60 ? "\(Int(s.rounded()))s" : "\(Int(s / 60))m\(String(format: "%02d", Int(s.truncatingRemainder(dividingBy: 60))))s" }
+        let left = p.done > 0 && p.done < p.total && elapsed >= 1 ? ", about \(time(elapsed * Double(p.total - p.done) / Double(p.done))) left" : ""
+        let tail = " \(percent)%  \(time(elapsed))\(left)"
+        let room = width - 1
+        // The percentage and times always show; the bar takes 10 to 30 columns; the label
+        // what is left (cut with an ellipsis), so a narrow terminal loses the label first.
+        let barWidth = max(4, min(30, room - tail.count - 2 - min(p.label.count, 24) - 1))
+        let labelRoom = max(0, room - tail.count - barWidth - 3)
+        let label = p.label.count <= labelRoom ? p.label : (labelRoom > 1 ? String(p.label.prefix(labelRoom - 1)) + "…" : "")
+        let filled = Int((p.fraction * Double(barWidth)).rounded(.down))
+        let text = (label.isEmpty ? "" : label + " ") + "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "]" + tail
+        return String(text.prefix(max(0, room)))
+    }
+
+    @Sendable func show(_ progress: RunProgress) {
+        guard terminal else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = ContinuousClock.now
+        if started == nil { started = now }
+        let d = (now - started!).components
+        let elapsed = Double(d.seconds) + Double(d.attoseconds) / 1e18
+        write(Self.line(progress, elapsed: elapsed, width: Self.width()))
+    }
+
+    /// A line with no bar (a step of unknown length).
     @Sendable func show(_ message: String) {
         guard terminal else { return }
         lock.lock()
         defer { lock.unlock() }
+        write(String(message.prefix(max(0, Self.width() - 1))))
+    }
+
+    private func write(_ text: String) {
         shown = true
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(message)".utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
     }
 
     /// Clears the line, if anything is shown.
@@ -371,4 +413,26 @@ func openExistingStore(_ path: String) throws(PlacePlanError) -> RunStore {
         throw .fileNotFound(path: path, hint: "save a run first (placeplan sufficiency --save \"SCAP 2026\"), or name the store with --store")
     }
     return try RunStore(path: path)
+}
+
+/// `--area` and `--phase`: which areas and phase an output shows.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Show only these planning areas (comma-separated ids).", discussion: "Example: --area P01,P10", valueName: "ids"))
+    var area: String?
+
+    @Option(name: .long, help: ArgumentHelp("Show only this phase: primary or secondary.", discussion: "Example: --phase secondary", valueName: "phase"))
+    var phase: String?
+
+    func validate() throws {
+        if let phase, ReportingPhase(rawValue: phase.lowercased()) == nil { throw ValidationError("--phase must be primary or secondary") }
+    }
+
+    /// The filter, checked against the data's areas.
+    func filter(_ areas: [PlanningArea]) throws(PlacePlanError) -> OutputFilter {
+        let f = OutputFilter(
+            areas: area.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }) },
+            phase: phase.flatMap { ReportingPhase(rawValue: $0.lowercased()) })
+        try f.check(against: areas)
+        return f
+    }
 }

@@ -79,7 +79,7 @@ import Testing
     /// pipe there is none.
     @Test(.enabled(if: pseudoTerminal, "needs script(1) and a pseudo-terminal"))
     func progressOnlyOnATerminal() throws {
-        for (arguments, expected) in [("backtest --years 2 --draws 100", "origin 2024/25, 6 of 6, 100 draws"), ("sufficiency --years 2 --draws 100", "baseline: year 2 of 2, 100 draws")] {
+        for (arguments, expected) in [("backtest --years 2 --draws 100", "backtest, 100 draws, origins [##############################] 100%"), ("sufficiency --years 2 --draws 100", "baseline: 100 draws, year 2 of 2 [##############################] 100%")] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
             process.arguments = ["-qec", "'\(CLI.binary.path)' \(arguments) > /dev/null", "/dev/null"]

@@ -206,3 +206,23 @@ import Testing
     }
 }
 
+
+/// `--area` and `--phase` cut what is shown, not what is forecast.
+@Suite struct FilterTests {
+    @Test func areaAndPhaseFilters() throws {
+        let all = try CLI.run(["sufficiency", "--format", "csv"])
+        let some = try CLI.run(["sufficiency", "--format", "csv", "--area", "P10,S3"])
+        #expect(some.status == 0, "\(some.stderr)")
+        let rows = some.stdout.split(separator: "\n").dropFirst()
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.hasPrefix("baseline,P10,") || $0.hasPrefix("baseline,S3,") })
+        // The same figures as the unfiltered run.
+        let p10 = all.stdout.split(separator: "\n").filter { $0.hasPrefix("baseline,P10,") }
+        #expect(Array(p10) == rows.filter { $0.hasPrefix("baseline,P10,") })
+        let secondary = try CLI.run(["forecast", "--format", "csv", "--phase", "secondary", "--years", "2"])
+        #expect(secondary.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",Y") && !$0.contains(",R,") && !$0.hasPrefix("baseline,P") })
+        let unknown = try CLI.run(["sufficiency", "--area", "P1O"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("did you mean 'P10'"))
+        let table = try CLI.run(["sufficiency", "--area", "P10"])
+        #expect(!table.stdout.contains("S1 North") && !table.stdout.contains("Specialist places by need"))
+    }
+}

@@ -119,7 +119,7 @@ public struct Backtest: Sendable {
     /// - Parameter progress: told of each origin as it starts (e.g. "origin 2016/17, 3 of 8,
     ///   1000 draws"), for a progress line.
     public static func run(
-        _ data: DataSet, settings: BacktestSettings = BacktestSettings(), progress: (@Sendable (String) -> Void)? = nil
+        _ data: DataSet, settings: BacktestSettings = BacktestSettings(), progress: (@Sendable (RunProgress) -> Void)? = nil
     ) throws(PlacePlanError) -> Backtest {
         let years = data.rolls.years
         guard (1...ForecastSettings.maximumHorizon).contains(settings.horizon) else {
@@ -138,11 +138,11 @@ public struct Backtest: Sendable {
         let counter = ProgressCounter()
         let perOrigin = try parallelMap(origins.count) { i throws(PlacePlanError) in
             let origin = origins[i]
-            if let progress {
-                let started = counter.next()
-                progress("origin \(origin), \(started) of \(origins.count)" + (settings.uncertainty.map { ", \($0.draws) draws" } ?? ""))
-            }
-            return try Self.run(data, origin: origin, settings: settings, fullIndex: fullIndex)
+            progress?(RunProgress("backtest" + (settings.uncertainty.map { ", \($0.draws) draws" } ?? "") + ", origins", done: counter.value, total: origins.count))
+            let result = try Self.run(data, origin: origin, settings: settings, fullIndex: fullIndex)
+            let finished = counter.next()
+            progress?(RunProgress("backtest" + (settings.uncertainty.map { ", \($0.draws) draws" } ?? "") + ", origins", done: finished, total: origins.count))
+            return result
         }
         var records: [BacktestRecord] = []
         var selections: [String: [AcademicYear: EstimatorSelection]] = [:]
@@ -496,6 +496,11 @@ final class ProgressCounter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         count += 1
+        return count
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
         return count
     }
 }

@@ -20,7 +20,20 @@ public enum PlacePlanFormat {
                 hint: "--data must name a directory with areas.csv, schools.csv, rolls.csv and births.csv, "
                     + "or the DfE/GLA London files (pupils_by_ncy_la_*.csv, births_la_*.csv)")
         }
-        let areas = try readAreas(CSVFile(path: path(areasFile)))
+        let areas: [PlanningArea]
+        do {
+            areas = try readAreas(CSVFile(path: path(areasFile)))
+        } catch {
+            // The files that do not depend on the areas are still read, so that one run
+            // (and `placeplan check`) reports their problems too.
+            var errors = [error]
+            do { _ = try readBirths(CSVFile(path: path(birthsFile))) } catch { errors.append(error) }
+            if FileManager.default.fileExists(atPath: path(yieldsFile)) {
+                do { _ = try PupilYieldTable.read(CSVFile(path: path(yieldsFile))) } catch { errors.append(error) }
+            }
+            try PlacePlanError.check(errors)
+            throw error
+        }
         var errors: [PlacePlanError] = []
         var schools: [School]?
         do { schools = try readSchools(CSVFile(path: path(schoolsFile)), areas: areas) } catch { errors.append(error) }

@@ -2,6 +2,8 @@
 public struct ForecastReport: Sendable {
     public var run: ScenarioForecast
     public var dataLabel: String
+    /// The areas and phase shown (`--area`, `--phase`); everything by default.
+    public var filter = OutputFilter()
     var forecast: Forecast { run.forecast }
 
     public init(_ run: ScenarioForecast, dataLabel: String) {
@@ -29,8 +31,8 @@ public struct ForecastReport: Sendable {
         var tables: [TextTable] = []
         for (c, scenario) in forecast.columns.enumerated() {
             let draws = run.draws?[c]
-            for (a, area) in forecast.areas.enumerated() {
-                let groups = Array(area.phase.yearGroups)
+            for (a, area) in forecast.areas.enumerated() where filter.keeps(area) {
+                let groups = area.phase.yearGroups.filter(filter.keeps)
                 let phases = ReportingPhase.allCases.filter { p in groups.contains { ReportingPhase($0) == p } }
                 let bands = draws == nil ? [] : phases.count == 1 ? ["P10", "P50", "P90"] : phases.map { "\($0 == .primary ? "Primary" : "Secondary") P10-P90" }
                 var table = TextTable(
@@ -62,9 +64,9 @@ public struct ForecastReport: Sendable {
     func csv() -> String {
         var rows: [[String]] = []
         for (c, scenario) in forecast.columns.enumerated() {
-            for (a, area) in forecast.areas.enumerated() {
+            for (a, area) in forecast.areas.enumerated() where filter.keeps(area) {
                 for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
-                    for g in area.phase.yearGroups {
+                    for g in area.phase.yearGroups where filter.keeps(g) {
                         rows.append([
                             scenario, area.id, area.name, year.description, g.description, h == 0 ? "actual" : "forecast",
                             Format.decimal(forecast.pupils(year, area: a, g, column: c)),
@@ -114,21 +116,21 @@ public struct ForecastReport: Sendable {
         for (c, scenario) in forecast.columns.enumerated() {
             let model = run.models[c]
             for g in 0..<13 {
-                for (b, area) in areas.enumerated() {
+                for (b, area) in areas.enumerated() where filter.keeps(area) {
                     if let r = model.cohortRatios[0][g][b] {
                         ratios.append(.init(scenario: scenario, area: area.id, from: YearGroup(g), to: YearGroup(g + 1), ratio: Format.rounded(r, places: 5)))
                     }
                 }
             }
-            for (a, area) in areas.enumerated() {
+            for (a, area) in areas.enumerated() where filter.keeps(area) {
                 if let r = model.intakeRatios[0][a] { intake.append(.init(scenario: scenario, area: area.id, ratio: Format.rounded(r, places: 5))) }
             }
         }
         var pupils: [Document.Pupils] = []
         for (c, scenario) in forecast.columns.enumerated() {
-            for (a, area) in areas.enumerated() {
+            for (a, area) in areas.enumerated() where filter.keeps(area) {
                 for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
-                    for g in area.phase.yearGroups {
+                    for g in area.phase.yearGroups where filter.keeps(g) {
                         var row = Document.Pupils(scenario: scenario, area: area.id, year: year, yearGroup: g, pupils: Format.rounded(forecast.pupils(year, area: a, g, column: c)), forecast: h > 0)
                         if let d = run.draws?[c] {
                             row.quantiles = Dictionary(uniqueKeysWithValues: UncertaintySettings.quantileNames.enumerated().map { ($1, Format.rounded(d.quantile(step: h, area: a, g, $0))) })

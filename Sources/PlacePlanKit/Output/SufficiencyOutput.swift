@@ -5,11 +5,18 @@ public struct SufficiencyOutput: Sendable {
     public var dataLabel: String
     var forecast: Forecast { run.forecast }
 
-    public init(_ run: ScenarioForecast, dataLabel: String) {
+    public init(_ run: ScenarioForecast, dataLabel: String, filter: OutputFilter = OutputFilter()) {
         self.run = run
-        report = SufficiencyReport(run)
+        var report = SufficiencyReport(run)
+        report.rows = report.rows.filter { filter.keeps(areaID: $0.areaID) && filter.keeps(phase: $0.phase) }
+        report.yearGroupRows = report.yearGroupRows.filter { filter.keeps(areaID: $0.areaID) && filter.keeps($0.yearGroup) }
+        self.report = report
         self.dataLabel = dataLabel
+        filtered = filter != OutputFilter()
     }
+
+    /// Whether --area or --phase cut the output (the LA-wide specialist tables are then left out).
+    var filtered = false
 
     public func render(_ format: OutputFormat, colour: Bool = false) throws(PlacePlanError) -> String {
         switch format {
@@ -238,9 +245,11 @@ public struct SufficiencyOutput: Sendable {
                     pupilsQuantiles: r.pupilsQuantiles.map { q in
                         Dictionary(uniqueKeysWithValues: zip(UncertaintySettings.quantileNames, q.map { Format.rounded($0) }))
                     },
-                    probabilityDeficit: r.probabilityDeficit.map { Format.rounded($0, places: 4) },
-                    probabilityEntryDeficit: r.probabilityEntryDeficit.map { Format.rounded($0, places: 4) },
-                    probabilityHighSurplus: r.probabilityHighSurplus.map { Format.rounded($0, places: 4) })
+                    // At the census year the places and pupils are known: no chance to state
+                    // (null, as the CSV leaves the cell empty).
+                    probabilityDeficit: r.isForecast ? r.probabilityDeficit.map { Format.rounded($0, places: 4) } : nil,
+                    probabilityEntryDeficit: r.isForecast ? r.probabilityEntryDeficit.map { Format.rounded($0, places: 4) } : nil,
+                    probabilityHighSurplus: r.isForecast ? r.probabilityHighSurplus.map { Format.rounded($0, places: 4) } : nil)
             },
             yearGroups: report.yearGroupRows.map { r in
                 .init(
@@ -261,6 +270,7 @@ public struct SufficiencyOutput: Sendable {
     /// Specialist places (ARP and special school) by need and phase, per scenario: the
     /// capacity the SEND model will use.
     func specialistTables() -> [TextTable] {
+        guard !filtered else { return [] }
         // The origin, the first five forecast years, then years 7, 10, 15, 20 and 25 ahead.
         let shown = [0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 25].filter { $0 <= forecast.horizon }.map { forecast.origin + $0 }
         var tables: [TextTable] = []

@@ -78,9 +78,9 @@ extension ForecastReport {
         var sheet = Spreadsheet.Sheet("Pupils", columns: [C("Scenario"), C("Area"), C("Area name"), C("Year"), C("Year group"), C("Kind"), C("Pupils", .decimal(1))]
             + (run.draws == nil ? [] : UncertaintySettings.quantileNames.map { C("Pupils \($0)", .decimal(1)) }))
         for (c, scenario) in forecast.columns.enumerated() {
-            for (a, area) in forecast.areas.enumerated() {
+            for (a, area) in forecast.areas.enumerated() where filter.keeps(area) {
                 for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
-                    for g in area.phase.yearGroups {
+                    for g in area.phase.yearGroups where filter.keeps(g) {
                         sheet.rows.append([
                             .text(scenario), .text(area.id), .text(area.name), .text(year.description), .text(g.description), .text(h == 0 ? "actual" : "forecast"),
                             .number(forecast.pupils(year, area: a, g, column: c)),

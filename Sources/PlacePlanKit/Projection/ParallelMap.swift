@@ -1,5 +1,19 @@
 import Dispatch
 
+/// How far a long run has got, for a progress bar: `done` of `total` steps of `label`.
+public struct RunProgress: Sendable, Hashable {
+    public var label: String
+    public var done: Int
+    public var total: Int
+    public init(_ label: String, done: Int, total: Int) {
+        self.label = label
+        self.done = done
+        self.total = total
+    }
+    /// done / total, within 0 ... 1.
+    public var fraction: Double { total > 0 ? min(1, max(0, Double(done) / Double(total))) : 0 }
+}
+
 /// `body(i)` for i in 0 ..< n on all cores, the results in index order: deterministic
 /// whatever the thread count. When bodies throw, the error of the lowest index is thrown,
 /// the same one a serial loop would meet first.

@@ -230,9 +230,10 @@ public enum SENDRunner {
     ///   - measured: the SEND model's measured errors that calibrate the draws
     ///     (``SENDBacktest/measuredErrors(for:histories:data:horizon:trend:)``); without them
     ///     the draws vary the growth of new-plan rates within its standard error.
+    ///   - progress: called after each year of draws.
     public static func run(
         history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions(),
-        uncertainty: UncertaintySettings? = nil, measured: SENDMeasuredErrors? = nil
+        uncertainty: UncertaintySettings? = nil, measured: SENDMeasuredErrors? = nil, progress: ((RunProgress) -> Void)? = nil
     ) throws(PlacePlanError) -> SENDForecast {
         let forecast = run.forecast
         let A = forecast.areas.count, C = forecast.columns.count
@@ -374,6 +375,7 @@ public enum SENDRunner {
                 outsideQ.append(quantiles(1))
                 costQ.append(quantiles(2))
                 short.append((0..<(2 * N)).map { i in (0..<D).reduce(0.0) { $0 + flat[$1 * width + 3 + i] } / Double(D) })
+                progress?(RunProgress("SEND: \(Format.count(Double(D))) draws, \(year)", done: h + 1, total: years.count))
             }
             result.draws = SENDDrawSummary(
                 draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years,

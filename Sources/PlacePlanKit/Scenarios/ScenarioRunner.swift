@@ -29,7 +29,7 @@ public struct ScenarioForecast: Sendable {
 public enum ScenarioRunner {
     public static func run(
         _ data: DataSet, origin: AcademicYear? = nil, scenarios: [Scenario], overrides: AssumptionOverrides = AssumptionOverrides(),
-        uncertainty: UncertaintySettings? = nil, progress: ((String) -> Void)? = nil
+        uncertainty: UncertaintySettings? = nil, progress: ((RunProgress) -> Void)? = nil
     ) throws(PlacePlanError) -> ScenarioForecast {
         let scenarios = scenarios.isEmpty ? [Scenario.baseline] : scenarios
         var names = Set<String>()
@@ -94,7 +94,9 @@ public enum ScenarioRunner {
                 let places = SufficiencyReport.places(schools: a.schools, areas: known.areas, years: years)
                 summaries.append(try Simulation.run(
                     groupData, model: model, empirical: empirical, applied: a, horizon: horizon, settings: uncertainty,
-                    places: places, thresholds: a.thresholds) { h in progress?("\(a.scenario.name): year \(h) of \(horizon), \(uncertainty.draws) draws") })
+                    places: places, thresholds: a.thresholds) { h in
+                        progress?(RunProgress("\(a.scenario.name): \(Format.count(Double(uncertainty.draws))) draws, year \(h) of \(horizon)", done: c * horizon + h, total: applied.count * horizon))
+                    })
             }
             result.draws = summaries
         }

@@ -115,7 +115,7 @@ struct BacktestCommand: ParsableCommand {
             let backtest: Backtest
             do {
                 defer { line.clear() }
-                backtest = try Backtest.run(dataSet, settings: settings, progress: line.show)
+                backtest = try Backtest.run(dataSet, settings: settings, progress: { line.show($0) })
             }
             let out = BacktestOutput(backtest, gates: gates, coverageGates: coverageGates)
             for (path, option) in [(output.output, "--output"), (junit, "--junit"), (records, "--records")] {

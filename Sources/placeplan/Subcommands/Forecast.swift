@@ -19,14 +19,17 @@ struct Forecast: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
     @OptionGroup var draws: DrawOptions
+    @OptionGroup var filter: FilterOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
+            let shown = try filter.filter(dataSet.areas)
             let run = try model.run(dataSet, draws: draws.settings())
-            let out = ForecastReport(run, dataLabel: run.dataLabel)
+            var out = ForecastReport(run, dataLabel: run.dataLabel)
+            out.filter = shown
             let text = output.format == .xlsx ? "" : try out.render(output.format, colour: output.colour)
             // Saved before the output is written: a failed save leaves no output behind.
             try store.saveIfAsked(data: run.data, run: run)

@@ -109,7 +109,7 @@ struct PlanCommand: ParsableCommand {
         defer { line.clear() }
         return try Planner.plan(run: run, options: optionsFile, settings: settings, send: send, specialistNote: sendNote) { scenario throws(PlacePlanError) in
             line.show("re-running the plan as a scenario")
-            let after = try ScenarioRunner.run(dataSet, origin: origin, scenarios: [scenario], overrides: overrides, uncertainty: draws, progress: line.show)
+            let after = try ScenarioRunner.run(dataSet, origin: origin, scenarios: [scenario], overrides: overrides, uncertainty: draws, progress: { line.show($0) })
             return (after, nil)
         }
     }

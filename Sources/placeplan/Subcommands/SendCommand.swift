@@ -140,10 +140,15 @@ struct SendCommand: ParsableCommand {
             // With draws: calibrated to the SEND model's measured errors, pooled over the
             // authorities as the mainstream areas are; else the report's title says what varies.
             let measured = draws.settings() == nil ? nil : Self.measuredErrors(for: history, directory: data.data, trend: t)
-            let send = try SENDRunner.run(
-                history: history, data: scenarioRun.data, run: scenarioRun,
-                assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings(),
-                measured: measured)
+            let line = ProgressLine()
+            let send: SENDForecast
+            do {
+                defer { line.clear() }
+                send = try SENDRunner.run(
+                    history: history, data: scenarioRun.data, run: scenarioRun,
+                    assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings(),
+                    measured: measured, progress: { line.show($0) })
+            }
             let out = SENDOutput(send, run: scenarioRun, dataLabel: scenarioRun.dataLabel)
             try output.write(try out.render(output.format, colour: output.colour))
         }

@@ -14,6 +14,7 @@ struct Sufficiency: ParsableCommand {
               placeplan sufficiency --margin 0.02 --format json --output sufficiency.json
               placeplan sufficiency --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml
               placeplan sufficiency --intervals --years 5
+              placeplan sufficiency --area P10,S3 --phase primary
               placeplan sufficiency --draws 1000 --format xlsx --output sufficiency.xlsx
             """)
 
@@ -27,6 +28,7 @@ struct Sufficiency: ParsableCommand {
     var highSurplus: Double?
 
     @OptionGroup var draws: DrawOptions
+    @OptionGroup var filter: FilterOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
@@ -41,8 +43,9 @@ struct Sufficiency: ParsableCommand {
         try reportingErrors {
             let dataSet = try data.load()
             try requirePlaces(dataSet)
+            let shown = try filter.filter(dataSet.areas)
             let run = try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings())
-            let out = SufficiencyOutput(run, dataLabel: run.dataLabel)
+            let out = SufficiencyOutput(run, dataLabel: run.dataLabel, filter: shown)
             let text = output.format == .xlsx ? "" : try out.render(output.format, colour: output.colour)
             // Saved before the output is written: a failed save leaves no output behind.
             try store.saveIfAsked(data: run.data, run: run)

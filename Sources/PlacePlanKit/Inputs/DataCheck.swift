@@ -1,0 +1,92 @@
+import Foundation
+
+/// Every problem in a data folder at once, without running a forecast (`placeplan check`):
+/// the errors a forecast would stop at (every file read, every bad row up to 25 a file), and
+/// warnings of things that are allowed but usually a slip.
+public struct DataCheckReport: Sendable {
+    /// What was found (areas, schools, census and births years, EHCP files).
+    public var found: [String] = []
+    /// What stops a forecast: fix these.
+    public var problems: [PlacePlanError] = []
+    /// What is allowed but worth a look.
+    public var warnings: [String] = []
+
+    public var isReady: Bool { problems.isEmpty }
+}
+
+public enum DataCheck {
+    public static func run(directory: String, authorities: [String]? = nil, horizon: Int = 10) -> DataCheckReport {
+        var report = DataCheckReport()
+        let data: DataSet
+        do {
+            data = try DataSource.load(directory, authorities: authorities)
+        } catch {
+            report.problems = error.flattened
+            return report
+        }
+        let schools = data.schools
+        let phases = Dictionary(grouping: data.areas, by: \.phase).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        report.found.append("\(data.areas.count) planning area\(data.areas.count == 1 ? "" : "s") (\(phases)), \(schools.count) school\(schools.count == 1 ? "" : "s") (\(schools.filter { $0.phase == .special }.count) special)")
+        report.found.append("January census \(data.rolls.years.first!)-\(data.lastCensus) (\(data.rolls.years.count) years)")
+        let birthYears = data.births.values.flatMap { $0.births.keys }
+        if let first = birthYears.min(), let last = birthYears.max() { report.found.append("births for mid-\(first) to mid-\(last), \(data.births.count) series") }
+        do { _ = try Projector.prepare(data, settings: ForecastSettings(origin: nil, horizon: horizon)) } catch { report.problems += error.flattened }
+
+        // Births: the last Reception the known births feed.
+        if let last = birthYears.max() {
+            let lastFed = AcademicYear(last + 4)
+            if lastFed < data.lastCensus + horizon {
+                report.warnings.append(
+                    "births are known to mid-\(last), which feed Reception to \(lastFed); a \(horizon)-year forecast holds the last births after that (add projected births, e.g. ONS or GLA projections, with type 'predicted')")
+            }
+        }
+        // Places: areas with no mainstream school, schools whose capacity does not fit their PAN.
+        if !schools.isEmpty {
+            let assessed = SufficiencyReport.assessed(schools: schools)
+            for area in data.areas {
+                for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) && !assessed.contains("\(area.id) \(phase)") {
+                    report.warnings.append("\(area.id) \(area.name) has no \(phase) mainstream school: its \(phase) places are not assessed")
+                }
+            }
+            for s in schools where s.phase != .special {
+                let compulsory = s.yearGroups.filter { $0 < YearGroup.year12 }.count
+                if s.pan == 0 && s.closes == nil { report.warnings.append("school \(s.id) \(s.name) has a PAN of 0 and does not close: it has no places") }
+                if s.netCapacity < s.pan * compulsory {
+                    report.warnings.append("school \(s.id) \(s.name): net capacity \(s.netCapacity) is below PAN \(s.pan) x \(compulsory) year groups (\(s.pan * compulsory)); check both")
+                }
+            }
+        } else {
+            report.warnings.append("no schools.csv places (the DfE route): sufficiency uses the LA capacity file where it has the LA")
+        }
+        // Transfers: primary areas that send nobody anywhere.
+        if let transfers = data.transfers {
+            var out: [String: Double] = [:]
+            for (_, from) in transfers.shares { for (p, share) in from { out[p, default: 0] += share } }
+            for area in data.areas where area.phase == .primary {
+                let total = out[area.id] ?? 0
+                if total == 0 { report.warnings.append("transfers.csv sends none of \(area.id)'s Year 6 to a secondary area") }
+                else if total < 0.5 { report.warnings.append("transfers.csv sends \(Format.percent(total)) of \(area.id)'s Year 6 to the LA's secondary areas; the rest leave its state schools") }
+            }
+        }
+        // SEND.
+        let authorities = Set(data.areas.map(\.localAuthority))
+        if EHCPHistory.files(in: directory) != nil {
+            if authorities.count == 1 {
+                do {
+                    _ = try EHCPHistory.load(directory: directory, authority: authorities.first!)
+                    report.found.append("EHCP files for \(authorities.first!): placeplan send can run")
+                } catch { report.problems += error.flattened }
+            } else {
+                report.found.append("EHCP files (the SEND model runs for one LA at a time: --la)")
+            }
+        } else {
+            report.warnings.append("no EHCP files (ehcp_*.csv) in \(directory) or its send/ folder: placeplan send and the specialist rules of plan need them")
+        }
+        for name in ["send_costs.csv", "send/send_costs.csv"] {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            do { _ = try SENDCosts.read(path) } catch { report.problems += error.flattened }
+        }
+        return report
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// The officer's on-ramp: `init` writes the templates, `check` lists every problem at once.
+@Suite struct InitAndCheckTests {
+    @Test func initWritesEveryTemplateAndNeverOverwrites() throws {
+        let dir = try CLI.scratch().appendingPathComponent("my-la")
+        let r = try CLI.run(["init", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        for name in ["areas.csv", "schools.csv", "rolls.csv", "births.csv", "transfers.csv", "yields.csv", "send_costs.csv", "README.md", "scenarios/baseline.yaml", "scenarios/options.yaml"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "missing \(name)")
+        }
+        let areas = try String(contentsOf: dir.appendingPathComponent("areas.csv"), encoding: .utf8)
+        #expect(areas == "id,name,phase,local_authority\n")
+        let readme = try String(contentsOf: dir.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("## schools.csv") && readme.contains("`net_capacity`") && readme.contains("placeplan check"))
+        // The templates' scenario and options files are valid as they stand.
+        let scenario = try CLI.run(["scenario", "check", dir.appendingPathComponent("scenarios/baseline.yaml").path])
+        #expect(scenario.status == 0 || scenario.stderr.contains("areas.csv"), "\(scenario.stderr)")
+        // Never overwritten.
+        let again = try CLI.run(["init", dir.path])
+        #expect(again.status == 64 && again.stderr.contains("never overwrites"))
+        // The empty templates are not ready, and check says why.
+        let check = try CLI.run(["check", "--data", dir.path])
+        #expect(check.status == 65 && check.stdout.contains("no planning areas") && check.stdout.contains("Not ready"))
+    }
+
+    @Test func checkListsEveryProblemAtOnce() throws {
+        let dir = try CLI.brokenDemo("areas.csv") { $0.replacingOccurrences(of: "P02,East Barnet & Oakleigh,primary", with: "P02,East Barnet & Oakleigh,primry") }
+        let births = dir.appendingPathComponent("births.csv")
+        var text = try String(contentsOf: births, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        text[4] = text[4].split(separator: ",").dropLast().joined(separator: ",") + ",-3"
+        try text.joined(separator: "\n").write(to: births, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", "--data", dir.path])
+        #expect(r.status == 65)
+        #expect(r.stdout.contains("areas.csv:3:3") && r.stdout.contains("'primry' is not a phase"), "\(r.stdout)")
+        #expect(r.stdout.contains("births.csv:5:") && r.stdout.contains("negative count -3"), "\(r.stdout)")
+        #expect(r.stdout.contains("Problems (2)"))
+        let json = try CLI.run(["check", "--data", dir.path, "--format", "json"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(doc["schema"] as? String == "placeplan.check/1" && doc["ready"] as? Bool == false)
+        #expect((doc["problems"] as? [Any])?.count == 2)
+    }
+
+    @Test func theDemoIsReadyWithAWarningAboutBirths() throws {
+        let r = try CLI.run(["check"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("15 planning areas (10 primary, 5 secondary), 121 schools (6 special)"))
+        #expect(r.stdout.contains("Problems: none") && r.stdout.contains("Ready:"))
+        #expect(r.stdout.contains("births are known to mid-"))
+        // A capacity below its PAN is a warning, not a problem.
+        let dir = try CLI.brokenDemo("schools.csv") { $0.replacingOccurrences(of: "P01-01,Chipping Barnet Brook Primary School,P01,primary,R,Y6,30,210", with: "P01-01,Chipping Barnet Brook Primary School,P01,primary,R,Y6,30,150") }
+        let w = try CLI.run(["check", "--data", dir.path])
+        #expect(w.status == 0 && w.stdout.contains("net capacity 150 is below PAN 30 x 7 year groups (210)"), "\(w.stdout)")
+    }
+}
