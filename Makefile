@@ -20,7 +20,7 @@ LONDON_COVERAGE := primary:80=75-85,primary:95=92-97,secondary:80=75-88,secondar
 ENGLAND_ACCURACY := primary:h1=0.45,primary:h2=0.65,primary:h3=0.80,primary:h4=1.10,primary:h5=1.35,secondary:h1=0.45,secondary:h2=0.80,secondary:h3=1.20,secondary:h4=1.60,secondary:h5=2.05
 ENGLAND_COVERAGE := primary:80=66-85,primary:95=87-97,secondary:80=75-93,secondary:95=92-100,all:80=75-85,all:95=91.5-97
 
-.PHONY: demo test deps build demo-data clean accuracy bench bench-england bench-plan fuzz
+.PHONY: demo test deps build demo-data clean accuracy bench bench-england bench-plan report-check fuzz
 
 deps:
 	@scripts/ensure-deps.sh
@@ -61,6 +61,11 @@ bench: deps
 # authority (goal < 60 s) (docs/planning.md).
 bench-plan: build
 	scripts/bench-plan.sh
+
+# The board report in headless Chromium at 1366 px and 390 px and printed to A4 landscape
+# PDF (.build/report-check/): look at the screenshots.
+report-check: build
+	scripts/report-check.sh
 
 bench-england: build
 	scripts/bench-england.sh --scaling

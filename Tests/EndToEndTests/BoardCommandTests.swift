@@ -180,7 +180,19 @@ import FoundationXML
         #expect(html.contains("80%") && html.contains("Specialist demand against in-borough places"))
         // Each area's chart draws the draws' median, dotted, beside the forecast line.
         #expect(html.components(separatedBy: ">median of draws: baseline</text>").count - 1 == 15)
-        #expect(html.components(separatedBy: "stroke-dasharray=\"2 3\"").count - 1 == 2 * 15, "the median's path and its legend key")
+        // Every scenario has its own bands and median (not the first alone).
+        #expect(html.components(separatedBy: ">median of draws: regeneration-south-west</text>").count - 1 == 15)
+        #expect(html.components(separatedBy: ">80%: regeneration-south-west</text>").count - 1 == 15)
+        #expect(html.components(separatedBy: "stroke-dasharray=\"2 3\"").count - 1 == 2 * 2 * 15, "each median's path and its legend key")
+        // For the board: the authority and the date in the header, a how-to-read box, deficits
+        // listed first, a viewport for phones, and deficits marked by more than colour.
+        #expect(html.contains("<h1>School places in DEMO: forecast and sufficiency</h1>") && html.contains("Produced "))
+        #expect(html.contains("How to read this report.") && html.contains("name=\"viewport\""))
+        let summary = html.components(separatedBy: "<section id=\"summary\">")[1].components(separatedBy: "</section>")[0]
+        let firstDeficit = summary.range(of: "class=\"deficit\"")!.lowerBound, firstSurplus = summary.range(of: "class=\"high\"")!.lowerBound
+        #expect(firstDeficit < firstSurplus)
+        #expect(summary.contains("<b>All areas, primary</b>") && summary.contains("[every scenario]"))
+        #expect(html.contains("stroke=\"#1d2733\" stroke-width=\"1.5\""))
         // Well-formed markup: it parses as XML.
         let parser = XMLParser(data: Data(html.replacingOccurrences(of: "<!DOCTYPE html>", with: "").utf8))
         #expect(parser.parse(), "\(String(describing: parser.parserError))")

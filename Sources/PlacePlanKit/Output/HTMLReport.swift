@@ -10,6 +10,8 @@ public struct HTMLReport: Sendable {
     public var vintages: Comparison?
     /// The least-cost plan (`report --plan-options`).
     public var plan: PlanResult?
+    /// The production date shown in the header (passed in, so that the rest is reproducible).
+    public var producedOn: String?
 
     public init(run: ScenarioForecast, dataLabel: String, send: SENDForecast? = nil, backtest: Backtest? = nil, vintages: Comparison? = nil, plan: PlanResult? = nil) {
         self.run = run
@@ -37,7 +39,12 @@ public struct HTMLReport: Sendable {
         table { border-collapse: collapse; margin: 6px 0 10px; font-size: 12px; }
         th, td { border: 1px solid #c9d1da; padding: 3px 7px; text-align: right; } th { background: #eef2f6; }
         td.l, th.l { text-align: left; } td:not(.l) { white-space: nowrap; }
-        .deficit { background: #f6c8c4; font-weight: bold; } .below { background: #fbe7b5; } .within { background: #d8efd9; } .high { background: #cfe0f5; } .risk { background: #f7e3a1; }
+        .deficit { background: #f1a340; font-weight: bold; outline: 1.5px solid #1d2733; outline-offset: -1.5px; } .below { background: #fee0b6; } .within { background: #f7f7f7; } .high { background: #d8daeb; } .risk { background: #fee0b6; font-style: italic; }
+        svg { max-width: 100%; height: auto; } .chart { max-width: 100%; overflow-x: auto; box-sizing: border-box; }
+        .howto { border: 1px solid #1d4f7a; background: #f4f8fb; padding: 8px 12px; margin: 10px 0; max-width: 60em; }
+        @media (max-width: 600px) { body { margin: 8px; } table { font-size: 11px; } .scroll { overflow-x: auto; } }
+        @media print { body { margin: 0; } thead { display: table-header-group; } tr, .chart { break-inside: avoid; } h2, h3 { break-after: avoid; }
+          #heatmap, #chances, #areas, #send, #plan { break-before: page; } #areas .chart, #send .chart { width: calc(50% - 6px); } #areas .chart svg, #send .chart svg { width: 100%; } }
         .charts { display: flex; flex-wrap: wrap; gap: 10px; } .chart { break-inside: avoid; page-break-inside: avoid; border: 1px solid #e1e6eb; padding: 4px; }
         section { break-inside: auto; } h2 { break-after: avoid; }
         svg text { font-family: "DejaVu Sans", Arial, sans-serif; } .chart-title { font-size: 13px; font-weight: bold; fill: #1d2733; }
@@ -62,8 +69,12 @@ public struct HTMLReport: Sendable {
         return surplusColours.within
     }
 
+    /// A heat-map cell's surplus %, one decimal; a deficit too small to show at one decimal
+    /// reads "<0", never "0.0" or "-0.0".
+    static func surplusLabel(_ v: Double) -> String { v < 0 && v > -0.05 ? "&lt;0" : Format.decimal(v) }
+
     static let surplusColours = (
-        deepDeficit: "#d9534f", deficit: "#f09a94", below: "#f7d58b", within: "#9fd3a4", high: "#a9c6ec", veryHigh: "#5b8fd1"
+        deepDeficit: "#b35806", deficit: "#f1a340", below: "#fee0b6", within: "#f7f7f7", high: "#d8daeb", veryHigh: "#998ec3"
     )
 
     /// The key of the surplus heat map: every colour ``surplusColour`` uses (margin and
@@ -78,7 +89,7 @@ public struct HTMLReport: Sendable {
 
     /// The heat map's bands of a chance of a deficit, %: each band's lower bound, colour and key.
     static let chanceBands: [(from: Double, colour: String, key: String)] = [
-        (0, "#f2f2f2", "under 10%"), (10, "#f7e3a1", "10-25%"), (25, "#f0ad4e", "25-50%"), (50, "#d9534f", "50% or more"),
+        (0, "#f7f7f7", "under 10%"), (10, "#fee0b6", "10-25%"), (25, "#f1a340", "25-50%"), (50, "#b35806", "50% or more"),
     ]
 
     /// The chance of a deficit from which the summary names an area whose forecast has none:
@@ -94,43 +105,74 @@ public struct HTMLReport: Sendable {
         let f = run.forecast
         let report = SufficiencyReport(run)
         let years = [f.origin] + f.years
-        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>placeplan report</title><style>\(Self.css)</style></head><body>"
-        html += "<h1>School places: forecast and sufficiency</h1>"
-        html += "<p class=\"meta\">\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(Format.years(f.horizon)) ahead. "
+        var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>placeplan report</title><style>\(Self.css)</style></head><body>"
+        let authorities = Array(Set(f.areas.map(\.localAuthority))).sorted()
+        let authority = authorities.count == 1 ? (f.areas.count == 1 && f.areas[0].localAuthority.hasPrefix("E0") ? f.areas[0].name : authorities[0]) : "\(authorities.count) local authorities"
+        html += "<h1>School places in \(Self.escape(authority)): forecast and sufficiency</h1>"
+        html += "<p class=\"meta\">" + (producedOn.map { "Produced \(Self.escape($0)). " } ?? "") + "\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(Format.years(f.horizon)) ahead. "
             + "Scenarios: \(Self.escape(f.columns.joined(separator: ", "))). Made by placeplan \(PlacePlanVersion.current)"
             + (run.draws.map { "; \(Format.count(Double($0[0].draws))) random draws, seed \($0[0].seed)" } ?? "") + ".</p>"
 
         // Summary: where and when places fall short, or are in surplus beyond the threshold.
-        html += "<section id=\"summary\"><h2>Summary</h2><ul class=\"findings\">"
-        var any = false
+        // Deficits first, then chances of one, then high surplus, each in area order; a finding
+        // that is the same in several scenarios is written once, naming them.
+        html += "<section id=\"summary\"><h2>Summary</h2>"
+        html += "<div class=\"howto\"><b>How to read this report.</b> For each planning area and phase we compare the pupils we expect with the school places there. "
+            + "<b>Deficit</b> means more pupils than places. The <b>margin</b> (\(Format.percent(run.thresholds[0].margin))) is the spare room an authority keeps for families moving in; "
+            + "<b>high surplus</b> (over \(Format.percent(run.thresholds[0].highSurplus))) means empty places that cost schools money. "
+            + (run.draws != nil ? "The <b>chance of a deficit</b> is how often, over many plausible futures, pupils exceeded places: 30% means about 3 futures in 10. The shaded <b>bands</b> on the charts hold the outcome 8 times in 10 (darker) and 19 times in 20 (lighter), as they did when we tested them on past years. " : "")
+            + "Forecasts further ahead are less certain.</div>"
+        // The authority as a whole, first scenario.
+        html += "<ul class=\"findings\">"
+        for phase in ReportingPhase.allCases {
+            let rows = report.rows.filter { $0.scenario == f.columns[0] && $0.phase == phase }
+            guard !rows.isEmpty else { continue }
+            func totals(_ y: AcademicYear) -> (places: Double, pupils: Double) {
+                rows.filter { $0.year == y }.reduce((0, 0)) { ($0.0 + $1.places, $0.1 + $1.pupils) }
+            }
+            let now = totals(f.origin), last = totals(f.origin + f.horizon)
+            func share(_ t: (places: Double, pupils: Double)) -> String { t.places > 0 ? Format.percent((t.places - t.pupils) / t.places) : "-" }
+            html += "<li><b>All areas, \(phase)</b>: \(Format.count(now.pupils)) pupils in \(Format.count(now.places)) places now (\(share(now)) surplus); "
+                + "\(Format.count(last.pupils)) expected in \(Format.count(last.places)) places by \(f.origin + f.horizon) (\(share(last)) surplus).</li>"
+        }
+        struct Finding { var rank: Int; var area: Int; var phase: ReportingPhase; var text: String; var scenarios: [String] }
+        var findings: [Finding] = []
         for (c, scenario) in f.columns.enumerated() {
             let t = run.thresholds[c]
-            for area in f.areas {
+            for (ai, area) in f.areas.enumerated() {
                 for phase in ReportingPhase.allCases {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase && $0.isForecast }
                     guard !rows.isEmpty else { continue }
-                    let prefix = "<b>\(Self.escape(area.id) + " " + Self.escape(area.name))</b>, \(phase)" + (f.columns.count > 1 ? " [\(Self.escape(scenario))]" : "")
+                    let prefix = "<b>\(Self.escape(area.id) + " " + Self.escape(area.name))</b>, \(phase)"
+                    var found: [(Int, String)] = []
                     if let first = rows.firstDeficit, let worst = rows.leastSurplus {
                         let p = first.probabilityDeficit.map { " (chance \(Format.percent($0)))" } ?? ""
-                        html += "<li>\(prefix): <span class=\"deficit\">deficit from \(first.year)</span>\(p); worst \(Format.percent(worst.surplusShare)) in \(worst.year), \(Self.places(-worst.surplus)) short.</li>"
-                        any = true
+                        found.append((0, "\(prefix): <span class=\"deficit\">deficit from \(first.year)</span>\(p); worst \(Format.percent(worst.surplusShare)) in \(worst.year), \(Self.places(-worst.surplus)) short"))
                     } else {
                         // No deficit in the forecast, but the draws give one a real chance.
                         if let first = rows.first(where: { ($0.probabilityDeficit ?? 0) >= Self.materialChance }), let most = rows.likeliestDeficit {
-                            html += "<li>\(prefix): no deficit forecast, but <span class=\"risk\">a \(Format.percent(first.probabilityDeficit)) chance of one in \(first.year)</span>"
-                                + (most.year != first.year ? ", \(Format.percent(most.probabilityDeficit)) at most (\(most.year))" : "") + ".</li>"
-                            any = true
+                            found.append((1, "\(prefix): no deficit forecast, but <span class=\"risk\">a \(Format.percent(first.probabilityDeficit)) chance of one in \(first.year)</span>"
+                                + (most.year != first.year ? ", \(Format.percent(most.probabilityDeficit)) at most (\(most.year))" : "")))
                         }
                         if let first = rows.first(where: { $0.status == .highSurplus }) {
                             let best = rows.max { ($0.surplusShare ?? 0) < ($1.surplusShare ?? 0) }!
-                            html += "<li>\(prefix): <span class=\"high\">surplus above \(Format.percent(t.highSurplus)) from \(first.year)</span>; \(Format.percent(best.surplusShare)) (\(Self.places(best.surplus))) by \(best.year).</li>"
-                            any = true
+                            found.append((2, "\(prefix): <span class=\"high\">surplus above \(Format.percent(t.highSurplus)) from \(first.year)</span>; \(Format.percent(best.surplusShare)) (\(Self.places(best.surplus))) by \(best.year)"))
+                        }
+                    }
+                    for (rank, text) in found {
+                        if let i = findings.firstIndex(where: { $0.text == text }) { findings[i].scenarios.append(scenario) } else {
+                            findings.append(Finding(rank: rank, area: ai, phase: phase, text: text, scenarios: [scenario]))
                         }
                     }
                 }
             }
         }
-        if !any { html += "<li>Every area stays within its margin throughout.</li>" }
+        findings.sort { ($0.rank, $0.area, $0.phase.rawValue) < ($1.rank, $1.area, $1.phase.rawValue) }
+        for finding in findings {
+            let which = f.columns.count == 1 ? "" : finding.scenarios.count == f.columns.count ? " [every scenario]" : " [\(finding.scenarios.map(Self.escape).joined(separator: ", "))]"
+            html += "<li>\(finding.text)\(which).</li>"
+        }
+        if findings.isEmpty { html += "<li>Every area stays within its margin throughout.</li>" }
         html += "</ul></section>"
 
         // Heat map of surplus % by area and year (first scenario; each scenario when several).
@@ -155,7 +197,8 @@ public struct HTMLReport: Sendable {
             let legend = Self.surplusKey(margin: t.margin, high: t.highSurplus)
             html += "<div class=\"chart\">" + SVGChart.heatMap(
                 title: "Surplus % of places" + (f.columns.count > 1 ? ": \(scenario)" : "") + " (* = census)", rows: rows, columns: columns, values: values,
-                colour: { Self.surplusColour($0, margin: t.margin * 100, high: t.highSurplus * 100) }, legend: legend) + "</div>"
+                colour: { Self.surplusColour($0, margin: t.margin * 100, high: t.highSurplus * 100) }, legend: legend,
+                label: Self.surplusLabel, marked: { $0 < 0 }) + "</div>"
         }
         html += "</div></section>"
 
@@ -183,10 +226,12 @@ public struct HTMLReport: Sendable {
                 for (c, scenario) in f.columns.enumerated() {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
                     series.append(.init(name: f.columns.count > 1 ? "pupils: \(scenario)" : "pupils", values: rows.map(\.pupils), colour: colours[c % colours.count]))
-                    if c == 0, let d = run.draws?[0] {
-                        bands.append(.init(name: "95%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 0) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 6) }, colour: colours[0], opacity: 0.12))
-                        bands.append(.init(name: "80%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 2) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 4) }, colour: colours[0], opacity: 0.22))
-                        series.append(.init(name: f.columns.count > 1 ? "median of draws: \(scenario)" : "median of draws", values: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 3) }, colour: colours[0], dotted: true))
+                    // Every scenario's bands, in its own colour (lighter when several overlap).
+                    if let d = run.draws?[c] {
+                        let several = f.columns.count > 1, colour = colours[c % colours.count]
+                        bands.append(.init(name: several ? "95%: \(scenario)" : "95%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 0) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 6) }, colour: colour, opacity: several ? 0.08 : 0.12))
+                        bands.append(.init(name: several ? "80%: \(scenario)" : "80%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 2) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 4) }, colour: colour, opacity: several ? 0.15 : 0.22))
+                        series.append(.init(name: several ? "median of draws: \(scenario)" : "median of draws", values: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 3) }, colour: colour, dotted: true))
                     }
                     if c == 0 || rows.map(\.places) != report.rows.filter({ $0.scenario == f.columns[0] && $0.areaID == area.id && $0.phase == phase }).map(\.places) {
                         series.append(.init(name: f.columns.count > 1 ? "places: \(scenario)" : "places", values: rows.map(\.places), colour: c == 0 ? "#333333" : colours[c % colours.count], dashed: true))
@@ -277,14 +322,20 @@ public struct HTMLReport: Sendable {
         // Accuracy.
         html += "<section id=\"accuracy\"><h2>How accurate has this been?</h2>"
         if let b = backtest {
-            html += "<p>Backtest on this data: forecasting from every past census with enough history and comparing with what happened. Median absolute % error of phase totals, with the plain 3-year mean of cohort ratios beside it.</p>"
-            html += "<table><tr><th class=\"l\">Phase</th>" + b.horizons.map { "<th>\($0) yr ahead</th>" }.joined() + "</tr>"
+            html += "<p>We forecast from every past census with enough history and compared each forecast with what then happened. The table gives the typical miss: half of the forecasts of a phase's pupils were closer than this, as a percentage of the actual. For comparison, the same with the simplest method officers use (the average of the last three years' cohort ratios).</p>"
+            let maxMeasured = b.horizons.max() ?? 0
+            html += "<table><tr><th class=\"l\">Phase and method</th>" + b.horizons.map { "<th>\($0) year\($0 == 1 ? "" : "s") ahead</th>" }.joined() + "</tr>"
             for phase in b.phases {
                 for method in b.methodNames where method == b.settings.method.description || method == "mean3" {
-                    html += "<tr><td class=\"l\">\(phase), \(method)</td>" + b.horizons.map { h in "<td>\(b.summary(method: method, phase: phase, horizon: h).map { Format.decimal($0.mdape, places: 2) } ?? "-")</td>" }.joined() + "</tr>"
+                    let name = method == "mean3" ? "3-year average of ratios" : (method == "auto" ? "placeplan (chosen from the history)" : method)
+                    html += "<tr><td class=\"l\">\(phase), \(Self.escape(name))</td>" + b.horizons.map { h in "<td>\(b.summary(method: method, phase: phase, horizon: h).map { Format.decimal($0.mdape, places: 1) + "%" } ?? "-")</td>" }.joined() + "</tr>"
                 }
             }
             html += "</table>"
+            if f.horizon > maxMeasured {
+                html += "<p class=\"note\">This forecast runs \(Format.years(f.horizon)) ahead; the history measures its accuracy only to \(Format.years(maxMeasured)) ahead. Later years are not measured and are less certain still: read them as a direction, not a number.</p>"
+            }
+            html += "<p class=\"note\">With random draws, the bands' coverage is measured on the same backtest: run <code>placeplan backtest --draws 1000</code> for the table of how often the 80% and 95% bands held the actual.</p>"
         } else {
             html += "<p>Not run.</p>"
         }
@@ -307,7 +358,8 @@ public struct HTMLReport: Sendable {
     /// demand but no places are short in every draw, so they are listed instead.
     func sendShortfall(_ send: SENDForecast, _ draws: SENDDrawSummary) -> String {
         var html = "<p class=\"note\">* = census. P10–P90 from \(Format.count(Double(draws.draws))) draws of \(Self.escape(draws.varies))"
-            + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured" : "") + ".</p>"
+            + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured" : "")
+            + ". The SEND history measures these bands to five years ahead at most; beyond that their centre and width are extrapolated, so read later years as a direction, not a number.</p>"
         let rows = send.rows.filter { $0.scenario == draws.scenario && $0.year > send.years[0] }
         func has(_ n: PrimaryNeed, _ phase: ReportingPhase, _ k: KeyPath<SpecialistRow, Double>) -> Bool {
             rows.contains { $0.need == n && $0.phase == phase && $0[keyPath: k] >= 1 }

@@ -54,10 +54,10 @@ public enum SVGChart {
         let legend = legendPositions(names.map { 30 + Double($0.count) * 6.2 }, x: left, limit: Double(width) - 4, y: Double(height) - 14)
         let height = height + legend.extraHeight
         let all = series.flatMap { $0.values.compactMap { $0 } } + bands.flatMap { $0.lower + $0.upper }
-        var low = all.min() ?? 0, high = all.max() ?? 1
-        let pad = max((high - low) * 0.08, 1)
-        low -= pad
-        high += pad
+        // The axis starts at zero, so that a line's height is its size (a 2% deficit does
+        // not look like a collapse).
+        var low = 0.0, high = max(all.max() ?? 1, 1)
+        high += max(high * 0.05, 1)
         let ticks = Self.ticks(low, high)
         low = min(low, ticks.first ?? low)
         high = max(high, ticks.last ?? high)
@@ -109,7 +109,7 @@ public enum SVGChart {
     /// (`label`, one decimal by default), with a colour key.
     public static func heatMap(
         title: String, rows: [String], columns: [String], values: [[Double?]], colour: (Double) -> String, legend: [(String, String)], cellWidth: Int = 46,
-        label: (Double) -> String = { Format.decimal($0) }
+        label: (Double) -> String = { Format.decimal($0) }, marked: (Double) -> Bool = { _ in false }
     ) -> String {
         let left = 200.0, top = 40.0, cell = Double(cellWidth), rowHeight = 20.0
         let width = fitting(title, from: 0, width: Int(left + cell * Double(columns.count) + 10))
@@ -128,8 +128,12 @@ public enum SVGChart {
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(yy + 14))\" class=\"tick\" text-anchor=\"end\">\(escape(r))</text>"
             for (j, v) in values[i].enumerated() {
                 let xx = left + cell * Double(j)
-                svg += "<rect x=\"\(f(xx))\" y=\"\(f(yy))\" width=\"\(f(cell - 1))\" height=\"\(f(rowHeight - 1))\" fill=\"\(v.map(colour) ?? "#eeeeee")\"/>"
-                if let v { svg += "<text x=\"\(f(xx + cell / 2))\" y=\"\(f(yy + 14))\" class=\"cell\" text-anchor=\"middle\">\(label(v))</text>" }
+                // A marked cell (a deficit) has a dark border and bold text as well as its
+                // colour, so that it stands out in grey print and to colour-blind readers.
+                let mark = v.map(marked) ?? false
+                svg += "<rect x=\"\(f(xx))\" y=\"\(f(yy))\" width=\"\(f(cell - 1))\" height=\"\(f(rowHeight - 1))\" fill=\"\(v.map(colour) ?? "#eeeeee")\""
+                    + (mark ? " stroke=\"#1d2733\" stroke-width=\"1.5\"" : "") + "/>"
+                if let v { svg += "<text x=\"\(f(xx + cell / 2))\" y=\"\(f(yy + 14))\" class=\"cell\" text-anchor=\"middle\"\(mark ? " font-weight=\"bold\"" : "")>\(label(v))</text>" }
             }
         }
         for ((label, c), (lx, ly)) in zip(legend, key.positions) {

@@ -27,6 +27,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
     var output: String
 
+    @Option(name: .long, help: ArgumentHelp("The production date printed in the header (default: today).", discussion: "Example: --date 2026-11-30", valueName: "yyyy-mm-dd"))
+    var date: String?
+
     @Option(name: .customLong("plan-options"), help: ArgumentHelp("Add the least-cost plan from this options file (see placeplan plan).", valueName: "file"))
     var planOptions: String?
 
@@ -67,7 +70,11 @@ struct ReportCommand: ParsableCommand {
                     run, data: dataSet, folder: data.data, model: model, options: try PlanOptionsFile.load(path),
                     settings: PlanSettings(risk: risk, highSurplus: run.thresholds[0].highSurplus), draws: draws.settings(), sendCosts: nil)
             }
-            try OutputFile.write(HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages, plan: plan).render(), to: output)
+            var report = HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages, plan: plan)
+            let today = Date().formatted(.iso8601.year().month().day())
+            report.producedOn = date ?? today
+            try OutputFile.write(report.render(), to: output)
+            note("wrote the board report to \(output)")
         }
     }
 }
