@@ -22,7 +22,33 @@ struct PlacePlanCommand: ParsableCommand {
     /// 27% slower). Outputs do not depend on it.
     static func main() {
         BLAS.setThreads(1)
-        main(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
+        let arguments = joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
+        if let message = unknownSubcommand(arguments) {
+            FileHandle.standardError.write(Data(message.utf8))
+            Foundation.exit(64)
+        }
+        main(arguments)
+    }
+
+    /// "did you mean" for a mistyped subcommand (`placeplan sufficency`): the message, or nil
+    /// when the first argument is an option or a subcommand.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !names.contains(first) else { return nil }
+        func distance(_ a: String, _ b: String) -> Int {
+            let a = Array(a), b = Array(b)
+            var row = Array(0...b.count)
+            for i in 1...max(1, a.count) where !a.isEmpty {
+                var next = [i] + Array(repeating: 0, count: b.count)
+                for j in 1...max(1, b.count) where !b.isEmpty { next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
+                row = next
+            }
+            return row[b.count]
+        }
+        let near = names.min { distance($0, first) < distance($1, first) }!
+        let hint = distance(near, first) <= max(2, first.count / 3) ? "did you mean 'placeplan \(near)'? " : ""
+        return "error: unknown command '\(Format.printable(first))'\n  hint: \(hint)commands: \(names.dropLast().joined(separator: ", ")) (placeplan --help)\n"
     }
 
     /// `--draws -5` as `--draws=-5`, so that a negative value reaches the option's own check

@@ -54,3 +54,27 @@ import Testing
         #expect(w.status == 0 && w.stdout.contains("net capacity 150 is below PAN 30 x 7 year groups (210)"), "\(w.stdout)")
     }
 }
+
+/// Small things an officer meets on the first day.
+@Suite struct FirstDayTests {
+    @Test func aMistypedCommandGetsDidYouMean() throws {
+        let r = try CLI.run(["sufficency"])
+        #expect(r.status == 64 && r.stderr.contains("did you mean 'placeplan sufficiency'"), "\(r.stderr)")
+        let far = try CLI.run(["xyzzy"])
+        #expect(far.status == 64 && !far.stderr.contains("did you mean") && far.stderr.contains("commands: forecast"))
+    }
+
+    @Test func noStoreIsNoRunsYet() throws {
+        let dir = try CLI.scratch()
+        let r = try CLI.run(["runs", "list", "--store", dir.appendingPathComponent("none.sqlite").path])
+        #expect(r.status == 0 && r.stdout.contains("No saved runs"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("none.sqlite").path), "listing creates no store")
+    }
+
+    @Test func reportSaysWhereItWrote() throws {
+        let dir = try CLI.scratch()
+        let r = try CLI.run(["report", "--output", dir.appendingPathComponent("r.html").path, "--date", "2026-12-01"])
+        #expect(r.status == 0 && r.stderr.contains("wrote the board report to"))
+        #expect(try String(contentsOf: dir.appendingPathComponent("r.html"), encoding: .utf8).contains("Produced 2026-12-01."))
+    }
+}

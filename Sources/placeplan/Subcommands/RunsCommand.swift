@@ -13,6 +13,11 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
+                // No store yet is no runs yet, not an error.
+                guard FileManager.default.fileExists(atPath: store) else {
+                    try OutputFile.write("No saved runs in \(store) yet: save one with placeplan sufficiency --save \"SCAP 2026\".\n", to: nil)
+                    return
+                }
                 var t = TextTable(title: "Saved runs in \(store)", headers: ["Name", "Label", "Saved", "Origin", "Years", "Scenarios"], rightAligned: [false, false, false, false, true, true])
                 for r in try openExistingStore(store).list() {
                     t.rows.append([TextTable.Cell(r.name), TextTable.Cell(r.label), TextTable.Cell(r.createdAt), TextTable.Cell(r.origin), TextTable.Cell("\(r.horizon)"), TextTable.Cell("\(r.scenarios)")])
