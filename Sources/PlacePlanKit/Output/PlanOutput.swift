@@ -166,7 +166,7 @@ public struct PlanOutput: Sendable {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var lines = [
             "# Written by placeplan plan: the least-cost plan from the options '\(Format.printable(plan.options.name))' on the \(plan.origin) census.",
-            "# Re-run it with: placeplan sufficiency --scenario <this file>\(plan.draws.map { " --draws \($0)" } ?? "")",
+            "# Re-run it with: placeplan sufficiency --scenario <this file>\(plan.draws.map { " --draws \($0)" } ?? "")" + allowPath(folder: folder),
             "name: plan",
             "description: \(q(plan.scenario.description))",
         ]
@@ -196,6 +196,13 @@ public struct PlanOutput: Sendable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// ` --allow-path F` when the base scenario lies outside `folder` (scenario files read
+    /// only beside themselves unless allowed).
+    func allowPath(folder: String) -> String {
+        guard !plan.baseScenario.file.isEmpty, Self.relative(plan.baseScenario.file, from: folder).hasPrefix("..") else { return "" }
+        return " --allow-path " + URL(fileURLWithPath: plan.baseScenario.file).standardizedFileURL.deletingLastPathComponent().path
     }
 
     /// `path` relative to `folder` (both made absolute), for `extends`.
