@@ -385,7 +385,7 @@ struct StoreOptions: ParsableArguments {
     func saveIfAsked(data: DataSet, run: ScenarioForecast) throws(PlacePlanError) {
         guard let save else { return }
         let record = try SavedRun.make(
-            name: save, label: label, command: (["placeplan"] + CommandLine.arguments.dropFirst()).joined(separator: " "), data: data, run: run,
+            name: save, label: label, command: (["placeplan"] + CommandLine.arguments.dropFirst().map(shellQuoted)).joined(separator: " "), data: data, run: run,
             report: SufficiencyReport(run))
         try RunStore(path: store).save(record)
         FileHandle.standardError.write(Data("saved run '\(save)' in \(store)\n".utf8))
@@ -435,4 +435,12 @@ struct FilterOptions: ParsableArguments {
         try f.check(against: areas)
         return f
     }
+}
+
+/// An argument as a shell would need it to be typed again: bare when it holds only safe
+/// characters, else in single quotes (`--save 'SCAP 2026'`).
+func shellQuoted(_ argument: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+    if !argument.isEmpty, argument.allSatisfy({ safe.contains($0) }) { return argument }
+    return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

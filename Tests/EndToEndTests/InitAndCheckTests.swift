@@ -78,3 +78,30 @@ import Testing
         #expect(try String(contentsOf: dir.appendingPathComponent("r.html"), encoding: .utf8).contains("Produced 2026-12-01."))
     }
 }
+
+/// Every command's JSON carries a schema name.
+@Suite struct JSONSchemaTests {
+    func document(_ arguments: [String]) throws -> [String: Any] {
+        let r = try CLI.run(arguments)
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(arguments): \(r.stderr)")
+    }
+
+    @Test func runsAndScenarioCheckAndSENDBacktest() throws {
+        let dir = try CLI.scratch()
+        let store = dir.appendingPathComponent("s.sqlite").path
+        #expect(try document(["runs", "list", "--store", store, "--format", "json"])["schema"] as? String == "placeplan.runs/1")
+        _ = try CLI.run(["sufficiency", "--store", store, "--save", "SCAP 2025", "--years", "2", "--format", "csv"])
+        let list = try document(["runs", "list", "--store", store, "--format", "json"])
+        #expect((list["runs"] as? [[String: Any]])?.first?["name"] as? String == "SCAP 2025")
+        let show = try document(["runs", "show", "SCAP 2025", "--store", store, "--format", "json"])
+        #expect(show["schema"] as? String == "placeplan.run/1" && (show["run"] as? [String: Any])?["horizon"] as? Int == 2)
+        // The command is saved as it could be typed again, quotes and all.
+        #expect(((show["run"] as? [String: Any])?["command"] as? String)?.contains("--save 'SCAP 2025'") == true)
+        let check = try document(["scenario", "check", "\(CLI.scenarios)/bulge-2027.yaml", "--format", "json"])
+        #expect(check["schema"] as? String == "placeplan.scenario-check/1" && check["valid"] as? Bool == true)
+        if let london = CLI.london {
+            let send = try document(["send", "--backtest", "--data", london, "--format", "json"])
+            #expect(send["schema"] as? String == "placeplan.send-backtest/1" && (send["records"] as? [Any])?.isEmpty == false)
+        }
+    }
+}

@@ -10,11 +10,31 @@ struct RunsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the saved runs.")
         @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
         var store = RunStore.defaultPath
+        @Option(name: .long, help: ArgumentHelp("table (default) or json.", valueName: "format"))
+        var format: OutputFormat = .table
+
+        func validate() throws {
+            guard format == .table || format == .json else { throw ValidationError("--format must be table or json for runs") }
+        }
+
+        struct Document: Codable {
+            var schema = "placeplan.runs/1"
+            var store: String
+            var runs: [Run]
+            struct Run: Codable { var name, label, createdAt, origin: String; var horizon, scenarios: Int }
+        }
 
         func run() throws {
             try reportingErrors {
                 // No store yet is no runs yet, not an error.
-                guard FileManager.default.fileExists(atPath: store) else {
+                let exists = FileManager.default.fileExists(atPath: store)
+                if format == .json {
+                    let runs = exists ? try openExistingStore(store).list() : []
+                    let doc = Document(store: store, runs: runs.map { .init(name: $0.name, label: $0.label, createdAt: $0.createdAt, origin: $0.origin, horizon: $0.horizon, scenarios: $0.scenarios) })
+                    try OutputFile.write(try jsonText(doc), to: nil)
+                    return
+                }
+                guard exists else {
                     try OutputFile.write("No saved runs in \(store) yet: save one with placeplan sufficiency --save \"SCAP 2026\".\n", to: nil)
                     return
                 }
@@ -32,10 +52,25 @@ struct RunsCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
         var store = RunStore.defaultPath
         @Argument(help: "The run's name.") var name: String
+        @Option(name: .long, help: ArgumentHelp("table (default) or json (the whole saved run, schema placeplan.run/1).", valueName: "format"))
+        var format: OutputFormat = .table
+
+        func validate() throws {
+            guard format == .table || format == .json else { throw ValidationError("--format must be table or json for runs show") }
+        }
+
+        struct Document: Codable {
+            var schema = "placeplan.run/1"
+            var run: SavedRun
+        }
 
         func run() throws {
             try reportingErrors {
                 let r = try openExistingStore(store).load(name)
+                if format == .json {
+                    try OutputFile.write(try jsonText(Document(run: r)), to: nil)
+                    return
+                }
                 var lines = [
                     "Run '\(r.name)' (\(r.label)), saved \(r.createdAt) by placeplan \(r.toolVersion)",
                     "Command: \(r.command)",

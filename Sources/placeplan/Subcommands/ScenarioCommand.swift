@@ -32,10 +32,23 @@ struct ScenarioCommand: ParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Forecast horizon: changes after it are marked (default: the scenario's, else 10).", valueName: "n"))
         var years: Int?
 
-        @Argument(help: ArgumentHelp("Scenario files to check.", valueName: "file"))
+        @Argument(help: ArgumentHelp("Scenario files to check.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
         var files: [String]
 
+        @Option(name: .long, help: ArgumentHelp("table (default) or json.", valueName: "format"))
+        var format: OutputFormat = .table
+
+        struct Document: Codable {
+            var schema = "placeplan.scenario-check/1"
+            var valid: Bool
+            var scenarios: [Checked]
+            var problems: [Problem]
+            struct Checked: Codable { var file, name: String; var forecast: String; var changes: [String] }
+            struct Problem: Codable { var message: String; var hint: String? }
+        }
+
         func validate() throws {
+            guard format == .table || format == .json else { throw ValidationError("--format must be table or json for scenario check") }
             if files.isEmpty { throw ValidationError("give at least one scenario file, e.g. placeplan scenario check scenarios/baseline.yaml") }
         }
 
@@ -51,6 +64,7 @@ struct ScenarioCommand: ParsableCommand {
                 }
                 var errors: [PlacePlanError] = []
                 var report: [String] = []
+                var checked: [Document.Checked] = []
                 for file in files {
                     do {
                         let scenario = try ScenarioFile.load(file, allowedFolders: (dataSet.directory.map { [$0] } ?? []) + allowPath)
@@ -58,9 +72,16 @@ struct ScenarioCommand: ParsableCommand {
                         _ = try AppliedScenario.apply(scenario, to: dataSet.asKnownRolls(at: origin), origin: origin, horizon: horizon)
                         report.append("ok: \(file): '\(scenario.name)', \(scenario.changes.count) change\(scenario.changes.count == 1 ? "" : "s"), forecast \(origin + 1) to \(origin + horizon)")
                         report += scenario.changes.map { "  - \($0.summary(forecastTo: origin + horizon))" }
+                        checked.append(.init(file: file, name: scenario.name, forecast: "\(origin + 1)-\(origin + horizon)", changes: scenario.changes.map { $0.summary(forecastTo: origin + horizon) }))
                     } catch let error as PlacePlanError {
                         errors.append(error)
                     }
+                }
+                if format == .json {
+                    let problems = errors.flatMap(\.flattened).map { Document.Problem(message: Format.printable($0.message), hint: $0.hint) }
+                    try OutputFile.write(try jsonText(Document(valid: errors.isEmpty, scenarios: checked, problems: problems)), to: nil)
+                    if !errors.isEmpty { throw ExitCode(65) }
+                    return
                 }
                 try OutputFile.write(report.joined(separator: "\n") + "\n", to: nil)
                 try PlacePlanError.check(errors)

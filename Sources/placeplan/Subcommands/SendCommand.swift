@@ -117,7 +117,18 @@ struct SendCommand: ParsableCommand {
                 case .csv: text = csvText(header: ["method", "authority", "band", "horizon", "forecast", "actual"], rows: result.records.map {
                     [$0.method, $0.authority, $0.band?.rawValue ?? "Age 5 to 15", "\($0.horizon)", Format.decimal($0.forecast), Format.decimal($0.actual)]
                 })
-                case .json: text = try jsonText(result.records.map { ["method": $0.method, "authority": $0.authority, "band": $0.band?.rawValue ?? "Age 5 to 15", "horizon": "\($0.horizon)", "forecast": Format.decimal($0.forecast), "actual": Format.decimal($0.actual)] })
+                case .json:
+                    struct Document: Codable {
+                        var schema = "placeplan.send-backtest/1"
+                        var fitThrough: Int
+                        var authorities: Int
+                        var records: [Record]
+                        struct Record: Codable { var method, authority, band: String; var horizon: Int; var forecast, actual: Double }
+                    }
+                    text = try jsonText(Document(fitThrough: fitThrough, authorities: result.authorities, records: result.records.map {
+                        .init(method: $0.method, authority: $0.authority, band: $0.band?.rawValue ?? "Age 5 to 15", horizon: $0.horizon,
+                              forecast: Format.rounded($0.forecast), actual: Format.rounded($0.actual))
+                    }))
                 case .table: text = table.render(colour: output.colour)
                 case .xlsx: throw OutputFormat.noWorkbook("send --backtest")
                 }
