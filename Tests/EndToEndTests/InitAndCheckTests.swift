@@ -105,3 +105,17 @@ import Testing
         }
     }
 }
+
+/// `--help` at 80 columns: every example fits on its lines (long ones continue with `\`).
+@Suite struct HelpTests {
+    @Test(arguments: ["forecast", "sufficiency", "send", "backtest", "compare", "export", "report", "plan", "init", "check"])
+    func examplesFitEightyColumns(command: String) throws {
+        let r = try CLI.run(["/usr/bin/env", "COLUMNS=80", CLI.binary.path, command, "--help"], shell: true)
+        #expect(r.status == 0)
+        guard let examples = r.stdout.components(separatedBy: "Example").dropFirst().first else { return }
+        let lines = examples.components(separatedBy: "\n\n")[0].split(separator: "\n").dropFirst()
+        for line in lines { #expect(line.count <= 80, "\(command): \(line)") }
+        // A wrapped command would leave a line that does not start a command or continue one.
+        for line in lines { #expect(line.hasPrefix("  placeplan ") || line.hasPrefix("      "), "\(command): \(line)") }
+    }
+}

@@ -17,9 +17,11 @@ struct BacktestCommand: ParsableCommand {
 
             Examples:
               placeplan backtest
-              placeplan backtest --data ../shared/data/london --max-error h1=1.0,h3=2.5,h5=5
+              placeplan backtest --data ../shared/data/london \\
+                  --max-error h1=1.0,h3=2.5,h5=5
               placeplan backtest --data ../shared/data/london --coverage 80=70-90,95=88-99
-              placeplan backtest --data ../shared/data/london --format json --output backtest.json --junit backtest.xml
+              placeplan backtest --data ../shared/data/london --format json \\
+                  --output backtest.json --junit backtest.xml
             """)
 
     @OptionGroup var data: DataOptions

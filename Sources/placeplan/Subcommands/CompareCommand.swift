@@ -14,8 +14,10 @@ struct CompareCommand: ParsableCommand {
             inputs that differ are listed first.
 
             Examples:
-              placeplan compare --scenario scenarios/baseline.yaml --scenario scenarios/regeneration-south-west.yaml
-              placeplan compare --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml --intervals --changed-only
+              placeplan compare --scenario scenarios/baseline.yaml \\
+                  --scenario scenarios/regeneration-south-west.yaml
+              placeplan compare --scenario scenarios/baseline.yaml \\
+                  --scenario scenarios/bulge-2027.yaml --intervals --changed-only
               placeplan compare --run "SCAP 2025" --run "SCAP 2026" --changed-only
             """)
 

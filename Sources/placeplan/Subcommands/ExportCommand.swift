@@ -16,8 +16,10 @@ struct ExportCommand: ParsableCommand {
 
             Examples:
               placeplan export --scap --la-number 302 --output scap-2026.csv
-              placeplan export --scap --la-number 302 --format xlsx --output scap-2026.xlsx
-              placeplan export --scap --data ../shared/data/london --la Barnet --format xlsx --output scap-barnet.xlsx
+              placeplan export --scap --la-number 302 --format xlsx \\
+                  --output scap-2026.xlsx
+              placeplan export --scap --data ../shared/data/london --la Barnet \\
+                  --format xlsx --output scap-barnet.xlsx
             """)
 
     @Flag(name: .long, help: "The SCAP shape (the only one so far).") var scap = false

@@ -17,7 +17,8 @@ struct PlanCommand: ParsableCommand {
 
             Examples:
               placeplan plan --options scenarios/options.yaml
-              placeplan plan --options scenarios/options.yaml --draws 1000 --risk 0.1 --write-scenario plan.yaml
+              placeplan plan --options scenarios/options.yaml --draws 1000 --risk 0.1 \\
+                  --write-scenario plan.yaml
               placeplan sufficiency --scenario plan.yaml --draws 1000
             """)
 

@@ -14,8 +14,10 @@ struct ReportCommand: ParsableCommand {
             and assumption, the backtest accuracy, and saved runs compared.
 
             Example:
-              placeplan report --output report.html --scenario scenarios/baseline.yaml --draws 1000
-              placeplan report --output report.html --draws 1000 --plan-options scenarios/options.yaml
+              placeplan report --output report.html --scenario scenarios/baseline.yaml \\
+                  --draws 1000
+              placeplan report --output report.html --draws 1000 \\
+                  --plan-options scenarios/options.yaml
             """)
 
     @OptionGroup var data: DataOptions

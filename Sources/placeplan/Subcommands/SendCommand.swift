@@ -15,7 +15,8 @@ struct SendCommand: ParsableCommand {
 
             Examples:
               placeplan send
-              placeplan send --scenario scenarios/new-arp-autism.yaml --send-trend continue
+              placeplan send --scenario scenarios/new-arp-autism.yaml \\
+                  --send-trend continue
               placeplan send --data ../shared/data/london --la Barnet --format json
             """)
 

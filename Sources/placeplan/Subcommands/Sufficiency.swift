@@ -12,7 +12,8 @@ struct Sufficiency: ParsableCommand {
             Examples:
               placeplan sufficiency
               placeplan sufficiency --margin 0.02 --format json --output sufficiency.json
-              placeplan sufficiency --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml
+              placeplan sufficiency --scenario scenarios/baseline.yaml \\
+                  --scenario scenarios/bulge-2027.yaml
               placeplan sufficiency --intervals --years 5
               placeplan sufficiency --area P10,S3 --phase primary
               placeplan sufficiency --draws 1000 --format xlsx --output sufficiency.xlsx
