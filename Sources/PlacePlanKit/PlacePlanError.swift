@@ -110,8 +110,8 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         case .missingColumn(_, let column, let available):
             available.count == 1 && available[0].contains(where: { $0 == ";" || $0 == "\t" })
                 ? "the file seems to be separated by '\(available[0].contains(";") ? ";" : "tabs")', not commas: save it as comma-separated CSV"
-                : "add a '\(column)' column to the header row (see README, Input formats)"
-        case .invalidValue: "correct the value; see README, Input formats"
+                : "add a '\(column)' column to the header row (see docs/input-formats.md)"
+        case .invalidValue: "correct the value; see docs/input-formats.md"
         case .suppressedValue:
             "DfE codes x, z and c mean missing, not zero: supply the figure, or drop the row if the series allows it"
         case .negativeValue: "counts of pupils, places, births and dwellings must be zero or more"

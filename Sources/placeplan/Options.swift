@@ -186,9 +186,7 @@ final class ProgressLine: @unchecked Sendable {
         defer { lock.unlock() }
         let now = ContinuousClock.now
         if started == nil { started = now }
-        let d = (now - started!).components
-        let elapsed = Double(d.seconds) + Double(d.attoseconds) / 1e18
-        write(Self.line(progress, elapsed: elapsed, width: Self.width()))
+        write(Self.line(progress, elapsed: (now - started!).seconds, width: Self.width()))
     }
 
     /// A line with no bar (a step of unknown length).
@@ -273,7 +271,7 @@ func requirePlaces(_ data: DataSet) throws(PlacePlanError) {
         "\(data.label) has no places to compare pupils with",
         hint: data.isLAData
             ? "put the DfE scorecards' \(LACapacity.file) (LA places by phase) in the data folder, or run 'placeplan forecast' for pupils alone"
-            : "add schools.csv to the data folder (README, Input formats), or run 'placeplan forecast' for pupils alone")
+            : "add schools.csv to the data folder (docs/input-formats.md), or run 'placeplan forecast' for pupils alone")
 }
 
 /// Prints "note: <text>" on stderr: something the reader should know that is not an error
@@ -443,4 +441,9 @@ func shellQuoted(_ argument: String) -> String {
     let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
     if !argument.isEmpty, argument.allSatisfy({ safe.contains($0) }) { return argument }
     return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// For the commands whose output is a table or a JSON document only.
+func requireTableOrJSON(_ format: OutputFormat, command: String) throws {
+    guard format == .table || format == .json else { throw ValidationError("--format must be table or json for \(command)") }
 }

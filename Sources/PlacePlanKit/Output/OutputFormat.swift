@@ -69,9 +69,8 @@ public enum OutputFile {
     /// Writes bytes (a workbook) as ``write(_:to:option:)`` writes text; to standard output
     /// only when it is not a terminal.
     public static func write(data: Data, to path: String?, option: String = "--output") throws(PlacePlanError) {
-        let text = data
         guard let path else {
-            try writeAll(text, to: STDOUT_FILENO, path: "standard output")
+            try writeAll(data, to: STDOUT_FILENO, path: "standard output")
             return
         }
         try refuseInput(path, option: option)
@@ -83,7 +82,7 @@ public enum OutputFile {
                 let fd = open(path, O_WRONLY | O_CLOEXEC)
                 guard fd >= 0 else { throw .outputFailed(path: path, reason: String(cString: strerror(errno))) }
                 defer { close(fd) }
-                try writeAll(text, to: fd, path: path)
+                try writeAll(data, to: fd, path: path)
                 return
             }
             // A symlink to a regular file: replace the file, keep the link.
@@ -103,7 +102,7 @@ public enum OutputFile {
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var isOpen = true
         do throws(PlacePlanError) {
-            try writeAll(text, to: fd, path: path)
+            try writeAll(data, to: fd, path: path)
             // The mode a new file would get (mkstemp makes 0600), or the replaced file's.
             let mode: mode_t = stat(target, &info) == 0 ? info.st_mode & 0o7777 : 0o666 & ~currentUmask()
             fchmod(fd, mode)

@@ -146,7 +146,7 @@ public enum Planner {
             changes += scenarioChanges(problem, solved.x, builder: builder)
             unmet += describeUnmet(problem, solved.x, builder: builder)
         }
-        let seconds = Double((ContinuousClock.now - clock).components.attoseconds) / 1e18 + Double((ContinuousClock.now - clock).components.seconds)
+        let seconds = (ContinuousClock.now - clock).seconds
         actions.sort { ($0.year, $0.areaID, $0.school, $0.type) < ($1.year, $1.areaID, $1.school, $1.type) }
         var scenario = base.scenario
         scenario.name = "plan"
@@ -313,5 +313,13 @@ extension SpecialistNeed {
                 : (costs[.independent] ?? 0)
             return SpecialistNeed(need: r.need, phase: r.phase, year: r.year, placedOutside: outside, outsideCost: cost)
         }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 }

@@ -27,7 +27,7 @@ struct CheckCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard format == .table || format == .json else { throw ValidationError("--format must be table or json for check") }
+        try requireTableOrJSON(format, command: "check")
         guard (1...ForecastSettings.maximumHorizon).contains(years) else { throw ValidationError("--years must be 1 to 25") }
     }
 

@@ -84,7 +84,7 @@ struct PlanCommand: ParsableCommand {
     /// Shared by `plan` and `report --plan-options`.
     static func plan(
         _ run: ScenarioForecast, data dataSet: DataSet, folder: String, model: ModelArguments, options optionsFile: PlanOptions, settings: PlanSettings,
-        draws: UncertaintySettings?, sendCosts: String?
+        draws: UncertaintySettings?, sendCosts: String?, knownSEND: SENDForecast? = nil
     ) throws(PlacePlanError) -> PlanResult {
         // SEND: one LA-wide block, when the EHCP files are there.
         var sendNote: String?
@@ -92,7 +92,9 @@ struct PlanCommand: ParsableCommand {
         var history: EHCPHistory?
         let authorities = Set(dataSet.areas.map(\.localAuthority))
         let hasSpecialistOptions = optionsFile.options.contains { if case .specialistPlaces = $0.kind { return true } else { return false } }
-        if authorities.count == 1, let authority = authorities.first, EHCPHistory.files(in: folder) != nil {
+        if knownSEND != nil {
+            // The caller's SEND forecast of the same run (the report's): not run twice.
+        } else if authorities.count == 1, let authority = authorities.first, EHCPHistory.files(in: folder) != nil {
             history = try EHCPHistory.load(directory: folder, authority: authority)
             var costs = SENDCosts.illustrative
             let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]
@@ -103,7 +105,8 @@ struct PlanCommand: ParsableCommand {
                 + (authorities.count == 1 ? "no EHCP files in \(folder)" : "the SEND model runs for one local authority; the data has \(authorities.count)") + ")"
                 + (hasSpecialistOptions ? "; the specialist_places options are left out" : "")
         }
-        let send = try history.map { h throws(PlacePlanError) in try SENDRunner.run(history: h, data: run.data, run: run, assumptions: sendAssumptions!) }
+        var send = knownSEND
+        if let history { send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: sendAssumptions!) }
         let overrides = try model.overrides(highSurplus: settings.highSurplus)
         let origin = try model.origin()
         let line = ProgressLine()

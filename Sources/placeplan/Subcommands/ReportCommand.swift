@@ -70,7 +70,7 @@ struct ReportCommand: ParsableCommand {
             let plan = try planOptions.map { path throws(PlacePlanError) in
                 try PlanCommand.plan(
                     run, data: dataSet, folder: data.data, model: model, options: try PlanOptionsFile.load(path),
-                    settings: PlanSettings(risk: risk, highSurplus: run.thresholds[0].highSurplus), draws: draws.settings(), sendCosts: nil)
+                    settings: PlanSettings(risk: risk, highSurplus: run.thresholds[0].highSurplus), draws: draws.settings(), sendCosts: nil, knownSEND: send)
             }
             var report = HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages, plan: plan)
             let today = Date().formatted(.iso8601.year().month().day())

@@ -14,7 +14,7 @@ struct RunsCommand: ParsableCommand {
         var format: OutputFormat = .table
 
         func validate() throws {
-            guard format == .table || format == .json else { throw ValidationError("--format must be table or json for runs") }
+            try requireTableOrJSON(format, command: "runs list")
         }
 
         struct Document: Codable {
@@ -56,7 +56,7 @@ struct RunsCommand: ParsableCommand {
         var format: OutputFormat = .table
 
         func validate() throws {
-            guard format == .table || format == .json else { throw ValidationError("--format must be table or json for runs show") }
+            try requireTableOrJSON(format, command: "runs show")
         }
 
         struct Document: Codable {

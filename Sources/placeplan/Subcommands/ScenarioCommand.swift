@@ -48,7 +48,7 @@ struct ScenarioCommand: ParsableCommand {
         }
 
         func validate() throws {
-            guard format == .table || format == .json else { throw ValidationError("--format must be table or json for scenario check") }
+            try requireTableOrJSON(format, command: "scenario check")
             if files.isEmpty { throw ValidationError("give at least one scenario file, e.g. placeplan scenario check scenarios/baseline.yaml") }
         }
 

@@ -115,7 +115,7 @@ import Testing
     /// Random small problems: the solver's cost equals the least found by trying every
     /// combination, and is never above the greedy baseline's.
     @Test func theSolverFindsTheOptimumOfRandomSmallPlans() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var wins = 0
         for _ in 0..<40 {
             let horizon = 4
@@ -204,18 +204,4 @@ import Testing
         #expect(o.options.count >= 10)
         #expect(Set(o.options.map(\.typeName)) == ["bulge", "expansion", "new_school", "pan_reduction", "closure", "specialist_places"])
     }
-}
-
-/// A small seeded generator for the random cases.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
 }

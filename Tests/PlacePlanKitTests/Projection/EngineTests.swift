@@ -184,4 +184,6 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    /// A whole number in `range` (the planner's random cases).
+    mutating func next(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
 }
