@@ -19,6 +19,11 @@ LONDON_ACCURACY := primary:h1=0.75,primary:h2=1.60,primary:h3=2.10,primary:h4=3.
 LONDON_COVERAGE := primary:80=75-85,primary:95=92-97,secondary:80=75-88,secondary:95=92-97,all:80=75-85,all:95=92-97
 ENGLAND_ACCURACY := primary:h1=0.45,primary:h2=0.65,primary:h3=0.80,primary:h4=1.10,primary:h5=1.35,secondary:h1=0.45,secondary:h2=0.80,secondary:h3=1.20,secondary:h4=1.60,secondary:h5=2.05
 ENGLAND_COVERAGE := primary:80=66-85,primary:95=87-97,secondary:80=75-93,secondary:95=92-100,all:80=75-85,all:95=91.5-97
+# The SEND gates (docs/send.md): the rolling SEND backtest (origins January 2014-2022) of
+# Y1-Y11 plans, MAPE and |median bias| just above today's, and the coverage of its 80% and
+# 95% intervals at every horizon (h4-h5 rest on 6-7 origins, hence the wider ranges).
+SEND_LONDON := --max-error h1=4.5,h2=7.0,h3=9.1,h4=11.0,h5=13.0 --max-bias h5=6.5 --coverage 80=66-85,95=91-97
+SEND_ENGLAND := --max-error h1=4.5,h2=7.2,h3=10.1,h4=12.5,h5=16.0 --max-bias h5=13 --coverage 80=74-85,95=90-97
 
 .PHONY: demo test deps build demo-data clean accuracy bench bench-england bench-plan report-check fuzz
 
@@ -44,7 +49,10 @@ accuracy: deps
 	  echo "accuracy gate passed: London backtest within $(LONDON_ACCURACY); interval coverage within $(LONDON_COVERAGE)" && \
 	  .build/debug/placeplan backtest --data $(ENGLAND) --max-error $(ENGLAND_ACCURACY) --coverage $(ENGLAND_COVERAGE) \
 	    --junit .build/reports/accuracy-england-junit.xml --format markdown --output .build/reports/accuracy-england.md && \
-	  echo "accuracy gate passed: England backtest within $(ENGLAND_ACCURACY); interval coverage within $(ENGLAND_COVERAGE)"; \
+	  echo "accuracy gate passed: England backtest within $(ENGLAND_ACCURACY); interval coverage within $(ENGLAND_COVERAGE)" && \
+	  .build/debug/placeplan send --backtest --data $(LONDON) --draws 1000 $(SEND_LONDON) --output .build/reports/send-london.txt && \
+	  .build/debug/placeplan send --backtest --data $(ENGLAND) --draws 1000 $(SEND_ENGLAND) --output .build/reports/send-england.txt && \
+	  echo "SEND gate passed: London $(SEND_LONDON); England $(SEND_ENGLAND)"; \
 	else \
 	  echo "accuracy gate skipped: $(LONDON) is not here (it sits beside the project in CI)"; \
 	fi

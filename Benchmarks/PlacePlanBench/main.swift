@@ -36,10 +36,12 @@ let mainstream = Date().timeIntervalSince(start)
 // SEND backtest (measured errors) runs inside the timed span.
 let directory = arguments.count > 3 ? arguments[3] : "data"
 let history = try EHCPHistory.load(directory: directory, authority: data.areas[0].localAuthority)
-let measured = SENDBacktest.measuredErrors(for: history, histories: try EHCPHistory.loadAll(directory: directory), data: data)
+let histories = try EHCPHistory.loadAll(directory: directory)
+let pooled = SENDPooledTrend(histories: histories, data: data, national: try SENDPooledTrend.nationalPlans(directory: directory))
+let measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: data, pooled: pooled)
 let sendStart = Date()
 let send = try SENDRunner.run(
-    history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: draws, seed: 1),
+    history: history, data: data, run: run, pooled: pooled, uncertainty: UncertaintySettings(draws: draws, seed: 1),
     measured: measured)
 let sendTime = Date().timeIntervalSince(sendStart)
 let wall = Date().timeIntervalSince(start)

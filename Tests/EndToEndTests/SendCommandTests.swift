@@ -38,10 +38,29 @@ import Testing
         #expect(many.stderr.contains("one local authority"))
         let backtest = try CLI.run(["send", "--backtest", "--data", CLI.london!])
         #expect(backtest.status == 0 && backtest.stdout.contains("prevalence trend"))
-        #expect(!backtest.stdout.contains("Intervals from"), "coverage only with --draws")
+        #expect(backtest.stdout.contains("rolling origins January 2014-2022") && backtest.stdout.contains("median bias"))
+        #expect(!backtest.stdout.contains("Intervals,"), "coverage only with --draws")
+        let single = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--draws", "100", "--fit-through", "2017"])
+        #expect(single.stdout.contains("Intervals, h1 (n 33, 1 origins)"))
         let intervals = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--draws", "100"])
-        #expect(intervals.stdout.contains("Intervals from 2017, h1 (n 33)"))
-        #expect(intervals.stdout.contains("Intervals from 2014-2021, h1 (n 264)  80%: "))
+        #expect(intervals.stdout.contains("Intervals, h1 (n 264, 8 origins)  80%: "))
+    }
+
+    /// The SEND gates: a limit the model misses exits 1 and names the metric; a phase in a
+    /// SEND gate, or coverage without draws, is a usage error.
+    @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
+    func backtestGates() throws {
+        let pass = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--max-error", "h1=50,h5=80", "--max-bias", "h5=60"])
+        #expect(pass.status == 0, "\(pass.stderr)")
+        let fail = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--max-error", "h3=1", "--max-bias", "h5=0.01"])
+        #expect(fail.status == 1)
+        #expect(fail.stderr.contains("gate failed: SEND Y1-Y11 MAPE h3 is ") && fail.stderr.contains("gate failed: SEND Y1-Y11 median bias h5 is "))
+        let covered = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--draws", "100", "--coverage", "80=0-1"])
+        #expect(covered.status == 1 && covered.stderr.contains("gate failed: SEND 80% interval coverage h1 is "))
+        let phased = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--max-error", "primary:h3=10"])
+        #expect(phased.status != 0 && phased.status != 1 && phased.stderr.contains("not a phase"))
+        let noDraws = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--coverage", "80=75-85"])
+        #expect(noDraws.status != 0 && noDraws.status != 1 && noDraws.stderr.contains("--draws"))
     }
 
     /// Without new plans the forecast would have every plan cease in turn: an error naming

@@ -334,26 +334,27 @@ public struct AccuracyGate: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(phase.map { "\($0) " } ?? "")median APE h\(horizon) <= \(Format.decimal(limit, places: 2))%" }
 
     /// Parses "h1=1.0,h3=2.5" or "primary:h3=2.2,secondary:h5=4" (percent).
-    public static func parse(_ text: String) throws(PlacePlanError) -> [AccuracyGate] {
+    /// `option` names the option in errors.
+    public static func parse(_ text: String, option: String = "--max-error") throws(PlacePlanError) -> [AccuracyGate] {
         var gates: [AccuracyGate] = []
         let hint = "write gates as h1=1.0,h3=2.5 or primary:h3=2.5 (percent)"
         for item in gateItems(text) {
-            let (phase, rest) = try phasePrefix(item, option: "--max-error", example: "primary:h3=2.5")
+            let (phase, rest) = try phasePrefix(item, option: option, example: "primary:h3=2.5")
             let parts = rest.split(separator: "=", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0].lowercased().hasPrefix("h"), let h = Int(parts[0].dropFirst()),
                 let limit = Double(parts[1].replacingOccurrences(of: "%", with: ""))
             else {
-                throw .invalidOption(option: "--max-error", message: "cannot read '\(item)'", hint: hint)
+                throw .invalidOption(option: option, message: "cannot read '\(item)'", hint: hint)
             }
             guard h >= 1 else {
-                throw .invalidOption(option: "--max-error", message: "'\(item)': horizon \(h) is not a year ahead", hint: "horizons start at h1 (one year ahead), e.g. h1=1.0")
+                throw .invalidOption(option: option, message: "'\(item)': horizon \(h) is not a year ahead", hint: "horizons start at h1 (one year ahead), e.g. h1=1.0")
             }
             guard limit >= 0, limit.isFinite else {
-                throw .invalidOption(option: "--max-error", message: "'\(item)': the limit \(parts[1]) is not a percentage error", hint: "give a limit of 0 or more, e.g. h\(h)=2.5")
+                throw .invalidOption(option: option, message: "'\(item)': the limit \(parts[1]) is not a percentage error", hint: "give a limit of 0 or more, e.g. h\(h)=2.5")
             }
             gates.append(AccuracyGate(phase: phase, horizon: h, limit: limit))
         }
-        guard !gates.isEmpty else { throw .invalidOption(option: "--max-error", message: "no gates given", hint: hint) }
+        guard !gates.isEmpty else { throw .invalidOption(option: option, message: "no gates given", hint: hint) }
         return gates
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 /// The SEND report: EHCP pupils by need and placement, specialist sufficiency and cost.
 public struct SENDOutput: Sendable {
     public var send: SENDForecast
@@ -22,6 +23,19 @@ public struct SENDOutput: Sendable {
 
     var several: Bool { send.columns.count > 1 }
 
+    /// Where the growth g comes from, and the pull to the pooled rate, in words.
+    static func growthSource(_ cal: SENDCalibration) -> String {
+        guard let years = cal.momentumYears else {
+            return "the authority's own growth \(Format.percent(cal.growth, signed: true)) a year (log-linear, last five years; no pooled trend)"
+        }
+        let pull = cal.pooledAuthorities > 1
+            ? "; its new-plan rate is \(Format.percent(exp(cal.relativeLevel) - 1, signed: true)) against the rate pooled over "
+                + "\(cal.pooledAuthorities) authorities, a gap that closes by \(Format.percent(1 - SENDPooledTrend.reversion)) a year"
+            : " (the data holds one authority, so the pool is its own)"
+        return "momentum \(Format.percent(cal.growth, signed: true)) a year (\(cal.momentumSeries ?? "England's plans"), "
+            + "\(years.lowerBound)-\(years.upperBound))" + pull
+    }
+
     func header() -> String {
         let cal = send.calibration, a = send.assumptions
         var lines = [
@@ -29,7 +43,7 @@ public struct SENDOutput: Sendable {
             "Data: \(dataLabel); EHCP history from the DfE SEN2 files, starting at the January \(cal.origin.censusYear) census",
             "",
             "Assumptions:",
-            "  new-plan rates: \(a.trend); recent growth \(Format.percent(cal.growth, signed: true)) a year (log-linear, last five years)",
+            "  new-plan rates: \(a.trend), from " + Self.growthSource(cal),
             "  cessation a year: " + [AgeBand.under5, .age5to10, .age11to15, .age16to19].map { b in
                 "\(b.yearGroups.first!)\(b.yearGroups.count > 1 ? "-\(b.yearGroups.last!)" : "") \(Format.percent(cal.cessation[b.yearGroups[0].index]))"
             }.joined(separator: ", "),
@@ -198,6 +212,10 @@ public struct SENDOutput: Sendable {
         public struct Assumptions: Codable, Sendable {
             var trend: String
             var recentGrowth: Double
+            /// "national momentum" or "own growth".
+            var growthSource: String
+            /// The authority's log new-plan rate over the pooled rate at the origin (0 without a pool).
+            var relativeLevel: Double
             var outOfBoroughShare: Double
             var costs: [String: Double]
             var costsSource: String
@@ -269,7 +287,9 @@ public struct SENDOutput: Sendable {
         return Document(
             authority: send.authority, data: dataLabel, origin: cal.origin,
             assumptions: .init(
-                trend: a.trend.description, recentGrowth: Format.rounded(cal.growth, places: 5), outOfBoroughShare: a.outOfBoroughShare,
+                trend: a.trend.description, recentGrowth: Format.rounded(cal.growth, places: 5),
+                growthSource: cal.momentumYears == nil ? "own growth" : "national momentum", relativeLevel: Format.rounded(cal.relativeLevel, places: 5),
+                outOfBoroughShare: a.outOfBoroughShare,
                 costs: Dictionary(uniqueKeysWithValues: a.costs.annual.map { ($0.key.rawValue, $0.value) }), costsSource: a.costs.source),
             calibration: YearGroup.all.map { .init(yearGroup: $0, newPlanRate: Format.rounded(cal.joinRate[$0.index], places: 6), cessation: Format.rounded(cal.cessation[$0.index], places: 5)) },
             scenarios: ScenarioHeader.documents(run), totals: summary, specialist: rounded,

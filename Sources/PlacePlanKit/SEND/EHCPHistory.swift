@@ -73,9 +73,40 @@ public struct EHCPHistory: Sendable {
     public var needYear: Int?
     /// The files read.
     public var files: [String]
+    /// Plans of ages 5 to 15 (Years 1-11), all placements, in the Januaries the caseload
+    /// file publishes single ages for: the SEND backtest's outcomes after the age-band file ends.
+    public var plansYear1to11: [Int: Double] = [:]
 
     /// The latest January with plans by single age: the SEND model's starting point.
     public var latestByAge: Int? { plansByAge.keys.max() }
+
+    /// Plans of ages 5-15 by January from the caseload file's single-age rows (the
+    /// `ehcplans` column), for the rows `matching` accepts, keyed by `key` ("" without one).
+    /// A January missing an age has no total.
+    static func plansYear1to11(
+        _ p: CSVFile, matching: (CSVRecord) -> Bool, key: ((CSVRecord) -> String)? = nil
+    ) throws(PlacePlanError) -> [String: [Int: Double]] {
+        guard let plans = p.columnNumber(["ehcplans"]) else { return [:] }
+        let period = try p.require("time_period"), topic = try p.require("breakdown_topic"), breakdown = try p.require("breakdown")
+        var out: [String: [Int: Double]] = [:]
+        var seen: Set<String> = []
+        var ages: [String: [Int: Int]] = [:]
+        try forEachRecord(p) { r throws(PlacePlanError) in
+            guard matching(r), r.text(topic) == "Child or young persons age" else { return }
+            let label = r.text(breakdown)
+            guard label.hasPrefix("age "), let age = Int(label.dropFirst(4)), (5...15).contains(age), r.text(period).count == 6,
+                let start = Int(r.text(period).prefix(4)), let v = try r.count(plans, allowMissing: true)
+            else { return }
+            let k = key?(r) ?? ""
+            // DfE files repeat a few rows: the first is used.
+            guard seen.insert("\(k)|\(start)|\(age)").inserted else { return }
+            out[k, default: [:]][start + 1, default: 0] += v
+            ages[k, default: [:]][start + 1, default: 0] += 1
+        }
+        // A January with an age missing (suppressed or absent) has no Y1-Y11 total.
+        for (k, years) in ages { for (y, n) in years where n < 11 { out[k]?[y] = nil } }
+        return out
+    }
 
     /// The files that an EHCP history needs, found by name in a directory (or in `send/`
     /// below it).
@@ -182,6 +213,7 @@ public struct EHCPHistory: Sendable {
             for c in independentColumns { independent += try r.count(c, allowMissing: true) ?? 0 }
             history.independentByAge[january, default: [:]][age] = independent
         }
+        history.plansYear1to11 = try plansYear1to11(p, matching: { matches($0, p) })[""] ?? [:]
 
         // Primary need by age and by placement.
         let n = try CSVFile(path: files["need"]!)

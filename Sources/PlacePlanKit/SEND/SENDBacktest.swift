@@ -1,51 +1,133 @@
 import Foundation
 
 /// A backtest of the SEND flow model on total plans by age band: fit on the Januaries up
-/// to `fitThrough`, forecast the next years, and compare with the plans published. The
+/// to an origin, forecast the next years, and compare with the plans published. The
 /// band model is the SEND model's core (plans ageing through the year groups, cessation,
 /// new plans at rates per pupil with the trend assumption) at the level of detail the
-/// older DfE files have; the mainstream pupils are the actual census, so that the test
-/// is of the SEND model alone.
+/// older DfE files have; the mainstream pupils are the actual census (aged on a year group
+/// a year past its last January), so that the test is of the SEND model alone. Outcomes
+/// are the age-band file's plans and, after it ends, the caseload file's plans of ages
+/// 5-15 (Y1-Y11 totals only).
 public struct SENDBacktest: Sendable {
     public struct Record: Sendable, Hashable {
         public var method: String
         public var authority: String
         public var band: AgeBand?
+        /// The January fitted through.
+        public var origin: Int
         public var horizon: Int
         public var forecast: Double
         public var actual: Double
         public var error: Double { (forecast - actual) / actual }
     }
 
-    public let fitThrough: Int
+    /// The Januaries forecast from.
+    public let origins: [Int]
     public let methods: [String]
     public let records: [Record]
+    /// Authorities forecast from at least one origin.
     public let authorities: Int
+    /// The last January fitted through.
+    public var fitThrough: Int { origins.last ?? 0 }
 
     /// The bands compared: those whose year groups the census covers in full.
     public static let bands: [AgeBand] = [.age5to10, .age11to15]
+    /// The default model's name in the records.
+    public static let model = "model"
+    /// The methods compared by default: the model (damped national momentum, pull to the
+    /// pooled rate), the model before the pooled trend (the authority's own growth, damped
+    /// with persistence 0.7), and continued or held national momentum.
+    public static let defaultMethods: [Method] = [
+        Method(name: "damped, pooled (model)", trend: .default, pooled: true),
+        Method(name: "own growth, damped 0.7 (before)", trend: .damped(longRun: 0.02, persistence: 0.7), pooled: false),
+        Method(name: "continue, pooled", trend: .continueGrowth, pooled: true),
+        Method(name: "hold, pooled", trend: .hold, pooled: true),
+    ]
 
-    /// - Parameter baseline: whether to add the prevalence-trend baseline (the calibration
-    ///   of the draws reads only the model's errors, so it leaves it out).
+    /// A way of forecasting new plans: a trend on the authority's own growth, or on national
+    /// momentum with the pull to the pooled rate (``SENDPooledTrend``).
+    public struct Method: Sendable {
+        public var name: String
+        public var trend: SENDTrend
+        public var pooled: Bool
+        public init(name: String, trend: SENDTrend, pooled: Bool) {
+            self.name = name
+            self.trend = trend
+            self.pooled = pooled
+        }
+    }
+
+    /// Rolling origins: ``run(histories:data:pooled:fitThrough:horizon:methods:baseline:)``
+    /// from every January in `origins` (default ``origins(_:)``), each as far ahead as the
+    /// published plans allow.
+    public static func rolling(
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, origins: ClosedRange<Int>? = nil, horizon: Int = 5,
+        methods: [Method] = defaultMethods, baseline: Bool = true
+    ) -> SENDBacktest {
+        guard let januaries = origins ?? Self.origins(histories) else {
+            return SENDBacktest(origins: [], methods: methods.map(\.name), records: [], authorities: 0)
+        }
+        var records: [Record] = [], names: Set<String> = []
+        for o in januaries {
+            let b = run(histories: histories, data: data, pooled: pooled, fitThrough: o, horizon: horizon, methods: methods, baseline: baseline)
+            records += b.records
+            names.formUnion(b.records.map(\.authority))
+        }
+        return SENDBacktest(
+            origins: Array(januaries), methods: methods.map(\.name) + (baseline ? ["prevalence trend"] : []), records: records, authorities: names.count)
+    }
+
+    /// Every January a rolling backtest can start from: four Januaries of plans by age band
+    /// before it (three to fit cessation, the fourth to start from), up to the last January
+    /// with plans by age band before the last outcome.
+    public static func origins(_ histories: [String: EHCPHistory]) -> ClosedRange<Int>? {
+        guard let first = histories.values.compactMap({ $0.plansByBand.keys.min() }).min(),
+            let lastBand = histories.values.compactMap({ $0.plansByBand.keys.max() }).max()
+        else { return nil }
+        let upper = min(lastBand, lastOutcome(histories) - 1)
+        return first + 4 <= upper ? (first + 4)...upper : nil
+    }
+
+    /// The last January with an outcome: plans by age band, or of ages 5-15 in the caseload file.
+    static func lastOutcome(_ histories: [String: EHCPHistory]) -> Int {
+        histories.values.compactMap { h in [h.plansByBand.keys.max(), h.plansYear1to11.keys.max()].compactMap { $0 }.max() }.max() ?? 0
+    }
+
+    /// Fits on the Januaries up to `fitThrough` and forecasts `horizon` years on.
+    /// - Parameters:
+    ///   - pooled: national momentum and the pooled rate, for the methods that use them
+    ///     (skipped without it).
+    ///   - baseline: whether to add the prevalence-trend baseline (the calibration of the
+    ///     draws reads only the model's errors, so it leaves it out).
     public static func run(
-        histories: [String: EHCPHistory], data: DataSet, fitThrough: Int = 2017, horizon: Int = 5,
-        trends: [(String, SENDTrend)] = [("damped", .default), ("continue", .continueGrowth), ("hold", .hold)], baseline: Bool = true
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThrough: Int = 2017, horizon: Int = 5,
+        methods: [Method] = defaultMethods, baseline: Bool = true
     ) -> SENDBacktest {
         var records: [Record] = []
         var count = 0
+        let methods = methods.filter { !$0.pooled || pooled != nil }
+        let lastCensus = data.rolls.years.last
         for (code, full) in histories.sorted(by: { $0.key < $1.key }) {
             guard let a = data.areas.firstIndex(where: { $0.id == code || $0.localAuthority == code }) else { continue }
-            func pupils(_ year: AcademicYear) -> [Double]? {
+            func census(_ year: AcademicYear) -> [Double]? {
                 guard let t = data.rolls.yearIndex(year) else { return nil }
                 return YearGroup.all.map { data.rolls.pupils(yearIndex: t, area: a, $0) ?? 0 }
+            }
+            // Past the census, its last cohorts move up a year group a year (Reception held).
+            func pupils(_ year: AcademicYear) -> [Double]? {
+                if let n = census(year) { return n }
+                guard let last = lastCensus, year > last, var n = census(last) else { return nil }
+                for _ in 0..<(year - last) { n = [n[0]] + n.dropLast() }
+                return n
             }
             // What was known at January `fitThrough`: plans to then, new plans to the year before.
             var known = full
             known.plansByBand = full.plansByBand.filter { $0.key <= fitThrough }
             known.newPlansByBand = full.newPlansByBand.filter { $0.key < fitThrough }
+            known.plansYear1to11 = [:]
             guard let start = known.plansByBand[fitThrough], Self.bands.allSatisfy({ start[$0] != nil }) else { continue }
             let cessation = SENDCalibration.cessationRates(known)
-            let shape = SENDCalibration.joinShape(known, pupils: pupils)
+            let shape = SENDCalibration.joinShape(known, pupils: census)
             guard shape.rates.contains(where: { $0 > 0 }) else { continue }
             count += 1
             // Plans by year group at the start: each band spread evenly over its year groups.
@@ -54,77 +136,92 @@ public struct SENDBacktest: Sendable {
                 for g in b.yearGroups { stock[g.index] = (start[b] ?? 0) / Double(b.yearGroups.count) }
             }
             let originYear = AcademicYear(fitThrough - 1)
-            if let n = pupils(originYear) { stock[0] = shape.rates[0] * n[0] }
-            for (name, trend) in trends {
+            if let n = census(originYear) { stock[0] = shape.rates[0] * n[0] }
+            // The pooled trend: momentum, the authority's relative level, and the pooled rate's
+            // move from the three years' mean (where the rates sit) to the last year.
+            let momentum = pooled?.momentum(through: fitThrough)
+            let relative = pooled?.relativeLevel(of: shape.totals, before: fitThrough) ?? 0
+            let shift = pooled?.levelShift(before: fitThrough) ?? 1
+            for m in methods {
+                if m.pooled && momentum == nil { continue }
                 var s = stock
                 for h in 1...horizon {
                     let january = fitThrough + h
                     guard let n = pupils(AcademicYear(january - 1)) else { break }
-                    let factor = trend.factor(growth: shape.growth, years: h)
+                    let factor = (m.pooled ? shift : 1) * SENDCalibration.newPlanFactor(
+                        m.trend, growth: m.pooled ? momentum!.growth : shape.growth, relativeLevel: m.pooled ? relative : 0, years: h)
                     var next = [Double](repeating: 0, count: YearGroup.count)
                     for g in 0..<YearGroup.count {
                         let survivors = g > 0 ? s[g - 1] * (1 - cessation[g - 1]) : 0
                         next[g] = survivors + shape.rates[g] * factor * n[g]
                     }
                     s = next
-                    for b in Self.bands {
-                        guard let actual = full.plansByBand[january]?[b], actual > 0 else { continue }
-                        let f = b.yearGroups.reduce(0.0) { $0 + s[$1.index] }
-                        records.append(Record(method: name, authority: full.authority, band: b, horizon: h, forecast: f, actual: actual))
+                    let total = (1...11).reduce(0.0) { $0 + s[$1] }
+                    func record(_ band: AgeBand?, _ f: Double, _ actual: Double) {
+                        records.append(Record(method: m.name, authority: full.authority, band: band, origin: fitThrough, horizon: h, forecast: f, actual: actual))
                     }
-                    if let a5 = full.plansByBand[january]?[.age5to10], let a11 = full.plansByBand[january]?[.age11to15] {
-                        let f = (1...11).reduce(0.0) { $0 + s[$1] }
-                        records.append(Record(method: name, authority: full.authority, band: nil, horizon: h, forecast: f, actual: a5 + a11))
+                    if let plans = full.plansByBand[january] {
+                        for b in Self.bands {
+                            guard let actual = plans[b], actual > 0 else { continue }
+                            record(b, b.yearGroups.reduce(0.0) { $0 + s[$1.index] }, actual)
+                        }
+                        if let a5 = plans[.age5to10], let a11 = plans[.age11to15], a5 + a11 > 0 { record(nil, total, a5 + a11) }
+                    } else if let actual = full.plansYear1to11[january], actual > 0 {
+                        record(nil, total, actual)
                     }
                 }
             }
             // Baseline: each band's prevalence (plans per pupil) on its least-squares trend
-            // over the last five Januaries, times the actual pupils.
-            for b in Self.bands where baseline {
+            // over the last five Januaries, times the actual pupils; the total from its bands,
+            // or from the Y1-Y11 prevalence where only the total is published.
+            guard baseline else { continue }
+            var prevalence: [AgeBand?: (mean: Double, slope: Double, x: Double)] = [:]
+            for b in Self.bands.map(Optional.some) + [nil] {
+                let years = b?.yearGroups ?? (1...11).map { YearGroup.all[$0] }
                 let points = (fitThrough - 4...fitThrough).compactMap { y -> (Double, Double)? in
-                    guard let plans = known.plansByBand[y]?[b], let n = pupils(AcademicYear(y - 1)) else { return nil }
-                    let cohort = b.yearGroups.reduce(0.0) { $0 + n[$1.index] }
+                    guard let n = census(AcademicYear(y - 1)) else { return nil }
+                    let plans = b.map { known.plansByBand[y]?[$0] } ?? known.plansByBand[y].flatMap { p in p[.age5to10].flatMap { a in p[.age11to15].map { a + $0 } } }
+                    guard let plans else { return nil }
+                    let cohort = years.reduce(0.0) { $0 + n[$1.index] }
                     return cohort > 0 ? (Double(y), plans / cohort) : nil
                 }
                 guard points.count >= 2 else { continue }
                 let mx = points.reduce(0) { $0 + $1.0 } / Double(points.count), my = points.reduce(0) { $0 + $1.1 } / Double(points.count)
                 let sxx = points.reduce(0) { $0 + ($1.0 - mx) * ($1.0 - mx) }
-                let slope = sxx > 0 ? points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / sxx : 0
-                for h in 1...horizon {
-                    let january = fitThrough + h
-                    guard let n = pupils(AcademicYear(january - 1)), let actual = full.plansByBand[january]?[b], actual > 0 else { continue }
-                    let prevalence = my + slope * (Double(january) - mx)
-                    let f = prevalence * b.yearGroups.reduce(0.0) { $0 + n[$1.index] }
-                    records.append(Record(method: "prevalence trend", authority: full.authority, band: b, horizon: h, forecast: f, actual: actual))
+                prevalence[b] = (my, sxx > 0 ? points.reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) } / sxx : 0, mx)
+            }
+            for h in 1...horizon {
+                let january = fitThrough + h
+                guard let n = pupils(AcademicYear(january - 1)) else { continue }
+                for b in Self.bands.map(Optional.some) + [nil] {
+                    guard let p = prevalence[b] else { continue }
+                    let actual = b.map { full.plansByBand[january]?[$0] } ?? (full.plansByBand[january].flatMap { p in p[.age5to10].flatMap { a in p[.age11to15].map { a + $0 } } } ?? full.plansYear1to11[january])
+                    guard let actual, actual > 0 else { continue }
+                    let years = b?.yearGroups ?? (1...11).map { YearGroup.all[$0] }
+                    let f = (p.mean + p.slope * (Double(january) - p.x)) * years.reduce(0.0) { $0 + n[$1.index] }
+                    records.append(Record(method: "prevalence trend", authority: full.authority, band: b, origin: fitThrough, horizon: h, forecast: f, actual: actual))
                 }
             }
         }
-        // Baseline totals: the sum of its bands.
-        let prevalence = records.filter { $0.method == "prevalence trend" }
-        for key in Set(prevalence.map { "\($0.authority)|\($0.horizon)" }) {
-            let parts = prevalence.filter { "\($0.authority)|\($0.horizon)" == key }
-            guard parts.count == Self.bands.count else { continue }
-            records.append(Record(
-                method: "prevalence trend", authority: parts[0].authority, band: nil, horizon: parts[0].horizon,
-                forecast: parts.reduce(0) { $0 + $1.forecast }, actual: parts.reduce(0) { $0 + $1.actual }))
-        }
         return SENDBacktest(
-            fitThrough: fitThrough, methods: trends.map(\.0) + (baseline ? ["prevalence trend"] : []), records: records, authorities: count)
+            origins: [fitThrough], methods: methods.map(\.name) + (baseline ? ["prevalence trend"] : []), records: records, authorities: count)
     }
 
     /// The errors of the SEND model's Y1-Y11 plans from every January origin o up to `last`
     /// (outcomes up to January `last` only), as calibration records: one per authority
     /// (area = its index in `authorities`), origin and horizon, l = log(forecast / actual).
     public static func measuredErrors(
-        histories: [String: EHCPHistory], data: DataSet, through last: Int, horizon: Int, trend: SENDTrend = .default
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, through last: Int, horizon: Int, trend: SENDTrend = .default
     ) -> (errors: EmpiricalErrors, authorities: [String]) {
         let names = histories.values.map(\.authority).sorted()
         let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let first = histories.values.compactMap { $0.plansByBand.keys.min() }.min() ?? last
         var records: [EmpiricalErrors.Record] = []
         for o in (first + 3)..<max(first + 3, last) {
-            let b = run(histories: histories, data: data, fitThrough: o, horizon: min(horizon, last - o), trends: [("model", trend)], baseline: false)
-            for r in b.records where r.method == "model" && r.band == nil && r.forecast > 0 && r.actual > 0 {
+            let b = run(
+                histories: histories, data: data, pooled: pooled, fitThrough: o, horizon: min(horizon, last - o),
+                methods: [Method(name: model, trend: trend, pooled: pooled != nil)], baseline: false)
+            for r in b.records where r.band == nil && r.forecast > 0 && r.actual > 0 {
                 guard let a = index[r.authority] else { continue }
                 records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: r.horizon, logError: log(r.forecast / r.actual)))
             }
@@ -133,15 +230,18 @@ public struct SENDBacktest: Sendable {
     }
 
     /// The errors the SEND draws of `history`'s authority are calibrated on
-    /// (``SENDRunner/run(history:data:run:assumptions:uncertainty:measured:)``'s `measured`):
-    /// ``measuredErrors(histories:data:through:horizon:trend:)`` over every authority in
-    /// `histories`, through the authority's last January, with the authority's index among
-    /// them. Nil when it has no plans, is not among them, or no January had outcomes.
+    /// (``SENDRunner/run(history:data:run:assumptions:pooled:uncertainty:measured:progress:)``'s
+    /// `measured`): ``measuredErrors(histories:data:pooled:through:horizon:trend:)`` over every
+    /// authority in `histories`, through the last January with an outcome, with the
+    /// authority's index among them. Nil when it has no plans, is not among them, or no
+    /// January had outcomes.
     public static func measuredErrors(
-        for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, horizon: Int = 5, trend: SENDTrend = .default
+        for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, horizon: Int = 5,
+        trend: SENDTrend = .default
     ) -> SENDMeasuredErrors? {
-        guard let last = history.plansByBand.keys.max() else { return nil }
-        let (errors, names) = measuredErrors(histories: histories, data: data, through: last, horizon: horizon, trend: trend)
+        guard !history.plansByBand.isEmpty else { return nil }
+        let last = lastOutcome(histories)
+        let (errors, names) = measuredErrors(histories: histories, data: data, pooled: pooled, through: last, horizon: horizon, trend: trend)
         guard let index = names.firstIndex(of: history.authority), !errors.isEmpty else { return nil }
         return SENDMeasuredErrors(errors: errors, authority: index, authorities: names.count)
     }
@@ -169,48 +269,63 @@ public struct SENDBacktest: Sendable {
     /// the intervals come from the errors measured on the Januaries before it (outcomes up
     /// to `fitThrough`), calibrated as the draws are (``CalibratedErrors``).
     public static func coverage(
-        histories: [String: EHCPHistory], data: DataSet, fitThrough: Int = 2017, horizon: Int = 5, adaptation: Double = CalibratedErrors.adaptationRate
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThrough: Int = 2017, horizon: Int = 5,
+        adaptation: Double = CalibratedErrors.adaptationRate
     ) -> [Int: CoverageSummary] {
-        let records = intervalRecords(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, adaptation: adaptation)
+        let last = lastOutcome(histories)
+        let records = intervalRecords(
+            histories: histories, data: data, pooled: pooled, fitThrough: fitThrough, horizon: min(horizon, last - fitThrough), adaptation: adaptation)
         return Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
     }
 
     /// The Januaries from which a forecast has both a calibration (inner origins start three
-    /// years after the first plans, ``measuredErrors(histories:data:through:horizon:trend:)``,
-    /// and need an outcome by the January) and a year of outcomes after it; nil when none.
+    /// years after the first plans, ``measuredErrors(histories:data:pooled:through:horizon:trend:)``,
+    /// and need an outcome by the January), plans by age band to start from, and a later
+    /// outcome; nil when none. The same Januaries as ``origins(_:)``.
     public static func calibratedJanuaries(_ histories: [String: EHCPHistory]) -> ClosedRange<Int>? {
-        guard let first = histories.values.compactMap({ $0.plansByBand.keys.min() }).min(),
-            let last = histories.values.compactMap({ $0.plansByBand.keys.max() }).max(), first + 4 < last
-        else { return nil }
-        return (first + 4)...(last - 1)
+        origins(histories)
     }
 
-    /// Rolling interval coverage: ``coverage(histories:data:fitThrough:horizon:adaptation:)``
+    /// Rolling interval coverage: ``coverage(histories:data:pooled:fitThrough:horizon:adaptation:)``
     /// from every January in `fitThroughs` (default ``calibratedJanuaries(_:)``), each as far
     /// ahead as the plans published allow (up to `horizon` years), pooled by horizon with the
     /// origins as clusters.
     public static func rollingCoverage(
-        histories: [String: EHCPHistory], data: DataSet, fitThroughs: ClosedRange<Int>? = nil, horizon: Int = 5,
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThroughs: ClosedRange<Int>? = nil, horizon: Int = 5,
         adaptation: Double = CalibratedErrors.adaptationRate
     ) -> [Int: CoverageSummary] {
-        guard let januaries = fitThroughs ?? calibratedJanuaries(histories) else { return [:] }
-        let last = histories.values.compactMap { $0.plansByBand.keys.max() }.max() ?? januaries.lowerBound
-        var records: [BacktestRecord] = []
-        for f in januaries where f < last {
-            records += intervalRecords(histories: histories, data: data, fitThrough: f, horizon: min(horizon, last - f), adaptation: adaptation)
-        }
+        let records = rollingIntervalRecords(histories: histories, data: data, pooled: pooled, fitThroughs: fitThroughs, horizon: horizon, adaptation: adaptation)
         return Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
     }
 
+    /// The Y1-Y11 forecasts from every January in `fitThroughs` (default
+    /// ``calibratedJanuaries(_:)``), each with its 80% and 95% interval.
+    public static func rollingIntervalRecords(
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThroughs: ClosedRange<Int>? = nil, horizon: Int = 5,
+        adaptation: Double = CalibratedErrors.adaptationRate
+    ) -> [BacktestRecord] {
+        guard let januaries = fitThroughs ?? calibratedJanuaries(histories) else { return [] }
+        let last = lastOutcome(histories)
+        var records: [BacktestRecord] = []
+        for f in januaries where f < last {
+            records += intervalRecords(histories: histories, data: data, pooled: pooled, fitThrough: f, horizon: min(horizon, last - f), adaptation: adaptation)
+        }
+        return records
+    }
+
     /// The Y1-Y11 forecasts from January `fitThrough`, each with its 80% and 95% interval.
-    static func intervalRecords(histories: [String: EHCPHistory], data: DataSet, fitThrough: Int, horizon: Int, adaptation: Double) -> [BacktestRecord] {
-        let (errors, names) = measuredErrors(histories: histories, data: data, through: fitThrough, horizon: horizon)
+    static func intervalRecords(
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThrough: Int, horizon: Int, adaptation: Double
+    ) -> [BacktestRecord] {
+        let (errors, names) = measuredErrors(histories: histories, data: data, pooled: pooled, through: fitThrough, horizon: horizon)
         guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1, adaptation: adaptation) else { return [] }
         let phase = calibrated.phases[0]
         let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }
-        let b = run(histories: histories, data: data, fitThrough: fitThrough, horizon: horizon, trends: [("model", .default)], baseline: false)
+        let b = run(
+            histories: histories, data: data, pooled: pooled, fitThrough: fitThrough, horizon: horizon,
+            methods: [Method(name: model, trend: .default, pooled: pooled != nil)], baseline: false)
         var out: [BacktestRecord] = []
-        for r in b.records where r.method == "model" && r.band == nil {
+        for r in b.records where r.band == nil {
             guard let a = names.firstIndex(of: r.authority) else { continue }
             let q = z.map { r.forecast / exp(phase.location[r.horizon] + phase.scale[a][r.horizon] * phase.score($0, horizon: r.horizon)) }.sorted()
             var record = BacktestRecord(method: "model", origin: AcademicYear(fitThrough), horizon: r.horizon, area: r.authority, phase: .primary, forecast: r.forecast, actual: r.actual)
@@ -227,17 +342,32 @@ public struct SENDBacktest: Sendable {
         return r.isEmpty ? nil : 100 * r.reduce(0) { $0 + abs($1.error) } / Double(r.count)
     }
 
-    /// The report table.
+    /// The median signed percentage error (forecast − actual) / actual for a method, band
+    /// (nil: Y1-Y11 total) and horizon: negative when the method under-forecasts.
+    public func medianBias(_ method: String, band: AgeBand?, horizon: Int) -> Double? {
+        let e = records.filter { $0.method == method && $0.band == band && $0.horizon == horizon }.map(\.error).sorted()
+        guard !e.isEmpty else { return nil }
+        return 100 * (e.count % 2 == 1 ? e[e.count / 2] : (e[e.count / 2 - 1] + e[e.count / 2]) / 2)
+    }
+
+    /// The report table: MAPE by method, band and horizon, and the median bias of the Y1-Y11 totals.
     public func table() -> TextTable {
         let horizons = Array(Set(records.map(\.horizon))).sorted()
+        let fitted = origins.count == 1 ? "fit on the Januaries to \(fitThrough)" : "rolling origins January \(origins.first!)-\(fitThrough)"
+        let lastJanuary = records.map { $0.origin + $0.horizon }.max() ?? fitThrough
         var t = TextTable(
-            title: "SEND backtest: fit on January 2010-\(fitThrough), forecast January \(fitThrough + 1)-\(fitThrough + horizons.count); MAPE of plans, %, over \(authorities) LAs",
+            title: "SEND backtest: \(fitted), forecast to January \(lastJanuary); MAPE of plans, %, over \(authorities) LAs "
+                + "(\(Format.count(Double(records.filter { $0.band == nil && $0.method == methods.first }.count))) Y1-Y11 forecasts by the first method)",
             headers: ["Plans", "Method"] + horizons.map { "h\($0)" }, rightAligned: [false, false] + horizons.map { _ in true })
         for band in [nil] + Self.bands.map(Optional.some) {
             for m in methods {
                 t.rows.append([TextTable.Cell(band?.rawValue ?? "Age 5 to 15 (Y1-Y11)"), TextTable.Cell(m)]
                     + horizons.map { h in TextTable.Cell(mape(m, band: band, horizon: h).map { Format.decimal($0, places: 1) } ?? "-") })
             }
+        }
+        for m in methods {
+            t.rows.append([TextTable.Cell("Y1-Y11 median bias, %"), TextTable.Cell(m)]
+                + horizons.map { h in TextTable.Cell(medianBias(m, band: nil, horizon: h).map { Format.decimal($0, places: 1, signed: true) } ?? "-") })
         }
         return t
     }
@@ -273,6 +403,13 @@ extension EHCPHistory {
                 }
                 out[la] = h
             }
+        }
+        // Outcomes after the age-band file: plans of Years 1-11 from the caseload file.
+        if let path = files["placement"] {
+            let p = try CSVFile(path: path)
+            let level = try p.require("geographic_level"), code = try p.require("old_la_code")
+            let byLA = try plansYear1to11(p, matching: { $0.text(level).lowercased().hasPrefix("local") }, key: { $0.text(code) })
+            for (la, plans) in byLA where out[la] != nil { out[la]!.plansYear1to11 = plans }
         }
         return out
     }

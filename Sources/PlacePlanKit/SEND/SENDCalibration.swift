@@ -9,7 +9,11 @@ public enum SENDTrend: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Rates stay at the origin's level.
     case hold
 
-    public static let `default` = SENDTrend.damped(longRun: 0.02, persistence: 0.7)
+    /// Damped toward 2% a year with persistence 0.9: the excess growth halves in about 6.6
+    /// years (chosen on the rolling SEND backtest, docs/send.md).
+    public static let `default` = SENDTrend.damped(longRun: 0.02, persistence: defaultPersistence)
+    /// The persistence φ of the default damped trend.
+    public static let defaultPersistence = 0.9
 
     public var description: String {
         switch self {
@@ -22,7 +26,7 @@ public enum SENDTrend: Sendable, Hashable, Codable, CustomStringConvertible {
     public init?(parsing text: String, longRun: Double = 0.02) {
         switch text.lowercased() {
         case "continue": self = .continueGrowth
-        case "damped", "damp": self = .damped(longRun: longRun, persistence: 0.7)
+        case "damped", "damp": self = .damped(longRun: longRun, persistence: Self.defaultPersistence)
         case "hold": self = .hold
         default: return nil
         }
@@ -59,10 +63,26 @@ public struct SENDCalibration: Sendable {
     public var cessation: [Double]
     /// New plans per mainstream pupil in year group g at the origin.
     public var joinRate: [Double]
-    /// Recent annual growth of new-plan rates (log-linear over the last five years).
+    /// The annual growth g the trend starts from: national momentum
+    /// (``SENDPooledTrend/momentum(through:)``) when calibrated with a pooled trend, else the
+    /// authority's own log-linear growth of new plans per pupil over the last five years.
     public var growth: Double
     /// The standard error of that growth (from the log-linear fit), for draws.
     public var growthError: Double = 0
+    /// The authority's own growth of new plans per pupil (log-linear, last five years).
+    public var ownGrowth: Double = 0
+    /// The Januaries (calendar years without National rows) the momentum was fitted on; nil
+    /// when `growth` is the authority's own.
+    public var momentumYears: ClosedRange<Int>?
+    /// What the momentum was fitted on: England's plans (National rows), or without them the
+    /// new-plan rate pooled over the authorities in the data; nil without a pooled trend.
+    public var momentumSeries: String?
+    /// The authority's relative level x at the origin: log of its new-plan rate over the
+    /// pooled rate, decayed by ρ a year from the last year of new plans to the origin. Its
+    /// excess fades as x ρ^h (``newPlanFactor(_:growth:years:)``); 0 without a pool.
+    public var relativeLevel: Double = 0
+    /// How many authorities the pooled rate sums (0 without a pooled trend).
+    public var pooledAuthorities = 0
     /// Joiners' need mix by year group: needMix[g][n], summing to 1.
     public var needMix: [[Double]]
     /// Joiners' placement by year group and need: placementMix[g][n][p], summing to 1 over p.
@@ -73,12 +93,30 @@ public struct SENDCalibration: Sendable {
     /// by phase (0 primary, 1 secondary) and need.
     public var independentAtOrigin: [[Double]]
 
+    /// The multiplier on the origin's new-plan rates h years on: the trend's factor for
+    /// growth g (default ``growth``) times the fading of the authority's excess over the
+    /// pooled rate, e^{x (ρ^h − 1)} with x = ``relativeLevel``, ρ = ``SENDPooledTrend/reversion``.
+    /// Equals `trend.factor(growth: g, years: h)` without a pool (x = 0).
+    public func newPlanFactor(_ trend: SENDTrend, growth g: Double? = nil, years h: Int) -> Double {
+        Self.newPlanFactor(trend, growth: g ?? growth, relativeLevel: relativeLevel, years: h)
+    }
+
+    /// trend.factor(g, h) · e^{x (ρ^h − 1)}: ``newPlanFactor(_:growth:years:)`` for any g and x.
+    public static func newPlanFactor(_ trend: SENDTrend, growth g: Double, relativeLevel x: Double, years h: Int) -> Double {
+        trend.factor(growth: g, years: h) * exp(x * (pow(SENDPooledTrend.reversion, Double(h)) - 1))
+    }
+
     /// The index of a (need, placement) cell.
     public static func cell(_ n: Int, _ p: DemandPlacement) -> Int { n * placements.count + p.rawValue }
 
     /// Calibrates from the EHCP history and mainstream pupils by year group (actual rolls,
     /// or the mainstream forecast beyond them): `pupils(year)` gives the LA's pupils by g.
-    public static func calibrate(_ history: EHCPHistory, pupils: (AcademicYear) -> [Double]?) throws(PlacePlanError) -> SENDCalibration {
+    /// With `pooled`, new-plan rates grow with national momentum and the authority's
+    /// distance from the pooled rate fades (``SENDPooledTrend``); without it, they grow with
+    /// the authority's own recent growth.
+    public static func calibrate(
+        _ history: EHCPHistory, pooled: SENDPooledTrend? = nil, pupils: (AcademicYear) -> [Double]?
+    ) throws(PlacePlanError) -> SENDCalibration {
         guard let latest = history.latestByAge, let byAge = history.plansByAge[latest] else {
             throw .insufficientHistory("\(history.authority): no plans by single age", hint: "the caseload file needs the 'Child or young persons age' breakdown")
         }
@@ -139,6 +177,17 @@ public struct SENDCalibration: Sendable {
             origin: origin, stock: stock, cessation: cessation, joinRate: joinRate, growth: shape.growth, needMix: needMix,
             placementMix: placementMix, transition: transitions(stock), independentAtOrigin: independent)
         calibration.growthError = shape.growthError
+        calibration.ownGrowth = shape.growth
+        if let pooled, let lastNew = shape.totals.last?.year, let momentum = pooled.momentum(through: latest) {
+            calibration.growth = momentum.growth
+            calibration.growthError = momentum.error
+            calibration.momentumYears = momentum.years
+            calibration.momentumSeries = pooled.nationalPlans.isEmpty ? "the pooled new-plan rate" : "England's plans"
+            calibration.pooledAuthorities = pooled.authorities
+            // The gap between the last year of new plans and the origin has already closed part of the excess.
+            let gap = max(0, origin.startYear - lastNew)
+            calibration.relativeLevel = pooled.relativeLevel(of: shape.totals, before: lastNew + 1) * pow(SENDPooledTrend.reversion, Double(gap))
+        }
         return calibration
     }
 
@@ -214,41 +263,51 @@ public struct SENDCalibration: Sendable {
         }
     }
 
+    /// New plans and pupils (the year groups of the four age bands) by calendar year y, the
+    /// pupils those of the January after (academic year y/y+1); with `requireEveryBand`
+    /// only years with a count for every band.
+    static func newPlanTotals(
+        _ history: EHCPHistory, requireEveryBand: Bool = false, pupils: (AcademicYear) -> [Double]?
+    ) -> [(year: Int, plans: Double, pupils: Double)] {
+        let bands: [AgeBand] = [.under5, .age5to10, .age11to15, .age16to19]
+        var out: [(year: Int, plans: Double, pupils: Double)] = []
+        for (y, new) in history.newPlansByBand.sorted(by: { $0.key < $1.key }) {
+            guard let n = pupils(AcademicYear(y)), !requireEveryBand || bands.allSatisfy({ new[$0] != nil }) else { continue }
+            var allNew = 0.0, allPupils = 0.0
+            for b in bands {
+                let cohort = b.yearGroups.reduce(0.0) { $0 + n[$1.index] }
+                guard let joiners = new[b], cohort > 0 else { continue }
+                allNew += joiners
+                allPupils += cohort
+            }
+            if allPupils > 0 { out.append((y, allNew, allPupils)) }
+        }
+        return out
+    }
+
     /// New plans per mainstream pupil by year group (the mean of the last three calendar
-    /// years with data), and their recent growth.
-    static func joinShape(_ history: EHCPHistory, pupils: (AcademicYear) -> [Double]?) -> (rates: [Double], growth: Double, growthError: Double) {
+    /// years with data), their recent growth (log-linear over the last five years, with its
+    /// standard error), and the overall rate by year.
+    static func joinShape(
+        _ history: EHCPHistory, pupils: (AcademicYear) -> [Double]?
+    ) -> (rates: [Double], growth: Double, growthError: Double, totals: [(year: Int, rate: Double)]) {
         var byBand: [AgeBand: [Double]] = [:]
-        var totals: [(year: Int, rate: Double)] = []
         for (y, new) in history.newPlansByBand.sorted(by: { $0.key < $1.key }) {
             guard let n = pupils(AcademicYear(y)) else { continue }
-            var allNew = 0.0, allPupils = 0.0
             for b in [AgeBand.under5, .age5to10, .age11to15, .age16to19] {
                 let cohort = b.yearGroups.reduce(0.0) { $0 + n[$1.index] }
                 guard let joiners = new[b], cohort > 0 else { continue }
                 byBand[b, default: []].append(joiners / cohort)
-                allNew += joiners
-                allPupils += cohort
             }
-            if allPupils > 0 { totals.append((y, allNew / allPupils)) }
         }
+        let totals = newPlanTotals(history, pupils: pupils).map { (year: $0.year, rate: $0.plans / $0.pupils) }
         let rates = YearGroup.all.map { g -> Double in
             let r = (byBand[AgeBand(g)] ?? []).suffix(3)
             return r.isEmpty ? 0 : r.reduce(0, +) / Double(r.count)
         }
-        // Log-linear growth of the overall rate over the last five years.
         let recent = totals.suffix(5).filter { $0.rate > 0 }
-        var growth = 0.0, growthError = 0.0
-        if recent.count >= 3 {
-            let xs = recent.map { Double($0.year) }, ys = recent.map { log($0.rate) }
-            let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
-            let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
-            let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-            let slope = sxx > 0 ? sxy / sxx : 0
-            growth = exp(slope) - 1
-            let residual = zip(xs, ys).reduce(0) { $0 + pow($1.1 - my - slope * ($1.0 - mx), 2) }
-            if sxx > 0, recent.count > 2 { growthError = (residual / Double(recent.count - 2) / sxx).squareRoot() * (1 + growth) }
-        }
-        return (rates, growth, growthError)
+        let fit = recent.count >= 3 ? LogLinearGrowth(recent.map { (Double($0.year), $0.rate) }) : LogLinearGrowth([])
+        return (rates, fit.growth, fit.error, totals)
     }
 
     /// Placement moves as cohorts age, from the starting table: where a larger share of a

@@ -230,9 +230,11 @@ public enum SENDRunner {
     ///   - measured: the SEND model's measured errors that calibrate the draws
     ///     (``SENDBacktest/measuredErrors(for:histories:data:horizon:trend:)``); without them
     ///     the draws vary the growth of new-plan rates within its standard error.
+    ///   - pooled: national momentum and the pooled new-plan rate of the authorities in the
+    ///     data (``SENDPooledTrend``); without it, new-plan rates follow the authority's own growth.
     ///   - progress: called after each year of draws.
     public static func run(
-        history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions(),
+        history: EHCPHistory, data: DataSet, run: ScenarioForecast, assumptions: SENDAssumptions = SENDAssumptions(), pooled: SENDPooledTrend? = nil,
         uncertainty: UncertaintySettings? = nil, measured: SENDMeasuredErrors? = nil, progress: ((RunProgress) -> Void)? = nil
     ) throws(PlacePlanError) -> SENDForecast {
         let forecast = run.forecast
@@ -250,7 +252,7 @@ public enum SENDRunner {
             let housing = run.applied[c].housingPupils[h - 1]
             return YearGroup.all.map { g in (0..<A).reduce(0.0) { $0 + forecast.states[h][g, $1, c] - housing[g.index * A + $1] } }
         }
-        let cal = try SENDCalibration.calibrate(history) { pupils($0, column: 0) }
+        let cal = try SENDCalibration.calibrate(history, pooled: pooled) { pupils($0, column: 0) }
         guard cal.origin < lastYear else {
             throw .insufficientHistory(
                 "the EHCP data starts at \(cal.origin), after the end of the mainstream forecast (\(lastYear))",
@@ -262,7 +264,7 @@ public enum SENDRunner {
 
         let states = project(
             cal, blocks: blocks, years: years, columns: C, pupils: { pupils($0, column: $1) },
-            growth: { h, _ in assumptions.trend.factor(growth: cal.growth, years: h) }, levers: { run.applied[$0].sendLevers })
+            growth: { h, _ in cal.newPlanFactor(assumptions.trend, years: h) }, levers: { run.applied[$0].sendLevers })
         // Housing EHCPs lie over the flows, like housing pupils over the mainstream forecast.
         var housing = states.map { _ in SENDState(columns: C) }
         for (h, year) in years.enumerated() where year > forecast.origin {
@@ -337,7 +339,7 @@ public enum SENDRunner {
             // runs over chunks of draws in parallel.
             projectDraws(
                 cal, blocks: blocks, years: years, draws: D, pupils: { pupils($0, column: 0) }, levers: levers,
-                factor: { h, d in assumptions.trend.factor(growth: growths[d], years: h) }, target: target, threads: uncertainty.threads
+                factor: { h, d in cal.newPlanFactor(assumptions.trend, growth: growths[d], years: h) }, target: target, threads: uncertainty.threads
             ) { h, profiles in
                 nonisolated(unsafe) let profiles = profiles
                 let year = years[h], yearCapacity = CapacityYear(capacity, year: year)

@@ -92,7 +92,7 @@ struct BacktestCommand: ParsableCommand {
             guard let b = BirthsProjection(parsing: births) else {
                 throw PlacePlanError.invalidOption(option: "--births", message: "unknown births projection '\(births)'", hint: "use hold or trend")
             }
-            let gates = try maxError.map(AccuracyGate.parse) ?? []
+            let gates = try maxError.map { text throws(PlacePlanError) in try AccuracyGate.parse(text) } ?? []
             let coverageGates = try coverage.map(CoverageGate.parse) ?? []
             if let beyond = gates.max(by: { $0.horizon < $1.horizon }), beyond.horizon > years {
                 throw PlacePlanError.invalidOption(

@@ -84,7 +84,8 @@ struct ExportCommand: ParsableCommand {
             var send: SENDForecast?
             if let authority = Set(run.data.areas.map(\.localAuthority)).first, Set(run.data.areas.map(\.localAuthority)).count == 1, EHCPHistory.files(in: data.data) != nil {
                 let history = try EHCPHistory.load(directory: data.data, authority: authority)
-                send = try SENDRunner.run(history: history, data: run.data, run: run)
+                let pooled = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: false).pooled
+                send = try SENDRunner.run(history: history, data: run.data, run: run, pooled: pooled)
             } else {
                 note("specialist placements are not forecast: \(data.data) has no EHCP files for the authority")
             }

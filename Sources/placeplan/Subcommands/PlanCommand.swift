@@ -106,7 +106,10 @@ struct PlanCommand: ParsableCommand {
                 + (hasSpecialistOptions ? "; the specialist_places options are left out" : "")
         }
         var send = knownSEND
-        if let history { send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: sendAssumptions!) }
+        if let history {
+            let pooled = SendCommand.pooledInputs(for: history, directory: folder, trend: .default, draws: false).pooled
+            send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: sendAssumptions!, pooled: pooled)
+        }
         let overrides = try model.overrides(highSurplus: settings.highSurplus)
         let origin = try model.origin()
         let line = ProgressLine()

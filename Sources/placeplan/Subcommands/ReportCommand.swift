@@ -50,11 +50,11 @@ struct ReportCommand: ParsableCommand {
                 let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
                 let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
                 let settings = draws.settings()
-                let measured = settings == nil ? nil : SendCommand.measuredErrors(for: history, directory: data.data, trend: .default)
+                let (pooled, measured) = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: settings != nil)
                 let line = ProgressLine()
                 defer { line.clear() }
                 send = try SENDRunner.run(
-                    history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs),
+                    history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs), pooled: pooled,
                     uncertainty: settings, measured: measured, progress: { line.show($0) })
             }
             let backtest = try? Backtest.run(run.data, settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))

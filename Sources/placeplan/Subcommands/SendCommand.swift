@@ -42,8 +42,25 @@ struct SendCommand: ParsableCommand {
     @Flag(name: .long, help: "Backtest the SEND model on every authority's EHCP history instead of forecasting.")
     var backtest = false
 
-    @Option(name: .customLong("fit-through"), help: ArgumentHelp("With --backtest: the last January fitted on (default 2017).", valueName: "year"))
-    var fitThrough = 2017
+    @Option(
+        name: .customLong("fit-through"),
+        help: ArgumentHelp("With --backtest: forecast from this January only (default: every January the files allow).", valueName: "year"))
+    var fitThrough: Int?
+
+    @Option(
+        name: .customLong("max-error"),
+        help: ArgumentHelp("With --backtest: fail (exit 1) when the model's Y1-Y11 MAPE exceeds a limit, e.g. h1=5,h3=10,h5=16.", valueName: "limits"))
+    var maxError: String?
+
+    @Option(
+        name: .customLong("max-bias"),
+        help: ArgumentHelp("With --backtest: fail when the model's Y1-Y11 median bias leaves ±limit, e.g. h5=12.", valueName: "limits"))
+    var maxBias: String?
+
+    @Option(
+        name: .customLong("coverage"),
+        help: ArgumentHelp("With --backtest and --draws: fail when rolling interval coverage leaves a range, e.g. 80=75-85,95=92-97.", valueName: "ranges"))
+    var coverage: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -53,87 +70,41 @@ struct SendCommand: ParsableCommand {
         }
     }
 
-    /// The SEND model's errors from each earlier January, over every authority the EHCP
-    /// files and census in `directory` hold, for calibrated draws. Nil (and a note on stderr
-    /// saying why) when they cannot be measured: the draws then vary only the growth of
-    /// new-plan rates.
-    static func measuredErrors(for history: EHCPHistory, directory: String, trend: SENDTrend) -> SENDMeasuredErrors? {
-        var reason: String?
-        var measured: SENDMeasuredErrors?
+    /// What the other authorities in `directory` tell the SEND model of `history`'s
+    /// authority: the pooled trend of new plans (national momentum, the pooled rate) and,
+    /// with `draws`, the model's errors from each earlier January for calibrated draws.
+    /// Either is nil (with a note on stderr saying why) when the files cannot give it: new-plan
+    /// rates then follow the authority's own growth, and the draws vary only that growth.
+    static func pooledInputs(
+        for history: EHCPHistory, directory: String, trend: SENDTrend, draws: Bool
+    ) -> (pooled: SENDPooledTrend?, measured: SENDMeasuredErrors?) {
+        var pooled: SENDPooledTrend?, measured: SENDMeasuredErrors?
         do {
             let histories = try EHCPHistory.loadAll(directory: directory)
-            measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: try DataSource.load(directory), trend: trend)
-            if measured == nil { reason = SENDBacktest.uncalibratedReason(for: history, histories: histories) }
+            let all = try DataSource.load(directory)
+            pooled = SENDPooledTrend(histories: histories, data: all, national: try SENDPooledTrend.nationalPlans(directory: directory))
+            if draws {
+                measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: all, pooled: pooled, trend: trend)
+                if measured == nil {
+                    note("SEND draws vary only the growth of new-plan rates (not calibrated): \(SENDBacktest.uncalibratedReason(for: history, histories: histories))")
+                }
+            }
         } catch {
-            reason = "\(error)"
+            note("SEND new-plan rates follow the authority's own growth (no pooled trend): \(error)")
+            if draws { note("SEND draws vary only the growth of new-plan rates (not calibrated): \(error)") }
         }
-        if let reason {
-            note("SEND draws vary only the growth of new-plan rates (not calibrated): \(reason)")
-        }
-        return measured
+        return (pooled, measured)
     }
 
     func run() throws {
+        var failed = false
         try reportingErrors {
             guard let t = SENDTrend(parsing: trend, longRun: longRun) else {
                 throw PlacePlanError.invalidOption(option: "--send-trend", message: "unknown trend '\(trend)'", hint: "use damped, continue or hold")
             }
             let dataSet = try data.load()
             if backtest {
-                let histories = try EHCPHistory.loadAll(directory: data.data)
-                let result = SENDBacktest.run(histories: histories, data: dataSet, fitThrough: fitThrough)
-                guard result.authorities > 0 else {
-                    throw PlacePlanError.insufficientHistory(
-                        "no authority has plans by age band up to January \(fitThrough) and census pupils for the years after",
-                        hint: "the SEND backtest needs the DfE census and EHCP files, e.g. --data ../shared/data/london")
-                }
-                var table = result.table()
-                if draws.settings() != nil {
-                    // Interval coverage of the model's Y1-Y11 forecasts, each calibrated on the
-                    // Januaries before it: from --fit-through alone, then rolling over every
-                    // January with a calibration history (origins as clusters).
-                    func rows(_ coverage: [Int: CoverageSummary], _ label: String) -> [[TextTable.Cell]] {
-                        coverage.keys.sorted().map { h in
-                            let c = coverage[h]!
-                            // A standard error needs more than one origin (cluster).
-                            func se(_ x: Double) -> String { c.origins > 1 ? " ± \(Format.decimal(x, places: 1))" : "" }
-                            return [
-                                TextTable.Cell("\(label), h\(h) (n \(c.count))"),
-                                TextTable.Cell(
-                                    "80%: \(Format.decimal(c.coverage80, places: 1))%\(se(c.standardError80)) cover, \(Format.decimal(c.width80, places: 1))% wide; "
-                                        + "95%: \(Format.decimal(c.coverage95, places: 1))%\(se(c.standardError95)) cover, \(Format.decimal(c.width95, places: 1))% wide"),
-                            ] + Array(repeating: TextTable.Cell(""), count: table.headers.count - 2)
-                        }
-                    }
-                    let single = SENDBacktest.coverage(histories: histories, data: dataSet, fitThrough: fitThrough, adaptation: draws.adaptationRate)
-                    table.rows += rows(single, "Intervals from \(fitThrough)")
-                    if let januaries = SENDBacktest.calibratedJanuaries(histories) {
-                        let rolling = SENDBacktest.rollingCoverage(histories: histories, data: dataSet, fitThroughs: januaries, adaptation: draws.adaptationRate)
-                        table.rows += rows(rolling, "Intervals from \(januaries.lowerBound)-\(januaries.upperBound)")
-                    }
-                }
-                let text: String
-                switch output.format {
-                case .markdown: text = table.markdown()
-                case .csv: text = csvText(header: ["method", "authority", "band", "horizon", "forecast", "actual"], rows: result.records.map {
-                    [$0.method, $0.authority, $0.band?.rawValue ?? "Age 5 to 15", "\($0.horizon)", Format.decimal($0.forecast), Format.decimal($0.actual)]
-                })
-                case .json:
-                    struct Document: Codable {
-                        var schema = "placeplan.send-backtest/1"
-                        var fitThrough: Int
-                        var authorities: Int
-                        var records: [Record]
-                        struct Record: Codable { var method, authority, band: String; var horizon: Int; var forecast, actual: Double }
-                    }
-                    text = try jsonText(Document(fitThrough: fitThrough, authorities: result.authorities, records: result.records.map {
-                        .init(method: $0.method, authority: $0.authority, band: $0.band?.rawValue ?? "Age 5 to 15", horizon: $0.horizon,
-                              forecast: Format.rounded($0.forecast), actual: Format.rounded($0.actual))
-                    }))
-                case .table: text = table.render(colour: output.colour)
-                case .xlsx: throw OutputFormat.noWorkbook("send --backtest")
-                }
-                try output.write(text)
+                failed = try runBacktest(dataSet)
                 return
             }
             let authorities = Set(dataSet.areas.map(\.localAuthority))
@@ -151,18 +122,133 @@ struct SendCommand: ParsableCommand {
             let scenarioRun = try model.run(dataSet)
             // With draws: calibrated to the SEND model's measured errors, pooled over the
             // authorities as the mainstream areas are; else the report's title says what varies.
-            let measured = draws.settings() == nil ? nil : Self.measuredErrors(for: history, directory: data.data, trend: t)
+            let (pooled, measured) = Self.pooledInputs(for: history, directory: data.data, trend: t, draws: draws.settings() != nil)
             let line = ProgressLine()
             let send: SENDForecast
             do {
                 defer { line.clear() }
                 send = try SENDRunner.run(
                     history: history, data: scenarioRun.data, run: scenarioRun,
-                    assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), uncertainty: draws.settings(),
+                    assumptions: SENDAssumptions(trend: t, outOfBoroughShare: oobShare, costs: costTable), pooled: pooled, uncertainty: draws.settings(),
                     measured: measured, progress: { line.show($0) })
             }
             let out = SENDOutput(send, run: scenarioRun, dataLabel: scenarioRun.dataLabel)
             try output.write(try out.render(output.format, colour: output.colour))
         }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// The SEND backtest: rolling over every January the files allow (or from --fit-through
+    /// alone), with interval coverage when draws are asked for, and the gates. True when a
+    /// gate failed.
+    func runBacktest(_ dataSet: DataSet) throws -> Bool {
+        let histories = try EHCPHistory.loadAll(directory: data.data)
+        let pooled = SENDPooledTrend(histories: histories, data: dataSet, national: try SENDPooledTrend.nationalPlans(directory: data.data))
+        let errorGates = try maxError.map { text throws(PlacePlanError) in try AccuracyGate.parse(text) } ?? []
+        let biasGates = try maxBias.map { text throws(PlacePlanError) in try AccuracyGate.parse(text, option: "--max-bias") } ?? []
+        let coverageGates = try coverage.map(CoverageGate.parse) ?? []
+        if let phased = (errorGates + biasGates).first(where: { $0.phase != nil }) ?? nil {
+            throw PlacePlanError.invalidOption(
+                option: "--max-error", message: "'\(phased)': SEND gates are on Y1-Y11 plans, not a phase", hint: "write h3=10 without primary: or secondary:")
+        }
+        if !coverageGates.isEmpty && draws.settings() == nil {
+            throw PlacePlanError.invalidOption(option: "--coverage", message: "coverage needs intervals", hint: "give --draws N (e.g. --draws 1000)")
+        }
+        let result: SENDBacktest
+        if let fitThrough {
+            result = SENDBacktest.run(histories: histories, data: dataSet, pooled: pooled, fitThrough: fitThrough)
+        } else {
+            result = SENDBacktest.rolling(histories: histories, data: dataSet, pooled: pooled)
+        }
+        guard result.authorities > 0 else {
+            throw PlacePlanError.insufficientHistory(
+                "no authority has plans by age band up to January \(fitThrough.map(String.init) ?? "a backtest origin") and census pupils for the years after",
+                hint: "the SEND backtest needs the DfE census and EHCP files, e.g. --data ../shared/data/london")
+        }
+        var table = result.table()
+        table.title! += ". Momentum: England's plans (\(pooled.nationalPlans.isEmpty ? "no National rows: the pooled new-plan rate's" : "National rows")), "
+                + "the pull to the rate pooled over \(pooled.authorities) authorities (docs/send.md)"
+        var coverageByHorizon: [Int: CoverageSummary] = [:]
+        if draws.settings() != nil {
+            // Interval coverage of the model's Y1-Y11 forecasts, each calibrated on the
+            // Januaries before it, pooled over origins (as clusters).
+            let januaries = fitThrough.map { $0...$0 } ?? SENDBacktest.calibratedJanuaries(histories)
+            coverageByHorizon = Dictionary(
+                grouping: SENDBacktest.rollingIntervalRecords(
+                    histories: histories, data: dataSet, pooled: pooled, fitThroughs: januaries, adaptation: draws.adaptationRate),
+                by: \.horizon
+            ).compactMapValues { CoverageSummary($0) }
+            for h in coverageByHorizon.keys.sorted() {
+                let c = coverageByHorizon[h]!
+                func se(_ x: Double) -> String { c.origins > 1 ? " ± \(Format.decimal(x, places: 1))" : "" }
+                table.rows.append([
+                    TextTable.Cell("Intervals, h\(h) (n \(c.count), \(c.origins) origins)"),
+                    TextTable.Cell(
+                        "80%: \(Format.decimal(c.coverage80, places: 1))%\(se(c.standardError80)) cover, \(Format.decimal(c.width80, places: 1))% wide; "
+                            + "95%: \(Format.decimal(c.coverage95, places: 1))%\(se(c.standardError95)) cover, \(Format.decimal(c.width95, places: 1))% wide"),
+                ] + Array(repeating: TextTable.Cell(""), count: table.headers.count - 2))
+            }
+        }
+        // The gates, on the model's Y1-Y11 totals.
+        let model = result.methods[0]
+        var failures: [String] = []
+        for g in errorGates {
+            let v = result.mape(model, band: nil, horizon: g.horizon)
+            if !(v.map { $0 <= g.limit } ?? false) {
+                failures.append("SEND Y1-Y11 MAPE h\(g.horizon) is \(v.map { Format.decimal($0, places: 2) + "%" } ?? "not measured"), above \(Format.decimal(g.limit, places: 2))%")
+            }
+        }
+        for g in biasGates {
+            let v = result.medianBias(model, band: nil, horizon: g.horizon)
+            if !(v.map { abs($0) <= g.limit } ?? false) {
+                failures.append("SEND Y1-Y11 median bias h\(g.horizon) is \(v.map { Format.decimal($0, places: 2, signed: true) + "%" } ?? "not measured"), beyond ±\(Format.decimal(g.limit, places: 2))%")
+            }
+        }
+        for g in coverageGates {
+            for h in coverageByHorizon.keys.sorted() {
+                let c = coverageByHorizon[h]!
+                let v = g.level == 80 ? c.coverage80 : c.coverage95
+                if !g.range.contains(v) {
+                    failures.append("SEND \(g.level)% interval coverage h\(h) is \(Format.decimal(v, places: 1))%, outside \(Format.decimal(g.range.lowerBound))-\(Format.decimal(g.range.upperBound))%")
+                }
+            }
+            if coverageByHorizon.isEmpty { failures.append("SEND \(g.level)% interval coverage: no intervals to measure") }
+        }
+        let text: String
+        switch output.format {
+        case .markdown: text = table.markdown()
+        case .csv:
+            text = csvText(header: ["method", "authority", "band", "origin", "horizon", "forecast", "actual"], rows: result.records.map {
+                [$0.method, $0.authority, $0.band?.rawValue ?? "Age 5 to 15", "\($0.origin)", "\($0.horizon)", Format.decimal($0.forecast), Format.decimal($0.actual)]
+            })
+        case .json:
+            struct Document: Codable {
+                var schema = "placeplan.send-backtest/2"
+                var origins: [Int]
+                var authorities: Int
+                var coverage: [Coverage]
+                var failures: [String]
+                var records: [Record]
+                struct Record: Codable { var method, authority, band: String; var origin, horizon: Int; var forecast, actual: Double }
+                struct Coverage: Codable { var horizon, count, origins: Int; var coverage80, coverage95, width80, width95: Double }
+            }
+            text = try jsonText(Document(
+                origins: result.origins, authorities: result.authorities,
+                coverage: coverageByHorizon.keys.sorted().map { h in
+                    let c = coverageByHorizon[h]!
+                    return .init(horizon: h, count: c.count, origins: c.origins, coverage80: Format.rounded(c.coverage80, places: 2),
+                                 coverage95: Format.rounded(c.coverage95, places: 2), width80: Format.rounded(c.width80, places: 2), width95: Format.rounded(c.width95, places: 2))
+                },
+                failures: failures,
+                records: result.records.map {
+                    .init(method: $0.method, authority: $0.authority, band: $0.band?.rawValue ?? "Age 5 to 15", origin: $0.origin, horizon: $0.horizon,
+                          forecast: Format.rounded($0.forecast), actual: Format.rounded($0.actual))
+                }))
+        case .table: text = table.render(colour: output.colour)
+        case .xlsx: throw OutputFormat.noWorkbook("send --backtest")
+        }
+        try output.write(text)
+        for failure in failures { FileHandle.standardError.write(Data("gate failed: \(failure)\n".utf8)) }
+        return !failures.isEmpty
     }
 }

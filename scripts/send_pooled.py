@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""The SEND backtest pooled over London and the other English LAs (the SEND target of
+docs/send.md): MAPE and median bias of Y1-Y11 plans by horizon for every method, and the
+coverage of the model's 80% and 95% intervals, from `placeplan send --backtest --draws 1000
+--format json` on each folder. Run from the project: python3 scripts/send_pooled.py"""
+import json, statistics, subprocess, sys
+
+BIN = ".build/release/placeplan"
+FOLDERS = sys.argv[1:] or ["../shared/data/london", "../shared/data/england"]
+records, coverage = [], {}
+for folder in FOLDERS:
+    doc = json.loads(subprocess.run(
+        [BIN, "send", "--backtest", "--data", folder, "--draws", "1000", "--format", "json"],
+        check=True, capture_output=True, text=True).stdout)
+    records += [r for r in doc["records"] if r["band"] == "Age 5 to 15"]
+    for c in doc["coverage"]:
+        coverage.setdefault(c["horizon"], []).append(c)
+
+horizons = sorted({r["horizon"] for r in records})
+print(f"SEND backtest pooled over {', '.join(FOLDERS)}: Y1-Y11 plans, rolling origins")
+print("| Method | " + " | ".join(f"h{h} MAPE" for h in horizons) + " | h5 median bias |")
+print("|---|" + "---:|" * (len(horizons) + 1))
+for method in dict.fromkeys(r["method"] for r in records):
+    cells = []
+    for h in horizons:
+        e = [abs(r["forecast"] / r["actual"] - 1) for r in records if r["method"] == method and r["horizon"] == h]
+        cells.append(f"{100 * sum(e) / len(e):.1f}")
+    bias = [r["forecast"] / r["actual"] - 1 for r in records if r["method"] == method and r["horizon"] == horizons[-1]]
+    print(f"| {method} | " + " | ".join(cells) + f" | {100 * statistics.median(bias):+.1f}% |")
+print()
+print("| Horizon | n | 80% cover | 95% cover |")
+print("|---:|---:|---:|---:|")
+for h, cs in sorted(coverage.items()):
+    n = sum(c["count"] for c in cs)
+    c80 = sum(c["coverage80"] * c["count"] for c in cs) / n
+    c95 = sum(c["coverage95"] * c["count"] for c in cs) / n
+    print(f"| {h} | {n} | {c80:.1f}% | {c95:.1f}% |")
