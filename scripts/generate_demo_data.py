@@ -272,7 +272,8 @@ def main():
             write_csv(os.path.join(out, name), HEADERS[name], rows)
         write_csv(os.path.join(out, "yields.csv"),
                   ["type", "bedrooms", "tenure", "years_since_completion", "year_group", "pupils_per_dwelling"], yield_rows())
-        write_send(out, rng, pupils_by_ncy)
+        stock = write_send(out, rng, pupils_by_ncy)
+        write_area_caseload(out, random.Random(args.seed + 25), area_rolls, stock)
         years = list(range(FIRST_YEAR, LAST_YEAR + 1))
         for t in (2016, 2019, 2020, 2025):
             p = sum(v for (y, a, g), v in area_rolls.items() if y == t and g <= 6)
@@ -408,6 +409,42 @@ def write_send(out, rng, pupils_by_ncy):
         f"January {j} {round(sum(stock[(j, a)] for a in range(4, 18))):,}" for j in (first_year, last_january)))
     write_csv(os.path.join(out, "send_costs.csv"), ["placement", "annual_cost"],
               [("mainstream", 9000), ("arp", 20000), ("special", 26000), ("independent", 60000), ("out_of_borough", 45000), ("ap_other", 22000)])
+    return stock
+
+
+NEED_CODES = {"asd": "ASD", "hi": "HI", "mld": "MLD", "msi": "MSI", "oth": "OTH", "pd": "PD", "pmld": "PMLD", "semh": "SEMH",
+              "slcn": "SLCN", "sld": "SLD", "spld": "SpLD", "vi": "VI"}
+# Illustrative: autism concentrated in the south-west (S3 and the primary areas feeding it).
+AUTISM_SOUTH_WEST = {"S3", "P06", "P07", "P10"}
+
+
+def write_area_caseload(out, rng, area_rolls, stock):
+    """Illustrative EHC plans by planning area of residence for the last January, as an LA
+    exports them from its case-management system (send/ehcp_caseload_by_area.csv): the
+    authority's plans shared by the areas' pupils, with a seeded tilt by area and need."""
+    january = LAST_YEAR + 1
+    areas = sorted({a for (y, a, g) in area_rolls if y == LAST_YEAR})
+    tilt = {(a, k): rng.lognormvariate(0, 0.2) * (1.6 if k == "asd" and a in AUTISM_SOUTH_WEST else 1) for a in areas for k in NEEDS}
+    rows = []
+    for g in range(14):
+        age = g + 4
+        pupils = {a: area_rolls.get((LAST_YEAR, a, g), 0) for a in areas}
+        total = sum(pupils.values())
+        if total == 0:
+            continue
+        mix = need_mix(age)
+        main, arp, special, independent, ap = placement_mix(age)
+        for a in areas:
+            if pupils[a] == 0:
+                continue
+            for k in NEEDS:
+                plans = stock[(january, age)] * pupils[a] / total * mix[k] * tilt[(a, k)]
+                for placement, share in (("mainstream", main), ("ARP", arp), ("special", special + independent), ("AP/other", ap)):
+                    n = round(plans * share)
+                    if n:
+                        rows.append([january, a, "R" if g == 0 else f"Y{g}", NEED_CODES[k], placement, n])
+    rows.sort(key=lambda r: (r[1], int(r[2][1:]) if r[2] != "R" else 0, r[3], r[4]))
+    write_csv(os.path.join(out, "send", "ehcp_caseload_by_area.csv"), ["year", "planning_area", "year_group", "primary_need", "placement", "plans"], rows)
 
 
 def write_csv(path, header, rows):

@@ -141,9 +141,11 @@ import FoundationXML
             #expect(html.contains("<section id=\"\(id)\">"), "missing section \(id)")
         }
         // One chart per area and phase, two heat maps of surplus and two of the chance of a
-        // deficit, one SEND chart per scenario, and the chance of too few specialist places
-        // for the drawn (first) scenario.
-        #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2 + 2 + 1)
+        // deficit, one SEND chart and one heat map of children placed outside their
+        // planning area per scenario, and the chance of too few specialist places for the
+        // drawn (first) scenario.
+        #expect(html.components(separatedBy: "<svg").count - 1 == 15 + 2 + 2 + 2 + 2 + 1)
+        #expect(html.contains("Children placed outside their planning area") && html.contains("ehcp_caseload_by_area.csv"))
         // SEND with draws: P10-P90 of EHCP pupils, placements outside and cost, each year
         // but the census, and the chance of a shortfall per need and phase with places.
         #expect(html.contains("<th>EHCP pupils</th><th>P10–P90</th>"))

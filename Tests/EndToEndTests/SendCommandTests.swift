@@ -10,6 +10,21 @@ import Testing
         }
         let widest = r.stdout.split(separator: "\n").map(\.count).max() ?? 0
         #expect(widest <= 100, "output is \(widest) columns wide")
+        // By planning area of residence, from the demo's caseload file by area, said so.
+        for text in ["by planning area: EHCP pupils by area from data/send/ehcp_caseload_by_area.csv", "Specialist places by planning area of residence in",
+                     "Children placed outside their area in"] {
+            #expect(r.stdout.contains(text), "missing \(text)")
+        }
+        let json = try CLI.run(["send", "--format", "json"])
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let areas = try #require(doc["areas"] as? [[String: Any]])
+        #expect(Set(areas.compactMap { $0["area"] as? String }).count == 15 && (doc["area_source"] as? String)?.contains("caseload") == true)
+        // One area (an LA from the DfE files): no area view.
+        if let london = CLI.london {
+            let la = try CLI.run(["send", "--data", london, "--la", "Barnet", "--format", "json"])
+            let one = try #require(try JSONSerialization.jsonObject(with: Data(la.stdout.utf8)) as? [String: Any])
+            #expect(one["areas"] == nil && !la.stdout.contains("by planning area"))
+        }
     }
 
     @Test func newARPScenarioAndJSON() throws {
@@ -109,8 +124,10 @@ import Testing
         let csv = try CLI.run(["send", "--draws", "100", "--years", "5", "--format", "csv"])
         let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.first?.last == "p_short")
+        let area = try #require(rows.first?.firstIndex(of: "area"))
+        #expect(rows.contains { $0.count > area && $0[area] == "S3" }, "the CSV has rows by planning area")
         var checked = 0
-        for row in rows.dropFirst() where row.count == rows[0].count {
+        for row in rows.dropFirst() where row.count == rows[0].count && row[area] == "all" {
             let h = try #require(years.firstIndex { $0["year"] as? String == row[1] })
             guard h > 0 else {
                 #expect(row.last == "", "no chance at the census: \(row)")

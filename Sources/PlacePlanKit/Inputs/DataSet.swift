@@ -33,6 +33,9 @@ public struct School: Sendable, Hashable {
     public var closes: AcademicYear?
     /// Additional resource provision (ARP) places by primary need.
     public var arpPlaces: [PrimaryNeed: Int]
+    /// The planning areas whose children the school's specialist places serve (a special
+    /// school for a locality); empty: the whole authority.
+    public var locality: [String] = []
     /// Permanent PAN changes (expansions and reductions) by the entry year they start in.
     public var panChanges: [AcademicYear: Int] = [:]
     /// One-off bulge classes: extra entry-year places by the year they are admitted.

@@ -5,7 +5,7 @@ public enum InputTemplates {
     /// (path relative to the folder, contents), in the order they are written.
     public static let files: [(String, String)] = [
         ("areas.csv", "id,name,phase,local_authority\n"),
-        ("schools.csv", "id,name,planning_area,phase,first_year_group,last_year_group,pan,net_capacity,opens,closes,arp_places\n"),
+        ("schools.csv", "id,name,planning_area,phase,first_year_group,last_year_group,pan,net_capacity,opens,closes,arp_places,locality\n"),
         ("rolls.csv", "year,area,year_group,pupils\n"),
         ("births.csv", "area,year,births,lower,upper,type\n"),
         ("transfers.csv", "from_area,to_area,share\n"),
@@ -62,6 +62,7 @@ public enum InputTemplates {
         - `net_capacity`: places over all year groups
         - `opens`, `closes` (optional): first academic year with pupils, first year without
         - `arp_places` (optional): specialist places by DfE primary need, `ASD:12;SLCN:8`
+        - `locality` (optional): planning areas the school's specialist places serve, `S3;P06`; empty: the whole authority
 
         ## rolls.csv: January census pupils, one row per year, area (or school) and year group
 

@@ -104,6 +104,7 @@ public enum PlacePlanFormat {
         let opens = file.columnNumber(["opens"])
         let closes = file.columnNumber(["closes"])
         let arp = file.columnNumber(["arp_places"])
+        let locality = file.columnNumber(["locality"])
         let areaByID = Dictionary(areas.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var schools: [School] = []
         var seen: [String: Int] = [:]
@@ -134,11 +135,17 @@ public enum PlacePlanFormat {
             if let opening, let closing, closing <= opening {
                 throw .invalidValue(r.location(closes!), value: r.text(closes), expected: "a year after the school opens (\(opening))")
             }
-            schools.append(
-                School(
-                    id: schoolID, name: r.text(name), areaID: areaID, phase: p, yearGroups: firstGroup...lastGroup,
-                    pan: try r.integer(pan), netCapacity: try r.integer(capacity), opens: opening, closes: closing,
-                    arpPlaces: try parseARP(r, column: arp)))
+            var school = School(
+                id: schoolID, name: r.text(name), areaID: areaID, phase: p, yearGroups: firstGroup...lastGroup,
+                pan: try r.integer(pan), netCapacity: try r.integer(capacity), opens: opening, closes: closing,
+                arpPlaces: try parseARP(r, column: arp))
+            // The locality: planning areas separated by ';', each one the file knows.
+            let served = r.text(locality).split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for areaID in served where areaByID[areaID] == nil {
+                throw .unknownArea(r.location(locality!), id: areaID, known: areas.map(\.id))
+            }
+            school.locality = served
+            schools.append(school)
         }
         return schools
     }

@@ -274,6 +274,7 @@ public struct HTMLReport: Sendable {
                         .init(name: "demand (ARP and special)", values: needs.map { total($0, \.demand) }, colour: "#c0392b"),
                         .init(name: "in-borough places", values: needs.map { total($0, \.places) }, colour: "#1d4f7a"),
                     ], yLabel: "pupils") + "</div>"
+                html += sendAreaHeatMap(send, scenario: scenario, year: last)
                 // With draws of this scenario: P10-P90 beside each total, and the chance that
                 // specialist demand exceeds the places, by need and phase.
                 let draws = send.draws.flatMap { $0.scenario == scenario ? $0 : nil }
@@ -351,6 +352,37 @@ public struct HTMLReport: Sendable {
             html += "</table></section>"
         }
         return html + "</body></html>\n"
+    }
+
+    /// The heat-map bands of children placed outside their planning area: lower bound, colour, key.
+    static let travelBands: [(from: Double, colour: String, key: String)] = [
+        (0, "#f7f7f7", "none"), (0.5, "#fee0b6", "1-4"), (4.5, "#f1a340", "5-19"), (19.5, "#b35806", "20 or more"),
+    ]
+
+    /// By planning area of residence (more than one area): a heat map of the children whose
+    /// specialist place is outside their area, by area and need, in `year`.
+    func sendAreaHeatMap(_ send: SENDForecast, scenario: String, year: AcademicYear) -> String {
+        let rows = send.areaRows.filter { $0.scenario == scenario && $0.year == year }
+        let areas = rows.reduce(into: [String]()) { if !$0.contains($1.area) { $0.append($1.area) } }.filter { a in rows.contains { $0.area == a && $0.demand >= 0.5 } }
+        let needs = PrimaryNeed.allCases.filter { n in rows.contains { $0.need == n && $0.demand >= 0.5 } }
+        guard areas.count > 1, !needs.isEmpty else { return "" }
+        let names = Dictionary(run.forecast.areas.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let values = areas.map { a in needs.map { n -> Double? in rows.filter { $0.area == a && $0.need == n }.reduce(0.0) { $0 + $1.travellingOut } } }
+        return "<div class=\"chart\">" + SVGChart.heatMap(
+            title: "Children placed outside their planning area, \(year), by need" + (send.columns.count > 1 ? " [\(scenario)]" : ""),
+            rows: areas.map { id in
+                // The id and as much of the name as fits the labels' 200 px, cut at a word.
+                var label = id
+                for word in (names[id] ?? "").split(separator: " ") {
+                    guard label.count + 1 + word.count <= 28 else { label += "…"; break }
+                    label += " " + word
+                }
+                return label
+            }, columns: needs.map(\.rawValue), values: values,
+            colour: { v in (Self.travelBands.last { v >= $0.from } ?? Self.travelBands[0]).colour },
+            legend: Self.travelBands.map { ($0.key, $0.colour) }, label: { Format.count($0) })
+            + "</div><p class=\"note\">Specialist demand (ARP and special) not met by places serving the area: placed elsewhere in the borough, "
+            + "in independent schools or out of borough. \(Self.escape(send.areaSource)).</p>"
     }
 
     /// With SEND draws: what they are, and a heat map of the chance that specialist demand

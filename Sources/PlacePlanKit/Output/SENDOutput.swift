@@ -52,6 +52,7 @@ public struct SENDOutput: Sendable {
             "  costs a year: " + ReportedPlacement.allCases.map { "\($0) £\(Format.count(a.costs.annual[$0] ?? 0))" }.joined(separator: ", "),
             "  (\(a.costs.source == SENDCosts.illustrative.source ? "ILLUSTRATIVE defaults: replace with send_costs.csv" : a.costs.source))",
         ]
+        if !areaIDs.isEmpty { lines.append("  by planning area: \(send.areaSource)") }
         lines = lines.flatMap { $0.count > 98 ? ScenarioHeader.wrap($0, width: 98, indent: "    ").enumerated().map { $0.offset == 0 ? "  " + $0.element.dropFirst(4) : $0.element } : [$0] }
         for applied in run.applied {
             let s = applied.scenario
@@ -158,8 +159,53 @@ public struct SENDOutput: Sendable {
                 }
                 tables.append(table)
             }
+            if let h = shown.dropFirst().first ?? shown.first { tables += areaTables(scenario, year: send.years[h], suffix: suffix) }
         }
         return tables
+    }
+
+    /// The areas with EHCP pupils, in the forecast's order (none for a single area).
+    var areaIDs: [String] {
+        var seen: Set<String> = [], ids: [String] = []
+        for r in send.areaRows where seen.insert(r.area).inserted { ids.append(r.area) }
+        return ids.count > 1 ? ids : []
+    }
+
+    /// By planning area of residence in `year`: each area and phase's specialist demand and
+    /// where it is met, then the children placed outside their area by need.
+    func areaTables(_ scenario: String, year: AcademicYear, suffix: String) -> [TextTable] {
+        let ids = areaIDs
+        guard !ids.isEmpty else { return [] }
+        let rows = send.areaRows.filter { $0.scenario == scenario && $0.year == year }
+        var table = TextTable(
+            title: "Specialist places by planning area of residence in \(year)" + suffix,
+            headers: ["Area", "Phase", "EHCP", "Demand", "Places", "Met here", "Elsewhere", "Indep/OOB", "Travel out", "Cost £m"],
+            rightAligned: [false, false] + Array(repeating: true, count: 8))
+        for id in ids {
+            for phase in ReportingPhase.allCases {
+                let r = rows.filter { $0.area == id && $0.phase == phase }
+                func total(_ f: (SENDAreaRow) -> Double) -> Double { r.reduce(0) { $0 + f($1) } }
+                guard total(\.demand) >= 0.5 || total(\.placesInArea) >= 0.5 else { continue }
+                let out = total(\.travellingOut), away = total(\.independent) + total(\.outOfBorough)
+                table.rows.append([
+                    TextTable.Cell(id), TextTable.Cell(phase == .primary ? "pri" : "sec"), TextTable.Cell(Format.count(total(\.pupils))),
+                    TextTable.Cell(Format.count(total(\.demand))), TextTable.Cell(Format.count(total(\.placesInArea))),
+                    TextTable.Cell(Format.count(total(\.metInArea))), TextTable.Cell(Format.count(total(\.metElsewhereInBorough))),
+                    TextTable.Cell(Format.count(away), away >= 0.5 ? .warning : .plain), TextTable.Cell(Format.count(out), out >= 0.5 ? .bad : .plain),
+                    TextTable.Cell(Format.decimal(total(\.cost) / 1e6, places: 1)),
+                ])
+            }
+        }
+        // Children who travel out of their area, by need (the needs with any).
+        let needs = SENDCalibration.needs.filter { n in rows.contains { $0.need == n && $0.travellingOut >= 0.5 } }
+        var matrix = TextTable(
+            title: "Children placed outside their area in \(year), by need (both phases)" + suffix, headers: ["Area"] + needs.map(\.rawValue) + ["All"])
+        for id in ids {
+            let values = needs.map { n in rows.filter { $0.area == id && $0.need == n }.reduce(0.0) { $0 + $1.travellingOut } }
+            matrix.rows.append([TextTable.Cell(id)] + values.map { TextTable.Cell(Format.count($0), $0 >= 0.5 ? .warning : .plain) }
+                + [TextTable.Cell(Format.count(values.reduce(0, +)), .bold)])
+        }
+        return needs.isEmpty ? [table] : [table, matrix]
     }
 
     func shortName(_ area: BroadAreaOfNeed) -> String {
@@ -191,20 +237,35 @@ public struct SENDOutput: Sendable {
     func csv() -> String {
         let draws = send.draws
         let step = Dictionary((draws?.years ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        return csvText(
-            header: ["scenario", "year", "need", "broad_area", "phase", "pupils", "demand", "places", "spare", "placed_in_borough", "independent", "out_of_borough", "cost"]
-                + (draws == nil ? [] : ["p_short"]),
-            rows: send.rows.map { r in
+        let byArea = !areaIDs.isEmpty
+        var rows: [[String]] = send.rows.map { r in
+            [
+                r.scenario, r.year.description, r.need.rawValue, r.need.broadArea.rawValue, r.phase.rawValue, Format.decimal(r.pupils),
+                Format.decimal(r.demand), Format.decimal(r.places), Format.decimal(r.spare), Format.decimal(r.placedInBorough),
+                Format.decimal(r.independent), Format.decimal(r.outOfBorough), Format.decimal(r.cost, places: 0),
+            ]
+                + (byArea ? ["all", "", "", ""] : [])
+                + (draws.map { d in
+                    guard d.scenario == r.scenario, let h = step[r.year], h > 0 else { return [""] }
+                    return [Format.decimal(d.probabilityShort(step: h, need: r.need, phase: r.phase), places: 4)]
+                } ?? [])
+        }
+        if byArea {
+            rows += send.areaRows.map { r in
                 [
                     r.scenario, r.year.description, r.need.rawValue, r.need.broadArea.rawValue, r.phase.rawValue, Format.decimal(r.pupils),
-                    Format.decimal(r.demand), Format.decimal(r.places), Format.decimal(r.spare), Format.decimal(r.placedInBorough),
-                    Format.decimal(r.independent), Format.decimal(r.outOfBorough), Format.decimal(r.cost, places: 0),
-                ]
-                    + (draws.map { d in
-                        guard d.scenario == r.scenario, let h = step[r.year], h > 0 else { return [""] }
-                        return [Format.decimal(d.probabilityShort(step: h, need: r.need, phase: r.phase), places: 4)]
-                    } ?? [])
-            })
+                    Format.decimal(r.demand), Format.decimal(r.placesInArea), Format.decimal(r.placesInArea - r.demand),
+                    Format.decimal(r.metInArea + r.metElsewhereInBorough), Format.decimal(r.independent), Format.decimal(r.outOfBorough),
+                    Format.decimal(r.cost, places: 0), r.area, Format.decimal(r.metInArea), Format.decimal(r.metElsewhereInBorough),
+                    Format.decimal(r.travellingOut),
+                ] + (draws == nil ? [] : [""])
+            }
+        }
+        return csvText(
+            header: ["scenario", "year", "need", "broad_area", "phase", "pupils", "demand", "places", "spare", "placed_in_borough", "independent", "out_of_borough", "cost"]
+                + (byArea ? ["area", "met_in_area", "met_elsewhere_in_borough", "travel_out_of_area"] : [])
+                + (draws == nil ? [] : ["p_short"]),
+            rows: rows)
     }
 
     /// The `placeplan.send/1` JSON document (documented in the README).
@@ -243,6 +304,10 @@ public struct SENDOutput: Sendable {
         public var scenarios: [ScenarioHeader.ScenarioDocument]
         public var totals: [Total]
         public var specialist: [SpecialistRow]
+        /// Where the split by planning area comes from (``SENDByArea/source(_:)``).
+        public var areaSource: String?
+        /// By planning area of residence (more than one area only).
+        public var areas: [SENDAreaRow]?
         /// With draws: quantiles (p2_5 ... p97_5) by year of pupils, independent and
         /// out-of-borough placements and cost, and the chance that specialist demand exceeds
         /// the places for each need and phase.
@@ -293,6 +358,14 @@ public struct SENDOutput: Sendable {
                 costs: Dictionary(uniqueKeysWithValues: a.costs.annual.map { ($0.key.rawValue, $0.value) }), costsSource: a.costs.source),
             calibration: YearGroup.all.map { .init(yearGroup: $0, newPlanRate: Format.rounded(cal.joinRate[$0.index], places: 6), cessation: Format.rounded(cal.cessation[$0.index], places: 5)) },
             scenarios: ScenarioHeader.documents(run), totals: summary, specialist: rounded,
+            areaSource: areaIDs.isEmpty ? nil : send.areaSource,
+            areas: areaIDs.isEmpty ? nil : send.areaRows.map { r in
+                var r = r
+                r.pupils = Format.rounded(r.pupils); r.demand = Format.rounded(r.demand); r.placesInArea = Format.rounded(r.placesInArea)
+                r.metInArea = Format.rounded(r.metInArea); r.metElsewhereInBorough = Format.rounded(r.metElsewhereInBorough)
+                r.independent = Format.rounded(r.independent); r.outOfBorough = Format.rounded(r.outOfBorough); r.cost = Format.rounded(r.cost, places: 0)
+                return r
+            },
             draws: send.draws.map { d in
                 func keyed(_ q: [Double], places: Int = 1) -> [String: Double] {
                     Dictionary(uniqueKeysWithValues: zip(UncertaintySettings.quantileNames, q.map { Format.rounded($0, places: places) }))

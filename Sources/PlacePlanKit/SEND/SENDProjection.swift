@@ -56,11 +56,15 @@ public struct SENDAssumptions: Sendable, Hashable {
     /// of borough. An ASSUMPTION: the DfE data counts placements by type of school, not where.
     public var outOfBoroughShare: Double
     public var costs: SENDCosts
+    /// The authority's plans by planning area, when it has the file (``AreaCaseload``); else
+    /// the plans are shared out over the areas by their pupils.
+    public var areaCaseload: AreaCaseload?
 
-    public init(trend: SENDTrend = .default, outOfBoroughShare: Double = 0.2, costs: SENDCosts = .illustrative) {
+    public init(trend: SENDTrend = .default, outOfBoroughShare: Double = 0.2, costs: SENDCosts = .illustrative, areaCaseload: AreaCaseload? = nil) {
         self.trend = trend
         self.outOfBoroughShare = outOfBoroughShare
         self.costs = costs
+        self.areaCaseload = areaCaseload
     }
 }
 
@@ -101,6 +105,10 @@ public struct SENDForecast: Sendable {
     public let rows: [SpecialistRow]
     /// Draws of the first scenario, when asked for.
     public var draws: SENDDrawSummary? = nil
+    /// The same by planning area of residence (``SENDByArea``).
+    public var areaRows: [SENDAreaRow] = []
+    /// Where the area split comes from (``SENDByArea/source(_:)``).
+    public var areaSource: String = ""
 }
 
 /// The spread of a SEND forecast over draws: quantiles of totals by year, and how often
@@ -290,6 +298,14 @@ public enum SENDRunner {
         var result = SENDForecast(
             authority: history.authority, calibration: cal, assumptions: assumptions, columns: forecast.columns, years: years,
             states: withHousing, rows: rows)
+        // By planning area: from the authority's caseload file by area when the data has one.
+        var caseload = assumptions.areaCaseload
+        if caseload == nil, let directory = data.directory, let path = AreaCaseload.find(in: directory) {
+            caseload = try AreaCaseload.read(path, areas: data.areas)
+        }
+        result.areaRows = SENDByArea.rows(
+            states: withHousing, years: years, run: run, data: data, assumptions: assumptions, laRows: rows, caseload: caseload)
+        result.areaSource = SENDByArea.source(caseload)
         if let uncertainty {
             // Draws of the first scenario, by superposition through the engine (`projectDraws`),
             // each year summarised as it comes (one year of draws in memory), its housing EHCPs

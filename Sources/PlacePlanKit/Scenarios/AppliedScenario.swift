@@ -61,6 +61,8 @@ public struct SpecialistPlacesEntry: Sendable, Hashable {
     public var places: SpecialistPlaces
     /// The school's year groups (to share an all-through school's places between phases).
     public var yearGroups: ClosedRange<YearGroup>?
+    /// The planning areas the places serve (``School/locality``); empty: the whole authority.
+    public var locality: [String] = []
 
     public enum Kind: String, Sendable, Hashable { case arp = "ARP", special = "special" }
 }
@@ -358,15 +360,15 @@ extension AppliedScenario {
         for s in schools {
             let kind: SpecialistPlacesEntry.Kind = s.phase == .special ? .special : .arp
             if s.arpPlaces.isEmpty, s.phase == .special {
-                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: nil, kind: .special, places: SpecialistPlaces(school: s.id, need: .oth, places: [s.opens ?? AcademicYear(1900): s.netCapacity]), yearGroups: s.yearGroups))
+                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: nil, kind: .special, places: SpecialistPlaces(school: s.id, need: .oth, places: [s.opens ?? AcademicYear(1900): s.netCapacity]), yearGroups: s.yearGroups, locality: s.locality))
             }
             for (need, n) in s.arpPlaces.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: need, kind: kind, places: SpecialistPlaces(school: s.id, need: need, places: [s.opens ?? AcademicYear(1900): n]), yearGroups: s.yearGroups))
+                specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: need, kind: kind, places: SpecialistPlaces(school: s.id, need: need, places: [s.opens ?? AcademicYear(1900): n]), yearGroups: s.yearGroups, locality: s.locality))
             }
         }
         for (i, p) in extraSpecialist {
             let s = schools[i]
-            specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: p.need, kind: s.phase == .special ? .special : .arp, places: p, yearGroups: s.yearGroups))
+            specialist.append(.init(school: s.id, schoolName: s.name, areaID: s.areaID, phase: phase(of: s), need: p.need, kind: s.phase == .special ? .special : .arp, places: p, yearGroups: s.yearGroups, locality: s.locality))
         }
         var applied = AppliedScenario(
             scenario: scenario, schools: schools, model: model, thresholds: thresholds, births: births, receptionFactor: receptionFactor,
