@@ -352,7 +352,7 @@ struct DrawOptions: ParsableArguments {
 
 /// Where saved runs live, and saving one.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file (default placeplan.sqlite).", discussion: "Example: --store runs/vintages.sqlite", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", discussion: "Example: --store runs/vintages.sqlite", valueName: "file"))
     var store = RunStore.defaultPath
 
     @Option(
@@ -395,7 +395,7 @@ struct SavedRunOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: ArgumentHelp("A saved run; repeat for several.", valueName: "name"))
     var runs: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The run store (default placeplan.sqlite).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", valueName: "file"))
     var store = RunStore.defaultPath
 
     func load() throws(PlacePlanError) -> [SavedRun] {

@@ -119,4 +119,19 @@ import Testing
         // A wrapped command would leave a line that does not start a command or continue one.
         for line in lines { #expect(line.hasPrefix("  placeplan ") || line.hasPrefix("      "), "\(command): \(line)") }
     }
+
+    /// Each option says its default once: the help text does not repeat the "(default: x)"
+    /// that the parser adds for an option with a default value.
+    @Test(arguments: ["forecast", "sufficiency", "send", "backtest", "compare", "export", "report", "plan", "init", "check", "runs list", "runs show"])
+    func defaultsAreSaidOnce(command: String) throws {
+        let r = try CLI.run(["/usr/bin/env", "COLUMNS=200", CLI.binary.path] + command.split(separator: " ").map(String.init) + ["--help"], shell: true)
+        #expect(r.status == 0)
+        // Options start at two spaces and a dash; their help runs on until the next one.
+        let options = r.stdout.components(separatedBy: "\n  -").dropFirst()
+        for option in options {
+            let text = option.replacingOccurrences(of: "\n", with: " ")
+            let said = text.components(separatedBy: "default").count - 1
+            #expect(!(text.contains("(default: ") && said > 1 && text.range(of: #"\(default [^:]"#, options: .regularExpression) != nil), "\(command): -\(option.prefix(120))")
+        }
+    }
 }

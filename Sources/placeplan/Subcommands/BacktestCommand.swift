@@ -26,12 +26,12 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .long, help: ArgumentHelp("Years ahead to forecast from each origin (default 5).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Years ahead to forecast from each origin.", valueName: "n"))
     var years = 5
 
     @Option(
         name: .customLong("min-history"),
-        help: ArgumentHelp("Censuses needed up to an origin before it is used (default 4: three years of ratios).", valueName: "n"))
+        help: ArgumentHelp("Censuses needed up to an origin before it is used (4: three years of ratios).", valueName: "n"))
     var minimumHistory = 4
 
     @Option(

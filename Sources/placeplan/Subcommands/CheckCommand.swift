@@ -20,7 +20,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(name: .long, help: ArgumentHelp("Years the forecasts will run (for the births warning; default 10).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Years the forecasts will run (for the births warning).", valueName: "n"))
     var years = 10
 
     @Option(name: .long, help: ArgumentHelp("table (default) or json.", valueName: "format"))

@@ -28,7 +28,7 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The options file (YAML): what the authority could do, with costs, lead times and limits.", valueName: "file"))
     var options: String
 
-    @Option(name: .long, help: ArgumentHelp("With draws: the largest chance of a deficit accepted, 0.025 to 0.5 (default 0.1).", discussion: "Example: --risk 0.05", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("With draws: the largest chance of a deficit accepted, 0.025 to 0.5.", discussion: "Example: --risk 0.05", valueName: "share"))
     var risk = 0.1
 
     @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places, above which surplus is priced (default 0.10).", valueName: "share"))

@@ -23,15 +23,15 @@ struct SendCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
 
-    @Option(name: .customLong("send-trend"), help: ArgumentHelp("New-plan rates: damped (default), continue or hold.", valueName: "trend"))
+    @Option(name: .customLong("send-trend"), help: ArgumentHelp("New-plan rates: damped, continue or hold.", valueName: "trend"))
     var trend = "damped"
 
-    @Option(name: .customLong("long-run"), help: ArgumentHelp("With damped: the long-run growth of new-plan rates a year (default 0.02).", valueName: "share"))
+    @Option(name: .customLong("long-run"), help: ArgumentHelp("With damped: the long-run growth of new-plan rates a year.", valueName: "share"))
     var longRun = 0.02
 
     @Option(
         name: .customLong("oob-share"),
-        help: ArgumentHelp("Without schools data: the share of maintained special placements out of borough (default 0.2).", valueName: "share"))
+        help: ArgumentHelp("Without schools data: the share of maintained special placements out of borough.", valueName: "share"))
     var oobShare = 0.2
 
     @Option(name: .long, help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"))
