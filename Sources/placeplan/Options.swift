@@ -9,7 +9,7 @@ struct DataOptions: ParsableArguments {
         help: ArgumentHelp(
             "Data directory: placeplan CSVs, or the DfE census and GLA births files.",
             discussion: "Example: --data data/  or  --data ../shared/data/london",
-            valueName: "dir"))
+            valueName: "dir"), completion: .directory)
     var data = "data"
 
     @Option(
@@ -33,7 +33,7 @@ struct ModelArguments: ParsableArguments {
         name: .customLong("allow-path"),
         help: ArgumentHelp(
             "Let scenario files read files in this folder too (by default only beside the scenario and in the data folder).",
-            discussion: "Example: --allow-path ../shared/yields", valueName: "folder"))
+            discussion: "Example: --allow-path ../shared/yields", valueName: "folder"), completion: .directory)
     var allowPath: [String] = []
 
     @Option(
@@ -74,7 +74,7 @@ struct ModelArguments: ParsableArguments {
         name: .customLong("scenario"),
         help: ArgumentHelp(
             "A scenario file (YAML); repeat for several, computed together as columns of one matrix product.",
-            discussion: "Example: --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml", valueName: "file"))
+            discussion: "Example: --scenario scenarios/baseline.yaml --scenario scenarios/bulge-2027.yaml", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var scenarios: [String] = []
 
     func origin() throws(PlacePlanError) -> AcademicYear? {
@@ -220,7 +220,7 @@ struct OutputOptions: ParsableArguments {
         name: .shortAndLong,
         help: ArgumentHelp(
             "Write to this file instead of standard output (written whole, or not at all).", discussion: "Example: --output sufficiency.csv",
-            valueName: "file"))
+            valueName: "file"), completion: .file())
     var output: String?
 
     /// Colour only for a table going to a terminal, and never when NO_COLOR is set.
@@ -352,7 +352,7 @@ struct DrawOptions: ParsableArguments {
 
 /// Where saved runs live, and saving one.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", discussion: "Example: --store runs/vintages.sqlite", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", discussion: "Example: --store runs/vintages.sqlite", valueName: "file"), completion: .file(extensions: ["sqlite"]))
     var store = RunStore.defaultPath
 
     @Option(
@@ -395,7 +395,7 @@ struct SavedRunOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: ArgumentHelp("A saved run; repeat for several.", valueName: "name"))
     var runs: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", valueName: "file"), completion: .file(extensions: ["sqlite"]))
     var store = RunStore.defaultPath
 
     func load() throws(PlacePlanError) -> [SavedRun] {

@@ -63,14 +63,14 @@ struct BacktestCommand: ParsableCommand {
             discussion: "Example: --coverage 80=70-90,95=88-99  or  --coverage primary:95=90-99,all:95=92-97", valueName: "gates"))
     var coverage: String?
 
-    @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one test case per gate) to this file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Also write JUnit XML (one test case per gate) to this file.", valueName: "file"), completion: .file())
     var junit: String?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "Also write every phase-total forecast beside the actual (CSV, with intervals when --draws is set) to this file.",
-            valueName: "file"))
+            valueName: "file"), completion: .file())
     var records: String?
 
     @OptionGroup var draws: DrawOptions

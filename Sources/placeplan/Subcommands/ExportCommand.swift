@@ -35,10 +35,10 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("csv (default) or xlsx.", valueName: "format"))
     var format: OutputFormat = .csv
 
-    @Option(name: .customLong("specialist-output"), help: ArgumentHelp("With CSV: also write the specialist (EHCP) placement forecasts to this file.", valueName: "file"))
+    @Option(name: .customLong("specialist-output"), help: ArgumentHelp("With CSV: also write the specialist (EHCP) placement forecasts to this file.", valueName: "file"), completion: .file())
     var specialistOutput: String?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (written whole, or not at all).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (written whole, or not at all).", valueName: "file"), completion: .file())
     var output: String?
 
     func validate() throws {

@@ -25,7 +25,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
 
-    @Option(name: .long, help: ArgumentHelp("The options file (YAML): what the authority could do, with costs, lead times and limits.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The options file (YAML): what the authority could do, with costs, lead times and limits.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var options: String
 
     @Option(name: .long, help: ArgumentHelp("With draws: the largest chance of a deficit accepted, 0.025 to 0.5.", discussion: "Example: --risk 0.05", valueName: "share"))
@@ -40,10 +40,10 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("time-limit"), help: ArgumentHelp("Seconds the solver may take per authority (default: until the plan is proven least-cost).", valueName: "s"))
     var timeLimit: Double?
 
-    @Option(name: .customLong("send-costs"), help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"))
+    @Option(name: .customLong("send-costs"), help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"), completion: .file(extensions: ["csv"]))
     var sendCosts: String?
 
-    @Option(name: .customLong("write-scenario"), help: ArgumentHelp("Also write the plan as a scenario file, for sufficiency, compare and --save.", valueName: "file"))
+    @Option(name: .customLong("write-scenario"), help: ArgumentHelp("Also write the plan as a scenario file, for sufficiency, compare and --save.", valueName: "file"), completion: .file())
     var writeScenario: String?
 
     @OptionGroup var draws: DrawOptions

@@ -26,13 +26,13 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var saved: SavedRunOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write.", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The HTML file to write.", valueName: "file"), completion: .file())
     var output: String
 
     @Option(name: .long, help: ArgumentHelp("The production date printed in the header (default: today).", discussion: "Example: --date 2026-11-30", valueName: "yyyy-mm-dd"))
     var date: String?
 
-    @Option(name: .customLong("plan-options"), help: ArgumentHelp("Add the least-cost plan from this options file (see placeplan plan).", valueName: "file"))
+    @Option(name: .customLong("plan-options"), help: ArgumentHelp("Add the least-cost plan from this options file (see placeplan plan).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var planOptions: String?
 
     @Option(name: .long, help: ArgumentHelp("With --plan-options and draws: the largest chance of a deficit the plan accepts.", valueName: "share"))

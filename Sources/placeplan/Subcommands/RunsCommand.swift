@@ -8,7 +8,7 @@ struct RunsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the saved runs.")
-        @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", valueName: "file"), completion: .file(extensions: ["sqlite"]))
         var store = RunStore.defaultPath
         @Option(name: .long, help: ArgumentHelp("table (default) or json.", valueName: "format"))
         var format: OutputFormat = .table
@@ -49,7 +49,7 @@ struct RunsCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a saved run's manifest: its inputs, scenarios and assumptions.")
-        @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("The run store, a SQLite file.", valueName: "file"), completion: .file(extensions: ["sqlite"]))
         var store = RunStore.defaultPath
         @Argument(help: "The run's name.") var name: String
         @Option(name: .long, help: ArgumentHelp("table (default) or json (the whole saved run, schema placeplan.run/1).", valueName: "format"))

@@ -26,7 +26,7 @@ struct ScenarioCommand: ParsableCommand {
 
         @Option(
             name: .customLong("allow-path"),
-            help: ArgumentHelp("Let scenario files read files in this folder too (by default only beside the scenario and in the data folder).", valueName: "folder"))
+            help: ArgumentHelp("Let scenario files read files in this folder too (by default only beside the scenario and in the data folder).", valueName: "folder"), completion: .directory)
         var allowPath: [String] = []
 
         @Option(name: .long, help: ArgumentHelp("Forecast horizon: changes after it are marked (default: the scenario's, else 10).", valueName: "n"))

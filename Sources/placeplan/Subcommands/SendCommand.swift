@@ -34,7 +34,7 @@ struct SendCommand: ParsableCommand {
         help: ArgumentHelp("Without schools data: the share of maintained special placements out of borough.", valueName: "share"))
     var oobShare = 0.2
 
-    @Option(name: .long, help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"), completion: .file(extensions: ["csv"]))
     var costs: String?
 
     @OptionGroup var draws: DrawOptions
