@@ -210,6 +210,8 @@ public enum DfECensusFormat {
         var series: [String: BirthSeries] = [:]
         var seen: [String: Int] = [:]
         var otherDates = 0
+        // Rows that look like a mistyped mid-year, by code and year: named when that mid-year is missing.
+        var offDate: [String: (location: SourceLocation, date: String)] = [:]
         try forEachRecord(file) { r throws(PlacePlanError) in
             let d = r.text(date)
             guard d.count == 10, d.dropFirst(4).first == "-", let y = Int(d.prefix(4)), (1900...2199).contains(y) else {
@@ -217,6 +219,10 @@ public enum DfECensusFormat {
             }
             guard d.hasSuffix("-07-01") else {
                 otherDates += 1
+                // The GLA's other series are dated the 1st of a month; a date off the 1st, or
+                // in July but not the 1st, looks like a mistyped mid-year.
+                let key = "\(r.text(gss)) \(y)"
+                if !d.hasSuffix("-01") || d.dropFirst(5).hasPrefix("07-"), offDate[key] == nil { offDate[key] = (r.location(date), d) }
                 return
             }
             if let sex, !["persons", "all", ""].contains(r.text(sex).lowercased()) { return }
@@ -239,8 +245,20 @@ public enum DfECensusFormat {
         for (code, s) in series.sorted(by: { $0.key < $1.key }) {
             guard let lo = s.births.keys.min(), let hi = s.births.keys.max() else { continue }
             let missing = (lo...hi).filter { s.births[$0] == nil }
-            if !missing.isEmpty {
-                errors.append(.missingYears(file: file.path, series: "births for \(code) (mid-years)", missing: missing.map(AcademicYear.init)))
+            for y in missing {
+                // A row for the year with another date: most likely the mid-year mistyped.
+                if let off = offDate["\(code) \(y)"] {
+                    errors.append(.invalidValue(
+                        off.location, value: off.date,
+                        expected: "the mid-year date \(y)-07-01: births for \(code) have no other row for mid-\(y), so the series has a gap"))
+                }
+            }
+            let unexplained = missing.filter { offDate["\(code) \($0)"] == nil }
+            if !unexplained.isEmpty {
+                errors.append(.insufficientHistory(
+                    "\(file.path): births for \(code) have no mid-year row (dated 1 July) for "
+                        + unexplained.map(String.init).joined(separator: ", ") + " between \(lo) and \(hi)",
+                    hint: "the series must run without gaps: add the rows dated YYYY-07-01"))
             }
         }
         try PlacePlanError.check(errors)

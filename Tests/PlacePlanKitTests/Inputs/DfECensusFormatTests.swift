@@ -56,6 +56,22 @@ let londonDirectory: String? = {
         #expect(open.birthSeries(for: open.areas[0])?.upper[2018] == 490 && open.birthSeries(for: open.areas[0])?.lower[2018] == nil)
     }
 
+    /// A mid-year missing from GLA births is an error naming the year (not an academic
+    /// year); a row for that year dated off the 1st (a mistyped 1 July) is named at its cell.
+    @Test func birthsGapOrMistypedMidYearIsNamed() throws {
+        let d = try small()
+        let path = d.path("births_la_test.csv")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "E09000999,Testham,LAD21,persons,2015-07-01,actual,500,,\n", with: "")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let gap = "\(error { _ = try DataSource.load(d.directory) }.map { "\($0)" } ?? "accepted")"
+        #expect(gap.contains("births for E09000999 have no mid-year row (dated 1 July) for 2015 between 2013 and 2018"), "\(gap)")
+        try text.replacingOccurrences(of: "2015-07-01", with: "2015-06-30").write(toFile: path, atomically: true, encoding: .utf8)
+        let e = error { _ = try DataSource.load(d.directory) }
+        guard case .invalidValue(let loc, let value, let expected) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.field == "date" && loc.line == 4 && value == "2015-06-30" && expected.contains("mid-year date 2015-07-01"))
+    }
+
     @Test func suppressedHeadcountIsMissing() throws {
         let d = try small { year, g in year == 2019 && g == 3 ? "x" : "100" }
         let data = try DataSource.load(d.directory)
