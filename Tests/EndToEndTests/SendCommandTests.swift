@@ -78,6 +78,19 @@ import Testing
         #expect(noDraws.status != 0 && noDraws.status != 1 && noDraws.stderr.contains("--draws"))
     }
 
+    /// A caseload file by area naming an area the data does not have: `send` and `check`
+    /// stop at its line and column (exit 65), and nothing is shared out silently.
+    @Test func badCaseloadByAreaStopsSendAndCheck() throws {
+        let dir = try CLI.demoWithSEND { file, text in
+            file == "ehcp_caseload_by_area.csv" ? text + "2026,P77,Y3,ASD,special,4\n" : text
+        }
+        for command in ["send", "check"] {
+            let r = try CLI.run([command, "--data", dir.path])
+            #expect(r.status == 65, "\(command): \(r.stderr)\(r.stdout)")
+            #expect((r.stderr + r.stdout).contains("ehcp_caseload_by_area.csv:") && (r.stderr + r.stdout).contains("P77"), "\(command)")
+        }
+    }
+
     /// Without new plans the forecast would have every plan cease in turn: an error naming
     /// the file, not a silent zero.
     @Test func noNewPlansIsAnError() throws {

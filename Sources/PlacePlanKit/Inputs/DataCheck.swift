@@ -87,6 +87,15 @@ public enum DataCheck {
             guard FileManager.default.fileExists(atPath: path) else { continue }
             do { _ = try SENDCosts.read(path) } catch { report.problems += error.flattened }
         }
+        if let path = AreaCaseload.find(in: directory) {
+            do {
+                let c = try AreaCaseload.read(path, areas: data.areas)
+                let plans = c.plans.values.reduce(0.0) { $0 + $1.reduce(0) { $0 + $1.reduce(0, +) } }
+                report.found.append("EHCP plans by planning area: \(Format.count(plans)) in January \(c.january) over \(c.plans.count) areas (\(path))")
+            } catch { report.problems += error.flattened }
+        } else if data.areas.count > 1 {
+            report.warnings.append("no ehcp_caseload_by_area.csv: placeplan send shares EHCP pupils out over the areas by their pupils")
+        }
         return report
     }
 }
