@@ -79,7 +79,8 @@ public struct SENDBacktest: Sendable {
 
     /// Every January a rolling backtest can start from: four Januaries of plans by age band
     /// before it (three to fit cessation, the fourth to start from), up to the last January
-    /// with plans by age band before the last outcome.
+    /// with plans by age band before the last outcome. From each, the inner origins (from
+    /// three years after the first plans) give the errors its intervals are calibrated on.
     public static func origins(_ histories: [String: EHCPHistory]) -> ClosedRange<Int>? {
         guard let first = histories.values.compactMap({ $0.plansByBand.keys.min() }).min(),
             let lastBand = histories.values.compactMap({ $0.plansByBand.keys.max() }).max()
@@ -272,22 +273,11 @@ public struct SENDBacktest: Sendable {
         histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThrough: Int = 2017, horizon: Int = 5,
         adaptation: Double = CalibratedErrors.adaptationRate
     ) -> [Int: CoverageSummary] {
-        let last = lastOutcome(histories)
-        let records = intervalRecords(
-            histories: histories, data: data, pooled: pooled, fitThrough: fitThrough, horizon: min(horizon, last - fitThrough), adaptation: adaptation)
-        return Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
-    }
-
-    /// The Januaries from which a forecast has both a calibration (inner origins start three
-    /// years after the first plans, ``measuredErrors(histories:data:pooled:through:horizon:trend:)``,
-    /// and need an outcome by the January), plans by age band to start from, and a later
-    /// outcome; nil when none. The same Januaries as ``origins(_:)``.
-    public static func calibratedJanuaries(_ histories: [String: EHCPHistory]) -> ClosedRange<Int>? {
-        origins(histories)
+        rollingCoverage(histories: histories, data: data, pooled: pooled, fitThroughs: fitThrough...fitThrough, horizon: horizon, adaptation: adaptation)
     }
 
     /// Rolling interval coverage: ``coverage(histories:data:pooled:fitThrough:horizon:adaptation:)``
-    /// from every January in `fitThroughs` (default ``calibratedJanuaries(_:)``), each as far
+    /// from every January in `fitThroughs` (default ``origins(_:)``), each as far
     /// ahead as the plans published allow (up to `horizon` years), pooled by horizon with the
     /// origins as clusters.
     public static func rollingCoverage(
@@ -299,12 +289,12 @@ public struct SENDBacktest: Sendable {
     }
 
     /// The Y1-Y11 forecasts from every January in `fitThroughs` (default
-    /// ``calibratedJanuaries(_:)``), each with its 80% and 95% interval.
+    /// ``origins(_:)``), each with its 80% and 95% interval.
     public static func rollingIntervalRecords(
         histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThroughs: ClosedRange<Int>? = nil, horizon: Int = 5,
         adaptation: Double = CalibratedErrors.adaptationRate
     ) -> [BacktestRecord] {
-        guard let januaries = fitThroughs ?? calibratedJanuaries(histories) else { return [] }
+        guard let januaries = fitThroughs ?? origins(histories) else { return [] }
         let last = lastOutcome(histories)
         var records: [BacktestRecord] = []
         for f in januaries where f < last {

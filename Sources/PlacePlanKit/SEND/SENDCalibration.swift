@@ -69,8 +69,6 @@ public struct SENDCalibration: Sendable {
     public var growth: Double
     /// The standard error of that growth (from the log-linear fit), for draws.
     public var growthError: Double = 0
-    /// The authority's own growth of new plans per pupil (log-linear, last five years).
-    public var ownGrowth: Double = 0
     /// The Januaries (calendar years without National rows) the momentum was fitted on; nil
     /// when `growth` is the authority's own.
     public var momentumYears: ClosedRange<Int>?
@@ -177,7 +175,6 @@ public struct SENDCalibration: Sendable {
             origin: origin, stock: stock, cessation: cessation, joinRate: joinRate, growth: shape.growth, needMix: needMix,
             placementMix: placementMix, transition: transitions(stock), independentAtOrigin: independent)
         calibration.growthError = shape.growthError
-        calibration.ownGrowth = shape.growth
         if let pooled, let lastNew = shape.totals.last?.year, let momentum = pooled.momentum(through: latest) {
             calibration.growth = momentum.growth
             calibration.growthError = momentum.error

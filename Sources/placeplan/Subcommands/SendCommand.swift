@@ -172,12 +172,8 @@ struct SendCommand: ParsableCommand {
         if draws.settings() != nil {
             // Interval coverage of the model's Y1-Y11 forecasts, each calibrated on the
             // Januaries before it, pooled over origins (as clusters).
-            let januaries = fitThrough.map { $0...$0 } ?? SENDBacktest.calibratedJanuaries(histories)
-            coverageByHorizon = Dictionary(
-                grouping: SENDBacktest.rollingIntervalRecords(
-                    histories: histories, data: dataSet, pooled: pooled, fitThroughs: januaries, adaptation: draws.adaptationRate),
-                by: \.horizon
-            ).compactMapValues { CoverageSummary($0) }
+            coverageByHorizon = SENDBacktest.rollingCoverage(
+                histories: histories, data: dataSet, pooled: pooled, fitThroughs: fitThrough.map { $0...$0 }, adaptation: draws.adaptationRate)
             for h in coverageByHorizon.keys.sorted() {
                 let c = coverageByHorizon[h]!
                 func se(_ x: Double) -> String { c.origins > 1 ? " ± \(Format.decimal(x, places: 1))" : "" }

@@ -413,7 +413,7 @@ struct LondonSENDCoverageTests {
         let data = try DataSource.load(londonDirectory!)
         let histories = try EHCPHistory.loadAll(directory: londonDirectory!)
         let pooled = SENDPooledTrend(histories: histories, data: data, national: try SENDPooledTrend.nationalPlans(directory: londonDirectory!))
-        #expect(SENDBacktest.calibratedJanuaries(histories) == 2014...2022)
+        #expect(SENDBacktest.origins(histories) == 2014...2022)
         let coverage = SENDBacktest.rollingCoverage(histories: histories, data: data, pooled: pooled)
         #expect(coverage.keys.sorted() == [1, 2, 3, 4, 5])
         let h1 = try #require(coverage[1]), h2 = try #require(coverage[2]), h5 = try #require(coverage[5])
