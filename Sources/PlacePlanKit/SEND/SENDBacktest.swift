@@ -340,6 +340,38 @@ public struct SENDBacktest: Sendable {
         return 100 * (e.count % 2 == 1 ? e[e.count / 2] : (e[e.count / 2 - 1] + e[e.count / 2]) / 2)
     }
 
+    /// The gates' verdict on the first method's (the model's) Y1-Y11 totals, one line per
+    /// gate missed: MAPE above a `maxError` limit, |median bias| above a `maxBias` limit, or
+    /// the coverage of `intervals` (by horizon) outside a `coverage` range at any horizon.
+    public func gateFailures(
+        maxError: [AccuracyGate], maxBias: [AccuracyGate], coverage: [CoverageGate], intervals: [Int: CoverageSummary]
+    ) -> [String] {
+        let model = methods[0]
+        var failures: [String] = []
+        for g in maxError {
+            let v = mape(model, band: nil, horizon: g.horizon)
+            if !(v.map { $0 <= g.limit } ?? false) {
+                failures.append("SEND Y1-Y11 MAPE h\(g.horizon) is \(v.map { Format.decimal($0, places: 2) + "%" } ?? "not measured"), above \(Format.decimal(g.limit, places: 2))%")
+            }
+        }
+        for g in maxBias {
+            let v = medianBias(model, band: nil, horizon: g.horizon)
+            if !(v.map { abs($0) <= g.limit } ?? false) {
+                failures.append("SEND Y1-Y11 median bias h\(g.horizon) is \(v.map { Format.decimal($0, places: 2, signed: true) + "%" } ?? "not measured"), beyond ±\(Format.decimal(g.limit, places: 2))%")
+            }
+        }
+        for g in coverage {
+            for h in intervals.keys.sorted() {
+                let v = g.level == 80 ? intervals[h]!.coverage80 : intervals[h]!.coverage95
+                if !g.range.contains(v) {
+                    failures.append("SEND \(g.level)% interval coverage h\(h) is \(Format.decimal(v, places: 1))%, outside \(Format.decimal(g.range.lowerBound))-\(Format.decimal(g.range.upperBound))%")
+                }
+            }
+            if intervals.isEmpty { failures.append("SEND \(g.level)% interval coverage: no intervals to measure") }
+        }
+        return failures
+    }
+
     /// The report table: MAPE by method, band and horizon, and the median bias of the Y1-Y11 totals.
     public func table() -> TextTable {
         let horizons = Array(Set(records.map(\.horizon))).sorted()

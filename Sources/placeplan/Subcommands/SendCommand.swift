@@ -185,31 +185,7 @@ struct SendCommand: ParsableCommand {
                 ] + Array(repeating: TextTable.Cell(""), count: table.headers.count - 2))
             }
         }
-        // The gates, on the model's Y1-Y11 totals.
-        let model = result.methods[0]
-        var failures: [String] = []
-        for g in errorGates {
-            let v = result.mape(model, band: nil, horizon: g.horizon)
-            if !(v.map { $0 <= g.limit } ?? false) {
-                failures.append("SEND Y1-Y11 MAPE h\(g.horizon) is \(v.map { Format.decimal($0, places: 2) + "%" } ?? "not measured"), above \(Format.decimal(g.limit, places: 2))%")
-            }
-        }
-        for g in biasGates {
-            let v = result.medianBias(model, band: nil, horizon: g.horizon)
-            if !(v.map { abs($0) <= g.limit } ?? false) {
-                failures.append("SEND Y1-Y11 median bias h\(g.horizon) is \(v.map { Format.decimal($0, places: 2, signed: true) + "%" } ?? "not measured"), beyond ±\(Format.decimal(g.limit, places: 2))%")
-            }
-        }
-        for g in coverageGates {
-            for h in coverageByHorizon.keys.sorted() {
-                let c = coverageByHorizon[h]!
-                let v = g.level == 80 ? c.coverage80 : c.coverage95
-                if !g.range.contains(v) {
-                    failures.append("SEND \(g.level)% interval coverage h\(h) is \(Format.decimal(v, places: 1))%, outside \(Format.decimal(g.range.lowerBound))-\(Format.decimal(g.range.upperBound))%")
-                }
-            }
-            if coverageByHorizon.isEmpty { failures.append("SEND \(g.level)% interval coverage: no intervals to measure") }
-        }
+        let failures = result.gateFailures(maxError: errorGates, maxBias: biasGates, coverage: coverageGates, intervals: coverageByHorizon)
         let text: String
         switch output.format {
         case .markdown: text = table.markdown()

@@ -109,3 +109,28 @@ struct PooledSENDAccuracyTests {
         #expect(records.filter { $0.method == model && $0.horizon == 5 }.count > 500)
     }
 }
+
+/// The SEND backtest's gates judge the first method's Y1-Y11 totals.
+@Suite struct SENDGateTests {
+    @Test func gatesJudgeTheModelOnly() throws {
+        // Model: +10% at h1 on one LA and -20% on another (MAPE 15, median bias -5); the
+        // second method is perfect and must not be judged.
+        let records = [
+            SENDBacktest.Record(method: "model", authority: "A", band: nil, origin: 2017, horizon: 1, forecast: 110, actual: 100),
+            SENDBacktest.Record(method: "model", authority: "B", band: nil, origin: 2017, horizon: 1, forecast: 80, actual: 100),
+            SENDBacktest.Record(method: "other", authority: "A", band: nil, origin: 2017, horizon: 1, forecast: 100, actual: 100),
+        ]
+        let b = SENDBacktest(origins: [2017], methods: ["model", "other"], records: records, authorities: 2)
+        #expect(abs(b.mape("model", band: nil, horizon: 1)! - 15) < 1e-9 && abs(b.medianBias("model", band: nil, horizon: 1)! + 5) < 1e-9)
+        let pass = b.gateFailures(
+            maxError: try AccuracyGate.parse("h1=15.01"), maxBias: try AccuracyGate.parse("h1=5", option: "--max-bias"), coverage: [], intervals: [:])
+        #expect(pass.isEmpty, "\(pass)")
+        let fail = b.gateFailures(
+            maxError: try AccuracyGate.parse("h1=14.9,h2=50"), maxBias: try AccuracyGate.parse("h1=4.9", option: "--max-bias"),
+            coverage: try CoverageGate.parse("80=75-85"), intervals: [:])
+        #expect(fail == [
+            "SEND Y1-Y11 MAPE h1 is 15.00%, above 14.90%", "SEND Y1-Y11 MAPE h2 is not measured, above 50.00%",
+            "SEND Y1-Y11 median bias h1 is -5.00%, beyond ±4.90%", "SEND 80% interval coverage: no intervals to measure",
+        ])
+    }
+}
