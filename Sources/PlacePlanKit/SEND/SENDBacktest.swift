@@ -89,6 +89,12 @@ public struct SENDBacktest: Sendable {
         return first + 4 <= upper ? (first + 4)...upper : nil
     }
 
+    /// Plans of Years 1-11 from plans by age band: the 5-10 and 11-15 bands, nil without either.
+    static func year1to11(_ plans: [AgeBand: Double]?) -> Double? {
+        guard let a5 = plans?[.age5to10], let a11 = plans?[.age11to15] else { return nil }
+        return a5 + a11
+    }
+
     /// The last January with an outcome: plans by age band, or of ages 5-15 in the caseload file.
     static func lastOutcome(_ histories: [String: EHCPHistory]) -> Int {
         histories.values.compactMap { h in [h.plansByBand.keys.max(), h.plansYear1to11.keys.max()].compactMap { $0 }.max() }.max() ?? 0
@@ -166,7 +172,7 @@ public struct SENDBacktest: Sendable {
                             guard let actual = plans[b], actual > 0 else { continue }
                             record(b, b.yearGroups.reduce(0.0) { $0 + s[$1.index] }, actual)
                         }
-                        if let a5 = plans[.age5to10], let a11 = plans[.age11to15], a5 + a11 > 0 { record(nil, total, a5 + a11) }
+                        if let y1to11 = Self.year1to11(plans), y1to11 > 0 { record(nil, total, y1to11) }
                     } else if let actual = full.plansYear1to11[january], actual > 0 {
                         record(nil, total, actual)
                     }
@@ -181,7 +187,7 @@ public struct SENDBacktest: Sendable {
                 let years = b?.yearGroups ?? (1...11).map { YearGroup.all[$0] }
                 let points = (fitThrough - 4...fitThrough).compactMap { y -> (Double, Double)? in
                     guard let n = census(AcademicYear(y - 1)) else { return nil }
-                    let plans = b.map { known.plansByBand[y]?[$0] } ?? known.plansByBand[y].flatMap { p in p[.age5to10].flatMap { a in p[.age11to15].map { a + $0 } } }
+                    let plans = b.map { known.plansByBand[y]?[$0] } ?? Self.year1to11(known.plansByBand[y])
                     guard let plans else { return nil }
                     let cohort = years.reduce(0.0) { $0 + n[$1.index] }
                     return cohort > 0 ? (Double(y), plans / cohort) : nil
@@ -196,7 +202,7 @@ public struct SENDBacktest: Sendable {
                 guard let n = pupils(AcademicYear(january - 1)) else { continue }
                 for b in Self.bands.map(Optional.some) + [nil] {
                     guard let p = prevalence[b] else { continue }
-                    let actual = b.map { full.plansByBand[january]?[$0] } ?? (full.plansByBand[january].flatMap { p in p[.age5to10].flatMap { a in p[.age11to15].map { a + $0 } } } ?? full.plansYear1to11[january])
+                    let actual = b.map { full.plansByBand[january]?[$0] } ?? (Self.year1to11(full.plansByBand[january]) ?? full.plansYear1to11[january])
                     guard let actual, actual > 0 else { continue }
                     let years = b?.yearGroups ?? (1...11).map { YearGroup.all[$0] }
                     let f = (p.mean + p.slope * (Double(january) - p.x)) * years.reduce(0.0) { $0 + n[$1.index] }
