@@ -180,6 +180,12 @@ import FoundationXML
         #expect(nearHTML.contains("<b>P09 Golders Green &amp; Childs Hill</b>, primary: no deficit forecast, but <span class=\"risk\">a "))
         #expect(!html.contains("<b>P09 Golders Green &amp; Childs Hill</b>, primary [baseline]: no deficit forecast"), "under 10% without the homes")
         #expect(html.contains("80%") && html.contains("Specialist demand against in-borough places"))
+        // Each area's chart starts five censuses before the origin (2025/26), so the forecast
+        // is seen against the trend, and shows the places less the operating margin.
+        let areaCharts = html.components(separatedBy: "<section id=\"areas\">")[1].components(separatedBy: "</section>")[0]
+        #expect(areaCharts.components(separatedBy: "text-anchor=\"middle\">20/21</text>").count - 1 == 15)
+        #expect(areaCharts.components(separatedBy: ">places less 5.0% margin</text>").count - 1 == 15)
+        #expect(!areaCharts.contains(">/21<"), "no year label loses its digits")
         // Each area's chart draws the draws' median, dotted, beside the forecast line.
         #expect(html.components(separatedBy: ">median of draws: baseline</text>").count - 1 == 15)
         // Every scenario has its own bands and median (not the first alone).

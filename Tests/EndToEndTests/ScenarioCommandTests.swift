@@ -60,6 +60,23 @@ import Testing
         #expect(r.stderr.contains("hint:"))
     }
 
+    /// `scenario check scenarios/*.yaml` takes in the plan's options file too: before, it was
+    /// read as a scenario and refused ("unknown key 'class_size'"); now it is checked as an
+    /// options file, against the schools, and a bad one still fails at its line.
+    @Test func checkKnowsAnOptionsFile() throws {
+        let ok = try CLI.run(["scenario", "check", "\(CLI.scenarios)/options.yaml", "--format", "json"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+        let checked = try #require((doc["scenarios"] as? [[String: Any]])?.first)
+        #expect(checked["kind"] as? String == "options" && checked["name"] as? String == "demo-options")
+        let dir = try CLI.scratch()
+        let bad = dir.appendingPathComponent("options.yaml")
+        try "name: o\noptions:\n  - type: bulge\n    school: P10-99\n    cost: 1000\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["scenario", "check", bad.path])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("options.yaml:") && r.stderr.contains("P10-99"), "\(r.stderr)")
+    }
+
     @Test func shortForecastOfALongScenarioShowsItsFirstYears() throws {
         // The regeneration scenario builds to 2039/40; five years of it run, and say so.
         let file = "\(CLI.scenarios)/regeneration-south-west.yaml"

@@ -111,11 +111,10 @@ public struct BacktestOutput: Sendable {
         tables.append(byArea)
         if let chosen = b.selections[method], b.settings.method == .auto {
             var table = TextTable(title: "Estimators chosen by auto at each origin", headers: ["Origin", "Chosen"], rightAligned: [false, false])
+            table.wrapWidths = [1: 88]
             for origin in b.origins {
                 guard let s = chosen[origin] else { continue }
-                let lines = ScenarioHeader.wrap(ScenarioHeader.chosen(s), width: 88, indent: "")
-                table.rows.append([TextTable.Cell(origin.description), TextTable.Cell(lines[0])])
-                for line in lines.dropFirst() { table.rows.append(["", TextTable.Cell(line)]) }
+                table.rows.append([TextTable.Cell(origin.description), TextTable.Cell(ScenarioHeader.chosen(s))])
             }
             tables.append(table)
         }

@@ -216,29 +216,39 @@ public struct HTMLReport: Sendable {
         }
 
         // Charts: forecast pupils (with bands) against places, per area and phase.
-        html += "<section id=\"areas\"><h2>Pupils against places, by planning area</h2><p class=\"note\">Pupils on roll (census, then forecast) and mainstream places, each phase total."
+        // Up to five censuses before the origin, so that the forecast is seen against the trend.
+        let rolls = run.data.rolls
+        let pastYears = Array(rolls.years.filter { $0 < f.origin }.suffix(Self.historyYears))
+        let chartYears = pastYears + years
+        let margin = run.thresholds[0].margin
+        html += "<section id=\"areas\"><h2>Pupils against places, by planning area</h2><p class=\"note\">Pupils on roll (\(pastYears.isEmpty ? "census" : "the last \(pastYears.count + 1) censuses"), then forecast) and mainstream places, each phase total; the thin dashed line is the places less the \(Format.percent(margin)) operating margin, the level above which an area has less spare room than it keeps for families moving in."
             + (run.draws != nil ? " Shaded: 80% and 95% prediction intervals from the draws; dotted: their median. The draws are centred on the forecast corrected by the bias its backtest measured, so the bands need not sit evenly around the forecast line." : "") + "</p><div class=\"charts\">"
         let colours = ["#1d4f7a", "#c0392b", "#27864a", "#8e44ad", "#d35400"]
         for (a, area) in f.areas.enumerated() {
             for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
                 var series: [SVGChart.Series] = []
                 var bands: [SVGChart.Band] = []
+                let past = Self.pastPupils(rolls, area: area, phase: phase, years: pastYears)
+                let lead = [Double?](repeating: nil, count: pastYears.count)
                 for (c, scenario) in f.columns.enumerated() {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
-                    series.append(.init(name: f.columns.count > 1 ? "pupils: \(scenario)" : "pupils", values: rows.map(\.pupils), colour: colours[c % colours.count]))
+                    series.append(.init(name: f.columns.count > 1 ? "pupils: \(scenario)" : "pupils", values: (c == 0 ? past : lead) + rows.map(\.pupils), colour: colours[c % colours.count]))
                     // Every scenario's bands, in its own colour (lighter when several overlap).
                     if let d = run.draws?[c] {
                         let several = f.columns.count > 1, colour = colours[c % colours.count]
-                        bands.append(.init(name: several ? "95%: \(scenario)" : "95%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 0) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 6) }, colour: colour, opacity: several ? 0.08 : 0.12))
-                        bands.append(.init(name: several ? "80%: \(scenario)" : "80%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 2) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 4) }, colour: colour, opacity: several ? 0.15 : 0.22))
-                        series.append(.init(name: several ? "median of draws: \(scenario)" : "median of draws", values: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 3) }, colour: colour, dotted: true))
+                        bands.append(.init(name: several ? "95%: \(scenario)" : "95%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 0) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 6) }, colour: colour, opacity: several ? 0.08 : 0.12, start: pastYears.count))
+                        bands.append(.init(name: several ? "80%: \(scenario)" : "80%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 2) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 4) }, colour: colour, opacity: several ? 0.15 : 0.22, start: pastYears.count))
+                        series.append(.init(name: several ? "median of draws: \(scenario)" : "median of draws", values: lead + (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 3) }, colour: colour, dotted: true))
                     }
                     if c == 0 || rows.map(\.places) != report.rows.filter({ $0.scenario == f.columns[0] && $0.areaID == area.id && $0.phase == phase }).map(\.places) {
-                        series.append(.init(name: f.columns.count > 1 ? "places: \(scenario)" : "places", values: rows.map(\.places), colour: c == 0 ? "#333333" : colours[c % colours.count], dashed: true))
+                        series.append(.init(name: f.columns.count > 1 ? "places: \(scenario)" : "places", values: lead + rows.map(\.places), colour: c == 0 ? "#333333" : colours[c % colours.count], dashed: true))
+                    }
+                    if c == 0 {
+                        series.append(.init(name: "places less \(Format.percent(margin)) margin", values: lead + rows.map { $0.places * (1 - margin) }, colour: "#9a9a9a", dashed: true, thin: true))
                     }
                 }
                 html += "<div class=\"chart\">" + SVGChart.lines(
-                    title: "\(area.id) \(area.name), \(phase)", xLabels: years.map(short), yLabel: "pupils", series: series, bands: bands) + "</div>"
+                    title: "\(area.id) \(area.name), \(phase)", xLabels: chartYears.map(short), yLabel: "pupils", series: series, bands: bands, origin: pastYears.count) + "</div>"
             }
         }
         html += "</div></section>"
@@ -443,5 +453,30 @@ public struct HTMLReport: Sendable {
 
     static func places(_ n: Double) -> String { "\(Format.count(n)) place\(n.rounded() == 1 ? "" : "s")" }
 
-    func short(_ y: AcademicYear) -> String { y.description.replacingOccurrences(of: "20", with: "", options: .anchored) }
+    /// How many censuses before the origin the area charts show.
+    static let historyYears = 5
+
+    /// An area's pupils in a phase at each of `years` from the census rolls: nil for a year
+    /// with no census or a suppressed value, so that the history line has a gap, not a dip.
+    static func pastPupils(_ rolls: RollHistory, area: PlanningArea, phase: ReportingPhase, years: [AcademicYear]) -> [Double?] {
+        guard let a = rolls.areaIDs.firstIndex(of: area.id) else { return years.map { _ in nil } }
+        let groups = phase.yearGroups.clamped(to: area.phase.yearGroups)
+        return years.map { year in
+            guard let y = rolls.yearIndex(year), rolls.hasCensus(yearIndex: y, area: a) else { return nil }
+            var total = 0.0
+            for g in groups {
+                guard let v = rolls.pupils(yearIndex: y, area: a, g) else { return nil }
+                total += v
+            }
+            return total
+        }
+    }
+
+    /// "24/25" for 2024/25. (Foundation's anchored replace of "20" took both from 2020/21.)
+    static func short(_ y: AcademicYear) -> String {
+        func two(_ n: Int) -> String { n % 100 < 10 ? "0\(n % 100)" : "\(n % 100)" }
+        return two(y.startYear) + "/" + two(y.startYear + 1)
+    }
+
+    func short(_ y: AcademicYear) -> String { Self.short(y) }
 }

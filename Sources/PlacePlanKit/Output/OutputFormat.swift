@@ -190,6 +190,10 @@ public struct TextTable: Sendable {
     /// Whether each column is right-aligned (numbers) or left-aligned (text).
     public var rightAligned: [Bool]
     public var rows: [[Cell]]
+    /// Columns whose long text the terminal rendering wraps, at the given width, onto
+    /// continuation lines (the other cells blank). Markdown and CSV keep each cell whole,
+    /// so that a wrapped cell never becomes extra rows there.
+    public var wrapWidths: [Int: Int] = [:]
 
     public init(title: String? = nil, headers: [String], rightAligned: [Bool]? = nil, rows: [[Cell]] = []) {
         self.title = title
@@ -198,8 +202,29 @@ public struct TextTable: Sendable {
         self.rows = rows
     }
 
+    /// The rows as the terminal shows them: a cell of a column in ``wrapWidths`` longer than
+    /// its width is cut at spaces into lines, the later ones on rows of their own.
+    func terminalRows() -> [[Cell]] {
+        guard !wrapWidths.isEmpty else { return rows }
+        var out: [[Cell]] = []
+        for row in rows {
+            var pieces: [[String]] = row.map { [$0.text] }
+            for (i, width) in wrapWidths where i < row.count && row[i].text.count > width {
+                pieces[i] = ScenarioHeader.wrap(row[i].text, width: width, indent: "")
+            }
+            let height = pieces.map(\.count).max() ?? 1
+            for line in 0..<height {
+                out.append(row.indices.map { i in
+                    line < pieces[i].count ? Cell(pieces[i][line], row[i].style) : Cell("")
+                })
+            }
+        }
+        return out
+    }
+
     /// Aligned columns separated by two spaces; `colour` adds ANSI styles.
     public func render(colour: Bool) -> String {
+        let rows = terminalRows()
         var widths = headers.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.text.count) } }
         func pad(_ s: String, _ i: Int) -> String {
@@ -223,10 +248,11 @@ public struct TextTable: Sendable {
     /// A GitHub-flavoured Markdown table, with the title as a heading. Text from the inputs
     /// (area and school names) is escaped so that it reads as text: `|` cannot split a cell,
     /// and `<` cannot open an HTML tag where the Markdown is rendered (`&` before a space, as in
-    /// "Barnet & Oakleigh", is plain text to Markdown and is left as it is).
+    /// "Barnet & Oakleigh", is plain text to Markdown and is left as it is). A cell is one
+    /// line, whatever the terminal wraps (``wrapWidths``): a line break would end the table.
     public func markdown(headingLevel: Int = 3) -> String {
         func escaped(_ s: String) -> String {
-            s.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "|", with: "\\|")
+            s.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
         }
         var lines: [String] = []
         if let title {

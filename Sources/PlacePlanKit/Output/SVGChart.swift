@@ -8,12 +8,15 @@ public enum SVGChart {
         public var dashed: Bool
         /// Drawn with fine dots (a derived line, such as the draws' median).
         public var dotted: Bool
-        public init(name: String, values: [Double?], colour: String, dashed: Bool = false, dotted: Bool = false) {
+        /// Drawn thinner (a reference line, such as places less the margin).
+        public var thin: Bool
+        public init(name: String, values: [Double?], colour: String, dashed: Bool = false, dotted: Bool = false, thin: Bool = false) {
             self.name = name
             self.values = values
             self.colour = colour
             self.dashed = dashed
             self.dotted = dotted
+            self.thin = thin
         }
 
         var dashAttribute: String { dashed ? " stroke-dasharray=\"6 4\"" : dotted ? " stroke-dasharray=\"2 3\"" : "" }
@@ -26,6 +29,8 @@ public enum SVGChart {
         public var upper: [Double]
         public var colour: String
         public var opacity: Double
+        /// The x position of the first bound (a band that starts after the history).
+        public var start: Int = 0
     }
 
     static func escape(_ s: String) -> String { HTMLReport.escape(s) }
@@ -40,10 +45,11 @@ public enum SVGChart {
         return stride(from: start, through: high + step * 0.5, by: step).map { $0 }
     }
 
-    /// A line chart over labelled x positions.
+    /// A line chart over labelled x positions, with a vertical line at `origin` (the census
+    /// a forecast starts from; none when nil).
     public static func lines(
         title: String, xLabels: [String], yLabel: String, series: [Series], bands: [Band] = [], width: Int = 520, height: Int = 260,
-        markFirst: Bool = true
+        origin: Int? = 0
     ) -> String {
         let left = 62.0, right = 24.0, top = 30.0, bottom = 58.0
         let width = fitting(title, from: left, width: width)
@@ -79,8 +85,8 @@ public enum SVGChart {
         svg += "<line x1=\"\(left)\" x2=\"\(left + w)\" y1=\"\(top + h)\" y2=\"\(top + h)\" class=\"axis\"/>"
         svg += "<text transform=\"translate(14 \(f(top + h / 2))) rotate(-90)\" class=\"tick\" text-anchor=\"middle\">\(escape(yLabel))</text>"
         for band in bands {
-            let upper = band.upper.enumerated().map { "\(f(x($0.offset))),\(f(y($0.element)))" }
-            let lower = band.lower.enumerated().reversed().map { "\(f(x($0.offset))),\(f(y($0.element)))" }
+            let upper = band.upper.enumerated().map { "\(f(x(band.start + $0.offset))),\(f(y($0.element)))" }
+            let lower = band.lower.enumerated().reversed().map { "\(f(x(band.start + $0.offset))),\(f(y($0.element)))" }
             svg += "<polygon points=\"\((upper + lower).joined(separator: " "))\" fill=\"\(band.colour)\" fill-opacity=\"\(band.opacity)\" stroke=\"none\"/>"
         }
         for s in series {
@@ -89,10 +95,10 @@ public enum SVGChart {
                 guard let v else { continue }
                 path += (path.isEmpty ? "M" : "L") + "\(f(x(i))),\(f(y(v))) "
             }
-            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashAttribute)/>"
+            svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(s.colour)\" stroke-width=\"\(s.thin ? 1 : 2)\"\(s.dashAttribute)/>"
         }
-        if markFirst, xLabels.count > 1 {
-            svg += "<line x1=\"\(f(x(0)))\" x2=\"\(f(x(0)))\" y1=\"\(top)\" y2=\"\(top + h)\" class=\"origin\"/>"
+        if let origin, xLabels.count > 1, xLabels.indices.contains(origin) {
+            svg += "<line x1=\"\(f(x(origin)))\" x2=\"\(f(x(origin)))\" y1=\"\(top)\" y2=\"\(top + h)\" class=\"origin\"/>"
         }
         for (s, (lx, ly)) in zip(series, legend.positions) {
             svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 18))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.colour)\" stroke-width=\"2\"\(s.dashAttribute)/>"

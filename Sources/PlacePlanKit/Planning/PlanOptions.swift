@@ -104,6 +104,17 @@ public enum PlanOptionsFile {
         return try parse(text, file: path)
     }
 
+    /// Whether the file at `path` is an options file rather than a scenario: YAML whose top
+    /// level has `options` and no `changes`. False for anything unreadable (the scenario
+    /// loader then says what is wrong).
+    public static func isOptionsFile(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+              let root = try? YAMLNode.parse(text, file: path), let mapping = root.node.mapping
+        else { return false }
+        let keys = Set(mapping.keys.compactMap { $0.scalar?.string })
+        return keys.contains("options") && !keys.contains("changes")
+    }
+
     public static func parse(_ text: String, file: String) throws(PlacePlanError) -> PlanOptions {
         let root = try YAMLNode.parse(text, file: file)
         let top = try root.mapping(allowed: topKeys, context: "an options file")

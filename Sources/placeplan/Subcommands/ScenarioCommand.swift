@@ -12,7 +12,8 @@ struct ScenarioCommand: ParsableCommand {
             abstract: "Validate scenario files against the data without running a forecast.",
             discussion: """
                 Checks every file (and the files it extends): the YAML keys and values, the schools and \
-                areas it names, and that every year falls within the forecast. Exits 0 when all are valid, \
+                areas it names, and that every year falls within the forecast. An options file of \
+                placeplan plan (top-level 'options', no 'changes') is checked as one. Exits 0 when all are valid, \
                 65 otherwise, listing each problem with its file, line and column.
 
                 Example:
@@ -43,7 +44,13 @@ struct ScenarioCommand: ParsableCommand {
             var valid: Bool
             var scenarios: [Checked]
             var problems: [Problem]
-            struct Checked: Codable { var file, name: String; var forecast: String; var changes: [String] }
+            struct Checked: Codable {
+                var file, name: String
+                var forecast: String
+                var changes: [String]
+                /// `scenario`, or `options` for an options file of `placeplan plan`.
+                var kind = "scenario"
+            }
             struct Problem: Codable { var message: String; var hint: String? }
         }
 
@@ -67,6 +74,16 @@ struct ScenarioCommand: ParsableCommand {
                 var checked: [Document.Checked] = []
                 for file in files {
                     do {
+                        // An options file for `plan` (scenarios/options.yaml sits among the
+                        // scenarios) is checked as one, against the schools and areas.
+                        if PlanOptionsFile.isOptionsFile(file) {
+                            let options = try PlanOptionsFile.load(file)
+                            let horizon = years ?? 10
+                            try PlanBuilder(options: options, schools: dataSet.schools, areas: dataSet.areas, origin: origin, horizon: horizon, settings: PlanSettings()).validate()
+                            report.append("ok: \(file): options '\(options.name)' for placeplan plan, \(options.options.count) option\(options.options.count == 1 ? "" : "s")")
+                            checked.append(.init(file: file, name: options.name, forecast: "\(origin + 1)-\(origin + horizon)", changes: [], kind: "options"))
+                            continue
+                        }
                         let scenario = try ScenarioFile.load(file, allowedFolders: (dataSet.directory.map { [$0] } ?? []) + allowPath)
                         let horizon = years ?? scenario.assumptions.horizon ?? 10
                         _ = try AppliedScenario.apply(scenario, to: dataSet.asKnownRolls(at: origin), origin: origin, horizon: horizon)

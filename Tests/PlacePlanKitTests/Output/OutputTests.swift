@@ -34,6 +34,41 @@ import Testing
         #expect(named.markdown().contains("| A \\| &lt;b>B & C&lt;/b> |"))
     }
 
+    /// A long cell the terminal wraps stays one cell in Markdown: before, the wrapped lines
+    /// were rows of their own, and a Markdown reader saw rows with an empty first column.
+    @Test func wrappedCellsStayOneRowInMarkdown() {
+        var t = TextTable(headers: ["Origin", "Chosen"], rightAligned: [false, false], rows: [["2019/20", "intake mean1; into Y1 smooth-0.6, Y2 blend-0.5-0.6, Y3 blend-0.25-0.6"], ["2020/21", "short"]])
+        t.wrapWidths = [1: 30]
+        let terminal = t.render(colour: false).split(separator: "\n")
+        #expect(terminal.count == 2 + 3 + 1, "header, rule, three lines of the long cell and one of the short")
+        #expect(terminal.allSatisfy { $0.count <= 7 + 2 + 30 })
+        #expect(terminal[3].hasPrefix("       "), "a continuation line leaves the origin blank")
+        let markdown = t.markdown().split(separator: "\n")
+        #expect(markdown.count == 2 + 2)
+        #expect(markdown[2] == "| 2019/20 | intake mean1; into Y1 smooth-0.6, Y2 blend-0.5-0.6, Y3 blend-0.25-0.6 |")
+        // A line break inside a cell (from an input's names) cannot end the table either.
+        t.rows[1][1] = "two\nlines"
+        #expect(t.markdown().split(separator: "\n").count == 4)
+    }
+
+    @Test func shortYearLabels() {
+        #expect(HTMLReport.short(AcademicYear(2020)) == "20/21")
+        #expect(HTMLReport.short(AcademicYear(2024)) == "24/25")
+        #expect(HTMLReport.short(AcademicYear(2099)) == "99/00")
+        #expect(HTMLReport.short(AcademicYear(2105)) == "05/06")
+    }
+
+    /// A chart with history: the bands start at the origin, which is marked where it is.
+    @Test func chartBandsStartAtTheOrigin() {
+        let series = [SVGChart.Series(name: "pupils", values: [10, 11, 12, 13, 14], colour: "#000")]
+        let band = SVGChart.Band(name: "80%", lower: [12, 12, 13], upper: [12, 14, 15], colour: "#00f", opacity: 0.2, start: 2)
+        let svg = SVGChart.lines(title: "t", xLabels: ["a", "b", "c", "d", "e"], yLabel: "p", series: series, bands: [band], origin: 2)
+        let points = svg.firstMatch(of: /<polygon points="([^"]*)"/)!.1.split(separator: " ").map { Double($0.split(separator: ",")[0])! }
+        let origin = Double(svg.firstMatch(of: /<line x1="([\d.]+)" x2="[\d.]+" y1="[\d.]+" y2="[\d.]+" class="origin"/)!.1)!
+        #expect(points.min() == origin, "the band begins at the census, not at the chart's left edge")
+        #expect(origin > 62 + 1, "and the census is not the first year shown")
+    }
+
     /// The legend entries of an SVG chart: (x, y, text) of each `class="legend"` text, and
     /// the chart's width and height.
     func legend(_ svg: String) -> (entries: [(x: Double, y: Double, text: String)], width: Double, height: Double) {
