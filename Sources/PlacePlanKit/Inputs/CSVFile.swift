@@ -13,9 +13,18 @@ struct CSVFile: Sendable {
     /// The path as the user gave it, used in messages.
     let path: String
     let header: [String]
-    let rows: [[String]]
+    /// The header's and then every row's fields, one after another (each row has as many as
+    /// the header): one array, not an array a row, which at national scale (1.2 M rows) was
+    /// 100 MB of allocations.
+    let fields: [String]
     /// The physical line each row starts on (rows may span lines inside quotes).
     let lines: [Int]
+
+    /// The number of (non-blank) rows.
+    var rowCount: Int { lines.count }
+
+    /// The fields of row `i`.
+    func row(_ i: Int) -> ArraySlice<String> { fields[((i + 1) * header.count)..<((i + 2) * header.count)] }
 
     init(path: String) throws(PlacePlanError) {
         let data = try InputFiles.read(path, kind: "CSV file")
@@ -35,28 +44,44 @@ struct CSVFile: Sendable {
             throw .unreadableFile(path: path, reason: "not UTF-8 text (save it as CSV UTF-8)")
         }
         let records = try Self.parse(bytes, path: path)
-        guard let first = records.first, !first.fields.allSatisfy(\.isEmpty) else {
+        guard let first = records.records.first, !records.fields(first).allSatisfy(\.isEmpty) else {
             throw .unreadableFile(path: path, reason: "empty file: a header row is required")
         }
-        header = first.fields.map { $0.lowercased() }
-        var rows: [[String]] = [], lines: [Int] = [], errors: [PlacePlanError] = []
-        for r in records.dropFirst() {
-            if r.fields.allSatisfy(\.isEmpty) { continue }  // blank lines are skipped
-            if r.fields.count != header.count, errors.count < 25 {
-                let more = r.fields.count > header.count
+        header = records.fields(first).map { $0.lowercased() }
+        var lines: [Int] = [], errors: [PlacePlanError] = []
+        lines.reserveCapacity(records.records.count)
+        var blank = false
+        for r in records.records.dropFirst() {
+            let row = records.fields(r)
+            if row.allSatisfy(\.isEmpty) {  // blank lines are skipped
+                blank = true
+                continue
+            }
+            if row.count != header.count, errors.count < 25 {
+                let more = row.count > header.count
                 errors.append(
                     .invalidValue(
-                        SourceLocation(file: path, line: r.line, column: min(r.fields.count, header.count + 1)),
-                        value: Self.excerpt(r.fields.joined(separator: ",")),
-                        expected: "a row of \(header.count) fields like the header (it has \(r.fields.count))"
+                        SourceLocation(file: path, line: r.line, column: min(row.count, header.count + 1)),
+                        value: Self.excerpt(row.joined(separator: ",")),
+                        expected: "a row of \(header.count) fields like the header (it has \(row.count))"
                             + (more ? ": a number written with a comma (1,234) must be quoted or written 1234" : ": fill every column, or write x for a suppressed value")))
             }
-            rows.append(r.fields)
             lines.append(r.line)
         }
         try PlacePlanError.check(errors)
-        self.rows = rows
         self.lines = lines
+        // Every row is as long as the header now; the parsed fields are kept as they are
+        // unless blank lines must be taken out.
+        guard blank else {
+            fields = records.fields
+            return
+        }
+        var kept: [String] = []
+        kept.reserveCapacity(records.fields.count)
+        for r in records.records where r.start == 0 || !records.fields(r).allSatisfy(\.isEmpty) {
+            kept.append(contentsOf: records.fields(r))
+        }
+        fields = kept
     }
 
     /// A short excerpt of file content for a message: at most 60 characters, control
@@ -66,12 +91,20 @@ struct CSVFile: Sendable {
         return escaped.count > 60 ? String(escaped.prefix(57)) + "..." : escaped
     }
 
+    /// The fields of a CSV text, one after another, and where each record starts and ends.
+    struct Records {
+        var fields: [String] = []
+        var records: [(line: Int, start: Int, end: Int)] = []
+        func fields(_ r: (line: Int, start: Int, end: Int)) -> ArraySlice<String> { fields[r.start..<r.end] }
+    }
+
     /// The records of a CSV text, each with the line it starts on.
-    static func parse(_ bytes: ArraySlice<UInt8>, path: String) throws(PlacePlanError) -> [(line: Int, fields: [String])] {
+    static func parse(_ bytes: ArraySlice<UInt8>, path: String) throws(PlacePlanError) -> Records {
         let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
-        var out: [(line: Int, fields: [String])] = []
-        var fields: [String] = []
+        var out = Records()
+        out.fields.reserveCapacity(bytes.count / 6)
+        var start0 = 0  // the first field of the record being read
         var field: [UInt8] = []
         var line = 1, recordLine = 1, column = 1
         var i = bytes.startIndex
@@ -112,7 +145,7 @@ struct CSVFile: Sendable {
                         SourceLocation(file: path, line: line, column: column), value: excerpt(String(decoding: field, as: UTF8.self)),
                         expected: "a field that ends at its closing quote (write a quote inside a quoted field as \"\")")
                 }
-                fields.append(String(decoding: field, as: UTF8.self))
+                out.fields.append(String(decoding: field, as: UTF8.self))
                 i = j
             } else {
                 var j = start, stray = false
@@ -130,25 +163,25 @@ struct CSVFile: Sendable {
                         SourceLocation(file: path, line: line, column: column), value: excerpt(text),
                         expected: "a field without a stray \" (quote the whole field, with inner quotes doubled)")
                 }
-                fields.append(text)
+                out.fields.append(text)
                 i = j
             }
             // What ends it.
             if i < end, bytes[i] == comma {
                 i += 1
                 column += 1
-                if i == end { fields.append("") }
+                if i == end { out.fields.append("") }
                 continue
             }
             if i < end, bytes[i] == cr { i += 1 }
             if i < end, bytes[i] == lf { i += 1 }
-            out.append((recordLine, fields))
-            fields = []
+            out.records.append((recordLine, start0, out.fields.count))
+            start0 = out.fields.count
             line += 1
             recordLine = line
             column = 1
         }
-        if !fields.isEmpty { out.append((recordLine, fields)) }
+        if out.fields.count > start0 { out.records.append((recordLine, start0, out.fields.count)) }
         return out
     }
 
@@ -166,9 +199,9 @@ struct CSVFile: Sendable {
         return c
     }
 
-    /// Each non-blank row with its physical line number.
-    var records: [CSVRecord] {
-        zip(rows, lines).map { CSVRecord(file: path, line: $1, fields: $0, header: header) }
+    /// Row `i` as a record, with its physical line number.
+    func record(_ i: Int) -> CSVRecord {
+        CSVRecord(file: path, line: lines[i], fields: row(i), header: header)
     }
 }
 
@@ -176,7 +209,7 @@ struct CSVFile: Sendable {
 struct CSVRecord: Sendable {
     let file: String
     let line: Int
-    let fields: [String]
+    let fields: ArraySlice<String>
     let header: [String]
 
     func location(_ column: Int) -> SourceLocation {
@@ -185,8 +218,8 @@ struct CSVRecord: Sendable {
 
     /// The trimmed text of a column (1-based), "" when the row is short.
     func text(_ column: Int?) -> String {
-        guard let column, column - 1 < fields.count else { return "" }
-        return fields[column - 1]
+        guard let column, column >= 1, column - 1 < fields.count else { return "" }
+        return fields[fields.startIndex + column - 1]
     }
 
     /// A non-empty text value.
@@ -224,7 +257,18 @@ struct CSVRecord: Sendable {
     /// only as '-' (the caller refuses negative counts). Not exponents (1e3), hexadecimal
     /// (0x1F), infinities or anything Double(_:) would also read.
     static func number(_ s: String) -> Double? {
-        if !s.isEmpty, s.utf8.count < 16, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return Double(s) }  // plain digits, the common case
+        // Plain digits, the common case, read straight from the bytes (exact: under 16 digits).
+        var text = s
+        let fast = text.withUTF8 { bytes -> Double? in
+            guard !bytes.isEmpty, bytes.count < 16 else { return nil }
+            var v = 0
+            for b in bytes {
+                guard b >= 48, b <= 57 else { return nil }
+                v = v * 10 + Int(b &- 48)
+            }
+            return Double(v)
+        }
+        if let fast { return fast }
         var digits = Substring(s)
         var negative = false
         if digits.first == "-" {
@@ -288,7 +332,8 @@ func forEachRecord(
     _ file: CSVFile, limit: Int = 25, _ body: (CSVRecord) throws(PlacePlanError) -> Void
 ) throws(PlacePlanError) {
     var errors: [PlacePlanError] = []
-    for record in file.records {
+    for i in 0..<file.rowCount {
+        let record = file.record(i)
         do { try body(record) } catch { errors.append(error) }
         if errors.count >= limit { break }
     }

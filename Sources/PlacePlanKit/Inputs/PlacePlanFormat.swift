@@ -182,12 +182,14 @@ public enum PlacePlanFormat {
         }
         let areaIndex = Dictionary(areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
 
-        struct Cell { var year: AcademicYear; var area: Int; var group: YearGroup; var pupils: Double?; var source: SourceLocation?; var school: Int }
+        // Small on purpose (1.2 M of them at national scale): the line, not its location, is kept,
+        // and a missing value's location is made from it when needed.
+        struct Cell { var year: AcademicYear; var area: Int32; var group: YearGroup; var school: Int32; var line: Int32; var pupils: Double? }
         var cells: [Cell] = []
-        cells.reserveCapacity(file.rows.count)
+        cells.reserveCapacity(file.rowCount)
         // Duplicates by (unit, year, year group) as one integer: schools after areas.
         var seen: [Int: Int] = [:]
-        seen.reserveCapacity(file.rows.count)
+        seen.reserveCapacity(file.rowCount)
         let schoolNumber = Dictionary(schools.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let schoolArea = schools.map { areaIndex[$0.areaID] ?? 0 }
         // The few distinct year and year-group texts, parsed once each.
@@ -232,42 +234,45 @@ public enum PlacePlanFormat {
             if let first = seen[key] { throw .duplicateRow(r.location(yearColumn), key: "\(unit), \(year), \(group)", firstLine: first) }
             seen[key] = r.line
             let pupils = try r.count(pupilsColumn, allowMissing: true)
-            cells.append(Cell(year: year, area: area, group: group, pupils: pupils, source: pupils == nil ? r.location(pupilsColumn) : nil, school: schoolID))
+            cells.append(Cell(year: year, area: Int32(area), group: group, school: Int32(schoolID), line: Int32(clamping: r.line), pupils: pupils))
         }
         guard let first = cells.map(\.year).min(), let last = cells.map(\.year).max() else {
             throw .insufficientHistory("\(file.path): no rolls", hint: "add January census rolls by year, area (or school) and year group")
         }
         let years = (first.startYear...last.startYear).map(AcademicYear.init)
         var rolls = RollHistory(areaIDs: areas.map(\.id), years: years)
-        var present = Set<Int>()
+        var present = [Bool](repeating: false, count: years.count * areas.count * YearGroup.count)  // by RollHistory offset
         var bySchool: [[Double]?] = Array(repeating: nil, count: schools.count)
+        func source(_ c: Cell) -> SourceLocation? {
+            c.pupils == nil ? CSVRecord(file: file.path, line: Int(c.line), fields: [], header: file.header).location(pupilsColumn) : nil
+        }
         for c in cells {
-            let y = c.year - first
-            if c.school >= 0 {
-                if bySchool[c.school] == nil { bySchool[c.school] = Array(repeating: 0, count: years.count * YearGroup.count) }
-                bySchool[c.school]![y * YearGroup.count + c.group.index] = c.pupils ?? .nan
+            let y = c.year - first, school = Int(c.school), area = Int(c.area)
+            if school >= 0 {
+                if bySchool[school] == nil { bySchool[school] = Array(repeating: 0, count: years.count * YearGroup.count) }
+                bySchool[school]![y * YearGroup.count + c.group.index] = c.pupils ?? .nan
             }
-            let o = rolls.offset(y, c.area, c.group)
-            if present.contains(o) {
+            let o = rolls.offset(y, area, c.group)
+            if present[o] {
                 // Several schools: sum, and a missing school value makes the area value missing.
                 let old = rolls.values[o]
                 rolls.values[o] = (old.isNaN || c.pupils == nil) ? .nan : old + c.pupils!
-                if c.pupils == nil { rolls.missingSources[o] = c.source }
+                if c.pupils == nil { rolls.missingSources[o] = source(c) }
             } else {
-                present.insert(o)
-                rolls.set(yearIndex: y, area: c.area, c.group, c.pupils, source: c.source)
+                present[o] = true
+                rolls.set(yearIndex: y, area: area, c.group, c.pupils, source: source(c))
             }
         }
         // Every area needs a value (a number or a suppression code) for every year group of
         // its phase in every year: a gap is an error, not a zero.
         var errors: [PlacePlanError] = []
         for (a, area) in areas.enumerated() {
-            let missingYears = years.indices.filter { y in !area.phase.yearGroups.contains { present.contains(rolls.offset(y, a, $0)) } }
+            let missingYears = years.indices.filter { y in !area.phase.yearGroups.contains { present[rolls.offset(y, a, $0)] } }
             if !missingYears.isEmpty {
                 errors.append(.missingYears(file: file.path, series: "area \(area.id)", missing: missingYears.map { years[$0] }))
             }
             for y in years.indices where !missingYears.contains(y) {
-                let gaps = area.phase.yearGroups.filter { !present.contains(rolls.offset(y, a, $0)) }
+                let gaps = area.phase.yearGroups.filter { !present[rolls.offset(y, a, $0)] }
                 if !gaps.isEmpty {
                     errors.append(
                         .insufficientHistory(

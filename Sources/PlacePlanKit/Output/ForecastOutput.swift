@@ -62,21 +62,25 @@ public struct ForecastReport: Sendable {
 
     /// One row per area, year and year group; with draws, every quantile too.
     func csv() -> String {
-        var rows: [[String]] = []
+        let quantiles = run.draws == nil ? [] : UncertaintySettings.quantileNames
+        let years = [forecast.origin] + forecast.years
+        var out = CSVWriter(header: ["scenario", "area", "area_name", "year", "year_group", "kind", "pupils"] + quantiles, reservingRows: forecast.columns.count * forecast.areas.count * years.count * YearGroup.count)
         for (c, scenario) in forecast.columns.enumerated() {
             for (a, area) in forecast.areas.enumerated() where filter.keeps(area) {
-                for (h, year) in ([forecast.origin] + forecast.years).enumerated() {
+                for (h, year) in years.enumerated() {
+                    let yearText = year.description
                     for g in area.phase.yearGroups where filter.keeps(g) {
-                        rows.append([
-                            scenario, area.id, area.name, year.description, g.description, h == 0 ? "actual" : "forecast",
-                            Format.decimal(forecast.pupils(year, area: a, g, column: c)),
-                        ] + ((run.draws?[c]).map { d in UncertaintySettings.quantiles.indices.map { Format.decimal(d.quantile(step: h, area: a, g, $0)) } } ?? []))
+                        for text in [scenario, area.id, area.name, yearText, g.description, h == 0 ? "actual" : "forecast"] { out.field(text) }
+                        out.field(Format.decimal(forecast.pupils(year, area: a, g, column: c)))
+                        if let d = run.draws?[c] {
+                            for q in UncertaintySettings.quantiles.indices { out.field(Format.decimal(d.quantile(step: h, area: a, g, q))) }
+                        }
+                        out.endRow()
                     }
                 }
             }
         }
-        let quantiles = run.draws == nil ? [] : UncertaintySettings.quantileNames
-        return csvText(header: ["scenario", "area", "area_name", "year", "year_group", "kind", "pupils"] + quantiles, rows: rows)
+        return out.text
     }
 
     /// The `placeplan.forecast/1` JSON document (documented in the README).

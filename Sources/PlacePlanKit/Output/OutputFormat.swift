@@ -269,6 +269,30 @@ public struct TextTable: Sendable {
     }
 }
 
+/// CSV text written field by field, quoted as ``csvText(header:rows:)`` quotes, for the
+/// large tables (a national forecast is half a million rows): no table of strings is held.
+struct CSVWriter {
+    private(set) var text = ""
+    private var first = true
+
+    init(header: [String], reservingRows rows: Int) {
+        text.reserveCapacity((rows + 1) * 64)
+        for h in header { field(h) }
+        endRow()
+    }
+
+    mutating func field(_ value: String) {
+        if !first { text += "," }
+        text += csvField(value)
+        first = false
+    }
+
+    mutating func endRow() {
+        text += "\n"
+        first = true
+    }
+}
+
 /// CSV text from a header and rows, quoted where needed (through CSV.swift's writer).
 public func csvText(header: [String], rows: [[String]]) -> String {
     var out = ""
@@ -289,10 +313,15 @@ public func csvText(header: [String], rows: [[String]]) -> String {
 /// advises against CSV injection. Numbers, negative ones included, are left as they are.
 func csvField(_ value: String) -> String {
     var v = value
-    if let first = v.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 9, 13].contains(first), Double(v) == nil {
-        v = "'" + v
+    // One pass over the bytes: most fields (numbers, ids) need neither a prefix nor quotes.
+    let (formulaLike, needsQuotes) = v.withUTF8 { bytes -> (Bool, Bool) in
+        guard let first = bytes.first else { return (false, false) }
+        let formulaLike = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@") || first == 9 || first == 13
+        return (formulaLike, bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 })
     }
-    guard v.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) else { return v }
+    if !formulaLike, !needsQuotes { return v }
+    if formulaLike, Double(v) == nil { v = "'" + v }
+    guard needsQuotes else { return v }
     var quoted = "\""
     for ch in v.unicodeScalars {
         if ch == "\"" { quoted += "\"" }

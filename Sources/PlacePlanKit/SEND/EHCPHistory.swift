@@ -158,7 +158,7 @@ public struct EHCPHistory: Sendable {
         for (fileKey, column) in [("bands", "total_all"), ("new", "total_new_all")] {
             let f = try CSVFile(path: files[fileKey]!)
             // A header with no rows would leave the rates to defaults without a word.
-            guard !f.rows.isEmpty else {
+            guard f.rowCount > 0 else {
                 throw .insufficientHistory(
                     "\(f.path): has a header and no rows", hint: "use the DfE file as downloaded (it has a row per year, LA and age band), or remove it")
             }

@@ -25,7 +25,7 @@ public struct AreaCaseload: Sendable, Hashable {
     /// negative, each (year, area, year group, need, placement) once.
     public static func read(_ path: String, areas: [PlanningArea]) throws(PlacePlanError) -> AreaCaseload {
         let f = try CSVFile(path: path)
-        guard !f.rows.isEmpty else {
+        guard f.rowCount > 0 else {
             throw .insufficientHistory("\(path): has a header and no rows", hint: "add the plans by planning area, or remove the file to share the authority's plans out by pupils")
         }
         let year = try f.require("year"), area = try f.require("planning_area", aliases: ["area"]), group = try f.require("year_group")

@@ -14,6 +14,20 @@ import Testing
         #expect(data.birthSeries(for: data.areas[0])?.births[2019] == 250)
     }
 
+    /// The reader keeps every row's fields in one flat array: blank lines are taken out, a
+    /// quoted field may span lines, and each row keeps the line it starts on.
+    @Test func csvRowsKeepTheirFieldsAndLines() throws {
+        let f = try CSVFile(path: "t.csv", text: "Year,Area,Pupils\n2020/21,A,\"1,200\"\n\n2021/22,\"B\nsouth\",7\n \n2022/23,C,8\n")
+        #expect(f.header == ["year", "area", "pupils"] && f.rowCount == 3)
+        #expect(f.lines == [2, 4, 7])
+        #expect(Array(f.row(0)) == ["2020/21", "A", "1,200"] && Array(f.row(1)) == ["2021/22", "B\nsouth", "7"] && Array(f.row(2)) == ["2022/23", "C", "8"])
+        #expect(f.record(2).text(3) == "8" && f.record(2).text(4) == "" && f.record(2).text(0) == "")
+        #expect(CSVRecord.number("1,200") == 1200 && CSVRecord.number("007") == 7 && CSVRecord.number("123456789012345") == 123_456_789_012_345)
+        #expect(CSVRecord.number("1e3") == nil && CSVRecord.number("0x1F") == nil && CSVRecord.number("") == nil)
+        let clean = try CSVFile(path: "t.csv", text: "a,b\n1,2\n3,4")
+        #expect(clean.rowCount == 2 && Array(clean.row(1)) == ["3", "4"] && clean.lines == [2, 3])
+    }
+
     @Test func rollsBySchoolAreSummedIntoTheirArea() throws {
         let rolls = (2020...2022).flatMap { y in
             (0...6).flatMap { g in ["\(y),A1,\(g),10", "\(y),A2,\(g),15", "\(y),B1,\(g),7"] }
