@@ -117,6 +117,11 @@ public enum RatioEstimator: Sendable, Hashable, Codable, CustomStringConvertible
     /// The ratio for each of `steps` years ahead, or nil when no observation is present.
     /// Never negative.
     public func forecast(_ history: [Double?], steps: Int) -> [Double]? {
+        forecast(history[...], steps: steps)
+    }
+
+    /// The same for a slice of a longer history (the inner validation reads prefixes in place).
+    func forecast(_ history: ArraySlice<Double?>, steps: Int) -> [Double]? {
         switch self {
         case .mean(let k):
             let recent = history.suffix(k).compactMap { $0 }
@@ -169,7 +174,7 @@ public enum RatioEstimator: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// Σ (1 − α)^(n−i) r_i / Σ (1 − α)^(n−i) over the observed ratios (``smoothed(alpha:)``).
-    static func smoothedLevel(_ history: [Double?], alpha: Double) -> Double? {
+    static func smoothedLevel(_ history: ArraySlice<Double?>, alpha: Double) -> Double? {
         var num = 0.0, den = 0.0, w = 1.0
         for r in history.reversed() {
             if let r {

@@ -13,6 +13,13 @@ enum RatioProjection {
     static func project(
         series: [[Double?]], parts: [[(numerator: Double, predictor: Double)?]], estimator: RatioEstimator, steps: Int
     ) -> [[Double]?] {
+        project(series: series.map { $0[...] }, parts: parts.map { $0[...] }, estimator: estimator, steps: steps)
+    }
+
+    /// The same for slices of longer series, each starting at index 0 (prefixes).
+    static func project(
+        series: [ArraySlice<Double?>], parts: [ArraySlice<(numerator: Double, predictor: Double)?>], estimator: RatioEstimator, steps: Int
+    ) -> [[Double]?] {
         let own = series.map { estimator.base.forecast($0, steps: steps) }
         guard case .shrunk(let base) = estimator else { return own }
         guard let pooled = base.forecast(pooledSeries(parts), steps: steps) else { return own }
@@ -42,6 +49,10 @@ enum RatioProjection {
 
     /// The ratio of sums over areas at each time: the size-weighted pooled ratio.
     static func pooledSeries(_ parts: [[(numerator: Double, predictor: Double)?]]) -> [Double?] {
+        pooledSeries(parts.map { $0[...] })
+    }
+
+    static func pooledSeries(_ parts: [ArraySlice<(numerator: Double, predictor: Double)?>]) -> [Double?] {
         guard let n = parts.map(\.count).max() else { return [] }
         return (0..<n).map { t in
             let present = parts.compactMap { t < $0.count ? $0[t] : nil }
@@ -82,11 +93,21 @@ public struct EstimatorSelection: Sendable, Hashable {
     /// strength from the others. Ties (no evidence) go to the first candidate, the plain
     /// 3-year mean. Nothing here is tuned to a particular authority.
     public static func auto(_ history: RatioHistory, candidates: [RatioEstimator] = RatioEstimator.candidates, horizon: Int = 5) -> EstimatorSelection {
-        var relative = Array(repeating: Array(repeating: 0.0, count: 13), count: candidates.count)
+        // The (transition or intake) x candidate validations are independent: on all cores, in
+        // index order. Index 13 is the intake.
+        let C = candidates.count
+        let cohortSeries = history.cohort, cohortParts = history.cohortParts, intakeSeries = history.intake, intakeParts = history.intakeParts
+        let scored = parallelValues(14 * C) { k in
+            let g = k / C, e = candidates[k % C]
+            return g < 13
+                ? innerError(series: cohortSeries[g], parts: cohortParts[g], estimator: e, horizon: horizon)
+                : innerError(series: intakeSeries, parts: intakeParts, estimator: e, horizon: horizon)
+        }
+        var relative = Array(repeating: Array(repeating: 0.0, count: 13), count: C)
         var evidence = Array(repeating: false, count: 13)
         for g in 0..<13 {
-            for (c, e) in candidates.enumerated() {
-                let (error, weight) = innerError(series: history.cohort[g], parts: history.cohortParts[g], estimator: e, horizon: horizon)
+            for c in 0..<C {
+                let (error, weight) = scored[g * C + c]
                 relative[c][g] = weight > 0 ? error / weight : 0
                 if weight > 0 { evidence[g] = true }
             }
@@ -99,8 +120,8 @@ public struct EstimatorSelection: Sendable, Hashable {
             }
             cohort.append(candidates[scores.indices.min { scores[$0] < scores[$1] }!])
         }
-        let intakeScores = candidates.map { e in
-            let (error, weight) = innerError(series: history.intake, parts: history.intakeParts, estimator: e, horizon: horizon)
+        let intakeScores = (0..<C).map { c in
+            let (error, weight) = scored[13 * C + c]
             return weight > 0 ? error / weight : 0
         }
         let intake = candidates[intakeScores.indices.min { intakeScores[$0] < intakeScores[$1] }!]
@@ -115,8 +136,8 @@ public struct EstimatorSelection: Sendable, Hashable {
         guard n >= 3 else { return (0, 0) }
         var error = 0.0, weight = 0.0
         for origin in 2..<n {
-            let known = series.map { Array($0.prefix(origin)) }
-            let knownParts = parts.map { Array($0.prefix(origin)) }
+            let known = series.map { $0.prefix(origin) }
+            let knownParts = parts.map { $0.prefix(origin) }
             let projected = RatioProjection.project(series: known, parts: knownParts, estimator: estimator, steps: horizon)
             for (a, forecast) in projected.enumerated() {
                 guard let forecast else { continue }

@@ -187,9 +187,6 @@ public enum PlacePlanFormat {
         struct Cell { var year: AcademicYear; var area: Int32; var group: YearGroup; var school: Int32; var line: Int32; var pupils: Double? }
         var cells: [Cell] = []
         cells.reserveCapacity(file.rowCount)
-        // Duplicates by (unit, year, year group) as one integer: schools after areas.
-        var seen: [Int: Int] = [:]
-        seen.reserveCapacity(file.rowCount)
         let schoolNumber = Dictionary(schools.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let schoolArea = schools.map { areaIndex[$0.areaID] ?? 0 }
         // The few distinct year and year-group texts, parsed once each.
@@ -207,8 +204,6 @@ public enum PlacePlanFormat {
                 group = try r.yearGroup(groupColumn)
                 groupOf[groupText] = group
             }
-            var unit: String { schoolColumn != nil && schoolID >= 0 ? "school \(schools[schoolID].id)" : "area \(areas[area].id)" }
-            let unitNumber: Int
             let area: Int
             if let schoolColumn, !(areaColumn != nil && r.text(schoolColumn).isEmpty) {
                 let sid = r.text(schoolColumn)
@@ -216,13 +211,11 @@ public enum PlacePlanFormat {
                 guard schools[k].phase != .special else {
                     throw .invalidValue(r.location(schoolColumn), value: sid, expected: "a mainstream school (special school rolls belong to the SEND data)")
                 }
-                unitNumber = areas.count + k
                 schoolID = k
                 area = schoolArea[k]
             } else {
                 let aid = r.text(areaColumn)
                 guard let a = areaIndex[aid] else { throw .unknownArea(r.location(areaColumn!), id: aid, known: areas.map(\.id)) }
-                unitNumber = a
                 area = a
             }
             guard areas[area].phase.yearGroups.contains(group) else {
@@ -230,9 +223,6 @@ public enum PlacePlanFormat {
                     r.location(groupColumn), value: r.text(groupColumn),
                     expected: "a year group of the \(areas[area].phase) phase of \(areas[area].id)")
             }
-            let key = (unitNumber * 512 + (year.startYear & 511)) * YearGroup.count + group.index
-            if let first = seen[key] { throw .duplicateRow(r.location(yearColumn), key: "\(unit), \(year), \(group)", firstLine: first) }
-            seen[key] = r.line
             let pupils = try r.count(pupilsColumn, allowMissing: true)
             cells.append(Cell(year: year, area: Int32(area), group: group, school: Int32(schoolID), line: Int32(clamping: r.line), pupils: pupils))
         }
@@ -246,13 +236,36 @@ public enum PlacePlanFormat {
         func source(_ c: Cell) -> SourceLocation? {
             c.pupils == nil ? CSVRecord(file: file.path, line: Int(c.line), fields: [], header: file.header).location(pupilsColumn) : nil
         }
+        // Duplicates by (unit, year, year group): the line of each unit's first row, 0 for none.
+        var areaLine = [Int32](repeating: 0, count: present.count)
+        var schoolLine: [[Int32]?] = Array(repeating: nil, count: schools.count)
+        var duplicates: [PlacePlanError] = []
         for c in cells {
             let y = c.year - first, school = Int(c.school), area = Int(c.area)
+            let o = rolls.offset(y, area, c.group)
+            let firstLine: Int32
+            if school >= 0 {
+                let k = y * YearGroup.count + c.group.index
+                if schoolLine[school] == nil { schoolLine[school] = Array(repeating: 0, count: years.count * YearGroup.count) }
+                firstLine = schoolLine[school]![k]
+                if firstLine == 0 { schoolLine[school]![k] = c.line }
+            } else {
+                firstLine = areaLine[o]
+                if firstLine == 0 { areaLine[o] = c.line }
+            }
+            if firstLine != 0 {
+                let unit = school >= 0 ? "school \(schools[school].id)" : "area \(areas[area].id)"
+                duplicates.append(
+                    .duplicateRow(
+                        CSVRecord(file: file.path, line: Int(c.line), fields: [], header: file.header).location(yearColumn),
+                        key: "\(unit), \(c.year), \(c.group)", firstLine: Int(firstLine)))
+                if duplicates.count >= 25 { break }
+                continue
+            }
             if school >= 0 {
                 if bySchool[school] == nil { bySchool[school] = Array(repeating: 0, count: years.count * YearGroup.count) }
                 bySchool[school]![y * YearGroup.count + c.group.index] = c.pupils ?? .nan
             }
-            let o = rolls.offset(y, area, c.group)
             if present[o] {
                 // Several schools: sum, and a missing school value makes the area value missing.
                 let old = rolls.values[o]
@@ -263,6 +276,7 @@ public enum PlacePlanFormat {
                 rolls.set(yearIndex: y, area: area, c.group, c.pupils, source: source(c))
             }
         }
+        try PlacePlanError.check(duplicates)
         // Every area needs a value (a number or a suppression code) for every year group of
         // its phase in every year: a gap is an error, not a zero.
         var errors: [PlacePlanError] = []

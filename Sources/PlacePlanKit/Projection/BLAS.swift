@@ -68,7 +68,17 @@ public enum BLAS {
     /// Sets the number of threads OpenBLAS uses. OpenBLAS otherwise starts one per core;
     /// placeplan's matrices are small, so it runs BLAS on one thread unless told otherwise,
     /// which also keeps results identical whatever the machine.
+    ///
+    /// With one thread it also stops the thread pool OpenBLAS started when it was loaded: those
+    /// threads otherwise spin (`sched_yield`) for about 2^28 cycles before they sleep, which on
+    /// two cores took 0.1 s of CPU from the draws at every start. The pool is stopped through
+    /// `blas_thread_shutdown_`, looked up at run time because only the threaded builds of
+    /// OpenBLAS have it; a later call with more threads starts it again.
     public static func setThreads(_ n: Int) {
         openblas_set_num_threads(Int32(max(1, n)))
+        if n <= 1, let symbol = dlsym(nil, "blas_thread_shutdown_") {
+            typealias Shutdown = @convention(c) () -> Int32
+            _ = unsafeBitCast(symbol, to: Shutdown.self)()
+        }
     }
 }

@@ -35,6 +35,17 @@ func parallelMap<T: Sendable>(_ n: Int, _ body: @Sendable (Int) throws(PlacePlan
     return out
 }
 
+/// ``parallelMap(_:_:)`` for a body that cannot fail.
+func parallelValues<T: Sendable>(_ n: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    guard n > 1 else { return (0..<n).map(body) }
+    let slots = ResultSlots<T>(n)
+    DispatchQueue.concurrentPerform(iterations: n) { i in slots.set(i, .success(body(i))) }
+    return slots.results.map { result in
+        guard case .success(let value)? = result else { preconditionFailure("parallelValues: a slot was not filled") }
+        return value
+    }
+}
+
 /// One slot per index, each written by exactly one iteration.
 private final class ResultSlots<T: Sendable>: @unchecked Sendable {
     private let buffer: UnsafeMutableBufferPointer<Result<T, PlacePlanError>?>

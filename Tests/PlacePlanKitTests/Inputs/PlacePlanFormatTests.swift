@@ -65,6 +65,21 @@ import Testing
         #expect(loc.line == 4 && first == 2)
     }
 
+    @Test func duplicateSchoolRowsAreNamedWithBothLines() throws {
+        // School B1 repeats 2021 Year 2 on the last line; a second school of the same area
+        // in the same year and year group (A1 and A2) is not a duplicate.
+        var rows = (2020...2022).flatMap { y in
+            (0...6).flatMap { g in ["\(y),A1,\(g),10", "\(y),A2,\(g),15", "\(y),B1,\(g),7"] }
+        }
+        rows.append("2021,B1,2,8")
+        let d = try TemporaryData.handCheckable(extra: ["rolls.csv": "year,school,year_group,pupils\n" + rows.joined(separator: "\n") + "\n"])
+        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        guard case .duplicateRow(let loc, let key, let first) = e else { Issue.record("got \(String(describing: e))"); return }
+        let firstLine = 2 + rows.firstIndex(of: "2021,B1,2,7")!
+        #expect(loc.line == rows.count + 1 && loc.column == 1 && first == firstLine)
+        #expect(key.hasPrefix("school B1, 2021") && e!.description.contains("rolls.csv:\(rows.count + 1):1"))
+    }
+
     @Test func negativeCountIsRejected() throws {
         let d = try rolls(replacing: 3, with: "2020,B,R,-4")
         let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
