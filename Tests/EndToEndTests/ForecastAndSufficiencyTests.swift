@@ -31,6 +31,17 @@ import Testing
 
     /// With draws, the table, CSV and JSON all carry the bands and the chances: P10/P50/P90
     /// in the table, every quantile and both chances in CSV and JSON, ordered and in range.
+    /// The program runs BLAS on one thread and stops the pool OpenBLAS starts on loading,
+    /// whatever OPENBLAS_NUM_THREADS says; the draws' output is byte-identical either way.
+    @Test func outputIsTheSameWhateverOpenBLASThreads() throws {
+        let arguments = [CLI.binary.path, "sufficiency", "--draws", "300", "--years", "5", "--format", "csv"]
+        let plain = try CLI.run(Array(arguments.dropFirst()))
+        let one = try CLI.run(["/usr/bin/env", "OPENBLAS_NUM_THREADS=1"] + arguments, shell: true)
+        let two = try CLI.run(["/usr/bin/env", "OPENBLAS_NUM_THREADS=2"] + arguments, shell: true)
+        #expect(one.status == 0 && two.status == 0)
+        #expect(!one.stdout.isEmpty && one.stdout == two.stdout && one.stdout == plain.stdout)
+    }
+
     @Test func drawsAddBandsAndChancesToEveryFormat() throws {
         let table = try CLI.run(["sufficiency", "--draws", "200", "--years", "3"])
         #expect(table.status == 0, "\(table.stderr)")

@@ -73,7 +73,8 @@ public enum BLAS {
     /// threads otherwise spin (`sched_yield`) for about 2^28 cycles before they sleep, which on
     /// two cores took 0.1 s of CPU from the draws at every start. The pool is stopped through
     /// `blas_thread_shutdown_`, looked up at run time because only the threaded builds of
-    /// OpenBLAS have it; a later call with more threads starts it again.
+    /// OpenBLAS have it; OpenBLAS starts the pool again when it next has threaded work (after
+    /// a call with more threads). Call it before BLAS work starts, not while other threads use it.
     public static func setThreads(_ n: Int) {
         openblas_set_num_threads(Int32(max(1, n)))
         if n <= 1, let symbol = dlsym(nil, "blas_thread_shutdown_") {
