@@ -12,6 +12,9 @@ public struct AreaCaseload: Sendable, Hashable {
     public var january: Int
     /// Plans at that January by area id, then [phase index][need index], all placements.
     public var plans: [String: [[Double]]]
+    /// Plans at that January by area id, then [year group · cells + (need, placement) cell]
+    /// (``SENDCalibration/cell(_:_:)``): where the area's plans start their flow.
+    public var cells: [String: [Double]] = [:]
 
     /// The file names looked for, in order, below the data directory.
     public static let fileNames = ["ehcp_caseload_by_area.csv", "send/ehcp_caseload_by_area.csv"]
@@ -33,6 +36,8 @@ public struct AreaCaseload: Sendable, Hashable {
         let known = Set(areas.map(\.id))
         var seen: [String: Int] = [:]
         var byYear: [Int: [String: [[Double]]]] = [:]
+        var cellsByYear: [Int: [String: [Double]]] = [:]
+        let K = SENDCalibration.cells
         try forEachRecord(f) { r throws(PlacePlanError) in
             let text = r.text(year)
             let parts = text.split(separator: "/")
@@ -56,12 +61,14 @@ public struct AreaCaseload: Sendable, Hashable {
             if let line = seen[key] { throw .duplicateRow(r.location(placement), key: "\(areaID) \(g) \(n) \(p) in \(january)", firstLine: line) }
             seen[key] = r.line
             guard let v = try r.count(plans) else { return }
-            byYear[january, default: [:]][areaID, default: [[Double]](repeating: [Double](repeating: 0, count: PrimaryNeed.allCases.count), count: 2)][g.index <= 6 ? 0 : 1][SENDCalibration.needs.firstIndex(of: n)!] += v
+            let ni = SENDCalibration.needs.firstIndex(of: n)!
+            byYear[january, default: [:]][areaID, default: [[Double]](repeating: [Double](repeating: 0, count: PrimaryNeed.allCases.count), count: 2)][g.index <= 6 ? 0 : 1][ni] += v
+            cellsByYear[january, default: [:]][areaID, default: [Double](repeating: 0, count: YearGroup.count * K)][g.index * K + SENDCalibration.cell(ni, p)] += v
         }
         guard let latest = byYear.keys.max() else {
             throw .insufficientHistory("\(path): no plans", hint: "add the plans by planning area, or remove the file")
         }
-        return AreaCaseload(path: path, january: latest, plans: byYear[latest]!)
+        return AreaCaseload(path: path, january: latest, plans: byYear[latest]!, cells: cellsByYear[latest] ?? [:])
     }
 }
 
@@ -114,9 +121,12 @@ public enum SENDByArea {
             ?? "EHCP pupils shared out over the areas by their pupils (no ehcp_caseload_by_area.csv)"
     }
 
+    /// - Parameters:
+    ///   - flows: the authority's plans by year from the flow model, before housing EHCPs
+    ///     (``SENDRunner``'s `project`); each area's housing EHCPs are added to its own.
     static func rows(
-        states: [SENDState], years: [AcademicYear], run: ScenarioForecast, data: DataSet, assumptions: SENDAssumptions,
-        laRows: [SpecialistRow], caseload: AreaCaseload?
+        flows: [SENDState], calibration cal: SENDCalibration, blocks: [[Double]], years: [AcademicYear],
+        run: ScenarioForecast, data: DataSet, assumptions: SENDAssumptions, laRows: [SpecialistRow], caseload: AreaCaseload?
     ) -> [SENDAreaRow] {
         let forecast = run.forecast
         let A = forecast.areas.count, G = YearGroup.count, N = SENDCalibration.needs.count
@@ -170,28 +180,57 @@ public enum SENDByArea {
             default: return [own]
             }
         }
+        // Each primary area's Year 6 plans move into Year 7 of the secondary areas its pupils
+        // transfer to (transfers.csv), in its shares.
+        var transferTo: [Int: [(area: Int, share: Double)]] = [:]
+        if let shares = data.transfers?.shares {
+            for p in 0..<A {
+                let to = shares.sorted(by: { $0.key < $1.key }).compactMap { secID, from -> (area: Int, share: Double)? in
+                    guard let share = from[areaIDs[p]], share > 0, let sec = index[secID] else { return nil }
+                    return (sec, share)
+                }
+                let total = to.reduce(0) { $0 + $1.share }
+                if total > 0 { transferTo[p] = to.map { ($0.area, $0.share / total) } }
+            }
+        }
         let costs = SpecialistAllocation.annualCosts(assumptions.costs)
         let laByKey = Dictionary(laRows.map { ("\($0.scenario)|\($0.year)|\($0.need)|\($0.phase)", $0) }, uniquingKeysWith: { a, _ in a })
         var out: [SENDAreaRow] = []
         let C = forecast.columns.count
+        let start = caseload.flatMap { file -> (index: Int, cells: [[Double]])? in
+            guard !file.cells.isEmpty, let last = years.last, AcademicYear(file.january - 1) <= last else { return nil }
+            let t = years.firstIndex(of: AcademicYear(file.january - 1)) ?? 0
+            return (t, areaIDs.map { file.cells[$0] ?? [Double](repeating: 0, count: G * SENDCalibration.cells) })
+        }
         for c in 0..<C {
             let applied = run.applied[c]
             let entries = data.schools.isEmpty ? [] : applied.specialistPlaces
+            let areaFlows = Self.flows(
+                flows: flows, blocks: blocks, years: years, column: c, phases: forecast.areas.map(\.phase), multipliers: m, transfers: transferTo,
+                start: start
+            ) { year in
+                var p = pupils(year, c)
+                if year > forecast.origin {
+                    let housing = run.applied[c].housingPupils[year - forecast.origin - 1]
+                    for g in 0..<G { for a in 0..<A { p[g][a] = max(0, p[g][a] - housing[g * A + a]) } }
+                }
+                return p
+            }
             for (h, year) in years.enumerated() {
-                let state = states[h], P = pupils(year, c)
-                // [area][phase][need][placement] profile of the area's share.
+                let state = areaFlows[h]
+                let ehcp = year > forecast.origin ? run.applied[c].housingEHCP[year - forecast.origin - 1] : nil
+                // [area][phase][need][placement]: the area's own flow, and its housing EHCPs.
                 var profile = [[[[Double]]]](
                     repeating: [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: 4), count: N), count: 2), count: A)
                 for g in 0..<G {
                     let pi = g <= 6 ? 0 : 1
-                    for n in 0..<N {
-                        var weights = (0..<A).map { P[g][$0] * m[$0][pi][n] }
-                        var sum = weights.reduce(0, +)
-                        if sum <= 0 { weights = (0..<A).map { _ in 1 }; sum = Double(A) }
-                        for p in DemandPlacement.allCases {
-                            let plans = state[g, SENDCalibration.cell(n, p), c]
-                            guard plans != 0 else { continue }
-                            for a in 0..<A where weights[a] > 0 { profile[a][pi][n][p.rawValue] += plans * weights[a] / sum }
+                    for a in 0..<A {
+                        let extra = ehcp?[g * A + a] ?? 0
+                        for n in 0..<N {
+                            for p in DemandPlacement.allCases {
+                                profile[a][pi][n][p.rawValue] += state[g, SENDCalibration.cell(n, p), a]
+                                    + extra * cal.needMix[g][n] * cal.placementMix[g][n][p.rawValue]
+                            }
                         }
                     }
                 }
@@ -271,6 +310,99 @@ public enum SENDByArea {
                     }
                 }
             }
+        }
+        return out
+    }
+
+    /// Each planning area's EHCP pupils (by residence) through the years: a state of
+    /// area × year group × need × placement, stepped by the authority's flow model.
+    ///
+    /// Column a of the state is area a. At the first year the authority's plans of each year
+    /// group g and need n are shared over the areas by w_a = pupils_{g,a} · m_{a,n} (m the
+    /// area's prevalence of the need against the authority's, 1 without the caseload file),
+    /// or taken from the caseload file's cells at its January. Each year the survivors move up
+    /// in their own area through the same blocks A_g (one dgemm per year group and need for
+    /// all areas, ``SENDEngine/step(_:blocks:into:)``); a primary area's Year 7 plans move to
+    /// the secondary areas its pupils transfer to (or by w where there is no transfer), and
+    /// the authority's new plans J = S(t) − Σ_a A S_a(t − 1) join the areas by w of year t.
+    /// So the areas always add up to the authority (the flows are linear), while a cohort
+    /// keeps its plans in its own area as it moves up. The cost is O(areas × year groups ×
+    /// cells) a year.
+    static func flows(
+        flows: [SENDState], blocks: [[Double]], years: [AcademicYear], column c: Int, phases: [Phase], multipliers m: [[[Double]]],
+        transfers: [Int: [(area: Int, share: Double)]], start: (index: Int, cells: [[Double]])?, pupils: (AcademicYear) -> [[Double]]
+    ) -> [SENDState] {
+        let A = phases.count, G = YearGroup.count, K = SENDCalibration.cells, P = SENDCalibration.placements.count
+        let serves = (0..<G).map { g in (0..<A).map { phases[$0].yearGroups.contains(YearGroup.all[g]) } }
+        // w[g][n][a], summing to 1 over a: by pupils and prevalence, else evenly over the areas
+        // with the year group (else over all).
+        func weights(_ year: AcademicYear) -> [[[Double]]] {
+            let p = pupils(year)
+            return (0..<G).map { g in
+                (0..<SENDCalibration.needs.count).map { n in
+                    var w = (0..<A).map { a in serves[g][a] ? max(0, p[g][a]) * m[a][g <= 6 ? 0 : 1][n] : 0 }
+                    var sum = w.reduce(0, +)
+                    if sum <= 0 {
+                        w = (0..<A).map { serves[g][$0] ? 1 : 0 }
+                        sum = w.reduce(0, +)
+                        if sum <= 0 { w = [Double](repeating: 1, count: A); sum = Double(A) }
+                    }
+                    return w.map { $0 / sum }
+                }
+            }
+        }
+        /// Adds the authority's `values(g, k)` to `state` shared by `w`.
+        func share(_ w: [[[Double]]], into state: inout SENDState, _ values: (Int, Int) -> Double) {
+            for g in 0..<G {
+                for k in 0..<K {
+                    let v = values(g, k)
+                    guard v != 0 else { continue }
+                    let wk = w[g][k / P]
+                    for a in 0..<A where wk[a] != 0 { state[g, k, a] += v * wk[a] }
+                }
+            }
+        }
+        /// Replaces the split of each (year group, cell) by the caseload file's, keeping the total.
+        func restart(_ state: inout SENDState, cells: [[Double]]) {
+            for g in 0..<G {
+                for k in 0..<K {
+                    let file = (0..<A).reduce(0.0) { $0 + cells[$1][g * K + k] }
+                    guard file > 0 else { continue }
+                    let total = (0..<A).reduce(0.0) { $0 + state[g, k, $1] }
+                    for a in 0..<A { state[g, k, a] = total * cells[a][g * K + k] / file }
+                }
+            }
+        }
+        var state = SENDState(columns: A)
+        share(weights(years[0]), into: &state) { flows[0][$0, $1, c] }
+        if let start, start.index == 0 { restart(&state, cells: start.cells) }
+        var out = [state]
+        for t in years.indices.dropFirst() {
+            var next = SENDState(columns: A)
+            SENDEngine.step(state, blocks: blocks, into: &next)
+            let w = weights(years[t])
+            // Plans that moved into a year group their area does not teach: Year 7 of a primary area.
+            for g in 0..<G {
+                for a in 0..<A where !serves[g][a] {
+                    for k in 0..<K {
+                        let v = next[g, k, a]
+                        guard v != 0 else { continue }
+                        next[g, k, a] = 0
+                        if let to = transfers[a], to.allSatisfy({ serves[g][$0.area] }) {
+                            for (b, share) in to { next[g, k, b] += v * share }
+                        } else {
+                            for b in 0..<A { next[g, k, b] += v * w[g][k / P][b] }
+                        }
+                    }
+                }
+            }
+            // The authority's new plans: its plans less its survivors.
+            var survivors = [Double](repeating: 0, count: G * K)
+            for g in 0..<G { for k in 0..<K { for a in 0..<A { survivors[g * K + k] += next[g, k, a] } } }
+            share(w, into: &next) { flows[t][$0, $1, c] - survivors[$0 * K + $1] }
+            if let start, start.index == t { restart(&next, cells: start.cells) }
+            state = next
+            out.append(state)
         }
         return out
     }

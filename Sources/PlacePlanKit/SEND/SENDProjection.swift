@@ -304,7 +304,8 @@ public enum SENDRunner {
             caseload = try AreaCaseload.read(path, areas: data.areas)
         }
         result.areaRows = SENDByArea.rows(
-            states: withHousing, years: years, run: run, data: data, assumptions: assumptions, laRows: rows, caseload: caseload)
+            flows: states, calibration: cal, blocks: blocks, years: years, run: run, data: data, assumptions: assumptions,
+            laRows: rows, caseload: caseload)
         result.areaSource = SENDByArea.source(caseload)
         if let uncertainty {
             // Draws of the first scenario, by superposition through the engine (`projectDraws`),

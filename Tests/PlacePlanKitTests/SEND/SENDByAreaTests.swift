@@ -46,6 +46,46 @@ import Testing
     /// The file's prevalence moves demand where the children are: the demo's file holds more
     /// autism in the south-west (S3), so S3's share of secondary ASD demand rises above its
     /// share when plans follow pupils alone.
+    /// Each area's plans flow through the years as a cohort: with blocks that keep every plan
+    /// (no cessation, no change of placement), ten Year 3 ASD plans of a primary area are
+    /// its ten Year 4 plans a year later and, from Year 6, Year 7 plans of the secondary area
+    /// its pupils transfer to; new plans join the areas by their pupils; and the areas add
+    /// up to the authority every year.
+    @Test func areaPlansMoveUpWithTheirCohort() {
+        let G = YearGroup.count, K = SENDCalibration.cells
+        var identity = [Double](repeating: 0, count: K * K)
+        for k in 0..<K { identity[k + k * K] = 1 }
+        let blocks = [[Double]](repeating: identity, count: 13)
+        let asd = SENDCalibration.cell(SENDCalibration.needs.firstIndex(of: .asd)!, .mainstream)
+        let years = (2025...2029).map(AcademicYear.init)
+        // The authority: ten plans in Year 3 of 2025/26 moving up, and two new Reception plans a year.
+        let flows = years.indices.map { t -> SENDState in
+            var s = SENDState(columns: 1)
+            s[3 + t, asd, 0] = 10
+            for r in 0..<t { s[r, asd, 0] += 2 }
+            return s
+        }
+        // Areas: 0 and 1 primary with equal pupils, 2 secondary; area 0's pupils go to area 2.
+        let phases: [Phase] = [.primary, .primary, .secondary]
+        let pupils: (AcademicYear) -> [[Double]] = { _ in (0..<G).map { g in g <= 6 ? [100, 100, 0] : [0, 0, 100] } }
+        let m = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 1, count: SENDCalibration.needs.count), count: 2), count: 3)
+        var cells = [[Double]](repeating: [Double](repeating: 0, count: G * K), count: 3)
+        cells[0][3 * K + asd] = 7  // the file puts the Year 3 plans in area 0
+        let out = SENDByArea.flows(
+            flows: flows, blocks: blocks, years: years, column: 0, phases: phases, multipliers: m, transfers: [0: [(2, 1.0)]],
+            start: (0, cells), pupils: pupils)
+        #expect(out[0][3, asd, 0] == 10 && out[0][3, asd, 1] == 0)
+        #expect(out[1][4, asd, 0] == 10 && out[1][4, asd, 1] == 0)
+        #expect(abs(out[1][0, asd, 0] - 1) < 1e-12 && abs(out[1][0, asd, 1] - 1) < 1e-12)
+        #expect(out[3][6, asd, 0] == 10 && out[4][7, asd, 2] == 10 && out[4][7, asd, 0] == 0)
+        for t in years.indices {
+            for g in 0..<G {
+                let sum = (0..<3).reduce(0.0) { $0 + out[t][g, asd, $1] }
+                #expect(abs(sum - flows[t][g, asd, 0]) < 1e-9, "year \(t), year group \(g)")
+            }
+        }
+    }
+
     @Test func caseloadFileMovesDemandToItsAreas() throws {
         func share(_ send: SENDForecast) -> Double {
             let rows = send.areaRows.filter { $0.year == send.years[0] && $0.need == .asd && $0.phase == .secondary }
