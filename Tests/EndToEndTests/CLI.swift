@@ -21,6 +21,11 @@ enum CLI {
         return FileManager.default.fileExists(atPath: dir) ? dir : nil
     }()
 
+    static let england: String? = {
+        let dir = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/england").path
+        return FileManager.default.fileExists(atPath: dir) ? dir : nil
+    }()
+
     struct Result {
         var status: Int32
         var stdout: String

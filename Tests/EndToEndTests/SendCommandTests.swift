@@ -43,6 +43,21 @@ import Testing
         #expect((doc["calibration"] as? [Any])?.count == 14)
     }
 
+    /// A reorganised LA (Dorset, 838, from 2019): the loader keeps its predecessors and
+    /// neighbour (Bournemouth, Poole, the old county, BCP) to merge the series, but `send` and
+    /// the SCAP export are for the one authority asked for, named as such.
+    @Test(.enabled(if: CLI.england != nil, "needs ../shared/data/england"))
+    func reorganisedAuthorityRunsAlone() throws {
+        let send = try CLI.run(["send", "--data", CLI.england!, "--la", "838", "--years", "3"])
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(send.stdout.contains("specialist places, Dorset"))
+        let scap = try CLI.run(["export", "--scap", "--data", CLI.england!, "--la", "838"])
+        #expect(scap.status == 0, "\(scap.stderr)")
+        #expect(scap.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("838,Dorset,838,Dorset,") })
+        let two = try CLI.run(["send", "--data", CLI.england!, "--la", "838,839"])
+        #expect(two.status == 64 && two.stderr.contains("the data has 2") && two.stderr.contains("e.g. --la 838"), "\(two.stderr)")
+    }
+
     @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
     func runsOnARealLondonAuthority() throws {
         let r = try CLI.run(["send", "--data", CLI.london!, "--la", "Barnet", "--years", "8"])

@@ -24,6 +24,14 @@ extension DataSet {
         return copy
     }
 
+    /// The areas a forecast shows: those asked for with `--la` (or a merged area holding
+    /// one), without the other members of their reorganisations that the loader kept to merge
+    /// a series across the break; every area when nothing was asked for.
+    public var shownAreas: [PlanningArea] {
+        guard let wanted = requestedAreas else { return areas }
+        return areas.filter { wanted.contains($0.id) || !wanted.isDisjoint(with: mergedAreas[$0.id] ?? []) }
+    }
+
     /// The data a forecast from `origin` uses: LAs reorganised after the origin merged into
     /// one series (their successors did not exist yet), rolls up to the origin, and only the
     /// areas that have a census at the origin and, where they teach Reception, births. Each

@@ -58,8 +58,8 @@ struct ExportCommand: ParsableCommand {
             try OutputFile.refuseSame([(output, "--output"), (specialistOutput, "--specialist-output")])
             let dataSet = try data.load()
             try requirePlaces(dataSet)
-            guard let number = SCAPExport.laNumber(dataSet.areas, given: laNumber) else {
-                let names = Set(dataSet.areas.map(\.localAuthority)).sorted()
+            guard let number = SCAPExport.laNumber(dataSet.shownAreas, given: laNumber) else {
+                let names = Set(dataSet.shownAreas.map(\.localAuthority)).sorted()
                 throw PlacePlanError.invalidOption(
                     option: "--la-number", message: names.count == 1 ? "areas.csv names the authority '\(names[0])', not its DfE LA number" : "the data holds \(names.count) authorities; a SCAP return is for one",
                     hint: names.count == 1 ? "give it: --la-number 302 (your authority's three-digit DfE number)" : "choose one with --la")
@@ -80,7 +80,8 @@ struct ExportCommand: ParsableCommand {
                 }
                 column = c
             }
-            let name = dataSet.areas.count == 1 && dataSet.areas[0].id == number ? dataSet.areas[0].name : (dataSet.areas.first?.localAuthority ?? "")
+            let shown = run.data.areas
+            let name = shown.count == 1 && shown[0].id == number ? shown[0].name : (shown.first?.localAuthority ?? "")
             var send: SENDForecast?
             if let authority = Set(run.data.areas.map(\.localAuthority)).first, Set(run.data.areas.map(\.localAuthority)).count == 1, EHCPHistory.files(in: data.data) != nil {
                 let history = try EHCPHistory.load(directory: data.data, authority: authority)

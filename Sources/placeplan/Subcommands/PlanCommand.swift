@@ -90,7 +90,8 @@ struct PlanCommand: ParsableCommand {
         var sendNote: String?
         var sendAssumptions: SENDAssumptions?
         var history: EHCPHistory?
-        let authorities = Set(dataSet.areas.map(\.localAuthority))
+        // The authorities forecast (not the other members of a reorganisation kept to merge a series).
+        let authorities = Set(run.data.areas.map(\.localAuthority))
         let hasSpecialistOptions = optionsFile.options.contains { if case .specialistPlaces = $0.kind { return true } else { return false } }
         if knownSEND != nil {
             // The caller's SEND forecast of the same run (the report's): not run twice.

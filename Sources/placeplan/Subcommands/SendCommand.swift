@@ -107,11 +107,14 @@ struct SendCommand: ParsableCommand {
                 failed = try runBacktest(dataSet)
                 return
             }
-            let authorities = Set(dataSet.areas.map(\.localAuthority))
+            let shown = dataSet.shownAreas
+            let authorities = Set(shown.map(\.localAuthority))
             guard authorities.count == 1, let authority = authorities.first else {
                 throw PlacePlanError.invalidOption(
                     option: "--la", message: "the SEND model runs for one local authority; the data has \(authorities.count)",
-                    hint: "choose one with --la, e.g. --la Barnet")
+                    hint: dataSet.isLAData
+                        ? "choose one with --la, e.g. --la \(shown.first?.id ?? "302")"
+                        : "point --data at a folder with one authority's areas (areas.csv, local_authority)")
             }
             let history = try EHCPHistory.load(directory: data.data, authority: authority)
             var costTable = SENDCosts.illustrative
