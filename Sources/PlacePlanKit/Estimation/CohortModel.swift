@@ -95,7 +95,11 @@ public struct CohortModel: Sendable {
                 }
                 if projected[b] == nil {
                     // No usable history of its own: the pooled ratio of all areas.
-                    guard let pooled = selection.cohort[g].base.forecast(RatioProjection.pooledSeries(history.cohortParts[g]), steps: steps) else {
+                    let pooled = selection.cohort[g].base.forecast(RatioProjection.pooledSeries(history.cohortParts[g]), steps: steps)
+                    // An area that has never had pupils in year group g (a small LA with no
+                    // sixth form or no secondary school) has nothing to move: its ratio is
+                    // never used on a pupil, so it is 1 rather than a refusal.
+                    guard let pooled = pooled ?? (history.neverTaught[g][b] ? Array(repeating: 1, count: steps) : nil) else {
                         throw .insufficientHistory(
                             "no history to estimate the \(YearGroup(g))→\(YearGroup(g + 1)) ratio for area \(area.id)",
                             hint: "the rolls need at least one pair of consecutive years with pupils in these year groups")

@@ -21,6 +21,9 @@ public struct RatioHistory: Sendable {
     /// Reception, or where births or Reception are missing.
     public private(set) var intake: [[Double?]]
     public private(set) var intakeParts: [[(numerator: Double, predictor: Double)?]]
+    /// neverTaught[g][b]: area b has had no pupils to move up from year group g at any census
+    /// (each count known and zero), as a small LA with no sixth form or no secondary school.
+    public private(set) var neverTaught: [[Bool]] = []
 
     /// The census years whose ratios were left out, as asked (`--exclude-years`).
     public let excludedYears: Set<AcademicYear>
@@ -44,6 +47,7 @@ public struct RatioHistory: Sendable {
             let transition = structure.transitions[g]
             var ratios = Array(repeating: [Double?](), count: A)
             var gParts = Array(repeating: [(numerator: Double, predictor: Double)?](), count: A)
+            var empty = [Bool](repeating: years.count > 1, count: A)
             for t in 1..<max(1, years.count) {
                 // P_b(t) from last year's year group g: the area's own, or the sum over a block's
                 // senders; a missing value marks every area that draws on it as missing.
@@ -69,6 +73,7 @@ public struct RatioHistory: Sendable {
                     }
                 }
                 let excluded = excludedYears.contains(years[t])
+                for b in 0..<A where predictor[b] != 0 { empty[b] = false }
                 for b in 0..<A {
                     guard let p = predictor[b], p > 0, !excluded, let n = rolls.pupils(yearIndex: t, area: b, YearGroup(g + 1)) else {
                         ratios[b].append(nil)
@@ -81,6 +86,7 @@ public struct RatioHistory: Sendable {
             }
             cohort.append(ratios)
             parts.append(gParts)
+            neverTaught.append(empty)
         }
         self.cohort = cohort
         self.cohortParts = parts

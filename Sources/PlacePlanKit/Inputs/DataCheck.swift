@@ -73,7 +73,7 @@ public enum DataCheck {
         if EHCPHistory.files(in: directory) != nil {
             if authorities.count == 1 {
                 do {
-                    _ = try EHCPHistory.load(directory: directory, authority: authorities.first!)
+                    _ = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority(of: data.areas) ?? authorities.first!)
                     report.found.append("EHCP files for \(authorities.first!): placeplan send can run")
                 } catch { report.problems += error.flattened }
             } else {

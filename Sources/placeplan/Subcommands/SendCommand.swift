@@ -116,13 +116,15 @@ struct SendCommand: ParsableCommand {
                         ? "choose one with --la, e.g. --la \(shown.first?.id ?? "302")"
                         : "point --data at a folder with one authority's areas (areas.csv, local_authority)")
             }
-            let history = try EHCPHistory.load(directory: data.data, authority: authority)
+            // The mainstream forecast first: an LA that cannot be forecast (abolished before the
+            // origin, say) is told so before its EHCP files are looked at.
+            let scenarioRun = try model.run(dataSet)
+            let history = try EHCPHistory.load(directory: data.data, authority: scenarioRun.data.ehcpAuthority(of: scenarioRun.data.areas) ?? authority)
             var costTable = SENDCosts.illustrative
             let defaultCosts = [(data.data as NSString).appendingPathComponent("send_costs.csv"), (data.data as NSString).appendingPathComponent("send/send_costs.csv")]
             if let path = costs ?? defaultCosts.first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 costTable = try SENDCosts.read(path)
             }
-            let scenarioRun = try model.run(dataSet)
             // With draws: calibrated to the SEND model's measured errors, pooled over the
             // authorities as the mainstream areas are; else the report's title says what varies.
             let (pooled, measured) = Self.pooledInputs(for: history, directory: data.data, trend: t, draws: draws.settings() != nil)

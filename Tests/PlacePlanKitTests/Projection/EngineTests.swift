@@ -21,6 +21,27 @@ import Testing
 
     /// With every ratio 1 and no intake, pupils only move up: each total carries forward
     /// exactly, less the Year 13 leavers.
+    /// An area that has never had pupils in a year group (a small LA with no sixth form or
+    /// no secondary school) is forecast with nothing there, not refused; suppressed counts are
+    /// not zeros, so with Year 5 suppressed everywhere the ratio into it has no history, and
+    /// the forecast says so.
+    @Test func aYearGroupNeverTaughtIsForecastEmpty() throws {
+        func data(_ y5: String) throws -> DataSet {
+            let d = try TemporaryData.handCheckable()
+            let rolls = try String(contentsOfFile: d.path("rolls.csv"), encoding: .utf8)
+                .replacingOccurrences(of: ",Y5,50\n", with: ",Y5,\(y5)\n").replacingOccurrences(of: ",Y5,40\n", with: ",Y5,\(y5)\n")
+                .replacingOccurrences(of: ",Y6,50\n", with: ",Y6,0\n").replacingOccurrences(of: ",Y6,40\n", with: ",Y6,0\n")
+            try rolls.write(toFile: d.path("rolls.csv"), atomically: true, encoding: .utf8)
+            return try PlacePlanFormat.load(directory: d.directory)
+        }
+        let empty = try data("0")
+        let (forecast, _) = try Projector.forecast(empty, settings: ForecastSettings(horizon: 2, model: ModelOptions(estimator: .mean(years: 3))))
+        for a in 0..<2 { #expect(forecast.pupils(AcademicYear(2024), area: a, .year6) == 0) }
+        let suppressed = try data("x")
+        let e = error { _ = try Projector.forecast(suppressed, settings: ForecastSettings(horizon: 2)) }
+        #expect(e?.description.contains("no history to estimate the Y4→Y5 ratio for area A") == true, "\(String(describing: e?.description))")
+    }
+
     @Test func conservesPupilsWhenAllRatiosAreOne() {
         let A = 4, C = 3
         var state = CohortState(areas: A, columns: C)
