@@ -117,8 +117,8 @@ public enum SENDByArea {
 
     /// Where the area split comes from, in words for every output.
     public static func source(_ caseload: AreaCaseload?) -> String {
-        caseload.map { "EHCP pupils by area from \($0.path) (January \($0.january) prevalence by area, need and phase)" }
-            ?? "EHCP pupils shared out over the areas by their pupils (no ehcp_caseload_by_area.csv)"
+        caseload.map { "EHCP pupils by area from \($0.path) (its January \($0.january) plans, then each area's own flow)" }
+            ?? "EHCP pupils shared out over the areas by their pupils, then each area's own flow (no ehcp_caseload_by_area.csv)"
     }
 
     /// - Parameters:

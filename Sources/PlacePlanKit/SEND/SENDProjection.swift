@@ -57,7 +57,8 @@ public struct SENDAssumptions: Sendable, Hashable {
     public var outOfBoroughShare: Double
     public var costs: SENDCosts
     /// The authority's plans by planning area, when it has the file (``AreaCaseload``); else
-    /// the plans are shared out over the areas by their pupils.
+    /// the plans are shared out over the areas by their pupils at the start, and then each
+    /// area's flow goes its own way (``SENDByArea/flows(flows:blocks:years:column:phases:multipliers:transfers:start:pupils:)``).
     public var areaCaseload: AreaCaseload?
 
     public init(trend: SENDTrend = .default, outOfBoroughShare: Double = 0.2, costs: SENDCosts = .illustrative, areaCaseload: AreaCaseload? = nil) {

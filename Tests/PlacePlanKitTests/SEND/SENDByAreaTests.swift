@@ -22,7 +22,7 @@ import Testing
     /// is met here, elsewhere in the borough, or outside it, nothing lost or made.
     @Test(arguments: [true, false]) func areasAddUpToTheAuthority(caseload: Bool) throws {
         let send = try demo(caseload: caseload, scenarios: [homesScenario(completions: "{2027: 400}")])
-        #expect(send.areaSource.contains(caseload ? "ehcp_caseload_by_area.csv (January 2026" : "shared out over the areas by their pupils"))
+        #expect(send.areaSource.contains(caseload ? "ehcp_caseload_by_area.csv (its January 2026 plans" : "shared out over the areas by their pupils"))
         #expect(Set(send.areaRows.map(\.area)).count == 15)
         let byKey = Dictionary(grouping: send.areaRows) { "\($0.scenario)|\($0.year)|\($0.need)|\($0.phase)" }
         for r in send.rows {
