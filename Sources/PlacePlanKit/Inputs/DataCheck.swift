@@ -69,12 +69,12 @@ public enum DataCheck {
             }
         }
         // SEND.
-        let authorities = Set(data.areas.map(\.localAuthority))
+        let authorities = Set(data.shownAreas.map(\.localAuthority))
         if EHCPHistory.files(in: directory) != nil {
             if authorities.count == 1 {
                 do {
-                    _ = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority(of: data.areas) ?? authorities.first!)
-                    report.found.append("EHCP files for \(authorities.first!): placeplan send can run")
+                    let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority(of: data.shownAreas) ?? authorities.first!)
+                    report.found.append("EHCP files for \(history.authority): placeplan send can run")
                 } catch { report.problems += error.flattened }
             } else {
                 report.found.append("EHCP files (the SEND model runs for one LA at a time: --la)")
@@ -93,8 +93,9 @@ public enum DataCheck {
                 let plans = c.plans.values.reduce(0.0) { $0 + $1.reduce(0) { $0 + $1.reduce(0, +) } }
                 report.found.append("EHCP plans by planning area: \(Format.count(plans)) in January \(c.january) over \(c.plans.count) areas (\(path))")
             } catch { report.problems += error.flattened }
-        } else if data.areas.count > 1 {
-            report.warnings.append("no ehcp_caseload_by_area.csv: placeplan send shares EHCP pupils out over the areas by their pupils")
+        } else if data.shownAreas.count > 1 {
+            report.warnings.append(
+                "no ehcp_caseload_by_area.csv: placeplan send shares EHCP pupils out over the areas by their pupils, then follows each area's flow")
         }
         return report
     }
