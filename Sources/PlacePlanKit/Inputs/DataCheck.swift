@@ -73,7 +73,7 @@ public enum DataCheck {
         if EHCPHistory.files(in: directory) != nil {
             if authorities.count == 1 {
                 do {
-                    let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority(of: data.shownAreas) ?? authorities.first!)
+                    let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority ?? authorities.first!)
                     report.found.append("EHCP files for \(history.authority): placeplan send can run")
                 } catch { report.problems += error.flattened }
             } else {

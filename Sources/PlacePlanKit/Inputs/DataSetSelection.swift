@@ -32,11 +32,12 @@ extension DataSet {
         return areas.filter { wanted.contains($0.id) || !wanted.isDisjoint(with: mergedAreas[$0.id] ?? []) }
     }
 
-    /// The name the EHCP files know the one authority of `areas` by: on the DfE route its LA
-    /// number, which stays when the DfE recodes an LA's GSS code (Buckinghamshire's EHCP rows
-    /// are E10000002 to 2020 and again from 2024, E06000060 between), else their
-    /// `local_authority`. Nil when the areas are of several authorities.
-    public func ehcpAuthority(of areas: [PlanningArea]) -> String? {
+    /// The name the EHCP files know the one authority of ``shownAreas`` by: on the DfE route
+    /// its LA number, which stays when the DfE recodes an LA's GSS code (Buckinghamshire's EHCP
+    /// rows are E10000002 to 2020 and again from 2024, E06000060 between), else the areas'
+    /// `local_authority`. Nil when they are of several authorities.
+    public var ehcpAuthority: String? {
+        let areas = shownAreas
         let authorities = Set(areas.map(\.localAuthority))
         guard authorities.count == 1, let authority = authorities.first else { return nil }
         if isLAData, areas.count == 1, Int(areas[0].id) != nil { return areas[0].id }

@@ -158,28 +158,6 @@ public enum SENDByArea {
                 }
             }
         }
-        // Where planning areas are by phase, a school in a primary area is local to the
-        // secondary area its pupils mostly transfer to (transfers.csv), and one in a
-        // secondary area to the primary areas that mostly feed it.
-        var mainDestination: [Int: Int] = [:]
-        if let shares = data.transfers?.shares {
-            for p in 0..<A {
-                var best: (sec: Int, share: Double)?
-                for (secID, from) in shares.sorted(by: { $0.key < $1.key }) {
-                    guard let share = from[areaIDs[p]], share > 0, let sec = index[secID] else { continue }
-                    if best == nil || share > best!.share { best = (sec, share) }
-                }
-                if let best { mainDestination[p] = best.sec }
-            }
-        }
-        func localAreas(_ id: String, phase pi: Int) -> [Int] {
-            guard let own = index[id] else { return [] }
-            switch (forecast.areas[own].phase, pi) {
-            case (.primary, 1): return [own] + [mainDestination[own]].compactMap { $0 }
-            case (.secondary, 0): return [own] + mainDestination.filter { $0.value == own }.map(\.key).sorted()
-            default: return [own]
-            }
-        }
         // Each primary area's Year 6 plans move into Year 7 of the secondary areas its pupils
         // transfer to (transfers.csv), in its shares.
         var transferTo: [Int: [(area: Int, share: Double)]] = [:]
@@ -191,6 +169,18 @@ public enum SENDByArea {
                 }
                 let total = to.reduce(0) { $0 + $1.share }
                 if total > 0 { transferTo[p] = to.map { ($0.area, $0.share / total) } }
+            }
+        }
+        // Where planning areas are by phase, a school in a primary area is local to the
+        // secondary area its pupils mostly transfer to (transfers.csv), and one in a
+        // secondary area to the primary areas that mostly feed it.
+        let mainDestination = transferTo.compactMapValues { to in to.max { $0.share < $1.share }?.area }
+        func localAreas(_ id: String, phase pi: Int) -> [Int] {
+            guard let own = index[id] else { return [] }
+            switch (forecast.areas[own].phase, pi) {
+            case (.primary, 1): return [own] + [mainDestination[own]].compactMap { $0 }
+            case (.secondary, 0): return [own] + mainDestination.filter { $0.value == own }.map(\.key).sorted()
+            default: return [own]
             }
         }
         let costs = SpecialistAllocation.annualCosts(assumptions.costs)

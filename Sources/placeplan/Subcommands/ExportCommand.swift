@@ -84,7 +84,7 @@ struct ExportCommand: ParsableCommand {
             let name = shown.count == 1 && shown[0].id == number ? shown[0].name : (shown.first?.localAuthority ?? "")
             var send: SENDForecast?
             if let authority = Set(run.data.areas.map(\.localAuthority)).first, Set(run.data.areas.map(\.localAuthority)).count == 1, EHCPHistory.files(in: data.data) != nil {
-                let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority(of: run.data.areas) ?? authority)
+                let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authority)
                 let pooled = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: false).pooled
                 send = try SENDRunner.run(history: history, data: run.data, run: run, pooled: pooled)
             } else {

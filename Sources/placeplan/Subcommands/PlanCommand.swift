@@ -96,7 +96,7 @@ struct PlanCommand: ParsableCommand {
         if knownSEND != nil {
             // The caller's SEND forecast of the same run (the report's): not run twice.
         } else if authorities.count == 1, let authority = authorities.first, EHCPHistory.files(in: folder) != nil {
-            history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority(of: run.data.areas) ?? authority)
+            history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority)
             var costs = SENDCosts.illustrative
             let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]
             if let path = sendCosts ?? defaults.first(where: { FileManager.default.fileExists(atPath: $0) }) { costs = try SENDCosts.read(path) }

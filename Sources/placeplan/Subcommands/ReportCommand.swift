@@ -46,7 +46,7 @@ struct ReportCommand: ParsableCommand {
             var send: SENDForecast?
             let authorities = Set(run.data.areas.map(\.localAuthority))
             if authorities.count == 1, EHCPHistory.files(in: data.data) != nil {
-                let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority(of: run.data.areas) ?? authorities.first!)
+                let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authorities.first!)
                 let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
                 let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
                 let settings = draws.settings()
