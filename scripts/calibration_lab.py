@@ -55,8 +55,9 @@ class Variant:
     before the chain ladder)."""
 
     def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False, chain_ladder="own", fitted=None, clamp=(1.0, 2.0),
-                 centre="full"):
+                 centre="full", common_spread="mean-square"):
         self.own, self.common, self.bias, self.extrapolated_scores = own, common, bias, extrapolated_scores
+        self.common_spread = common_spread
         self.chain_ladder = chain_ladder
         # 'last': the growth exponent from the last two measured horizons; 'all': a log-log fit
         # over every measured horizon; None: the fixed 1.5.
@@ -67,11 +68,13 @@ class Variant:
         self.centre = centre
 
     def __str__(self):
-        if self.own is None and self.common is None and self.bias is None and not self.extrapolated_scores and self.chain_ladder == "own":
+        if self.own is None and self.common is None and self.bias is None and not self.extrapolated_scores and self.chain_ladder == "own" \
+                and self.common_spread == "mean-square":
             return "current method"
         parts = [f"{k} h^{v}" for k, v in (("own", self.own), ("common", self.common), ("bias", self.bias)) if v is not None]
         return ", ".join(parts + (["extrapolated horizons read extrapolated scores"] if self.extrapolated_scores else [])
-                         + ([f"chain ladder on {self.chain_ladder}"] if self.chain_ladder else ["no chain ladder"]))
+                         + ([f"chain ladder on {self.chain_ladder}"] if self.chain_ladder else ["no chain ladder"])
+                         + ([f"common spread: {self.common_spread}"] if self.common_spread != "mean-square" else []))
 
 
 GROWTH, PRIOR, RATE, MINIMUM_SCORES = 1.5, 4.0, 2.0, 30
@@ -124,6 +127,14 @@ class Scale:
         for k in sorted(sq):
             cvals[k[0]].append(sq[k])
         self.common = {h: math.sqrt(sum(v) / len(v)) for h, v in cvals.items()}
+        if variant.common_spread != "mean-square":
+            # The variance of the origins' mean errors about their mean (the bias the bands
+            # centre on), times 1 + 1/n for "prediction"; one origin keeps its mean square.
+            for h, v in values.items():
+                n, m = len(v), sum(v) / len(v)
+                if n >= 2:
+                    var = sum((x - m) ** 2 for x in v) / (n - 1)
+                    self.common[h] = math.sqrt(var * (1 + 1 / n if variant.common_spread == "prediction" else 1))
         residual = [r["l"] - centre[(r["h"], r["o"])] for r in rs]
         w = [1.0] * areas
         for _ in range(3):
@@ -380,6 +391,8 @@ def main():
     parser.add_argument("--check", action="store_true", help="compare with the Swift backtest's intervals")
     parser.add_argument("--fitted", choices=["last", "all"], help="the growth exponent fitted to the measured horizons")
     parser.add_argument("--centre", choices=["full", "none", "shrink"], default="full", help="how the measured bias centres the bands")
+    parser.add_argument("--common-spread", choices=["mean-square", "variance", "prediction"], default="mean-square",
+                        help="the common part: the origins' mean squared mean error (the method), or its variance about the bias")
     args = parser.parse_args()
     if not os.path.exists(BINARY):
         sys.exit("build placeplan first: make build")
@@ -400,7 +413,7 @@ def main():
                     report(evaluate(inner, variant, first_origin), str(variant), verbose=False)
         return
     chain = None if args.chain_ladder == "none" else args.chain_ladder
-    variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain, fitted=args.fitted, centre=args.centre)
+    variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain, fitted=args.fitted, centre=args.centre, common_spread=args.common_spread)
     cells = evaluate(inner, variant, first_origin)
     report(cells, str(variant))
     if args.check:
