@@ -101,7 +101,7 @@ import Testing
         #expect(check["schema"] as? String == "placeplan.scenario-check/1" && check["valid"] as? Bool == true)
         if let london = CLI.london {
             let send = try document(["send", "--backtest", "--data", london, "--format", "json"])
-            #expect(send["schema"] as? String == "placeplan.send-backtest/2" && (send["records"] as? [Any])?.isEmpty == false)
+            #expect(send["schema"] as? String == "placeplan.send-backtest/3" && (send["records"] as? [Any])?.isEmpty == false)
             #expect((send["origins"] as? [Int]) == Array(2014...2022) && (send["failures"] as? [Any])?.isEmpty == true)
         }
     }

@@ -82,6 +82,39 @@ import Testing
         #expect(intervals.stdout.contains("Intervals, h1 (n 264, 8 origins)  80%: "))
     }
 
+    /// With draws, the model's Y1-Y11 records carry their 80% and 95% bounds (JSON and CSV),
+    /// and counting the actuals inside them gives the coverage the backtest reports; other
+    /// methods' and the age bands' records have none.
+    @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
+    func backtestRecordsCarryTheirIntervals() throws {
+        let r = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--draws", "200", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(doc["schema"] as? String == "placeplan.send-backtest/3")
+        let records = try #require(doc["records"] as? [[String: Any]])
+        let bounded = records.filter { $0["low80"] is Double }
+        #expect(!bounded.isEmpty && bounded.allSatisfy { $0["band"] as? String == "Age 5 to 15" && $0["method"] as? String == "damped, pooled (model)" })
+        #expect(records.contains { $0["method"] as? String == "hold, pooled" && $0["low80"] == nil })
+        let coverage = try #require(doc["coverage"] as? [[String: Any]])
+        for c in coverage {
+            let h = try #require(c["horizon"] as? Int)
+            let rows = bounded.filter { $0["horizon"] as? Int == h }
+            #expect(rows.count == c["count"] as? Int)
+            let inside = rows.filter { row in
+                let actual = row["actual"] as! Double
+                return (row["low80"] as! Double) <= actual && actual <= (row["high80"] as! Double)
+                    && (row["low95"] as! Double) <= (row["low80"] as! Double) && (row["high80"] as! Double) <= (row["high95"] as! Double)
+            }
+            // Bounds are rounded to 0.1 in the records: within one actual of the reported share.
+            let reported = try #require(c["coverage80"] as? Double)
+            #expect(abs(100 * Double(inside.count) / Double(rows.count) - reported) <= 100 / Double(rows.count) + 1e-9, "h\(h)")
+        }
+        let csv = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--draws", "200", "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("method,authority,band,origin,horizon,forecast,actual,low80,high80,low95,high95\n"))
+        let plain = try CLI.run(["send", "--backtest", "--data", CLI.london!, "--format", "csv"])
+        #expect(plain.stdout.hasPrefix("method,authority,band,origin,horizon,forecast,actual\n"))
+    }
+
     /// The SEND gates: a limit the model misses exits 1 and names the metric; a phase in a
     /// SEND gate, or coverage without draws, is a usage error.
     @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))

@@ -174,11 +174,18 @@ struct SendCommand: ParsableCommand {
         table.title! += ". Momentum: England's plans (\(pooled.nationalPlans.isEmpty ? "no National rows: the pooled new-plan rate's" : "National rows")), "
                 + "the pull to the rate pooled over \(pooled.authorities) authorities (docs/send.md)"
         var coverageByHorizon: [Int: CoverageSummary] = [:]
+        // The model's Y1-Y11 intervals by (authority, origin, horizon), for the records.
+        var intervals: [IntervalKey: (forecast: Double, i80: ClosedRange<Double>, i95: ClosedRange<Double>)] = [:]
         if draws.settings() != nil {
             // Interval coverage of the model's Y1-Y11 forecasts, each calibrated on the
             // Januaries before it, pooled over origins (as clusters).
-            coverageByHorizon = SENDBacktest.rollingCoverage(
+            let records = SENDBacktest.rollingIntervalRecords(
                 histories: histories, data: dataSet, pooled: pooled, fitThroughs: fitThrough.map { $0...$0 }, adaptation: draws.adaptationRate)
+            coverageByHorizon = Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
+            for r in records {
+                guard let i80 = r.interval80, let i95 = r.interval95 else { continue }
+                intervals[IntervalKey(authority: r.area, origin: r.origin.startYear, horizon: r.horizon)] = (r.forecast, i80, i95)
+            }
             for h in coverageByHorizon.keys.sorted() {
                 let c = coverageByHorizon[h]!
                 func se(_ x: Double) -> String { c.origins > 1 ? " ± \(Format.decimal(x, places: 1))" : "" }
@@ -191,22 +198,39 @@ struct SendCommand: ParsableCommand {
             }
         }
         let failures = result.gateFailures(maxError: errorGates, maxBias: biasGates, coverage: coverageGates, intervals: coverageByHorizon)
+        // The intervals belong to the model's Y1-Y11 rows: the same forecast as the one the
+        // intervals were drawn around.
+        func interval(of r: SENDBacktest.Record) -> (ClosedRange<Double>, ClosedRange<Double>)? {
+            guard r.band == nil, r.method == SENDBacktest.defaultMethods.first?.name, let i = intervals[IntervalKey(authority: r.authority, origin: r.origin, horizon: r.horizon)],
+                abs(i.forecast - r.forecast) <= 1e-9 * max(1, r.forecast)
+            else { return nil }
+            return (i.i80, i.i95)
+        }
         let text: String
         switch output.format {
         case .markdown: text = table.markdown()
         case .csv:
-            text = csvText(header: ["method", "authority", "band", "origin", "horizon", "forecast", "actual"], rows: result.records.map {
-                [$0.method, $0.authority, $0.band?.rawValue ?? "Age 5 to 15", "\($0.origin)", "\($0.horizon)", Format.decimal($0.forecast), Format.decimal($0.actual)]
+            let bounds = ["low80", "high80", "low95", "high95"]
+            text = csvText(header: ["method", "authority", "band", "origin", "horizon", "forecast", "actual"] + (intervals.isEmpty ? [] : bounds), rows: result.records.map {
+                let row = [$0.method, $0.authority, $0.band?.rawValue ?? "Age 5 to 15", "\($0.origin)", "\($0.horizon)", Format.decimal($0.forecast), Format.decimal($0.actual)]
+                guard !intervals.isEmpty else { return row }
+                guard let (i80, i95) = interval(of: $0) else { return row + ["", "", "", ""] }
+                return row + [i80.lowerBound, i80.upperBound, i95.lowerBound, i95.upperBound].map { Format.decimal($0) }
             })
         case .json:
             struct Document: Codable {
-                var schema = "placeplan.send-backtest/2"
+                var schema = "placeplan.send-backtest/3"
                 var origins: [Int]
                 var authorities: Int
                 var coverage: [Coverage]
                 var failures: [String]
                 var records: [Record]
-                struct Record: Codable { var method, authority, band: String; var origin, horizon: Int; var forecast, actual: Double }
+                struct Record: Codable {
+                    var method, authority, band: String
+                    var origin, horizon: Int
+                    var forecast, actual: Double
+                    var low80, high80, low95, high95: Double?
+                }
                 struct Coverage: Codable { var horizon, count, origins: Int; var coverage80, coverage95, width80, width95: Double }
             }
             text = try jsonText(Document(
@@ -218,8 +242,12 @@ struct SendCommand: ParsableCommand {
                 },
                 failures: failures,
                 records: result.records.map {
-                    .init(method: $0.method, authority: $0.authority, band: $0.band?.rawValue ?? "Age 5 to 15", origin: $0.origin, horizon: $0.horizon,
-                          forecast: Format.rounded($0.forecast), actual: Format.rounded($0.actual))
+                    let i = interval(of: $0)
+                    return .init(
+                        method: $0.method, authority: $0.authority, band: $0.band?.rawValue ?? "Age 5 to 15", origin: $0.origin, horizon: $0.horizon,
+                        forecast: Format.rounded($0.forecast), actual: Format.rounded($0.actual),
+                        low80: i.map { Format.rounded($0.0.lowerBound) }, high80: i.map { Format.rounded($0.0.upperBound) },
+                        low95: i.map { Format.rounded($0.1.lowerBound) }, high95: i.map { Format.rounded($0.1.upperBound) })
                 }))
         case .table: text = table.render(colour: output.colour)
         case .xlsx: throw OutputFormat.noWorkbook("send --backtest")
@@ -228,4 +256,11 @@ struct SendCommand: ParsableCommand {
         for failure in failures { FileHandle.standardError.write(Data("gate failed: \(failure)\n".utf8)) }
         return !failures.isEmpty
     }
+}
+
+/// One SEND backtest forecast: the authority, the January forecast from, the years ahead.
+private struct IntervalKey: Hashable {
+    var authority: String
+    var origin: Int
+    var horizon: Int
 }
