@@ -508,13 +508,13 @@ def table(names, folders=("london", "england")):
 
 
 def check():
-    """Compares the replica's mean1 and mean3 with placeplan's own backtest."""
+    """Compares the replica's mean1, mean3 and auto with placeplan's own backtest."""
     for folder in ("london", "england"):
         out = subprocess.run(
             [BINARY, "backtest", "--data", os.path.join(SHARED, folder), "--format", "csv"], check=True, capture_output=True, text=True).stdout
         rows = [r for r in csv.DictReader(out.splitlines()) if r.get("breakdown") == "phase"]
         data = load(folder)
-        for name in ("mean1", "mean3"):
+        for name in ("mean1", "mean3", "auto"):
             e = backtest(data, METHODS[name])
             for r in rows:
                 if r["method"] != name:
@@ -525,12 +525,6 @@ def check():
                 print(f"{folder} {name} {r['phase']} h{r['horizon']}: replica {mine:.3f}, placeplan {theirs:.3f}{flag}")
 
 
-if __name__ == "__main__":
-    args = sys.argv[1:]
-    if args == ["--check"]:
-        check()
-    else:
-        table(args or list(METHODS))
 
 
 def by_origin(data, method, phase, horizon=5, min_history=4):
@@ -843,6 +837,16 @@ def auto(candidates=None, lam=1.0, groups=None, log_choice=False, pools=None):
     return m
 
 
+# placeplan's auto today: w x (the last ratio) + (1 - w) x (smoothed, a = 0.6), w chosen per
+# transition from 1/2 (first: ties and no evidence), 0, 1/4, 3/4, 1 (RatioEstimator.candidates).
+BLENDS = []
+for _w in (0.5, 0, 0.25, 0.75, 1):
+    BLENDS.append(f"blend-{_w}-0.6")
+    ESTIMATORS[BLENDS[-1]] = combo(mean(1), ses(0.6), weights=[_w, 1 - _w])
+    METHODS[BLENDS[-1]] = per_series(ESTIMATORS[BLENDS[-1]])
+METHODS["auto"] = auto(candidates=BLENDS)
+
+
 def single_la_table(names, folders=("london", "england")):
     """The same backtest with each LA alone as its data set (as an officer runs one LA), errors
     pooled over LAs: what a method does without other LAs to learn from."""
@@ -863,3 +867,11 @@ def single_la_table(names, folders=("london", "england")):
             cells = [mdape(e[(p, h)]) for p in ("primary", "secondary") for h in range(1, 6)]
             print(n.ljust(24) + "".join(f"{c:7.2f}" for c in cells) + f" {sum(cells[:5]) / 5:5.2f} {sum(cells[5:]) / 5:5.2f}")
     return out
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if args == ["--check"]:
+        check()
+    else:
+        table(args or list(METHODS))
