@@ -267,6 +267,20 @@ func parseExcludedYears(_ text: String) throws(PlacePlanError) -> Set<AcademicYe
 /// (Data with places for some areas only runs, and notes the others.)
 func requirePlaces(_ data: DataSet) throws(PlacePlanError) {
     guard !data.schools.contains(where: { $0.phase != .special }) else { return }
+    if data.isLAData, data.capacity != nil {
+        // The file is there but has no places for these LAs: say which, and for an LA split
+        // after the census (Cumbria), that its successors are missing too.
+        let shown = data.shownAreas
+        let splits = shown.compactMap { area in
+            data.reorganisations.first { $0.predecessors.map(\.number) == [area.id] }.map { r in
+                "nor for \(r.successors.map(\.description).joined(separator: " and ")), which \(area.id) became in \(r.firstYear)"
+            }
+        }
+        throw PlacePlanError.insufficientHistory(
+            "\(LACapacity.file) has no places for \(shown.map { "\($0.id) \($0.name)" }.joined(separator: ", "))"
+                + splits.map { ", \($0)" }.joined(),
+            hint: "add the LA's rows (primary_capacity, secondary_capacity) to \(LACapacity.file), or run 'placeplan forecast' for pupils alone")
+    }
     throw PlacePlanError.insufficientHistory(
         "\(data.label) has no places to compare pupils with",
         hint: data.isLAData
