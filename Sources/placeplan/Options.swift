@@ -266,7 +266,14 @@ func parseExcludedYears(_ text: String) throws(PlacePlanError) -> Set<AcademicYe
 /// Refuses data with no mainstream places at all: there is nothing to compare pupils with.
 /// (Data with places for some areas only runs, and notes the others.)
 func requirePlaces(_ data: DataSet) throws(PlacePlanError) {
-    guard !data.schools.contains(where: { $0.phase != .special }) else { return }
+    if let problem = missingPlaces(data) { throw problem }
+}
+
+/// Why the data has no mainstream places to compare pupils with (nil when it has some):
+/// the error `sufficiency`, `report` and `plan` stop with, and the note of `export`, which
+/// writes the forecast with its capacity left blank.
+func missingPlaces(_ data: DataSet) -> PlacePlanError? {
+    guard !data.schools.contains(where: { $0.phase != .special }) else { return nil }
     if data.isLAData, data.capacity != nil {
         // The file is there but has no places for these LAs: say which, and for an LA split
         // after the census (Cumbria), that its successors are missing too.
@@ -276,12 +283,12 @@ func requirePlaces(_ data: DataSet) throws(PlacePlanError) {
                 "nor for \(r.successors.map(\.description).joined(separator: " and ")), which \(area.id) became in \(r.firstYear)"
             }
         }
-        throw PlacePlanError.insufficientHistory(
+        return PlacePlanError.insufficientHistory(
             "\(LACapacity.file) has no places for \(shown.map { "\($0.id) \($0.name)" }.joined(separator: ", "))"
                 + splits.map { ", \($0)" }.joined(),
             hint: "add the LA's rows (primary_capacity, secondary_capacity) to \(LACapacity.file), or run 'placeplan forecast' for pupils alone")
     }
-    throw PlacePlanError.insufficientHistory(
+    return PlacePlanError.insufficientHistory(
         "\(data.label) has no places to compare pupils with",
         hint: data.isLAData
             ? "put the DfE scorecards' \(LACapacity.file) (LA places by phase) in the data folder, or run 'placeplan forecast' for pupils alone"

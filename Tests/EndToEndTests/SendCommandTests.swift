@@ -67,6 +67,13 @@ import Testing
         let cumbria = try CLI.run(["sufficiency", "--data", CLI.england!, "--la", "909"])
         #expect(cumbria.status == 65, "\(cumbria.stderr)")
         #expect(cumbria.stderr.contains("school_capacity_la.csv has no places for 909 Cumbria, nor for 942 Cumberland and 943 Westmorland and Furness, which 909 became in 2023/24"), "\(cumbria.stderr)")
+        // Its SCAP return still has the pupil forecasts: capacity blank, specialist placements
+        // not forecast (its EHCP breakdowns are only its successors'), each said in a note.
+        let cumbriaSCAP = try CLI.run(["export", "--scap", "--data", CLI.england!, "--la", "909"])
+        #expect(cumbriaSCAP.status == 0, "\(cumbriaSCAP.stderr)")
+        #expect(cumbriaSCAP.stderr.contains("the capacity column is left blank") && cumbriaSCAP.stderr.contains("specialist placements are not forecast: Cumbria"))
+        let lines = cumbriaSCAP.stdout.split(separator: "\n").dropFirst()
+        #expect(lines.count == 7 * 5 + 7 * 7 && lines.allSatisfy { $0.hasPrefix("909,Cumbria,909,Cumbria,") && $0.hasSuffix(",") })
     }
 
     @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))

@@ -20,13 +20,19 @@ public struct SCAPExport: Sendable {
     public var laName: String
     /// The SEND forecast of the same run, for the specialist placements (nil: none in the data).
     public var send: SENDForecast?
+    /// Why there is no SEND forecast, for the workbook's assumptions.
+    public var noSENDReason: String
 
-    public init(run: ScenarioForecast, column: Int = 0, laNumber: String, laName: String, send: SENDForecast? = nil) {
+    public init(
+        run: ScenarioForecast, column: Int = 0, laNumber: String, laName: String, send: SENDForecast? = nil,
+        noSENDReason: String = "the data has no EHCP files for the authority"
+    ) {
         self.run = run
         self.column = column
         self.laNumber = laNumber
         self.laName = laName
         self.send = send
+        self.noSENDReason = noSENDReason
     }
 
     /// The DfE LA number of the data's authority: the `local_authority` of areas.csv when it is
@@ -54,8 +60,15 @@ public struct SCAPExport: Sendable {
     /// Places by year index (0 = origin), year group and area.
     var places: [[[Double]]] { SufficiencyReport.places(schools: run.schools[column], areas: forecast.areas, years: [forecast.origin] + forecast.years) }
 
+    /// The capacity of area a's year group g in year index t: nil (blank, not zero) where the
+    /// data has no mainstream school of the area teaching the phase
+    /// (``SufficiencyReport/assessed(schools:)``: an LA without published capacity).
+    func capacity(_ places: [[[Double]]], _ assessed: Set<String>, year t: Int, _ g: YearGroup, area a: Int) -> Double? {
+        assessed.contains("\(forecast.areas[a].id) \(ReportingPhase(g))") ? places[t][g.index][a] : nil
+    }
+
     public func csv() -> String {
-        let places = self.places
+        let places = self.places, assessed = SufficiencyReport.assessed(schools: run.schools[column])
         var rows: [[String]] = []
         for (a, area) in forecast.areas.enumerated() {
             for g in area.phase.yearGroups {
@@ -63,7 +76,8 @@ public struct SCAPExport: Sendable {
                 for year in years(phase) {
                     rows.append([
                         laNumber, laName, area.id, area.name, phase.rawValue, Self.ncy(g), year.description, Self.timePeriod(year),
-                        Format.whole(forecast.pupils(year, area: a, g, column: column)), Format.whole(places[year - forecast.origin][g.index][a]),
+                        Format.whole(forecast.pupils(year, area: a, g, column: column)),
+                        capacity(places, assessed, year: year - forecast.origin, g, area: a).map(Format.whole) ?? "",
                     ])
                 }
             }
@@ -112,7 +126,7 @@ public struct SCAPExport: Sendable {
     /// year), Specialist placements, Column mapping, Assumptions.
     public func spreadsheet(dataLabel: String) -> Spreadsheet {
         typealias C = Spreadsheet.Column
-        let all = years(.secondary), places = self.places
+        let all = years(.secondary), places = self.places, assessed = SufficiencyReport.assessed(schools: run.schools[column])
         let fixed = [C("LA number"), C("LA name"), C("Planning area code"), C("Planning area name"), C("Phase"), C("NCY")]
         var pupils = Spreadsheet.Sheet("Pupil forecasts", columns: fixed + all.map { C("\($0) (\(Self.timePeriod($0)))", .count) })
         var capacity = Spreadsheet.Sheet("Capacity", columns: pupils.columns)
@@ -121,7 +135,10 @@ public struct SCAPExport: Sendable {
                 let phase = ReportingPhase(g), shown = Set(years(phase))
                 let lead: [Spreadsheet.Cell] = [.text(laNumber), .text(laName), .text(area.id), .text(area.name), .text(phase.rawValue), .text(Self.ncy(g))]
                 pupils.rows.append(lead + all.map { shown.contains($0) ? .number(forecast.pupils($0, area: a, g, column: column).rounded()) : .empty })
-                capacity.rows.append(lead + all.map { shown.contains($0) ? .number(places[$0 - forecast.origin][g.index][a]) : .empty })
+                capacity.rows.append(lead + all.map { y in
+                    guard shown.contains(y), let c = self.capacity(places, assessed, year: y - forecast.origin, g, area: a) else { return .empty }
+                    return .number(c)
+                })
             }
         }
         var special = Spreadsheet.Sheet("Specialist placements", columns: [C("LA number"), C("Phase"), C("Provision")] + all.map { C("\($0) (\(Self.timePeriod($0)))", .count) })
@@ -136,7 +153,7 @@ public struct SCAPExport: Sendable {
         let mapping = Spreadsheet.Sheet("Column mapping", columns: [C("Sheet"), C("Column"), C("SCAP template"), C("From")], rows: Self.mapping.map { $0.map { .text($0) } })
         var assumptions = ScenarioHeader.assumptionLines(run, dataLabel: dataLabel)
         assumptions.insert(("Scenario exported", forecast.columns[column]), at: 0)
-        if send == nil { assumptions.append(("Specialist placements", "not forecast: the data has no EHCP files for the authority")) }
+        if send == nil { assumptions.append(("Specialist placements", "not forecast: \(noSENDReason)")) }
         return Spreadsheet(title: "SCAP pupil forecasts \(laNumber) \(laName) from the \(forecast.origin) census", sheets: [
             pupils, capacity, special, mapping, Spreadsheet.assumptions(assumptions),
         ])

@@ -8,8 +8,8 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export the forecast in the shape the DfE's SCAP survey asks for.",
         discussion: """
             --scap writes, per planning area and national curriculum year, forecast pupils for each year \
-            (primary 5 years ahead, secondary 7, whatever --years says) with the capacity in that year group, \
-            for one scenario, with the authority's DfE LA number. As CSV (long: a row per area, year group \
+            (primary 5 years ahead, secondary 7, whatever --years says) with the capacity in that year group \
+            (blank where the data has no places for the area and phase), for one scenario, with the authority's DfE LA number. As CSV (long: a row per area, year group \
             and year) or as an Excel workbook laid out as the DfE's pupil-forecast template (a column per \
             year), with the specialist (EHCP) placement forecasts by phase when the data has the EHCP files \
             (docs/scap.md maps every column).
@@ -57,7 +57,8 @@ struct ExportCommand: ParsableCommand {
         try reportingErrors {
             try OutputFile.refuseSame([(output, "--output"), (specialistOutput, "--specialist-output")])
             let dataSet = try data.load()
-            try requirePlaces(dataSet)
+            // SCAP's pupil forecasts do not need places: without any, the capacity is blank.
+            if let problem = missingPlaces(dataSet) { note("\(problem.message): the capacity column is left blank") }
             guard let number = SCAPExport.laNumber(dataSet.shownAreas, given: laNumber) else {
                 let names = Set(dataSet.shownAreas.map(\.localAuthority)).sorted()
                 throw PlacePlanError.invalidOption(
@@ -83,14 +84,23 @@ struct ExportCommand: ParsableCommand {
             let shown = run.data.areas
             let name = shown.count == 1 && shown[0].id == number ? shown[0].name : (shown.first?.localAuthority ?? "")
             var send: SENDForecast?
+            var noSENDReason = "\(data.data) has no EHCP files for the authority"
             if let authority = Set(run.data.areas.map(\.localAuthority)).first, Set(run.data.areas.map(\.localAuthority)).count == 1, EHCPHistory.files(in: data.data) != nil {
-                let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authority)
-                let pooled = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: false).pooled
-                send = try SENDRunner.run(history: history, data: run.data, run: run, pooled: pooled)
+                do {
+                    let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authority)
+                    let pooled = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: false).pooled
+                    send = try SENDRunner.run(history: history, data: run.data, run: run, pooled: pooled)
+                } catch let error as PlacePlanError {
+                    // Files too short or without the authority's breakdowns: the pupil forecasts
+                    // are still the return; a damaged file still stops the export.
+                    guard case .insufficientHistory(let what, _) = error else { throw error }
+                    noSENDReason = what
+                    note("specialist placements are not forecast: \(what)")
+                }
             } else {
-                note("specialist placements are not forecast: \(data.data) has no EHCP files for the authority")
+                note("specialist placements are not forecast: \(noSENDReason)")
             }
-            let export = SCAPExport(run: run, column: column, laNumber: number, laName: name, send: send)
+            let export = SCAPExport(run: run, column: column, laNumber: number, laName: name, send: send, noSENDReason: noSENDReason)
             if format == .xlsx {
                 try OutputFile.write(data: export.spreadsheet(dataLabel: run.dataLabel).xlsx(), to: output)
                 return

@@ -206,5 +206,10 @@ let englandDirectory: String? = {
         #expect(run.forecast.areas.contains { $0.id == "909" })
         #expect(!report.rows.contains { $0.areaID == "909" })
         #expect(report.rows.contains { $0.areaID == "838" && $0.phase == .secondary && $0.places == Double(dorset.netCapacity) })
+        // In the SCAP export its capacity is blank, not zero; Dorset's is its places.
+        let rows = SCAPExport(run: run, laNumber: "000", laName: "test").csv().split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let cumbria = rows.filter { $0[2] == "909" }, dorsetRows = rows.filter { $0[2] == "838" }
+        #expect(!cumbria.isEmpty && cumbria.allSatisfy { $0.last == "" && !$0[8].isEmpty })
+        #expect(!dorsetRows.isEmpty && dorsetRows.allSatisfy { Int($0.last!) ?? 0 > 0 })
     }
 }
