@@ -96,10 +96,13 @@ public struct CohortModel: Sendable {
                 if projected[b] == nil {
                     // No usable history of its own: the pooled ratio of all areas.
                     let pooled = selection.cohort[g].base.forecast(RatioProjection.pooledSeries(history.cohortParts[g]), steps: steps)
-                    // An area that has never had pupils in year group g (a small LA with no
-                    // sixth form or no secondary school) has nothing to move: its ratio is
-                    // never used on a pupil, so it is 1 rather than a refusal.
-                    guard let pooled = pooled ?? (history.neverTaught[g][b] ? Array(repeating: 1, count: steps) : nil) else {
+                    // An area with no pupils in year group g at its last census (a small LA
+                    // with no sixth form or no secondary school, or whose sixth forms closed)
+                    // has nothing to move now: its last observed ratio, or 1 if it never had
+                    // one, rather than a refusal. Missing (suppressed) counts still refuse.
+                    let idle = history.emptyAtOrigin[g][b]
+                        ? Array(repeating: max(0, history.cohort[g][b].last { $0 != nil }.flatMap { $0 } ?? 1), count: steps) : nil
+                    guard let pooled = pooled ?? idle else {
                         throw .insufficientHistory(
                             "no history to estimate the \(YearGroup(g))→\(YearGroup(g + 1)) ratio for area \(area.id)",
                             hint: "the rolls need at least one pair of consecutive years with pupils in these year groups")

@@ -21,9 +21,10 @@ public struct RatioHistory: Sendable {
     /// Reception, or where births or Reception are missing.
     public private(set) var intake: [[Double?]]
     public private(set) var intakeParts: [[(numerator: Double, predictor: Double)?]]
-    /// neverTaught[g][b]: area b has had no pupils to move up from year group g at any census
-    /// (each count known and zero), as a small LA with no sixth form or no secondary school.
-    public private(set) var neverTaught: [[Bool]] = []
+    /// emptyAtOrigin[g][b]: area b has no pupils to move up from year group g at its last
+    /// census (the count known and zero): a small LA with no sixth form or no secondary
+    /// school, or one whose sixth forms have closed.
+    public private(set) var emptyAtOrigin: [[Bool]] = []
 
     /// The census years whose ratios were left out, as asked (`--exclude-years`).
     public let excludedYears: Set<AcademicYear>
@@ -47,16 +48,15 @@ public struct RatioHistory: Sendable {
             let transition = structure.transitions[g]
             var ratios = Array(repeating: [Double?](), count: A)
             var gParts = Array(repeating: [(numerator: Double, predictor: Double)?](), count: A)
-            var empty = [Bool](repeating: years.count > 1, count: A)
-            for t in 1..<max(1, years.count) {
-                // P_b(t) from last year's year group g: the area's own, or the sum over a block's
-                // senders; a missing value marks every area that draws on it as missing.
+            // P_b from year group g at census index s: the area's own, or the sum over a
+            // block's senders; a missing value marks every area that draws on it as missing.
+            func predictors(at s: Int) -> [Double?] {
                 var predictor = [Double?](repeating: nil, count: A)
                 for a in 0..<A where transition.own[a] != 0 {
-                    predictor[a] = rolls.pupils(yearIndex: t - 1, area: a, YearGroup(g)).map { transition.own[a] * $0 }
+                    predictor[a] = rolls.pupils(yearIndex: s, area: a, YearGroup(g)).map { transition.own[a] * $0 }
                 }
                 for block in transition.blocks {
-                    let previous = block.senders.map { rolls.pupils(yearIndex: t - 1, area: $0, YearGroup(g)) }
+                    let previous = block.senders.map { rolls.pupils(yearIndex: s, area: $0, YearGroup(g)) }
                     for (i, r) in block.receivers.enumerated() {
                         var sum = 0.0, complete = true, draws = false
                         for (j, x) in previous.enumerated() {
@@ -72,8 +72,11 @@ public struct RatioHistory: Sendable {
                         predictor[r] = draws && complete ? sum : nil
                     }
                 }
+                return predictor
+            }
+            for t in 1..<max(1, years.count) {
+                let predictor = predictors(at: t - 1)
                 let excluded = excludedYears.contains(years[t])
-                for b in 0..<A where predictor[b] != 0 { empty[b] = false }
                 for b in 0..<A {
                     guard let p = predictor[b], p > 0, !excluded, let n = rolls.pupils(yearIndex: t, area: b, YearGroup(g + 1)) else {
                         ratios[b].append(nil)
@@ -86,7 +89,7 @@ public struct RatioHistory: Sendable {
             }
             cohort.append(ratios)
             parts.append(gParts)
-            neverTaught.append(empty)
+            emptyAtOrigin.append(years.isEmpty ? Array(repeating: false, count: A) : predictors(at: years.count - 1).map { $0 == 0 })
         }
         self.cohort = cohort
         self.cohortParts = parts

@@ -42,6 +42,29 @@ import Testing
         #expect(e?.description.contains("no history to estimate the Y4→Y5 ratio for area A") == true, "\(String(describing: e?.description))")
     }
 
+    /// A year group an area stopped teaching (Tameside's sixth forms closed one by one) has no
+    /// ratio in a short window (last year's ratio, the 3-year mean): the forecast keeps its last
+    /// observed ratio on no pupils, rather than refusing the area.
+    @Test func aYearGroupNoLongerTaughtIsForecastEmpty() throws {
+        let d = try TemporaryData.handCheckable()
+        var rolls = try String(contentsOfFile: d.path("rolls.csv"), encoding: .utf8)
+        for year in [2021, 2022] {
+            rolls = rolls.replacingOccurrences(of: "\(year),A,Y5,50\n", with: "\(year),A,Y5,0\n").replacingOccurrences(of: "\(year),B,Y5,40\n", with: "\(year),B,Y5,0\n")
+        }
+        rolls = rolls.replacingOccurrences(of: "2022,A,Y6,50\n", with: "2022,A,Y6,0\n").replacingOccurrences(of: "2022,B,Y6,40\n", with: "2022,B,Y6,0\n")
+        try rolls.write(toFile: d.path("rolls.csv"), atomically: true, encoding: .utf8)
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        let history = RatioHistory(data: data)
+        #expect(history.emptyAtOrigin[5] == [true, true] && history.emptyAtOrigin[4] == [false, false])
+        for estimator in [RatioEstimator.mean(years: 1), .mean(years: 3)] {
+            let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 3, model: ModelOptions(estimator: estimator)))
+            for a in 0..<2 {
+                for y in 2023...2025 { #expect(forecast.pupils(AcademicYear(y), area: a, .year6) == 0, "\(estimator) \(y)") }
+                #expect(forecast.pupils(AcademicYear(2023), area: a, YearGroup(4)) > 0)
+            }
+        }
+    }
+
     @Test func conservesPupilsWhenAllRatiosAreOne() {
         let A = 4, C = 3
         var state = CohortState(areas: A, columns: C)
