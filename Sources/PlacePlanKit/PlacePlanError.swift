@@ -58,6 +58,9 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidRunStore(path: String, problem: String, hint: String)
     /// A command-line option has a value that cannot be used.
     case invalidOption(option: String, message: String, hint: String)
+    /// A data folder holds more than one file of a kind read by its name's prefix (two
+    /// census extracts, say), so which one is meant is not known.
+    case ambiguousFiles(directory: String, pattern: String, files: [String])
     /// An output file could not be written; nothing was left behind.
     case outputFailed(path: String, reason: String)
     /// A bug: an invariant of placeplan itself does not hold.
@@ -96,6 +99,8 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidScenario(let loc, let message, _): "\(loc): \(message)"
         case .invalidRunStore(let path, let problem, _): "\(path): \(problem)"
         case .invalidOption(let option, let message, _): "\(option): \(message)"
+        case .ambiguousFiles(let directory, let pattern, let files):
+            "\(directory): \(files.count) files match \(pattern): \(files.joined(separator: ", "))"
         case .outputFailed(let path, let reason): "\(path): cannot write output: \(reason)"
         case .internalError(let what): "internal error: \(what)"
         case .multiple(let errors): errors.map(\.message).joined(separator: "\n")
@@ -124,6 +129,7 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidScenario(_, _, let hint): hint
         case .invalidRunStore(_, _, let hint): hint
         case .invalidOption(_, _, let hint): hint
+        case .ambiguousFiles: "keep one (the latest extract) and move the others out of the folder: placeplan reads one file of each kind"
         case .outputFailed(let path, let reason):
             path == "standard output"
                 ? "standard output could not take the text: write to a file with --output, or free space where it goes"

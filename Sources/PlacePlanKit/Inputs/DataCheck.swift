@@ -70,7 +70,9 @@ public enum DataCheck {
         }
         // SEND.
         let authorities = Set(data.shownAreas.map(\.localAuthority))
-        if EHCPHistory.files(in: directory) != nil {
+        var ehcpFiles: [String: String]?
+        do { ehcpFiles = try EHCPHistory.files(in: directory) } catch { report.problems += error.flattened }
+        if ehcpFiles != nil {
             if authorities.count == 1 {
                 do {
                     let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority ?? authorities.first!)

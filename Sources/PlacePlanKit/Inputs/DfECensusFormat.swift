@@ -13,13 +13,12 @@ import Foundation
 /// forecast, the LAs that exist at its origin.
 public enum DfECensusFormat {
     /// Whether a directory holds the DfE/GLA files rather than placeplan's own.
-    public static func files(in directory: String) -> (pupils: String, births: String)? {
+    public static func files(in directory: String) throws(PlacePlanError) -> (pupils: String, births: String)? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
-        guard let pupils = names.sorted().first(where: { $0.hasPrefix("pupils_by_ncy_la") && $0.hasSuffix(".csv") }),
-            let births = names.sorted().first(where: { $0.hasPrefix("births_la") && $0.hasSuffix(".csv") })
+        guard let pupils = try onlyFile(in: directory, names: names, prefix: "pupils_by_ncy_la"),
+            let births = try onlyFile(in: directory, names: names, prefix: "births_la")
         else { return nil }
-        let dir = directory as NSString
-        return (dir.appendingPathComponent(pupils), dir.appendingPathComponent(births))
+        return (pupils, births)
     }
 
     /// The census year groups the files hold beyond the model: Year 14 is negligible and
@@ -279,7 +278,7 @@ public enum DataSource {
             throw .invalidOption(option: "--data", message: "\(directory) is a file, not a directory", hint: "--data names the folder that holds the data files, e.g. --data data/")
         }
         let own = (directory as NSString).appendingPathComponent(PlacePlanFormat.areasFile)
-        if !FileManager.default.fileExists(atPath: own), let files = DfECensusFormat.files(in: directory) {
+        if !FileManager.default.fileExists(atPath: own), let files = try DfECensusFormat.files(in: directory) {
             var data = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
             data.directory = directory
             return data

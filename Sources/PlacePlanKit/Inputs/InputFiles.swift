@@ -40,3 +40,12 @@ enum InputFiles {
         return Array(data)
     }
 }
+
+/// The one file in `names` (a folder's listing) that starts with `prefix` and ends with
+/// `suffix`: nil when there is none, an error naming them all when there are several (two
+/// census extracts side by side: reading the first by name would silently take the older).
+func onlyFile(in directory: String, names: [String], prefix: String, suffix: String = ".csv") throws(PlacePlanError) -> String? {
+    let matches = names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
+    guard matches.count <= 1 else { throw .ambiguousFiles(directory: directory, pattern: "\(prefix)*\(suffix)", files: matches) }
+    return matches.first.map { (directory as NSString).appendingPathComponent($0) }
+}

@@ -110,15 +110,13 @@ public struct EHCPHistory: Sendable {
 
     /// The files that an EHCP history needs, found by name in a directory (or in `send/`
     /// below it).
-    public static func files(in directory: String) -> [String: String]? {
+    public static func files(in directory: String) throws(PlacePlanError) -> [String: String]? {
         let fm = FileManager.default
         for dir in [directory, (directory as NSString).appendingPathComponent("send")] {
             guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
             var found: [String: String] = [:]
             for (key, prefix) in [("bands", "ehcp_by_age_band"), ("new", "ehcp_new_plans_by_age_band"), ("placement", "ehcp_caseload_by_placement"), ("need", "ehcp_primary_need")] {
-                if let name = names.sorted().first(where: { $0.hasPrefix(prefix) && $0.hasSuffix(".csv") }) {
-                    found[key] = (dir as NSString).appendingPathComponent(name)
-                }
+                if let path = try onlyFile(in: dir, names: names, prefix: prefix) { found[key] = path }
             }
             if found.count == 4 { return found }
         }
@@ -127,7 +125,7 @@ public struct EHCPHistory: Sendable {
 
     /// Reads the EHCP files for one authority, named by its DfE number, GSS code or name.
     public static func load(directory: String, authority: String) throws(PlacePlanError) -> EHCPHistory {
-        guard let files = files(in: directory) else {
+        guard let files = try files(in: directory) else {
             // Name the files that are missing where some are present.
             let prefixes = ["ehcp_by_age_band", "ehcp_new_plans_by_age_band", "ehcp_caseload_by_placement", "ehcp_primary_need"]
             for dir in [directory, (directory as NSString).appendingPathComponent("send")] {

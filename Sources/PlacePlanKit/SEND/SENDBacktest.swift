@@ -404,7 +404,7 @@ public struct SENDBacktest: Sendable {
 extension EHCPHistory {
     /// Reads the EHCP files once for every local authority in them (keyed by DfE number).
     public static func loadAll(directory: String) throws(PlacePlanError) -> [String: EHCPHistory] {
-        guard let files = files(in: directory) else {
+        guard let files = try files(in: directory) else {
             throw .fileNotFound(path: directory, hint: "the SEND backtest needs the DfE EHCP files (ehcp_by_age_band_*.csv and ehcp_new_plans_by_age_band_*.csv)")
         }
         var out: [String: EHCPHistory] = [:]

@@ -67,7 +67,7 @@ public struct SENDPooledTrend: Sendable, Hashable {
     /// age-band file's National "Total" rows and the caseload file's National "All EHC plans"
     /// rows (which run later); empty when the files have none (files cut to one authority).
     public static func nationalPlans(directory: String) throws(PlacePlanError) -> [Int: Double] {
-        guard let files = EHCPHistory.files(in: directory) else { return [:] }
+        guard let files = try EHCPHistory.files(in: directory) else { return [:] }
         var out: [Int: Double] = [:]
         for (key, column) in [("bands", "total_all"), ("placement", "ehcplans")] {
             guard let path = files[key] else { continue }

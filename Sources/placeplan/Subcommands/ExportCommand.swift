@@ -85,7 +85,7 @@ struct ExportCommand: ParsableCommand {
             let name = shown.count == 1 && shown[0].id == number ? shown[0].name : (shown.first?.localAuthority ?? "")
             var send: SENDForecast?
             var noSENDReason = "\(data.data) has no EHCP files for the authority"
-            if let authority = Set(run.data.areas.map(\.localAuthority)).first, Set(run.data.areas.map(\.localAuthority)).count == 1, EHCPHistory.files(in: data.data) != nil {
+            if let authority = Set(run.data.areas.map(\.localAuthority)).first, Set(run.data.areas.map(\.localAuthority)).count == 1, try EHCPHistory.files(in: data.data) != nil {
                 do {
                     let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authority)
                     let pooled = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: false).pooled

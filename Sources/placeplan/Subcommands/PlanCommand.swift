@@ -95,7 +95,7 @@ struct PlanCommand: ParsableCommand {
         let hasSpecialistOptions = optionsFile.options.contains { if case .specialistPlaces = $0.kind { return true } else { return false } }
         if knownSEND != nil {
             // The caller's SEND forecast of the same run (the report's): not run twice.
-        } else if authorities.count == 1, let authority = authorities.first, EHCPHistory.files(in: folder) != nil {
+        } else if authorities.count == 1, let authority = authorities.first, try EHCPHistory.files(in: folder) != nil {
             history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority)
             var costs = SENDCosts.illustrative
             let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]

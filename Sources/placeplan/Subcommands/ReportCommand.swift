@@ -45,7 +45,7 @@ struct ReportCommand: ParsableCommand {
             let run = try model.run(dataSet, draws: draws.settings())
             var send: SENDForecast?
             let authorities = Set(run.data.areas.map(\.localAuthority))
-            if authorities.count == 1, EHCPHistory.files(in: data.data) != nil {
+            if authorities.count == 1, try EHCPHistory.files(in: data.data) != nil {
                 let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authorities.first!)
                 let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
                 let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative

@@ -42,6 +42,18 @@ let londonDirectory: String? = {
         #expect(births.lower[2018] == 470)
     }
 
+    /// Two census extracts side by side (last year's and this year's) are an error naming
+    /// both: taking the first by name would silently forecast from the older one.
+    @Test func twoCensusFilesAreAmbiguous() throws {
+        let d = try small()
+        try FileManager.default.copyItem(atPath: d.path("pupils_by_ncy_la_test.csv"), toPath: d.path("pupils_by_ncy_la_older.csv"))
+        let e = error { _ = try DataSource.load(d.directory) }
+        guard case .ambiguousFiles(_, let pattern, let files) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(pattern == "pupils_by_ncy_la*.csv" && files == ["pupils_by_ncy_la_older.csv", "pupils_by_ncy_la_test.csv"])
+        #expect(e?.exitCode == 65 && e?.hint?.contains("keep one") == true)
+        #expect(DataCheck.run(directory: d.directory).problems.contains { $0.message.contains("2 files match pupils_by_ncy_la*.csv") })
+    }
+
     /// A births interval that does not hold the births (the wrong way round, or beside them)
     /// is an error at its cell; either end may be missing.
     @Test func birthsIntervalMustHoldTheBirths() throws {

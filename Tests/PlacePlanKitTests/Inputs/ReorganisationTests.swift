@@ -183,7 +183,7 @@ let englandDirectory: String? = {
     /// The built-in districts of each county sum to the county rows of the England births file.
     @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
     func builtInCountyDistrictsSumToTheCountyRows() throws {
-        let files = try #require(DfECensusFormat.files(in: englandDirectory!))
+        let files = try #require(try DfECensusFormat.files(in: englandDirectory!))
         let births = try DfECensusFormat.readBirths(CSVFile(path: files.births))
         let counties = births.keys.filter { $0.hasPrefix("E10") }.sorted()
         #expect(counties.count == 13)
