@@ -74,6 +74,18 @@ import Testing
         #expect(cumbriaSCAP.stderr.contains("the capacity column is left blank") && cumbriaSCAP.stderr.contains("specialist placements are not forecast: Cumbria"))
         let lines = cumbriaSCAP.stdout.split(separator: "\n").dropFirst()
         #expect(lines.count == 7 * 5 + 7 * 7 && lines.allSatisfy { $0.hasPrefix("909,Cumbria,909,Cumbria,") && $0.hasSuffix(",") })
+        // And its board report: the forecast charted, no places compared, SEND left out, each
+        // said; not "every area stays within its margin".
+        let report = try CLI.scratch().appendingPathComponent("cumbria.html").path
+        let board = try CLI.run(["report", "--data", CLI.england!, "--la", "909", "--output", report])
+        #expect(board.status == 0, "\(board.stderr)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<h1>School places in Cumbria:") && html.contains("Not compared with places, as the data has none for them: 909 Cumbria (primary, secondary)"))
+        #expect(html.contains("No places in the data: nothing to map") && html.contains("The SEND model was not run: Cumbria: the EHCP files have no plans by single age"))
+        #expect(!html.contains("Every area stays within its margin") && html.contains("909 Cumbria, primary"))
+        // An LA with places for one phase only is named in a note, not dropped in silence.
+        let scillyPlaces = try CLI.run(["sufficiency", "--data", CLI.england!, "--la", "420", "--years", "3"])
+        #expect(scillyPlaces.status == 0 && scillyPlaces.stderr.contains("has no primary places for 420 Isles of Scilly: their primary pupils are forecast, but not compared with places"), "\(scillyPlaces.stderr)")
     }
 
     @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))

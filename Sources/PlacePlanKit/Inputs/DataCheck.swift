@@ -45,7 +45,8 @@ public enum DataCheck {
             let assessed = SufficiencyReport.assessed(schools: schools)
             for area in data.areas {
                 for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) && !assessed.contains("\(area.id) \(phase)") {
-                    report.warnings.append("\(area.id) \(area.name) has no \(phase) mainstream school: its \(phase) places are not assessed")
+                    report.warnings.append(
+                        "\(area.id) \(area.name) has no \(phase) " + (data.isLAData ? "places in \(LACapacity.file)" : "mainstream school") + ": its \(phase) places are not assessed")
                 }
             }
             for s in schools where s.phase != .special {

@@ -191,6 +191,20 @@ public enum DfECensusFormat {
                 data.notes.append(
                     "\(LACapacity.file) has no places for \(without.map { "\($0.id) \($0.name)" }.joined(separator: ", ")): forecast, but not compared with places")
             }
+            // An LA with places for one phase only (the Isles of Scilly's primary places are not
+            // published), where that phase has pupils at the last census.
+            let assessed = SufficiencyReport.assessed(schools: data.schools)
+            for phase in ReportingPhase.allCases {
+                let missing = areas.filter { area in
+                    guard data.schools.contains(where: { $0.areaID == area.id }), !assessed.contains("\(area.id) \(phase)"), let a = index[area.id] else { return false }
+                    return phase.yearGroups.contains { (rolls.pupils(yearIndex: years.count - 1, area: a, $0) ?? 0) > 0 }
+                }
+                if !missing.isEmpty {
+                    data.notes.append(
+                        "\(LACapacity.file) has no \(phase) places for \(missing.map { "\($0.id) \($0.name)" }.joined(separator: ", ")): "
+                            + "their \(phase) pupils are forecast, but not compared with places")
+                }
+            }
         }
         return data
     }

@@ -12,6 +12,9 @@ public struct HTMLReport: Sendable {
     public var plan: PlanResult?
     /// The production date shown in the header (passed in, so that the rest is reproducible).
     public var producedOn: String?
+    /// Why the SEND model was not run, when the data has EHCP files it could not use (nil:
+    /// the data has none).
+    public var sendNotRun: String?
 
     public init(run: ScenarioForecast, dataLabel: String, send: SENDForecast? = nil, backtest: Backtest? = nil, vintages: Comparison? = nil, plan: PlanResult? = nil) {
         self.run = run
@@ -107,7 +110,10 @@ public struct HTMLReport: Sendable {
         let years = [f.origin] + f.years
         var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>placeplan report</title><style>\(Self.css)</style></head><body>"
         let authorities = Array(Set(f.areas.map(\.localAuthority))).sorted()
-        let authority = authorities.count == 1 ? (f.areas.count == 1 && f.areas[0].localAuthority.hasPrefix("E0") ? f.areas[0].name : authorities[0]) : "\(authorities.count) local authorities"
+        // On the DfE route an LA's `local_authority` is its GSS code (E09000003, E10000006): the
+        // title names it.
+        let isGSS = { (s: String) in s.count == 9 && s.first == "E" && s.dropFirst().allSatisfy(\.isNumber) }
+        let authority = authorities.count == 1 ? (f.areas.count == 1 && isGSS(f.areas[0].localAuthority) ? f.areas[0].name : authorities[0]) : "\(authorities.count) local authorities"
         html += "<h1>School places in \(Self.escape(authority)): forecast and sufficiency</h1>"
         html += "<p class=\"meta\">" + (producedOn.map { "Produced \(Self.escape($0)). " } ?? "") + "\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(Format.years(f.horizon)) ahead. "
             + "Scenarios: \(Self.escape(f.columns.joined(separator: ", "))). Made by placeplan \(PlacePlanVersion.current)"
@@ -172,7 +178,18 @@ public struct HTMLReport: Sendable {
             let which = f.columns.count == 1 ? "" : finding.scenarios.count == f.columns.count ? " [every scenario]" : " [\(finding.scenarios.map(Self.escape).joined(separator: ", "))]"
             html += "<li>\(finding.text)\(which).</li>"
         }
-        if findings.isEmpty { html += "<li>Every area stays within its margin throughout.</li>" }
+        // Areas and phases with no places in the data (an LA missing from the capacity file):
+        // forecast, charted, but not in the findings or the heat maps.
+        let unassessed = f.areas.compactMap { area -> String? in
+            let phases = ReportingPhase.allCases.filter { phase in
+                area.phase.yearGroups.contains(phase.entryYearGroup) && !report.rows.contains { $0.areaID == area.id && $0.phase == phase }
+            }
+            return phases.isEmpty ? nil : "\(Self.escape(area.id)) \(Self.escape(area.name)) (\(phases.map(\.rawValue).joined(separator: ", ")))"
+        }
+        if !unassessed.isEmpty {
+            html += "<li>Not compared with places, as the data has none for them: \(unassessed.joined(separator: "; ")). Their pupils are forecast and charted below.</li>"
+        }
+        if findings.isEmpty && !report.rows.isEmpty { html += "<li>Every area stays within its margin throughout.</li>" }
         html += "</ul></section>"
 
         // Heat map of surplus % by area and year (first scenario; each scenario when several).
@@ -191,7 +208,8 @@ public struct HTMLReport: Sendable {
             return (rows, values)
         }
         let columns = years.enumerated().map { $0.offset == 0 ? "\(short($0.element))*" : short($0.element) }
-        for (c, scenario) in f.columns.enumerated() {
+        if report.rows.isEmpty { html += "<p class=\"note\">No places in the data: nothing to map.</p>" }
+        for (c, scenario) in f.columns.enumerated() where !report.rows.isEmpty {
             let t = run.thresholds[c]
             let (rows, values) = grid(scenario) { $0.surplusShare.map { $0 * 100 } }
             let legend = Self.surplusKey(margin: t.margin, high: t.highSurplus)
@@ -203,7 +221,7 @@ public struct HTMLReport: Sendable {
         html += "</div></section>"
 
         // With draws: the chance of a deficit by area and year, on the same grid.
-        if let drawn = run.draws?.first {
+        if let drawn = run.draws?.first, !report.rows.isEmpty {
             html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(Format.count(Double(drawn.draws))) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
             for scenario in f.columns {
                 let (rows, values) = grid(scenario) { row in row.isForecast ? row.probabilityDeficit.map { $0 * 100 } : nil }
@@ -232,7 +250,9 @@ public struct HTMLReport: Sendable {
                 let lead = [Double?](repeating: nil, count: pastYears.count)
                 for (c, scenario) in f.columns.enumerated() {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
-                    series.append(.init(name: f.columns.count > 1 ? "pupils: \(scenario)" : "pupils", values: (c == 0 ? past : lead) + rows.map(\.pupils), colour: colours[c % colours.count]))
+                    // Without places (no rows), the forecast itself.
+                    let pupils = rows.isEmpty ? years.map { f.pupils($0, area: a, phase: phase, column: c) } : rows.map(\.pupils)
+                    series.append(.init(name: f.columns.count > 1 ? "pupils: \(scenario)" : "pupils", values: (c == 0 ? past : lead) + pupils, colour: colours[c % colours.count]))
                     // Every scenario's bands, in its own colour (lighter when several overlap).
                     if let d = run.draws?[c] {
                         let several = f.columns.count > 1, colour = colours[c % colours.count]
@@ -240,10 +260,10 @@ public struct HTMLReport: Sendable {
                         bands.append(.init(name: several ? "80%: \(scenario)" : "80%", lower: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 2) }, upper: (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 4) }, colour: colour, opacity: several ? 0.15 : 0.22, start: pastYears.count))
                         series.append(.init(name: several ? "median of draws: \(scenario)" : "median of draws", values: lead + (0..<years.count).map { d.total(step: $0, area: a, phase: phase, 3) }, colour: colour, dotted: true))
                     }
-                    if c == 0 || rows.map(\.places) != report.rows.filter({ $0.scenario == f.columns[0] && $0.areaID == area.id && $0.phase == phase }).map(\.places) {
+                    if !rows.isEmpty, c == 0 || rows.map(\.places) != report.rows.filter({ $0.scenario == f.columns[0] && $0.areaID == area.id && $0.phase == phase }).map(\.places) {
                         series.append(.init(name: f.columns.count > 1 ? "places: \(scenario)" : "places", values: lead + rows.map(\.places), colour: c == 0 ? "#333333" : colours[c % colours.count], dashed: true))
                     }
-                    if c == 0 {
+                    if c == 0, !rows.isEmpty {
                         series.append(.init(name: "places less \(Format.percent(margin)) margin", values: lead + rows.map { $0.places * (1 - margin) }, colour: "#9a9a9a", dashed: true, thin: true))
                     }
                 }
@@ -255,7 +275,8 @@ public struct HTMLReport: Sendable {
 
         // Entry year: forms of entry spare or short.
         html += "<section id=\"entry\"><h2>Entry year group: forms of entry spare (+) or short (-)</h2>"
-        for scenario in f.columns {
+        if report.rows.isEmpty { html += "<p class=\"note\">No places in the data: nothing to compare.</p>" }
+        for scenario in f.columns where !report.rows.isEmpty {
             if f.columns.count > 1 { html += "<h3>\(Self.escape(scenario))</h3>" }
             html += "<table><tr><th class=\"l\">Area</th><th class=\"l\">Entry</th>" + years.map { "<th>\(short($0))</th>" }.joined() + "</tr>"
             for area in f.areas {
@@ -307,7 +328,7 @@ public struct HTMLReport: Sendable {
             }
             html += "<p class=\"note\">New-plan rates: \(Self.escape(send.assumptions.trend.description)). Costs: \(Self.escape(send.assumptions.costs.source == SENDCosts.illustrative.source ? "illustrative defaults" : send.assumptions.costs.source)).</p>"
         } else {
-            html += "<p>No EHCP history in the data: the SEND model was not run.</p>"
+            html += "<p>" + (sendNotRun.map { "The SEND model was not run: \(Self.escape($0))." } ?? "No EHCP history in the data: the SEND model was not run.") + "</p>"
         }
         html += "</section>"
 

@@ -41,21 +41,32 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataSet = try data.load()
-            try requirePlaces(dataSet)
+            // Without places (an LA missing from the capacity file) the report still shows the
+            // forecast, and says that it is not compared with places.
+            if let problem = missingPlaces(dataSet) { note("\(problem.message): the report shows the forecast without places") }
             let run = try model.run(dataSet, draws: draws.settings())
             var send: SENDForecast?
+            var sendNotRun: String?
             let authorities = Set(run.data.areas.map(\.localAuthority))
             if authorities.count == 1, try EHCPHistory.files(in: data.data) != nil {
-                let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authorities.first!)
-                let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
-                let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
-                let settings = draws.settings()
-                let (pooled, measured) = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: settings != nil)
-                let line = ProgressLine()
-                defer { line.clear() }
-                send = try SENDRunner.run(
-                    history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs), pooled: pooled,
-                    uncertainty: settings, measured: measured, progress: { line.show($0) })
+                do {
+                    let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authorities.first!)
+                    let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
+                    let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
+                    let settings = draws.settings()
+                    let (pooled, measured) = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: settings != nil)
+                    let line = ProgressLine()
+                    defer { line.clear() }
+                    send = try SENDRunner.run(
+                        history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs), pooled: pooled,
+                        uncertainty: settings, measured: measured, progress: { line.show($0) })
+                } catch let error as PlacePlanError {
+                    // EHCP files too thin for this authority: the report goes on without SEND and
+                    // says why; a damaged file still stops it.
+                    guard case .insufficientHistory(let what, _) = error else { throw error }
+                    sendNotRun = what
+                    note("SEND is not in the report: \(what)")
+                }
             }
             let backtest = try? Backtest.run(run.data, settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))
             var vintages: Comparison?
@@ -73,6 +84,7 @@ struct ReportCommand: ParsableCommand {
                     settings: PlanSettings(risk: risk, highSurplus: run.thresholds[0].highSurplus), draws: draws.settings(), sendCosts: nil, knownSEND: send)
             }
             var report = HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages, plan: plan)
+            report.sendNotRun = sendNotRun
             let today = Date().formatted(.iso8601.year().month().day())
             report.producedOn = date ?? today
             try OutputFile.write(report.render(), to: output)
