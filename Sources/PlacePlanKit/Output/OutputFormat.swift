@@ -233,6 +233,9 @@ public struct TextTable: Sendable {
         }
         var lines: [String] = []
         if let title { lines.append(colour ? CellStyle.bold.ansi + title + "\u{1B}[0m" : title) }
+        // A titled table with no rows is its title alone ("Actions: none needed"), not a
+        // header over nothing.
+        if rows.isEmpty, title != nil { return lines.joined(separator: "\n") + "\n" }
         lines.append(headers.indices.map { pad(headers[$0], $0) }.joined(separator: "  ").trimmingTrailingSpaces())
         lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
         for row in rows {

@@ -32,6 +32,9 @@ import Testing
         var named = t
         named.rows[0][0].text = "A | <b>B & C</b>"
         #expect(named.markdown().contains("| A \\| &lt;b>B & C&lt;/b> |"))
+        // A titled table with no rows is its title alone; an untitled one keeps its header.
+        #expect(TextTable(title: "Actions: none needed", headers: ["Area", "Action"]).render(colour: false) == "Actions: none needed\n")
+        #expect(TextTable(headers: ["Area"]).render(colour: false) == "Area\n----\n")
     }
 
     /// A long cell the terminal wraps stays one cell in Markdown: before, the wrapped lines
