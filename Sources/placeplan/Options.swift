@@ -269,9 +269,18 @@ func requirePlaces(_ data: DataSet) throws(PlacePlanError) {
     if let problem = missingPlaces(data) { throw problem }
 }
 
+/// The reason an error gives when the EHCP files are too thin for the SEND model (too few
+/// Januaries, no single ages for the authority), for the commands that go on without SEND
+/// and say why (`report`, `export --scap`); nil for any other error, a damaged file say,
+/// which stops them.
+func sendSkipReason(_ error: any Error) -> String? {
+    guard let e = error as? PlacePlanError, case .insufficientHistory(let what, _) = e else { return nil }
+    return what
+}
+
 /// Why the data has no mainstream places to compare pupils with (nil when it has some):
-/// the error `sufficiency`, `report` and `plan` stop with, and the note of `export`, which
-/// writes the forecast with its capacity left blank.
+/// the error `sufficiency` and `plan` stop with, and the note of `report` and `export`,
+/// which show the forecast without places (the SCAP capacity left blank).
 func missingPlaces(_ data: DataSet) -> PlacePlanError? {
     guard !data.schools.contains(where: { $0.phase != .special }) else { return nil }
     if data.isLAData, data.capacity != nil {

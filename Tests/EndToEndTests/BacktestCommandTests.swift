@@ -118,6 +118,27 @@ import Testing
         #expect(try CLI.run(["backtest", "--min-history", "1"]).status == 64)
     }
 
+    /// An LA with a census year missing inside its series (Barnet without 2017/18) is read
+    /// from the years after the gap, with a note: other LAs still run, and its backtest names
+    /// the one origin it could forecast from, not the data's first.
+    @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
+    func aGapInOneLASeriesIsANoteNotAFailure() throws {
+        let dir = try CLI.scratch()
+        for file in try FileManager.default.contentsOfDirectory(atPath: CLI.london!) where file.hasSuffix(".csv") {
+            var text = try String(contentsOfFile: (CLI.london! as NSString).appendingPathComponent(file), encoding: .utf8)
+            if file.hasPrefix("pupils_by_ncy_la") {
+                text = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("201718,302,") }.joined(separator: "\n")
+            }
+            try text.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        let all = try CLI.run(["forecast", "--data", dir.path, "--years", "2", "--format", "csv"])
+        #expect(all.status == 0 && all.stdout.contains("\nbaseline,302,Barnet,2024/25,R,forecast,"), "\(all.stderr)")
+        #expect(all.stderr.contains("LA 302 (Barnet) has no rows for 2017/18: its census before 2018/19 is left out, and it is forecast from 2018/19 on"))
+        let barnet = try CLI.run(["backtest", "--data", dir.path, "--la", "302"])
+        #expect(barnet.status == 0, "\(barnet.stderr)")
+        #expect(barnet.stdout.hasPrefix("Backtest: DfE census and births (1 LA), origin 2021/22, up to 5 years ahead"), "\(barnet.stdout.prefix(120))")
+    }
+
     /// `--adaptation-rate 0` turns the adaptive widening off: the intervals change, and a
     /// negative rate is refused with a usage error that says what to give.
     @Test func adaptationRateOption() throws {

@@ -150,7 +150,10 @@ public struct Backtest: Sendable {
             records += result.records
             for (name, selection) in result.selections { selections[name, default: [:]][origins[i]] = selection }
         }
-        var backtest = Backtest(settings: settings, dataLabel: data.label, origins: origins, records: records, selections: selections)
+        // The origins that gave a forecast to compare: an area whose series starts late (or
+        // after a gap) has none from the first origins, and the header should not claim them.
+        let compared = origins.filter { o in records.contains { $0.origin == o } }
+        var backtest = Backtest(settings: settings, dataLabel: data.label, origins: compared.isEmpty ? origins : compared, records: records, selections: selections)
         backtest.notes = data.notes
         return backtest
     }

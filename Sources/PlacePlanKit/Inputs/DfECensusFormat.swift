@@ -134,17 +134,22 @@ public enum DfECensusFormat {
             rolls.set(yearIndex: c.year - first, area: a, c.group, c.pupils, source: c.source)
             present.insert(rolls.offset(c.year - first, a, c.group))
         }
-        // An LA may start late or end early (a reorganisation), but within its years the
-        // series must be whole: a year with no rows, or a year group missing, is an error.
+        // An LA may start late or end early (a reorganisation). A census year with no rows
+        // for it breaks its series: it is forecast from the years after the last such gap, as
+        // an LA that starts late, and a note says so (one LA's gap must not stop a national
+        // run). Within the years kept, a year group missing is an error.
         var errors: [PlacePlanError] = []
         for (a, area) in areas.enumerated() {
             let held = years.indices.filter { y in YearGroup.all.contains { present.contains(rolls.offset(y, a, $0)) } }
-            guard let lo = held.first, let hi = held.last else { continue }
+            guard var lo = held.first, let hi = held.last else { continue }
             let gaps = (lo...hi).filter { !held.contains($0) }
-            if !gaps.isEmpty {
-                errors.append(.missingYears(file: pupilsPath, series: "LA \(area.id) (\(area.name))", missing: gaps.map { years[$0] }))
+            if let lastGap = gaps.last {
+                lo = lastGap + 1
+                notes.append(
+                    "\(pupilsPath): LA \(area.id) (\(area.name)) has no rows for \(gaps.map { years[$0].description }.joined(separator: ", ")): "
+                        + "its census before \(years[lo]) is left out, and it is forecast from \(years[lo]) on")
             }
-            for y in held {
+            for y in held where y >= lo {
                 let absent = YearGroup.all.filter { !present.contains(rolls.offset(y, a, $0)) }
                 if !absent.isEmpty {
                     errors.append(

@@ -50,7 +50,7 @@ public struct BacktestOutput: Sendable {
             }
         }
         return """
-            Backtest: \(b.dataLabel), origins \(b.origins.first!) to \(b.origins.last!), up to \(Format.years(b.settings.horizon)) ahead
+            Backtest: \(b.dataLabel), \(b.origins.count == 1 ? "origin \(b.origins[0])" : "origins \(b.origins.first!) to \(b.origins.last!)"), up to \(Format.years(b.settings.horizon)) ahead
             Method under test: \(method); baselines: \(baselines.joined(separator: ", "))
             Births beyond those known at each origin: \(b.settings.birthsProjection). Errors are DfE's (forecast - actual) / actual
             of each area's phase totals; n = forecasts compared; bias > 0 means over-forecasting.

@@ -9,9 +9,10 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             --scap writes, per planning area and national curriculum year, forecast pupils for each year \
             (primary 5 years ahead, secondary 7, whatever --years says) with the capacity in that year group \
-            (blank where the data has no places for the area and phase), for one scenario, with the authority's DfE LA number. As CSV (long: a row per area, year group \
-            and year) or as an Excel workbook laid out as the DfE's pupil-forecast template (a column per \
-            year), with the specialist (EHCP) placement forecasts by phase when the data has the EHCP files \
+            (blank where the data has no places for the area and phase), for one scenario, with the \
+            authority's DfE LA number. As CSV (long: a row per area, year group and year) or as an Excel \
+            workbook laid out as the DfE's pupil-forecast template (a column per year), with the \
+            specialist (EHCP) placement forecasts by phase when the data has the EHCP files \
             (docs/scap.md maps every column).
 
             Examples:
@@ -90,10 +91,10 @@ struct ExportCommand: ParsableCommand {
                     let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authority)
                     let pooled = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: false).pooled
                     send = try SENDRunner.run(history: history, data: run.data, run: run, pooled: pooled)
-                } catch let error as PlacePlanError {
+                } catch {
                     // Files too short or without the authority's breakdowns: the pupil forecasts
                     // are still the return; a damaged file still stops the export.
-                    guard case .insufficientHistory(let what, _) = error else { throw error }
+                    guard let what = sendSkipReason(error) else { throw error }
                     noSENDReason = what
                     note("specialist placements are not forecast: \(what)")
                 }

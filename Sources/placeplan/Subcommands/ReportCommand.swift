@@ -60,10 +60,10 @@ struct ReportCommand: ParsableCommand {
                     send = try SENDRunner.run(
                         history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs), pooled: pooled,
                         uncertainty: settings, measured: measured, progress: { line.show($0) })
-                } catch let error as PlacePlanError {
+                } catch {
                     // EHCP files too thin for this authority: the report goes on without SEND and
                     // says why; a damaged file still stops it.
-                    guard case .insufficientHistory(let what, _) = error else { throw error }
+                    guard let what = sendSkipReason(error) else { throw error }
                     sendNotRun = what
                     note("SEND is not in the report: \(what)")
                 }
