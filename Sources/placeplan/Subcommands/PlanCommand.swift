@@ -93,23 +93,33 @@ struct PlanCommand: ParsableCommand {
         // The authorities forecast (not the other members of a reorganisation kept to merge a series).
         let authorities = Set(run.data.areas.map(\.localAuthority))
         let hasSpecialistOptions = optionsFile.options.contains { if case .specialistPlaces = $0.kind { return true } else { return false } }
+        func notPlanned(_ why: String) -> String { "SEND: not planned (\(why))" + (hasSpecialistOptions ? "; the specialist_places options are left out" : "") }
         if knownSEND != nil {
             // The caller's SEND forecast of the same run (the report's): not run twice.
         } else if authorities.count == 1, let authority = authorities.first, try EHCPHistory.files(in: folder) != nil {
-            history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority)
+            do {
+                history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority)
+            } catch {
+                // EHCP files too thin for the SEND model: the mainstream plan goes on, and says so.
+                guard let what = sendSkipReason(error) else { throw error }
+                sendNote = notPlanned(what)
+            }
             var costs = SENDCosts.illustrative
             let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]
             if let path = sendCosts ?? defaults.first(where: { FileManager.default.fileExists(atPath: $0) }) { costs = try SENDCosts.read(path) }
             sendAssumptions = SENDAssumptions(costs: costs)
         } else {
-            sendNote = "SEND: not planned ("
-                + (authorities.count == 1 ? "no EHCP files in \(folder)" : "the SEND model runs for one local authority; the data has \(authorities.count)") + ")"
-                + (hasSpecialistOptions ? "; the specialist_places options are left out" : "")
+            sendNote = notPlanned(authorities.count == 1 ? "no EHCP files in \(folder)" : "the SEND model runs for one local authority; the data has \(authorities.count)")
         }
         var send = knownSEND
         if let history {
-            let pooled = SendCommand.pooledInputs(for: history, directory: folder, trend: .default, draws: false).pooled
-            send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: sendAssumptions!, pooled: pooled)
+            do {
+                let pooled = SendCommand.pooledInputs(for: history, directory: folder, trend: .default, draws: false).pooled
+                send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: sendAssumptions!, pooled: pooled)
+            } catch {
+                guard let what = sendSkipReason(error) else { throw error }
+                sendNote = notPlanned(what)
+            }
         }
         let overrides = try model.overrides(highSurplus: settings.highSurplus)
         let origin = try model.origin()
