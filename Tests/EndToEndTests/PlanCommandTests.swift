@@ -66,6 +66,21 @@ import Testing
         #expect(text.contains("Pupil-years short of the rule"))
     }
 
+    /// EHCP files too thin for the SEND model (no plans by single age) leave SEND out of the
+    /// plan, and of the report's, with the reason; the mainstream plan still runs.
+    @Test func thinEHCPFilesLeaveSENDOutOfThePlan() throws {
+        let dir = try CLI.demoWithSEND { file, text in
+            file.hasPrefix("ehcp_caseload_by_placement") ? String(text.prefix { $0 != "\n" }) + "\n" : text
+        }
+        let r = try CLI.run(["plan", "--data", dir.path, "--options", Self.options])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("SEND: not planned (Demo Borough (illustrative): the EHCP files have no plans by single age, placement and need); the specialist_places options are left out"))
+        let report = dir.appendingPathComponent("report.html").path
+        let board = try CLI.run(["report", "--data", dir.path, "--plan-options", Self.options, "--output", report])
+        #expect(board.status == 0 && board.stderr.contains("SEND is not in the report"), "\(board.stderr)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("The SEND model was not run: Demo Borough (illustrative): the EHCP files have no plans by single age"))
+    }
+
     @Test func badOptionsAndSettingsAreRefused() throws {
         let dir = try CLI.scratch()
         let bad = dir.appendingPathComponent("bad.yaml")
