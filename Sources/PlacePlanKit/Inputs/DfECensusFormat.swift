@@ -96,7 +96,16 @@ public enum DfECensusFormat {
                     option: "--la", message: "no authority matches \(unknown.joined(separator: ", ")) in \(pupilsPath)",
                     hint: "use an LA number (302), a GSS code (E09000003) or a name (Barnet)")
             }
-            kept = Set(keysOf.filter { !$0.value.isDisjoint(with: wanted) }.keys)
+            // A name can be two LAs' (the old and the new Dorset, 835 and 838): it means the one
+            // that still exists, when exactly one of them does; numbers and GSS codes are exact.
+            let latest = authorityOf.values.map(\.lastYear).max()
+            kept = []
+            for w in wanted {
+                var matches = keysOf.filter { $0.value.contains(w) }.map(\.key)
+                let current = matches.filter { authorityOf[$0]?.lastYear == latest }
+                if matches.count > 1, current.count == 1, !matches.contains(w) { matches = current }
+                kept.formUnion(matches)
+            }
             requested = kept
             for e in reorganisations where !e.numbers.isDisjoint(with: kept) { kept.formUnion(e.numbers.intersection(authorityOf.keys)) }
         }

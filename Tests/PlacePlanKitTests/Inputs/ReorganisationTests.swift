@@ -184,6 +184,16 @@ let englandDirectory: String? = {
         #expect(abs(after / before - 1) < 0.05)
     }
 
+    /// A name two LAs share (the old Dorset, 835, and the new, 838) means the one that still
+    /// exists; its number still names the old one.
+    @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
+    func aSharedNameMeansTheLAThatStillExists() throws {
+        let byName = try DataSource.load(englandDirectory!, authorities: ["Dorset"])
+        #expect(byName.shownAreas.map(\.id) == ["838"])
+        let byNumber = try DataSource.load(englandDirectory!, authorities: ["835"])
+        #expect(byNumber.shownAreas.map(\.id) == ["835"])
+    }
+
     /// The built-in districts of each county sum to the county rows of the England births file.
     @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
     func builtInCountyDistrictsSumToTheCountyRows() throws {
