@@ -279,8 +279,8 @@ func sendSkipReason(_ error: any Error) -> String? {
 }
 
 /// Why the data has no mainstream places to compare pupils with (nil when it has some):
-/// the error `sufficiency` and `plan` stop with, and the note of `report` and `export`,
-/// which show the forecast without places (the SCAP capacity left blank).
+/// the error `sufficiency` and `plan` stop with, and the note of `export`, which writes the
+/// forecast with the SCAP capacity left blank.
 func missingPlaces(_ data: DataSet) -> PlacePlanError? {
     guard !data.schools.contains(where: { $0.phase != .special }) else { return nil }
     if data.isLAData, data.capacity != nil {

@@ -152,7 +152,8 @@ public struct Backtest: Sendable {
         }
         // The origins that gave a forecast to compare: an area whose series starts late (or
         // after a gap) has none from the first origins, and the header should not claim them.
-        let compared = origins.filter { o in records.contains { $0.origin == o } }
+        let withRecords = Set(records.map(\.origin))
+        let compared = origins.filter(withRecords.contains)
         var backtest = Backtest(settings: settings, dataLabel: data.label, origins: compared.isEmpty ? origins : compared, records: records, selections: selections)
         backtest.notes = data.notes
         return backtest

@@ -112,8 +112,7 @@ public struct HTMLReport: Sendable {
         let authorities = Array(Set(f.areas.map(\.localAuthority))).sorted()
         // On the DfE route an LA's `local_authority` is its GSS code (E09000003, E10000006): the
         // title names it.
-        let isGSS = { (s: String) in s.count == 9 && s.first == "E" && s.dropFirst().allSatisfy(\.isNumber) }
-        let authority = authorities.count == 1 ? (f.areas.count == 1 && isGSS(f.areas[0].localAuthority) ? f.areas[0].name : authorities[0]) : "\(authorities.count) local authorities"
+        let authority = authorities.count == 1 ? (f.areas.count == 1 && run.data.isLAData ? f.areas[0].name : authorities[0]) : "\(authorities.count) local authorities"
         html += "<h1>School places in \(Self.escape(authority)): forecast and sufficiency</h1>"
         html += "<p class=\"meta\">" + (producedOn.map { "Produced \(Self.escape($0)). " } ?? "") + "\(Self.escape(dataLabel)). Forecast from the \(f.origin) census, \(Format.years(f.horizon)) ahead. "
             + "Scenarios: \(Self.escape(f.columns.joined(separator: ", "))). Made by placeplan \(PlacePlanVersion.current)"

@@ -108,6 +108,11 @@ public struct EHCPHistory: Sendable {
         return out
     }
 
+    /// The DfE EHCP files an EHCP history needs, by key and the prefix of their names.
+    static let filePrefixes = [
+        ("bands", "ehcp_by_age_band"), ("new", "ehcp_new_plans_by_age_band"), ("placement", "ehcp_caseload_by_placement"), ("need", "ehcp_primary_need"),
+    ]
+
     /// The files that an EHCP history needs, found by name in a directory (or in `send/`
     /// below it).
     public static func files(in directory: String) throws(PlacePlanError) -> [String: String]? {
@@ -115,7 +120,7 @@ public struct EHCPHistory: Sendable {
         for dir in [directory, (directory as NSString).appendingPathComponent("send")] {
             guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
             var found: [String: String] = [:]
-            for (key, prefix) in [("bands", "ehcp_by_age_band"), ("new", "ehcp_new_plans_by_age_band"), ("placement", "ehcp_caseload_by_placement"), ("need", "ehcp_primary_need")] {
+            for (key, prefix) in filePrefixes {
                 if let path = try onlyFile(in: dir, names: names, prefix: prefix) { found[key] = path }
             }
             if found.count == 4 { return found }
@@ -127,7 +132,7 @@ public struct EHCPHistory: Sendable {
     public static func load(directory: String, authority: String) throws(PlacePlanError) -> EHCPHistory {
         guard let files = try files(in: directory) else {
             // Name the files that are missing where some are present.
-            let prefixes = ["ehcp_by_age_band", "ehcp_new_plans_by_age_band", "ehcp_caseload_by_placement", "ehcp_primary_need"]
+            let prefixes = filePrefixes.map(\.1)
             for dir in [directory, (directory as NSString).appendingPathComponent("send")] {
                 guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
                 let missing = prefixes.filter { p in !names.contains { $0.hasPrefix(p) && $0.hasSuffix(".csv") } }

@@ -88,8 +88,7 @@ struct PlanCommand: ParsableCommand {
     ) throws(PlacePlanError) -> PlanResult {
         // SEND: one LA-wide block, when the EHCP files are there.
         var sendNote: String?
-        var sendAssumptions: SENDAssumptions?
-        var history: EHCPHistory?
+        var send = knownSEND
         // The authorities forecast (not the other members of a reorganisation kept to merge a series).
         let authorities = Set(run.data.areas.map(\.localAuthority))
         let hasSpecialistOptions = optionsFile.options.contains { if case .specialistPlaces = $0.kind { return true } else { return false } }
@@ -98,28 +97,19 @@ struct PlanCommand: ParsableCommand {
             // The caller's SEND forecast of the same run (the report's): not run twice.
         } else if authorities.count == 1, let authority = authorities.first, try EHCPHistory.files(in: folder) != nil {
             do {
-                history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority)
+                let history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority)
+                var costs = SENDCosts.illustrative
+                let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]
+                if let path = sendCosts ?? defaults.first(where: { FileManager.default.fileExists(atPath: $0) }) { costs = try SENDCosts.read(path) }
+                let pooled = SendCommand.pooledInputs(for: history, directory: folder, trend: .default, draws: false).pooled
+                send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs), pooled: pooled)
             } catch {
                 // EHCP files too thin for the SEND model: the mainstream plan goes on, and says so.
                 guard let what = sendSkipReason(error) else { throw error }
                 sendNote = notPlanned(what)
             }
-            var costs = SENDCosts.illustrative
-            let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]
-            if let path = sendCosts ?? defaults.first(where: { FileManager.default.fileExists(atPath: $0) }) { costs = try SENDCosts.read(path) }
-            sendAssumptions = SENDAssumptions(costs: costs)
         } else {
             sendNote = notPlanned(authorities.count == 1 ? "no EHCP files in \(folder)" : "the SEND model runs for one local authority; the data has \(authorities.count)")
-        }
-        var send = knownSEND
-        if let history {
-            do {
-                let pooled = SendCommand.pooledInputs(for: history, directory: folder, trend: .default, draws: false).pooled
-                send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: sendAssumptions!, pooled: pooled)
-            } catch {
-                guard let what = sendSkipReason(error) else { throw error }
-                sendNote = notPlanned(what)
-            }
         }
         let overrides = try model.overrides(highSurplus: settings.highSurplus)
         let origin = try model.origin()

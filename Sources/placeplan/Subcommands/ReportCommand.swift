@@ -42,8 +42,7 @@ struct ReportCommand: ParsableCommand {
         try reportingErrors {
             let dataSet = try data.load()
             // Without places (an LA missing from the capacity file) the report still shows the
-            // forecast, and says that it is not compared with places.
-            if let problem = missingPlaces(dataSet) { note("\(problem.message): the report shows the forecast without places") }
+            // forecast; its summary, and the loader's note, say what is not compared.
             let run = try model.run(dataSet, draws: draws.settings())
             var send: SENDForecast?
             var sendNotRun: String?
