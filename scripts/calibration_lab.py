@@ -55,7 +55,8 @@ class Variant:
     before the chain ladder)."""
 
     def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False, chain_ladder="own", fitted=None, clamp=(1.0, 2.0),
-                 centre="full", common_spread="mean-square"):
+                 centre="full", common_spread="mean-square", pool_phases=False):
+        self.pool_phases = pool_phases
         self.own, self.common, self.bias, self.extrapolated_scores = own, common, bias, extrapolated_scores
         self.common_spread = common_spread
         self.chain_ladder = chain_ladder
@@ -253,8 +254,9 @@ def adapt(scored, origins):
     return {h: [math.exp(x) for x in t] for h, t in theta.items()}
 
 
-def calibrate(own, horizon, areas, variant):
-    """EmpiricalErrors.calibrated for one phase: location, scale and quantile functions."""
+def scored_records(own, areas, variant):
+    """The phase's scale now, and every earlier inner origin's forecasts scored against the
+    scale fitted on what was known at that origin."""
     scale = Scale(own, areas, variant)
     origins = sorted({r["o"] for r in own})
     scored = []
@@ -267,6 +269,17 @@ def calibrate(own, horizon, areas, variant):
             if r["o"] == o:
                 scored.append({"o": o, "h": r["h"], "s": abs(r["l"] - then.location(r["h"])) / then.scale(r["h"], r["a"]),
                                "measured": then.reach(r["h"]) == r["h"]})
+    return scale, origins, scored
+
+
+def calibrate(own, horizon, areas, variant, shared=None):
+    """EmpiricalErrors.calibrated for one phase: location, scale and quantile functions.
+    `shared` (scored records of both phases) replaces the phase's own scores and adaptation
+    when the variant pools them across phases."""
+    scale, origins, scored = scored_records(own, areas, variant)
+    if shared is not None:
+        scored = shared
+        origins = sorted({s["o"] for s in shared} | set(origins))
     scores = sorted(s["s"] for s in scored) if len(scored) >= MINIMUM_SCORES else []
     extrapolated = sorted(s["s"] for s in scored if not s["measured"])
     extrapolated = extrapolated if variant.extrapolated_scores and len(extrapolated) >= MINIMUM_SCORES else None
@@ -317,9 +330,16 @@ def evaluate(inner, variant, first_origin):
         horizon = min(5, last - origin)
         known = [r for r in inner if r["o"] < origin and r["o"] + r["h"] <= origin and r["h"] <= horizon]
         fits = {}
+        shared = None
+        if variant.pool_phases:
+            shared = []
+            for p in ("primary", "secondary"):
+                own = [r for r in known if r["p"] == p]
+                if own:
+                    shared += scored_records(own, areas, variant)[2]
         for p in ("primary", "secondary"):
             own = [r for r in known if r["p"] == p]
-            fits[p] = calibrate(own, horizon, areas, variant) if own else None
+            fits[p] = calibrate(own, horizon, areas, variant, shared) if own else None
         for p in fits:
             fit = fits[p] or fits["secondary" if p == "primary" else "primary"]
             location, scale, quantile = fit
@@ -393,6 +413,7 @@ def main():
     parser.add_argument("--centre", choices=["full", "none", "shrink"], default="full", help="how the measured bias centres the bands")
     parser.add_argument("--common-spread", choices=["mean-square", "variance", "prediction"], default="mean-square",
                         help="the common part: the origins' mean squared mean error (the method), or its variance about the bias")
+    parser.add_argument("--pool-phases", action="store_true", help="conformal scores and adaptation shared by both phases")
     args = parser.parse_args()
     if not os.path.exists(BINARY):
         sys.exit("build placeplan first: make build")
@@ -413,7 +434,7 @@ def main():
                     report(evaluate(inner, variant, first_origin), str(variant), verbose=False)
         return
     chain = None if args.chain_ladder == "none" else args.chain_ladder
-    variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain, fitted=args.fitted, centre=args.centre, common_spread=args.common_spread)
+    variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain, fitted=args.fitted, centre=args.centre, common_spread=args.common_spread, pool_phases=args.pool_phases)
     cells = evaluate(inner, variant, first_origin)
     report(cells, str(variant))
     if args.check:

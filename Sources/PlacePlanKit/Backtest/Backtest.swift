@@ -155,8 +155,23 @@ public struct Backtest: Sendable {
         let withRecords = Set(records.map(\.origin))
         let compared = origins.filter(withRecords.contains)
         var backtest = Backtest(settings: settings, dataLabel: data.label, origins: compared.isEmpty ? origins : compared, records: records, selections: selections)
-        backtest.notes = data.notes
+        backtest.notes = data.notes + Self.incompleteOrigins(data, origins: origins)
         return backtest
+    }
+
+    /// One note per area with a census at some origin that lacks a year group (a suppressed
+    /// or missing cell): no forecast starts from those censuses, its others still count.
+    static func incompleteOrigins(_ data: DataSet, origins: [AcademicYear]) -> [String] {
+        data.areas.enumerated().compactMap { a, area in
+            let gaps: [String] = origins.compactMap { origin in
+                guard let t = data.rolls.yearIndex(origin), data.rolls.hasCensus(yearIndex: t, area: a) else { return nil }
+                let missing = area.phase.yearGroups.filter { data.rolls.pupils(yearIndex: t, area: a, $0) == nil }
+                return missing.isEmpty ? nil : "\(origin) (no \(missing.map(\.description).joined(separator: ", ")))"
+            }
+            guard !gaps.isEmpty else { return nil }
+            let label = area.name.isEmpty || area.name == area.id ? area.id : "\(area.id) \(area.name)"
+            return "\(label): no forecast from the census of \(gaps.joined(separator: ", ")), a year group is suppressed or missing; its other censuses are compared"
+        }
     }
 
     public var methodNames: [String] { settings.variants.map(\.name) }
@@ -172,7 +187,12 @@ public struct Backtest: Sendable {
         // (an LA created by a reorganisation joins the backtest once it has them).
         let visible = data.asKnown(at: origin).atOrigin(origin)
         let originIndex = visible.rolls.years.count - 1
-        let enough = visible.areas.indices.filter { originIndex - visible.rolls.span(area: $0).lowerBound + 1 >= settings.minimumHistory }
+        // An area whose origin census lacks a year group (a suppressed cell) cannot start a
+        // forecast from it; its other origins still count.
+        let enough = visible.areas.indices.filter { a in
+            originIndex - visible.rolls.span(area: a).lowerBound + 1 >= settings.minimumHistory
+                && visible.areas[a].phase.yearGroups.allSatisfy { visible.rolls.pupils(yearIndex: originIndex, area: a, $0) != nil }
+        }
         guard !enough.isEmpty else { return ([], []) }
         let known = enough.count == visible.areas.count ? visible : visible.selecting(areas: enough)
         let horizon = min(settings.horizon, years.last! - origin)

@@ -49,7 +49,8 @@ extension DataSet {
     /// areas that have a census at the origin and, where they teach Reception, births. Each
     /// area left out is named in ``notes`` with the reason; leading years in which no area
     /// kept has a census are dropped. A forecast from after a reorganisation so uses the
-    /// successors' own history, however short.
+    /// successors' own history, however short. On the DfE route an LA whose origin census
+    /// lacks a year group is left out too (noted), unless it is the only one.
     public func atOrigin(_ origin: AcademicYear) -> DataSet {
         var data = mergingReorganisations { origin < $0.firstYear }
         data.rolls = data.rolls.truncated(through: origin)
@@ -75,6 +76,21 @@ extension DataSet {
                 continue
             }
             keep.append(a)
+        }
+        // On the DfE route, an LA whose origin census lacks a year group (a suppressed cell)
+        // is left out rather than stopping a national run; alone, it is the error that names
+        // the cell.
+        if data.isLAData {
+            let complete = keep.filter { a in data.areas[a].phase.yearGroups.allSatisfy { data.rolls.pupils(yearIndex: t, area: a, $0) != nil } }
+            if !complete.isEmpty, complete.count < keep.count {
+                for a in keep where !complete.contains(a) {
+                    let missing = data.areas[a].phase.yearGroups.filter { data.rolls.pupils(yearIndex: t, area: a, $0) == nil }
+                    data.notes.append(
+                        "\(data.areas[a].id) \(data.areas[a].name): left out, its \(origin) census has no "
+                            + "\(missing.map(\.description).joined(separator: ", ")) (suppressed or missing); supply the figure to forecast it")
+                }
+                keep = complete
+            }
         }
         for event in replaced {
             data.notes.append(

@@ -66,11 +66,12 @@ public enum Projector {
         guard let line = location.line, let column = location.column,
             let text = try? String(contentsOfFile: location.file, encoding: .utf8)
         else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // By bytes: in Swift "\r\n" is one Character, so a CRLF file split on "\n" is one line.
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         guard line >= 1, line <= lines.count else { return nil }
-        let cells = lines[line - 1].split(separator: ",", omittingEmptySubsequences: false)
+        let cells = lines[line - 1].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
         guard column >= 1, column <= cells.count else { return nil }
-        let cell = cells[column - 1].trimmingCharacters(in: CharacterSet(charactersIn: " \"\r"))
+        let cell = String(decoding: cells[column - 1], as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: " \"\r"))
         return cell.isEmpty ? "(empty)" : Format.printable(String(cell))
     }
 

@@ -127,6 +127,53 @@ let englandDirectory: String? = {
         #expect(b.notes.contains { $0.contains("902+903") })
     }
 
+    /// The folder with one headcount cell suppressed ('x'), its file written with CRLF line
+    /// endings as a spreadsheet saves it.
+    static func suppressed(_ prefix: String, ncy: String) throws -> TemporaryData {
+        let d0 = try Self.folder()
+        let pupils = try String(contentsOfFile: d0.path("pupils_by_ncy_la_test.csv"), encoding: .utf8)
+        let lines = pupils.split(separator: "\n").map { line -> String in
+            guard line.hasPrefix(prefix), line.contains(",\(ncy),") else { return String(line) }
+            var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            cells[7] = "x"
+            return cells.joined(separator: ",")
+        }
+        return try TemporaryData(files: [
+            "pupils_by_ncy_la_test.csv": lines.joined(separator: "\r\n") + "\r\n",
+            "births_la_test.csv": try String(contentsOfFile: d0.path("births_la_test.csv"), encoding: .utf8),
+            LocalAuthorityReorganisation.lookupFile: try String(contentsOfFile: d0.path(LocalAuthorityReorganisation.lookupFile), encoding: .utf8),
+        ])
+    }
+
+    /// A suppressed cell in one census (as a national file can have) leaves only that census
+    /// out of the backtest as an origin, with a note; the LA's other origins still count.
+    @Test func aSuppressedCellLeavesOnlyThatOriginOutOfTheBacktest() throws {
+        let d = try Self.suppressed("201718,902,", ncy: "year_group_3")
+        let data = try DataSource.load(d.directory).mergingReorganisations()
+        let b = try Backtest.run(data, settings: BacktestSettings(horizon: 2, minimumHistory: 4, baselines: []))
+        let merged = b.records.filter { $0.area == "902+903" && $0.yearGroup == nil }
+        #expect(Set(merged.map(\.origin)) == [AcademicYear(2014), AcademicYear(2015), AcademicYear(2016), AcademicYear(2018)])
+        // Every ratio is still 1 where it can be measured: the missing cell is not a zero.
+        #expect(merged.allSatisfy { abs($0.error) < 1e-9 })
+        #expect(b.notes.contains { $0.contains("902+903") && $0.contains("no forecast from the census of 2017/18 (no Y3)") })
+    }
+
+    /// On the DfE route an LA whose latest census has a suppressed cell is left out of a
+    /// forecast of several, with a note; alone, it is the error that names the cell and its
+    /// code (read back correctly from a CRLF file).
+    @Test func anLAWithASuppressedCellInItsLatestCensusIsLeftOut() throws {
+        let d = try Self.suppressed("201920,904,", ncy: "year_group_5")
+        let data = try DataSource.load(d.directory)
+        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
+        #expect(forecast.areas.map(\.id) == ["902", "903"])
+        let known = data.atOrigin(AcademicYear(2019))
+        #expect(known.notes.contains { $0.contains("904 Newtown: left out, its 2019/20 census has no Y5 (suppressed or missing)") })
+        let alone = try DataSource.load(d.directory, authorities: ["904"])
+        let e = error { _ = try Projector.forecast(alone, settings: ForecastSettings(horizon: 2)) }
+        guard case .suppressedValue(let location, let code) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(code == "x" && location.field == "headcount")
+    }
+
     @Test func withoutTheLookupFileTheSeriesAreNotMerged() throws {
         let d = try Self.folder(lookup: false)
         let data = try DataSource.load(d.directory).mergingReorganisations()
