@@ -61,7 +61,17 @@ public enum DfECensusFormat {
         var keysOf: [String: Set<String>] = [:]
         var cells: [Cell] = []
         var seen: [String: Int] = [:]
+        // National and regional rows (an explore-education-statistics download has them,
+        // marked by `geographic_level`, or with no LA number and a country or region code)
+        // are totals of the LAs: counted to say so, never read as another LA. So are rows at
+        // any other level of that column.
+        let level = pupils.columnNumber(["geographic_level"])
+        var aggregateRows = 0
         try forEachRecord(pupils) { r throws(PlacePlanError) in
+            if Self.isAggregateRow(r, level: level, laNumber: oldCode, gss: gss) {
+                aggregateRows += 1
+                return
+            }
             let code = try r.laNumber(oldCode)
             let groupText = r.text(ncy)
             if groupText.lowercased() == droppedYearGroup { return }
@@ -112,6 +122,9 @@ public enum DfECensusFormat {
 
         let birthSeries = try readBirths(try CSVFile(path: birthsPath))
         var notes: [String] = []
+        if aggregateRows > 0 {
+            notes.append("\((pupilsPath as NSString).lastPathComponent): its \(aggregateRows) rows that are not one LA's (national or regional totals) are left out")
+        }
         var areas: [PlanningArea] = []
         var births: [String: BirthSeries] = [:]
         for code in kept.sorted() {
@@ -226,6 +239,16 @@ public enum DfECensusFormat {
     /// GLA births: mid-year rows (dated YYYY-07-01) for local authority geographies. Every
     /// series must run without gaps; rows dated otherwise (the GLA's calendar-year rows) are
     /// not mid-year totals and are skipped, but a file with no mid-year rows at all is an error.
+    /// Whether a census row is not one LA's: its `geographic_level` (when the file has one) is
+    /// not "Local authority" (national and regional totals, or school rows), or it has no LA
+    /// number and the GSS code of a country (E92, K0…) or region (E12).
+    static func isAggregateRow(_ r: CSVRecord, level: Int?, laNumber: Int, gss: Int) -> Bool {
+        if let level, !r.text(level).isEmpty, r.text(level).lowercased() != "local authority" { return true }
+        guard r.text(laNumber).isEmpty else { return false }
+        let code = r.text(gss).uppercased()
+        return code.hasPrefix("E92") || code.hasPrefix("E12") || code.hasPrefix("K0")
+    }
+
     static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {
         let gss = try file.require("gss_code")
         let date = try file.require("date")

@@ -90,6 +90,30 @@ let londonDirectory: String? = {
         #expect(data.rolls.pupils(yearIndex: 0, area: 0, YearGroup(3)) == nil)
     }
 
+    /// National and regional totals in the census file (an explore-education-statistics
+    /// download, with or without its `geographic_level` column) are left out with a note,
+    /// never read as an LA or summed into one.
+    @Test func nationalAndRegionalRowsAreLeftOut() throws {
+        let base = try small()
+        let pupils = try String(contentsOfFile: base.path("pupils_by_ncy_la_test.csv"), encoding: .utf8)
+        let births = try String(contentsOfFile: base.path("births_la_test.csv"), encoding: .utf8)
+        var rows = pupils.split(separator: "\n").dropFirst().map(String.init)
+        // Without the column: no LA number, a country or region code.
+        var plain = Self.pupilsHeader + rows.joined(separator: "\n") + "\n"
+        plain += "201920,,E92000001,England,year_group_3,0,0,600000,0\n201920,,E12000007,London,year_group_3,0,0,90000,0\n"
+        // With it: the level says which rows are the LA's.
+        rows = rows.map { "Local authority," + $0 }
+        var levelled = "geographic_level," + Self.pupilsHeader + rows.joined(separator: "\n") + "\n"
+        levelled += "National,201920,,,England,year_group_3,0,0,600000,0\nRegional,201920,,E12000007,London,year_group_3,0,0,90000,0\n"
+        for text in [plain, levelled] {
+            let d = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": text, "births_la_test.csv": births])
+            let data = try DataSource.load(d.directory)
+            #expect(data.areas.map(\.id) == ["999"])
+            #expect(data.rolls.pupils(yearIndex: 0, area: 0, YearGroup(3)) == 103)
+            #expect(data.notes.contains { $0.contains("its 2 rows that are not one LA's (national or regional totals) are left out") })
+        }
+    }
+
     @Test func unknownAuthorityIsAUsageError() throws {
         let d = try small()
         let e = error { _ = try DataSource.load(d.directory, authorities: ["Nowhere"]) }
