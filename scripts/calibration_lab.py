@@ -35,6 +35,7 @@ BINARY = os.path.join(ROOT, ".build", "release", "placeplan")
 NORMAL = NormalDist()
 LEVELS = (0.8, 0.95)
 TARGETS = {0.8: (75, 85), 0.95: (92, 97)}
+T90 = [3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363, 1.356]  # t_n(0.9), n = 1...12
 
 
 def records(data, extra):
@@ -128,7 +129,14 @@ class Scale:
         for k in sorted(sq):
             cvals[k[0]].append(sq[k])
         self.common = {h: math.sqrt(sum(v) / len(v)) for h, v in cvals.items()}
-        if variant.common_spread != "mean-square":
+        if variant.common_spread in ("inflated", "student"):
+            # Few origins measure the common part: its mean square times 1 + 1/n (a new
+            # origin's prediction variance), or times the square of t_n(0.9) / z(0.9).
+            for h, v in cvals.items():
+                n = len(v)
+                f = 1 + 1 / n if variant.common_spread == "inflated" else (T90[min(n, len(T90)) - 1] / 1.2816) ** 2
+                self.common[h] = math.sqrt(self.common[h] ** 2 * f)
+        elif variant.common_spread != "mean-square":
             # The variance of the origins' mean errors about their mean (the bias the bands
             # centre on), times 1 + 1/n for "prediction"; one origin keeps its mean square.
             for h, v in values.items():
@@ -411,7 +419,7 @@ def main():
     parser.add_argument("--check", action="store_true", help="compare with the Swift backtest's intervals")
     parser.add_argument("--fitted", choices=["last", "all"], help="the growth exponent fitted to the measured horizons")
     parser.add_argument("--centre", choices=["full", "none", "shrink"], default="full", help="how the measured bias centres the bands")
-    parser.add_argument("--common-spread", choices=["mean-square", "variance", "prediction"], default="mean-square",
+    parser.add_argument("--common-spread", choices=["mean-square", "variance", "prediction", "inflated", "student"], default="mean-square",
                         help="the common part: the origins' mean squared mean error (the method), or its variance about the bias")
     parser.add_argument("--pool-phases", action="store_true", help="conformal scores and adaptation shared by both phases")
     args = parser.parse_args()

@@ -18,13 +18,17 @@ public struct SENDBacktest: Sendable {
         public var horizon: Int
         public var forecast: Double
         public var actual: Double
+        /// The 80% and 95% intervals drawn around this forecast, calibrated on the Januaries
+        /// before its origin (``withIntervals(_:)``): the model's Y1-Y11 rows only.
+        public var interval80: ClosedRange<Double>? = nil
+        public var interval95: ClosedRange<Double>? = nil
         public var error: Double { (forecast - actual) / actual }
     }
 
     /// The Januaries forecast from.
     public let origins: [Int]
     public let methods: [String]
-    public let records: [Record]
+    public private(set) var records: [Record]
     /// Authorities forecast from at least one origin.
     public let authorities: Int
     /// The last January fitted through.
@@ -330,6 +334,25 @@ public struct SENDBacktest: Sendable {
             out.append(record)
         }
         return out
+    }
+
+    /// The backtest with the intervals of ``rollingIntervalRecords(histories:data:pooled:fitThroughs:horizon:adaptation:)``
+    /// on the records they were drawn around: the first method's (the model's) Y1-Y11
+    /// forecasts of the same authority, origin and horizon, where the forecast is the same
+    /// (an interval is never put beside another forecast).
+    public func withIntervals(_ intervals: [BacktestRecord]) -> SENDBacktest {
+        struct Key: Hashable { var authority: String, origin: Int, horizon: Int }
+        let byKey = Dictionary(intervals.map { (Key(authority: $0.area, origin: $0.origin.startYear, horizon: $0.horizon), $0) }, uniquingKeysWith: { a, _ in a })
+        var copy = self
+        for i in copy.records.indices {
+            let r = copy.records[i]
+            guard r.band == nil, r.method == methods.first, let match = byKey[Key(authority: r.authority, origin: r.origin, horizon: r.horizon)],
+                abs(match.forecast - r.forecast) <= 1e-9 * max(1, r.forecast)
+            else { continue }
+            copy.records[i].interval80 = match.interval80
+            copy.records[i].interval95 = match.interval95
+        }
+        return copy
     }
 
     /// Mean absolute percentage error for a method, band (nil: Y1-Y11 total) and horizon.

@@ -159,7 +159,7 @@ struct SendCommand: ParsableCommand {
         if !coverageGates.isEmpty && draws.settings() == nil {
             throw PlacePlanError.invalidOption(option: "--coverage", message: "coverage needs intervals", hint: "give --draws N (e.g. --draws 1000)")
         }
-        let result: SENDBacktest
+        var result: SENDBacktest
         if let fitThrough {
             result = SENDBacktest.run(histories: histories, data: dataSet, pooled: pooled, fitThrough: fitThrough)
         } else {
@@ -174,18 +174,14 @@ struct SendCommand: ParsableCommand {
         table.title! += ". Momentum: England's plans (\(pooled.nationalPlans.isEmpty ? "no National rows: the pooled new-plan rate's" : "National rows")), "
                 + "the pull to the rate pooled over \(pooled.authorities) authorities (docs/send.md)"
         var coverageByHorizon: [Int: CoverageSummary] = [:]
-        // The model's Y1-Y11 intervals by (authority, origin, horizon), for the records.
-        var intervals: [IntervalKey: (forecast: Double, i80: ClosedRange<Double>, i95: ClosedRange<Double>)] = [:]
-        if draws.settings() != nil {
+        let withIntervals = draws.settings() != nil
+        if withIntervals {
             // Interval coverage of the model's Y1-Y11 forecasts, each calibrated on the
             // Januaries before it, pooled over origins (as clusters).
             let records = SENDBacktest.rollingIntervalRecords(
                 histories: histories, data: dataSet, pooled: pooled, fitThroughs: fitThrough.map { $0...$0 }, adaptation: draws.adaptationRate)
             coverageByHorizon = Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
-            for r in records {
-                guard let i80 = r.interval80, let i95 = r.interval95 else { continue }
-                intervals[IntervalKey(authority: r.area, origin: r.origin.startYear, horizon: r.horizon)] = (r.forecast, i80, i95)
-            }
+            result = result.withIntervals(records)
             for h in coverageByHorizon.keys.sorted() {
                 let c = coverageByHorizon[h]!
                 func se(_ x: Double) -> String { c.origins > 1 ? " ± \(Format.decimal(x, places: 1))" : "" }
@@ -198,22 +194,18 @@ struct SendCommand: ParsableCommand {
             }
         }
         let failures = result.gateFailures(maxError: errorGates, maxBias: biasGates, coverage: coverageGates, intervals: coverageByHorizon)
-        // The intervals belong to the model's Y1-Y11 rows: the same forecast as the one the
-        // intervals were drawn around.
         func interval(of r: SENDBacktest.Record) -> (ClosedRange<Double>, ClosedRange<Double>)? {
-            guard r.band == nil, r.method == SENDBacktest.defaultMethods.first?.name, let i = intervals[IntervalKey(authority: r.authority, origin: r.origin, horizon: r.horizon)],
-                abs(i.forecast - r.forecast) <= 1e-9 * max(1, r.forecast)
-            else { return nil }
-            return (i.i80, i.i95)
+            guard let i80 = r.interval80, let i95 = r.interval95 else { return nil }
+            return (i80, i95)
         }
         let text: String
         switch output.format {
         case .markdown: text = table.markdown()
         case .csv:
             let bounds = ["low80", "high80", "low95", "high95"]
-            text = csvText(header: ["method", "authority", "band", "origin", "horizon", "forecast", "actual"] + (intervals.isEmpty ? [] : bounds), rows: result.records.map {
+            text = csvText(header: ["method", "authority", "band", "origin", "horizon", "forecast", "actual"] + (withIntervals ? bounds : []), rows: result.records.map {
                 let row = [$0.method, $0.authority, $0.band?.rawValue ?? "Age 5 to 15", "\($0.origin)", "\($0.horizon)", Format.decimal($0.forecast), Format.decimal($0.actual)]
-                guard !intervals.isEmpty else { return row }
+                guard withIntervals else { return row }
                 guard let (i80, i95) = interval(of: $0) else { return row + ["", "", "", ""] }
                 return row + [i80.lowerBound, i80.upperBound, i95.lowerBound, i95.upperBound].map { Format.decimal($0) }
             })
@@ -256,11 +248,4 @@ struct SendCommand: ParsableCommand {
         for failure in failures { FileHandle.standardError.write(Data("gate failed: \(failure)\n".utf8)) }
         return !failures.isEmpty
     }
-}
-
-/// One SEND backtest forecast: the authority, the January forecast from, the years ahead.
-private struct IntervalKey: Hashable {
-    var authority: String
-    var origin: Int
-    var horizon: Int
 }

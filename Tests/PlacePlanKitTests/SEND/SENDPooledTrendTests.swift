@@ -133,4 +133,28 @@ struct PooledSENDAccuracyTests {
             "SEND Y1-Y11 median bias h1 is -5.00%, beyond ±4.90%", "SEND 80% interval coverage: no intervals to measure",
         ])
     }
+
+    /// Intervals go on the records they were drawn around: the model's Y1-Y11 forecast of the
+    /// same authority, origin and horizon with the same forecast, never an age band, another
+    /// method or a different forecast.
+    @Test func intervalsGoOnlyOnTheForecastTheyWereDrawnAround() {
+        let records = [
+            SENDBacktest.Record(method: "model", authority: "A", band: nil, origin: 2017, horizon: 1, forecast: 110, actual: 100),
+            SENDBacktest.Record(method: "model", authority: "A", band: .age5to10, origin: 2017, horizon: 1, forecast: 60, actual: 55),
+            SENDBacktest.Record(method: "other", authority: "A", band: nil, origin: 2017, horizon: 1, forecast: 110, actual: 100),
+            SENDBacktest.Record(method: "model", authority: "B", band: nil, origin: 2017, horizon: 1, forecast: 90, actual: 100),
+            SENDBacktest.Record(method: "model", authority: "A", band: nil, origin: 2018, horizon: 1, forecast: 120, actual: 100),
+        ]
+        func interval(_ area: String, _ forecast: Double, low: Double) -> BacktestRecord {
+            var r = BacktestRecord(method: "model", origin: AcademicYear(2017), horizon: 1, area: area, phase: .primary, forecast: forecast, actual: 100)
+            r.interval80 = low...(low + 20)
+            r.interval95 = (low - 10)...(low + 30)
+            return r
+        }
+        // B's interval was drawn around 91, not the record's 90.
+        let b = SENDBacktest(origins: [2017, 2018], methods: ["model", "other"], records: records, authorities: 2)
+            .withIntervals([interval("A", 110, low: 100), interval("B", 91, low: 80)])
+        #expect(b.records.map { $0.interval80 != nil } == [true, false, false, false, false])
+        #expect(b.records[0].interval80 == 100...120 && b.records[0].interval95 == 90...130)
+    }
 }
