@@ -42,6 +42,27 @@ import Testing
         #expect((doc["problems"] as? [Any])?.count == 2)
     }
 
+    /// A suppressed cell: in the last census it is a problem (the forecast would stop at it),
+    /// earlier a warning that says what is done without it; each names the cell.
+    @Test func checkFindsSuppressedCellsBeforeTheForecastDoes() throws {
+        let rolls = try String(contentsOfFile: CLI.demoData + "/rolls.csv", encoding: .utf8)
+        let lines = rolls.split(separator: "\n").map(String.init)
+        let last = lines.dropFirst().map { String($0.prefix(7)) }.max()!
+        let dir = try CLI.brokenDemo("rolls.csv") { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.hasPrefix("2019/20,P01-01,Y3,") ? "2019/20,P01-01,Y3,x" : line.hasPrefix("\(last),P02-01,Y4,") ? "\(last),P02-01,Y4,c" : String(line)
+            }.joined(separator: "\n")
+        }
+        let r = try CLI.run(["check", "--data", dir.path])
+        #expect(r.status == 65, "\(r.stdout)")
+        #expect(r.stdout.contains("Problems (1)") && r.stdout.contains("suppressed or missing value 'c'"), "\(r.stdout)")
+        #expect(r.stdout.contains("P01 Chipping Barnet & Totteridge: no Y3 in 2019/20 (rolls.csv:"), "\(r.stdout)")
+        #expect(r.stdout.contains("a backtest does not forecast from those censuses"))
+        // The forecast stops where check said it would.
+        let f = try CLI.run(["forecast", "--data", dir.path])
+        #expect(f.status == 65 && f.stderr.contains("suppressed or missing value 'c'"), "\(f.stderr)")
+    }
+
     @Test func theDemoIsReadyWithAWarningAboutBirths() throws {
         let r = try CLI.run(["check"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

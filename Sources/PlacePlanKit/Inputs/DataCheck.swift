@@ -30,7 +30,11 @@ public enum DataCheck {
         report.found.append("January census \(data.rolls.years.first!)-\(data.lastCensus) (\(data.rolls.years.count) years)")
         let birthYears = data.births.values.flatMap { $0.births.keys }
         if let first = birthYears.min(), let last = birthYears.max() { report.found.append("births for mid-\(first) to mid-\(last), \(data.births.count) series") }
-        do { _ = try Projector.prepare(data, settings: ForecastSettings(origin: nil, horizon: horizon)) } catch { report.problems += error.flattened }
+        do {
+            let known = try Projector.prepare(data, settings: ForecastSettings(origin: nil, horizon: horizon))
+            _ = try Projector.initialState(known, columns: 1)  // a suppressed cell a forecast would start from
+        } catch { report.problems += error.flattened }
+        report.warnings += suppressedCells(data)
 
         // Births: the last Reception the known births feed.
         if let last = birthYears.max() {
@@ -43,7 +47,9 @@ public enum DataCheck {
         // Places: areas with no mainstream school, schools whose capacity does not fit their PAN.
         if !schools.isEmpty {
             let assessed = SufficiencyReport.assessed(schools: schools)
-            for area in data.areas {
+            let last = data.rolls.years.count - 1
+            // LAs abolished before the last census are forecast only inside their successors.
+            for (a, area) in data.areas.enumerated() where data.rolls.hasCensus(yearIndex: last, area: a) {
                 for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) && !assessed.contains("\(area.id) \(phase)") {
                     report.warnings.append(
                         "\(area.id) \(area.name) has no \(phase) " + (data.isLAData ? "places in \(LACapacity.file)" : "mainstream school") + ": its \(phase) places are not assessed")
@@ -96,10 +102,34 @@ public enum DataCheck {
                 let plans = c.plans.values.reduce(0.0) { $0 + $1.reduce(0) { $0 + $1.reduce(0, +) } }
                 report.found.append("EHCP plans by planning area: \(Format.count(plans)) in January \(c.january) over \(c.plans.count) areas (\(path))")
             } catch { report.problems += error.flattened }
-        } else if data.shownAreas.count > 1 {
+        } else if !data.isLAData, data.shownAreas.count > 1 {
             report.warnings.append(
                 "no ehcp_caseload_by_area.csv: placeplan send shares EHCP pupils out over the areas by their pupils, then follows each area's flow")
         }
         return report
+    }
+
+    /// A warning for each area with census cells that are suppressed or missing inside its
+    /// years: what a forecast and a backtest do without them. A cell at the last census on the
+    /// DfE route leaves the LA out of a forecast of several (elsewhere it stops the forecast,
+    /// a problem reported by the forecast's own check).
+    static func suppressedCells(_ data: DataSet) -> [String] {
+        let last = data.rolls.years.count - 1
+        return data.areas.enumerated().compactMap { a, area in
+            let span = data.rolls.span(area: a)
+            let missing = span.flatMap { t in
+                area.phase.yearGroups.filter { data.rolls.pupils(yearIndex: t, area: a, $0) == nil }.map { (t, $0) }
+            }
+            guard !missing.isEmpty else { return nil }
+            let listed = missing.prefix(3).map { t, g in
+                "\(g) in \(data.rolls.years[t])" + (data.rolls.sourceOfMissing(yearIndex: t, area: a, g).map { " (\($0.file.split(separator: "/").last ?? ""):\($0.line ?? 0))" } ?? "")
+            }
+            let more = missing.count > 3 ? " and \(missing.count - 3) more" : ""
+            var text = "\(area.id) \(area.name): no \(listed.joined(separator: ", "))\(more), suppressed or missing: the ratios that need them are left out, and a backtest does not forecast from those censuses"
+            if missing.contains(where: { $0.0 == last }), data.isLAData, data.areas.count > 1 {
+                text += "; the LA is left out of forecasts from \(data.lastCensus) until the figure is supplied"
+            }
+            return text
+        }
     }
 }
