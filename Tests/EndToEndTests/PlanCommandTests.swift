@@ -81,6 +81,25 @@ import Testing
         #expect(try String(contentsOfFile: report, encoding: .utf8).contains("The SEND model was not run: Demo Borough (illustrative): the EHCP files have no plans by single age"))
     }
 
+    /// EHCP files that do not hold the authority at all (another LA's extract) are a data
+    /// gap: `send` stops with it (exit 65, not a usage error: the authority is the data's own),
+    /// and `plan` and `report` go on without SEND, saying why.
+    @Test func ehcpFilesWithoutTheAuthorityLeaveSENDOut() throws {
+        let dir = try CLI.demoWithSEND { _, text in
+            text.replacingOccurrences(of: "DEMO,DEMO,Demo Borough (illustrative)", with: "999,E09000999,Elsewhere")
+        }
+        let send = try CLI.run(["send", "--data", dir.path])
+        #expect(send.status == 65 && send.stderr.contains("the EHCP files have no rows for DEMO (ehcp_by_age_band_demo.csv)"), "\(send.stderr)")
+        let r = try CLI.run(["plan", "--data", dir.path, "--options", Self.options])
+        #expect(r.status == 0 && r.stdout.contains("SEND: not planned (the EHCP files have no rows for DEMO"), "\(r.stdout)\(r.stderr)")
+        let report = dir.appendingPathComponent("report.html").path
+        let board = try CLI.run(["report", "--data", dir.path, "--output", report])
+        #expect(board.status == 0 && board.stderr.contains("SEND is not in the report: the EHCP files have no rows for DEMO"), "\(board.stderr)")
+        // check warns (the forecast can run) rather than refusing the data.
+        let check = try CLI.run(["check", "--data", dir.path])
+        #expect(check.status == 0 && check.stdout.contains("placeplan send cannot run: the EHCP files have no rows for DEMO"), "\(check.stdout)")
+    }
+
     @Test func badOptionsAndSettingsAreRefused() throws {
         let dir = try CLI.scratch()
         let bad = dir.appendingPathComponent("bad.yaml")

@@ -84,6 +84,10 @@ public enum DataCheck {
                 do {
                     let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority ?? authorities.first!)
                     report.found.append("EHCP files for \(history.authority): placeplan send can run")
+                } catch .insufficientHistory(let what, _) {
+                    // Files too thin for the SEND model, or without the authority: the
+                    // forecast runs, and report, export and plan leave SEND out.
+                    report.warnings.append("placeplan send cannot run: \(what); report, export --scap and plan leave SEND out")
                 } catch { report.problems += error.flattened }
             } else {
                 report.found.append("EHCP files (the SEND model runs for one LA at a time: --la)")

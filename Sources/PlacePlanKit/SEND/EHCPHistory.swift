@@ -258,7 +258,11 @@ public struct EHCPHistory: Sendable {
             }
         }
         guard let name else {
-            throw .invalidOption(option: "--la", message: "no EHCP rows for '\(authority)' in \(files["bands"]!)", hint: "name the authority by its DfE number, GSS code or name")
+            // The authority is one the census has (or the areas' local_authority): the EHCP
+            // files lack it, a gap in the data that commands able to go on without SEND skip.
+            throw .insufficientHistory(
+                "the EHCP files have no rows for \(authority) (\((files["bands"]! as NSString).lastPathComponent))",
+                hint: "add the authority's rows from the DfE EHCP releases (they cover every LA), or name it as they do: its DfE number, GSS code or name")
         }
         history.authority = name
         guard history.latestByAge != nil, !history.needByAge.isEmpty, !history.needByPlacement.isEmpty else {
