@@ -21,9 +21,18 @@ public enum DfECensusFormat {
         return (pupils, births)
     }
 
-    /// The census year groups the files hold beyond the model: Year 14 is negligible and
-    /// dropped.
-    static let droppedYearGroup = "year_group_14"
+    /// Whether an `nc_year` is one the model leaves out: Year 14 (negligible, in any spelling:
+    /// `year_group_14`, `Year 14`, `Y14`, `14`), and the rows an explore-education-statistics
+    /// download may add: nursery, NCY not followed (`x`) and totals. Nil for a year group
+    /// to read; true for Year 14, false for the others (counted in a note).
+    static func droppedYearGroup(_ text: String) -> Bool? {
+        let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        for prefix in ["year_group_", "year group ", "year ", "ncy ", "y", ""] where s.hasPrefix(prefix) {
+            if s.dropFirst(prefix.count) == "14" { return true }
+        }
+        let others: Set<String> = ["total", "all", "nursery", "nursery 1", "nursery 2", "n1", "n2", "x", "not followed", "ncy not followed"]
+        return others.contains(s) ? false : nil
+    }
 
     /// What the data is, in output headers.
     static let label = "DfE census and births"
@@ -67,6 +76,7 @@ public enum DfECensusFormat {
         // any other level of that column.
         let level = pupils.columnNumber(["geographic_level"])
         var aggregateRows = 0
+        var otherRows = 0
         try forEachRecord(pupils) { r throws(PlacePlanError) in
             if Self.isAggregateRow(r, level: level, laNumber: oldCode, gss: gss) {
                 aggregateRows += 1
@@ -74,7 +84,10 @@ public enum DfECensusFormat {
             }
             let code = try r.laNumber(oldCode)
             let groupText = r.text(ncy)
-            if groupText.lowercased() == droppedYearGroup { return }
+            if let yearFourteen = Self.droppedYearGroup(groupText) {
+                if !yearFourteen { otherRows += 1 }
+                return
+            }
             guard let group = YearGroup(parsing: groupText) else {
                 throw .invalidValue(
                     r.location(ncy), value: groupText, expected: "a national curriculum year: reception, year_group_1 ... year_group_14")
@@ -122,6 +135,9 @@ public enum DfECensusFormat {
 
         let birthSeries = try readBirths(try CSVFile(path: birthsPath))
         var notes: [String] = []
+        if otherRows > 0 {
+            notes.append("\((pupilsPath as NSString).lastPathComponent): its \(otherRows) rows of nursery, NCY not followed or all year groups are left out (the model runs from Reception to Year 13)")
+        }
         if aggregateRows > 0 {
             notes.append("\((pupilsPath as NSString).lastPathComponent): its \(aggregateRows) rows that are not one LA's (national or regional totals) are left out")
         }

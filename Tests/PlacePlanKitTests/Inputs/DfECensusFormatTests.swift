@@ -114,6 +114,30 @@ let londonDirectory: String? = {
         }
     }
 
+    /// An explore-education-statistics spelling of the same file reads the same: `2019/20`,
+    /// `Reception`, `Year 3`, `Year 14` (dropped), CRLF line endings; its nursery, NCY not
+    /// followed and total rows are left out with a note, never read as a year group.
+    @Test func explorationServiceSpellingsReadTheSame() throws {
+        let base = try small()
+        let births = try String(contentsOfFile: base.path("births_la_test.csv"), encoding: .utf8)
+        var pupils = Self.pupilsHeader
+        for period in ["2019/20", "2020/21"] {
+            for g in 0...14 { pupils += "\(period),999,E09000999,Testham,\(g == 0 ? "Reception" : "Year \(g)"),0,0,\(100 + g),0\n" }
+            for extra in ["Nursery 2", "x", "Total"] { pupils += "\(period),999,E09000999,Testham,\(extra),0,0,5000,0\n" }
+        }
+        let d = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils.replacingOccurrences(of: "\n", with: "\r\n"), "births_la_test.csv": births])
+        let data = try DataSource.load(d.directory)
+        let reference = try DataSource.load(base.directory)
+        #expect(data.rolls.years == reference.rolls.years)
+        for t in data.rolls.years.indices {
+            for g in YearGroup.all { #expect(data.rolls.pupils(yearIndex: t, area: 0, g) == reference.rolls.pupils(yearIndex: t, area: 0, g)) }
+        }
+        #expect(data.notes.contains { $0.contains("its 6 rows of nursery, NCY not followed or all year groups are left out") })
+        // Year 15 is still not a year group: an error at its cell.
+        let bad = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils + "2019/20,999,E09000999,Testham,Year 15,0,0,1,0\n", "births_la_test.csv": births])
+        #expect(error { _ = try DataSource.load(bad.directory) }?.message.contains("'Year 15' is not a national curriculum year") == true)
+    }
+
     @Test func unknownAuthorityIsAUsageError() throws {
         let d = try small()
         let e = error { _ = try DataSource.load(d.directory, authorities: ["Nowhere"]) }
