@@ -130,7 +130,7 @@ public enum DataCheck {
             }
             let more = missing.count > 3 ? " and \(missing.count - 3) more" : ""
             var text = "\(area.id) \(area.name): no \(listed.joined(separator: ", "))\(more), suppressed or missing: the ratios that need them are left out, and a backtest does not forecast from those censuses"
-            if missing.contains(where: { $0.0 == last }), data.isLAData, data.areas.count > 1 {
+            if missing.contains(where: { $0.0 == last }), data.isLAData, data.shownAreas.count > 1 {
                 text += "; the LA is left out of forecasts from \(data.lastCensus) until the figure is supplied"
             }
             return text

@@ -252,9 +252,6 @@ public enum DfECensusFormat {
         return data
     }
 
-    /// GLA births: mid-year rows (dated YYYY-07-01) for local authority geographies. Every
-    /// series must run without gaps; rows dated otherwise (the GLA's calendar-year rows) are
-    /// not mid-year totals and are skipped, but a file with no mid-year rows at all is an error.
     /// Whether a census row is not one LA's: its `geographic_level` (when the file has one) is
     /// not "Local authority" (national and regional totals, or school rows), or it has no LA
     /// number and the GSS code of a country (E92, K0…) or region (E12).
@@ -265,6 +262,9 @@ public enum DfECensusFormat {
         return code.hasPrefix("E92") || code.hasPrefix("E12") || code.hasPrefix("K0")
     }
 
+    /// GLA births: mid-year rows (dated YYYY-07-01) for local authority geographies. Every
+    /// series must run without gaps; rows dated otherwise (the GLA's calendar-year rows) are
+    /// not mid-year totals and are skipped, but a file with no mid-year rows at all is an error.
     static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {
         let gss = try file.require("gss_code")
         let date = try file.require("date")
