@@ -82,7 +82,7 @@ public enum DataCheck {
         if ehcpFiles != nil {
             if authorities.count == 1 {
                 do {
-                    let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority ?? authorities.first!)
+                    let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority ?? authorities.first!, predecessors: data.ehcpPredecessors)
                     report.found.append("EHCP files for \(history.authority): placeplan send can run")
                 } catch .insufficientHistory(let what, _) {
                     // Files too thin for the SEND model, or without the authority: the

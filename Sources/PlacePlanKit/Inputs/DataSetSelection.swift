@@ -44,6 +44,14 @@ extension DataSet {
         return authority
     }
 
+    /// The LA numbers the one authority of ``ehcpAuthority`` was made from (the
+    /// predecessors of its reorganisation, on the DfE route), whose EHCP history stands in
+    /// where its own is too short; empty otherwise.
+    public var ehcpPredecessors: [String] {
+        guard isLAData, let id = ehcpAuthority else { return [] }
+        return reorganisations.filter { $0.successors.contains { $0.number == id } }.flatMap { $0.predecessors.map(\.number) }
+    }
+
     /// The data a forecast from `origin` uses: LAs reorganised after the origin merged into
     /// one series (their successors did not exist yet), rolls up to the origin, and only the
     /// areas that have a census at the origin and, where they teach Reception, births. Each

@@ -36,17 +36,34 @@ public struct SENDOutput: Sendable {
             + "\(years.lowerBound)-\(years.upperBound))" + pull
     }
 
+    /// "  cessation a year: R 0.9%, Y1-Y6 0.9%, ..." with where it came from when not the
+    /// authority's own age-band balance.
+    func cessationLine(_ years: (AgeBand) -> String) -> String {
+        let cal = send.calibration
+        let bands: [AgeBand] = [.under5, .age5to10, .age11to15, .age16to19]
+        var line = "  cessation a year: " + bands.map { "\(years($0)) \(Format.percent(cal.cessation[$0.yearGroups[0].index]))" }.joined(separator: ", ")
+        if !cal.cessationFromPredecessors.isEmpty {
+            let which = cal.cessationFromPredecessors.map(years).joined(separator: ", ")
+            let las = cal.cessationPredecessors.joined(separator: ", ")
+            line += " (\(which) from the plans of LA \(las), which \(send.authority) was made from: its own age-band files are too short)"
+        }
+        if !cal.cessationAssumed.isEmpty {
+            let which = cal.cessationAssumed.map(years).joined(separator: ", ")
+            line += " (\(Format.percent(SENDCalibration.assumedCessation)) assumed for \(which): the age-band files give no plans a year apart for \(send.authority))"
+        }
+        return line
+    }
+
     func header() -> String {
         let cal = send.calibration, a = send.assumptions
+        func years(_ b: AgeBand) -> String { "\(b.yearGroups.first!)\(b.yearGroups.count > 1 ? "-\(b.yearGroups.last!)" : "")" }
         var lines = [
             "SEND: EHCP pupils (Reception to Year 13) and specialist places, \(send.authority)",
             "Data: \(dataLabel); EHCP history from the DfE SEN2 files, starting at the January \(cal.origin.censusYear) census",
             "",
             "Assumptions:",
             "  new-plan rates: \(a.trend), from " + Self.growthSource(cal),
-            "  cessation a year: " + [AgeBand.under5, .age5to10, .age11to15, .age16to19].map { b in
-                "\(b.yearGroups.first!)\(b.yearGroups.count > 1 ? "-\(b.yearGroups.last!)" : "") \(Format.percent(cal.cessation[b.yearGroups[0].index]))"
-            }.joined(separator: ", "),
+            cessationLine(years),
             "  specialist demand is met in borough up to the places there are; the rest goes to",
             "  independent/non-maintained special schools or out of borough",
             "  costs a year: " + ReportedPlacement.allCases.map { "\($0) £\(Format.count(a.costs.annual[$0] ?? 0))" }.joined(separator: ", "),

@@ -73,6 +73,11 @@ public struct EHCPHistory: Sendable {
     public var needYear: Int?
     /// The files read.
     public var files: [String]
+    /// Plans and new plans by age band of the LAs this one was made from in a
+    /// reorganisation (the `predecessors` given to ``load(directory:authority:predecessors:)``),
+    /// by LA number: their balance stands in for cessation where the authority's own files
+    /// are too short to give one (North Northamptonshire from Northamptonshire's).
+    public var predecessorBands: [String: (plans: [Int: [AgeBand: Double]], newPlans: [Int: [AgeBand: Double]])] = [:]
     /// Plans of ages 5 to 15 (Years 1-11), all placements, in the Januaries the caseload
     /// file publishes single ages for: the SEND backtest's outcomes after the age-band file ends.
     public var plansYear1to11: [Int: Double] = [:]
@@ -129,7 +134,7 @@ public struct EHCPHistory: Sendable {
     }
 
     /// Reads the EHCP files for one authority, named by its DfE number, GSS code or name.
-    public static func load(directory: String, authority: String) throws(PlacePlanError) -> EHCPHistory {
+    public static func load(directory: String, authority: String, predecessors: [String] = []) throws(PlacePlanError) -> EHCPHistory {
         guard let files = try files(in: directory) else {
             // Name the files that are missing where some are present.
             let prefixes = filePrefixes.map(\.1)
@@ -168,7 +173,21 @@ public struct EHCPHistory: Sendable {
             let year = try f.require("time_period")
             let band = try f.require("characteristic_age")
             let value = try f.require(column)
+            let code = f.columnNumber(["old_la_code"])
             try forEachRecord(f) { r throws(PlacePlanError) in
+                if !predecessors.isEmpty, predecessors.contains(r.text(code)), r.text(f.columnNumber(["geographic_level"])).lowercased().hasPrefix("local"),
+                    let b = AgeBand(rawValue: r.text(band)), let v = try r.count(value, allowMissing: true)
+                {
+                    let y = try r.integer(year), la = r.text(code)
+                    var bands = history.predecessorBands[la] ?? (plans: [:], newPlans: [:])
+                    if fileKey == "bands" {
+                        if bands.plans[y]?[b] == nil { bands.plans[y, default: [:]][b] = v }
+                    } else if bands.newPlans[y]?[b] == nil {
+                        bands.newPlans[y, default: [:]][b] = v
+                    }
+                    history.predecessorBands[la] = bands
+                    return
+                }
                 guard matches(r, f), let b = AgeBand(rawValue: r.text(band)) else { return }
                 name = name ?? r.text(f.columnNumber(["la_name"]))
                 let y = try r.integer(year)

@@ -61,6 +61,16 @@ public struct SENDCalibration: Sendable {
     public var stock: [[Double]]
     /// Share of plans ceasing in the move from year group g to g+1, by year group.
     public var cessation: [Double]
+    /// The age bands whose cessation is the assumed ``assumedCessation`` because the age-band
+    /// files give no balance of plans a year apart for them (the output says so).
+    public var cessationAssumed: [AgeBand] = []
+    /// The age bands whose cessation comes from the LAs the authority was made from
+    /// (``EHCPHistory/predecessorBands``), as its own files are too short.
+    public var cessationFromPredecessors: [AgeBand] = []
+    /// The LA numbers of those predecessors.
+    public var cessationPredecessors: [String] = []
+    /// Cessation a year where the files cannot measure it.
+    public static let assumedCessation = 0.02
     /// New plans per mainstream pupil in year group g at the origin.
     public var joinRate: [Double]
     /// The annual growth g the trend starts from: national momentum
@@ -120,7 +130,7 @@ public struct SENDCalibration: Sendable {
         }
         let origin = AcademicYear(latest - 1)
         let stock = startingTable(history, byAge: byAge)
-        let cessation = cessationRates(history)
+        let (cessation, fromPredecessors, assumed) = cessationWithSource(history)
         let shape = joinShape(history, pupils: pupils)
         // No new plans would forecast every plan ceasing in turn: a silent zero, not a forecast.
         guard shape.rates.contains(where: { $0 > 0 }) else {
@@ -175,6 +185,9 @@ public struct SENDCalibration: Sendable {
             origin: origin, stock: stock, cessation: cessation, joinRate: joinRate, growth: shape.growth, needMix: needMix,
             placementMix: placementMix, transition: transitions(stock), independentAtOrigin: independent)
         calibration.growthError = shape.growthError
+        calibration.cessationAssumed = assumed
+        calibration.cessationFromPredecessors = fromPredecessors
+        calibration.cessationPredecessors = fromPredecessors.isEmpty ? [] : history.predecessorBands.keys.sorted()
         if let pooled, let lastNew = shape.totals.last?.year, let momentum = pooled.momentum(through: latest) {
             calibration.growth = momentum.growth
             calibration.growthError = momentum.error
@@ -241,12 +254,37 @@ public struct SENDCalibration: Sendable {
     /// and kept within 0-20% a year. Reception takes the 5-10 band's rate: under-5 plans are
     /// mostly of 3- and 4-year-olds, who leave the band faster than 1/5 a year, so its
     /// balance says nothing about cessation.
-    static func cessationRates(_ history: EHCPHistory) -> [Double] {
+    static func cessationRates(_ history: EHCPHistory) -> [Double] { cessationWithSource(history).rates }
+
+    /// The cessation rates by year group, with the age bands whose balance came from the
+    /// authority's predecessors (where its own files give none) and those left at
+    /// ``assumedCessation`` (where neither does). Reception goes with the 5-10 band.
+    static func cessationWithSource(_ history: EHCPHistory) -> (rates: [Double], fromPredecessors: [AgeBand], assumed: [AgeBand]) {
+        let own = cessationBalances(plans: history.plansByBand, newPlans: history.newPlansByBand)
+        var inherited: [AgeBand: [Double]] = [:]
+        for (_, bands) in history.predecessorBands.sorted(by: { $0.key < $1.key }) {
+            for (b, r) in cessationBalances(plans: bands.plans, newPlans: bands.newPlans) { inherited[b, default: []] += r }
+        }
+        func source(_ b: AgeBand) -> AgeBand { b == .under5 ? .age5to10 : b }
+        let shown: [AgeBand] = [.under5, .age5to10, .age11to15, .age16to19]
+        let fromPredecessors = shown.filter { (own[source($0)] ?? []).isEmpty && !(inherited[source($0)] ?? []).isEmpty }
+        let assumed = shown.filter { (own[source($0)] ?? []).isEmpty && (inherited[source($0)] ?? []).isEmpty }
+        let rates = YearGroup.all.map { g in
+            let band = g == .reception ? AgeBand.age5to10 : AgeBand(g)
+            let r = (own[band] ?? []).isEmpty ? inherited[band] ?? [] : own[band]!
+            return r.isEmpty ? assumedCessation : min(0.2, max(0, r.reduce(0, +) / Double(r.count)))
+        }
+        return (rates, fromPredecessors, assumed)
+    }
+
+    /// The yearly cessation each age band's balance gives (of the band's plans and new plans,
+    /// the share not found a year later), by band, over the years the counts allow.
+    static func cessationBalances(plans: [Int: [AgeBand: Double]], newPlans: [Int: [AgeBand: Double]]) -> [AgeBand: [Double]] {
         let bands: [AgeBand] = [.under5, .age5to10, .age11to15, .age16to19]
         let width: [AgeBand: Double] = [.under5: 5, .age5to10: 6, .age11to15: 5, .age16to19: 4]
         var rates: [AgeBand: [Double]] = [:]
-        for (y, now) in history.plansByBand.sorted(by: { $0.key < $1.key }) {
-            guard let next = history.plansByBand[y + 1], let new = history.newPlansByBand[y] else { continue }
+        for (y, now) in plans.sorted(by: { $0.key < $1.key }) {
+            guard let next = plans[y + 1], let new = newPlans[y] else { continue }
             for (i, b) in bands.enumerated() {
                 guard let s = now[b], let s1 = next[b], let joiners = new[b], s + joiners > 0 else { continue }
                 let inflow = i > 0 ? (now[bands[i - 1]] ?? 0) / width[bands[i - 1]]! : 0
@@ -254,10 +292,7 @@ public struct SENDCalibration: Sendable {
                 rates[b, default: []].append(ceased / (s + joiners))
             }
         }
-        return YearGroup.all.map { g in
-            let r = rates[g == .reception ? .age5to10 : AgeBand(g)] ?? []
-            return r.isEmpty ? 0.02 : min(0.2, max(0, r.reduce(0, +) / Double(r.count)))
-        }
+        return rates
     }
 
     /// New plans and pupils (the year groups of the four age bands) by calendar year y, the

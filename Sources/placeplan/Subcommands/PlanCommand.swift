@@ -97,7 +97,7 @@ struct PlanCommand: ParsableCommand {
             // The caller's SEND forecast of the same run (the report's): not run twice.
         } else if authorities.count == 1, let authority = authorities.first, try EHCPHistory.files(in: folder) != nil {
             do {
-                let history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority)
+                let history = try EHCPHistory.load(directory: folder, authority: run.data.ehcpAuthority ?? authority, predecessors: run.data.ehcpPredecessors)
                 var costs = SENDCosts.illustrative
                 let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]
                 if let path = sendCosts ?? defaults.first(where: { FileManager.default.fileExists(atPath: $0) }) { costs = try SENDCosts.read(path) }

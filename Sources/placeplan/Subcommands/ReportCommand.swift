@@ -49,7 +49,7 @@ struct ReportCommand: ParsableCommand {
             let authorities = Set(run.data.areas.map(\.localAuthority))
             if authorities.count == 1, try EHCPHistory.files(in: data.data) != nil {
                 do {
-                    let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authorities.first!)
+                    let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authorities.first!, predecessors: run.data.ehcpPredecessors)
                     let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
                     let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
                     let settings = draws.settings()

@@ -161,6 +161,33 @@ func homesScenario(completions: String) -> String {
     }
 }
 
+/// An LA made in a reorganisation has too few Januaries of its own for the balance that gives
+/// cessation: its predecessors' balance stands in, and without them the assumed rate is used
+/// and said to be.
+@Suite(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
+struct SENDPredecessorTests {
+    @Test func aNewLATakesCessationFromTheLAItWasMadeFrom() throws {
+        let data = try DataSource.load(englandDirectory!, authorities: ["940"])
+        #expect(data.ehcpAuthority == "940" && data.ehcpPredecessors == ["928"])
+        let alone = try EHCPHistory.load(directory: englandDirectory!, authority: "940")
+        let own = SENDCalibration.cessationWithSource(alone)
+        #expect(own.fromPredecessors.isEmpty && own.assumed == [.under5, .age5to10, .age11to15, .age16to19])
+        #expect(own.rates.allSatisfy { $0 == SENDCalibration.assumedCessation })
+        let history = try EHCPHistory.load(directory: englandDirectory!, authority: "940", predecessors: data.ehcpPredecessors)
+        #expect(Set(history.predecessorBands.keys) == ["928"] && history.predecessorBands["928"]!.plans.count >= 10)
+        // The successor's own rows are untouched by the predecessor's.
+        #expect(history.plansByBand == alone.plansByBand && history.newPlansByBand == alone.newPlansByBand)
+        let inherited = SENDCalibration.cessationWithSource(history)
+        #expect(inherited.assumed.isEmpty && inherited.fromPredecessors == [.under5, .age5to10, .age11to15, .age16to19])
+        #expect(inherited.rates.allSatisfy { (0...0.2).contains($0) } && inherited.rates != own.rates)
+        // An LA with its own balance keeps it, whatever its predecessors.
+        let barnsley = try EHCPHistory.load(directory: englandDirectory!, authority: "370", predecessors: ["928"])
+        let b = SENDCalibration.cessationWithSource(barnsley)
+        #expect(b.fromPredecessors.isEmpty && b.assumed.isEmpty)
+        #expect(b.rates == SENDCalibration.cessationWithSource(try EHCPHistory.load(directory: englandDirectory!, authority: "370")).rates)
+    }
+}
+
 @Suite struct SpecialistSufficiencyTests {
     /// A new ASD ARP reduces out-of-borough (and independent) ASD placements by at most its
     /// places, and changes nothing else.
