@@ -100,6 +100,24 @@ import Testing
         #expect(check.status == 0 && check.stdout.contains("placeplan send cannot run: the EHCP files have no rows for DEMO"), "\(check.stdout)")
     }
 
+    /// An age band whose new plans are suppressed in every year would join no one (a silent
+    /// zero): `send` stops, naming the band, and the board report goes on without SEND.
+    @Test func aBandOfNewPlansAllSuppressedIsNamed() throws {
+        let dir = try CLI.demoWithSEND { file, text in
+            guard file.hasPrefix("ehcp_new_plans") else { return text }
+            return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                guard line.contains(",Age 11 to 15,") else { return String(line) }
+                var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                cells[15] = "x"
+                return cells.joined(separator: ",")
+            }.joined(separator: "\n")
+        }
+        let send = try CLI.run(["send", "--data", dir.path])
+        #expect(send.status == 65 && send.stderr.contains("no count of new plans for Demo Borough (illustrative), Age 11 to 15, in any year the rolls cover"), "\(send.stderr)")
+        let board = try CLI.run(["report", "--data", dir.path, "--output", dir.appendingPathComponent("report.html").path])
+        #expect(board.status == 0 && board.stderr.contains("SEND is not in the report: "), "\(board.stderr)")
+    }
+
     @Test func badOptionsAndSettingsAreRefused() throws {
         let dir = try CLI.scratch()
         let bad = dir.appendingPathComponent("bad.yaml")

@@ -139,7 +139,7 @@ public struct SENDBacktest: Sendable {
             guard let start = known.plansByBand[fitThrough], Self.bands.allSatisfy({ start[$0] != nil }) else { continue }
             let cessation = SENDCalibration.cessationRates(known)
             let shape = SENDCalibration.joinShape(known, pupils: census)
-            guard shape.rates.contains(where: { $0 > 0 }) else { continue }
+            guard shape.rates.contains(where: { $0 > 0 }), shape.unmeasured.isEmpty else { continue }
             count += 1
             // Plans by year group at the start: each band spread evenly over its year groups.
             var stock = [Double](repeating: 0, count: YearGroup.count)

@@ -141,6 +141,13 @@ public struct SENDCalibration: Sendable {
                     + (years.isEmpty ? " (the file has no rows for it)" : " (it has \(years.first!)-\(years.last!))"),
                 hint: "new-plan rates are new plans per pupil: the file needs the authority's rows for years the rolls cover")
         }
+        // A band with no count in any such year (every cell suppressed) would join no one.
+        if !shape.unmeasured.isEmpty {
+            let file = history.files.first { $0.contains("ehcp_new_plans") } ?? "ehcp_new_plans_by_age_band_*.csv"
+            throw .insufficientHistory(
+                "\(file): no count of new plans for \(history.authority), \(shape.unmeasured.map(\.rawValue).joined(separator: ", ")), in any year the rolls cover (suppressed or missing)",
+                hint: "new-plan rates are new plans per pupil in each age band: supply the counts (0 where there were none)")
+        }
 
         // Level: scale the rates so that last year's plans by age, aged on with the
         // cessation rates, plus the joiners reproduce this year's plans.
@@ -322,12 +329,14 @@ public struct SENDCalibration: Sendable {
     /// standard error), and the overall rate by year.
     static func joinShape(
         _ history: EHCPHistory, pupils: (AcademicYear) -> [Double]?
-    ) -> (rates: [Double], growth: Double, growthError: Double, totals: [(year: Int, rate: Double)]) {
+    ) -> (rates: [Double], growth: Double, growthError: Double, totals: [(year: Int, rate: Double)], unmeasured: [AgeBand]) {
         var byBand: [AgeBand: [Double]] = [:]
+        var taught: Set<AgeBand> = []  // bands with pupils in a year of new plans
         for (y, new) in history.newPlansByBand.sorted(by: { $0.key < $1.key }) {
             guard let n = pupils(AcademicYear(y)) else { continue }
             for b in [AgeBand.under5, .age5to10, .age11to15, .age16to19] {
                 let cohort = b.yearGroups.reduce(0.0) { $0 + n[$1.index] }
+                if cohort > 0 { taught.insert(b) }
                 guard let joiners = new[b], cohort > 0 else { continue }
                 byBand[b, default: []].append(joiners / cohort)
             }
@@ -339,7 +348,9 @@ public struct SENDCalibration: Sendable {
         }
         let recent = totals.suffix(5).filter { $0.rate > 0 }
         let fit = recent.count >= 3 ? LogLinearGrowth(recent.map { (Double($0.year), $0.rate) }) : LogLinearGrowth([])
-        return (rates, fit.growth, fit.error, totals)
+        // Bands with pupils but no count (the City of London teaches no Year 7-11: not one of them).
+        let unmeasured = [AgeBand.under5, .age5to10, .age11to15, .age16to19].filter { taught.contains($0) && byBand[$0] == nil }
+        return (rates, fit.growth, fit.error, totals, unmeasured)
     }
 
     /// Placement moves as cohorts age, from the starting table: where a larger share of a
