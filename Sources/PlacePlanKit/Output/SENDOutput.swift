@@ -302,6 +302,9 @@ public struct SENDOutput: Sendable {
             var yearGroup: YearGroup
             var newPlanRate: Double
             var cessation: Double
+            /// Where the cessation rate came from: "own" (the authority's age-band balance),
+            /// "predecessors 928" (the LAs it was made from) or "assumed".
+            var cessationSource: String
         }
         public struct Total: Codable, Sendable {
             var scenario: String
@@ -373,7 +376,14 @@ public struct SENDOutput: Sendable {
                 growthSource: cal.momentumYears == nil ? "own growth" : "national momentum", relativeLevel: Format.rounded(cal.relativeLevel, places: 5),
                 outOfBoroughShare: a.outOfBoroughShare,
                 costs: Dictionary(uniqueKeysWithValues: a.costs.annual.map { ($0.key.rawValue, $0.value) }), costsSource: a.costs.source),
-            calibration: YearGroup.all.map { .init(yearGroup: $0, newPlanRate: Format.rounded(cal.joinRate[$0.index], places: 6), cessation: Format.rounded(cal.cessation[$0.index], places: 5)) },
+            calibration: YearGroup.all.map { g in
+                let band = AgeBand(g)
+                let source = cal.cessationAssumed.contains(band) ? "assumed"
+                    : cal.cessationFromPredecessors.contains(band) ? "predecessors " + cal.cessationPredecessors.joined(separator: ", ") : "own"
+                return .init(
+                    yearGroup: g, newPlanRate: Format.rounded(cal.joinRate[g.index], places: 6), cessation: Format.rounded(cal.cessation[g.index], places: 5),
+                    cessationSource: source)
+            },
             scenarios: ScenarioHeader.documents(run), totals: summary, specialist: rounded,
             areaSource: areaIDs.isEmpty ? nil : send.areaSource,
             areas: areaIDs.isEmpty ? nil : send.areaRows.map { r in
