@@ -60,6 +60,12 @@ import Testing
         #expect(buckinghamshire.status == 0 && buckinghamshire.stdout.contains("Buckinghamshire"), "\(buckinghamshire.stderr)")
         let scilly = try CLI.run(["send", "--data", CLI.england!, "--la", "420", "--years", "3"])
         #expect(scilly.status == 0, "\(scilly.stderr)")
+        // North Northamptonshire (from 2021/22) has no balance of plans of its own: its
+        // cessation is Northamptonshire's, and the assumptions and the JSON say so.
+        let north = try CLI.run(["send", "--data", CLI.england!, "--la", "940", "--years", "3"])
+        #expect(north.status == 0 && north.stdout.contains("from the plans of LA 928, which North Northamptonshire was made from"), "\(north.stdout)")
+        let northJSON = try CLI.run(["send", "--data", CLI.england!, "--la", "940", "--years", "3", "--format", "json"])
+        #expect(northJSON.stdout.contains("\"cessation_source\" : \"predecessors 928\""), "\(northJSON.stdout.prefix(2000))")
         let two = try CLI.run(["send", "--data", CLI.england!, "--la", "838,839"])
         #expect(two.status == 64 && two.stderr.contains("the data has 2") && two.stderr.contains("e.g. --la 838"), "\(two.stderr)")
         // Cumbria split after the census into two LAs the capacity file does not have: the
