@@ -278,6 +278,14 @@ func sendSkipReason(_ error: any Error) -> String? {
     return what
 }
 
+/// How many authorities the shown areas belong to, leaving out LAs abolished before the last
+/// census (they cannot be chosen with --la): what "the data has N" counts.
+func currentAuthorities(_ data: DataSet) -> Int {
+    let last = data.rolls.years.count - 1
+    let current = data.shownAreas.filter { area in data.areaIndex(area.id).map { data.rolls.hasCensus(yearIndex: last, area: $0) } ?? true }
+    return Set(current.map(\.localAuthority)).count
+}
+
 /// Why the data has no mainstream places to compare pupils with (nil when it has some):
 /// the error `sufficiency` and `plan` stop with, and the note of `export`, which writes the
 /// forecast with the SCAP capacity left blank.

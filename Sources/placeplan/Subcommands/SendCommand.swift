@@ -111,7 +111,7 @@ struct SendCommand: ParsableCommand {
             let authorities = Set(shown.map(\.localAuthority))
             guard authorities.count == 1, let authority = authorities.first else {
                 throw PlacePlanError.invalidOption(
-                    option: "--la", message: "the SEND model runs for one local authority; the data has \(authorities.count)",
+                    option: "--la", message: "the SEND model runs for one local authority; the data has \(currentAuthorities(dataSet))",
                     hint: dataSet.isLAData
                         ? "choose one with --la, e.g. --la \(shown.first?.id ?? "302")"
                         : "point --data at a folder with one authority's areas (areas.csv, local_authority)")
