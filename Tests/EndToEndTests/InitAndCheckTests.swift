@@ -63,6 +63,17 @@ import Testing
         #expect(f.status == 65 && f.stderr.contains("suppressed or missing value 'c'"), "\(f.stderr)")
     }
 
+    /// A school-level file means a missing row as no pupils; check flags a cohort that
+    /// vanishes between two year groups with pupils, and the demo itself has none.
+    @Test func checkFlagsACohortThatVanishes() throws {
+        let dir = try CLI.brokenDemo("rolls.csv") { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("2025/26,P01-01,Y3,") }.joined(separator: "\n")
+        }
+        let r = try CLI.run(["check", "--data", dir.path])
+        #expect(r.status == 0 && r.stdout.contains("school P01-01: no pupils in Y3 in 2025/26 (0, or no row)"), "\(r.stdout)")
+        #expect(!(try CLI.run(["check"])).stdout.contains("no pupils in"))
+    }
+
     @Test func theDemoIsReadyWithAWarningAboutBirths() throws {
         let r = try CLI.run(["check"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

@@ -35,6 +35,7 @@ public enum DataCheck {
             _ = try Projector.initialState(known, columns: 1)  // a suppressed cell a forecast would start from
         } catch { report.problems += error.flattened }
         report.warnings += suppressedCells(data)
+        report.warnings += vanishedCohorts(data)
 
         // Births: the last Reception the known births feed.
         if let last = birthYears.max() {
@@ -111,6 +112,25 @@ public enum DataCheck {
                 "no ehcp_caseload_by_area.csv: placeplan send shares EHCP pupils out over the areas by their pupils, then follows each area's flow")
         }
         return report
+    }
+
+    /// A warning for each school year group with no pupils (or no row, which a school-level
+    /// file means as none) in a census between two year groups that have pupils, when the
+    /// same cohort had 10 or more the year before: a cohort does not vanish, so a row is
+    /// probably missing. At most 10 are listed.
+    static func vanishedCohorts(_ data: DataSet) -> [String] {
+        let G = YearGroup.count, years = data.rolls.years
+        var found: [String] = []
+        for (id, r) in data.schoolRolls.sorted(by: { $0.key < $1.key }) {
+            for t in years.indices.dropFirst() {
+                for g in 1..<(G - 1) {
+                    let now = r[t * G + g], before = r[(t - 1) * G + g - 1]
+                    guard now == 0, before >= 10, r[t * G + g - 1] > 0, r[t * G + g + 1] > 0 else { continue }
+                    found.append("school \(id): no pupils in \(YearGroup(g)) in \(years[t]) (0, or no row), though \(Format.count(before)) were in \(YearGroup(g - 1)) the year before and the year groups either side have pupils: is a row missing?")
+                }
+            }
+        }
+        return found.count > 10 ? Array(found.prefix(10)) + ["and \(found.count - 10) more such school year groups"] : found
     }
 
     /// A warning for each area with census cells that are suppressed or missing inside its

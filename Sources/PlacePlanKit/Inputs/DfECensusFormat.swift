@@ -175,8 +175,9 @@ public enum DfECensusFormat {
         // An LA may start late or end early (a reorganisation). A census year with no rows
         // for it breaks its series: it is forecast from the years after the last such gap, as
         // an LA that starts late, and a note says so (one LA's gap must not stop a national
-        // run). Within the years kept, a year group missing is an error.
-        var errors: [PlacePlanError] = []
+        // run). Within the years kept, a year group with no row is missing, as a suppressed
+        // count is (its ratios are skipped, and a forecast cannot start from that census),
+        // and a note names it.
         for (a, area) in areas.enumerated() {
             let held = years.indices.filter { y in YearGroup.all.contains { present.contains(rolls.offset(y, a, $0)) } }
             guard var lo = held.first, let hi = held.last else { continue }
@@ -189,16 +190,15 @@ public enum DfECensusFormat {
             }
             for y in held where y >= lo {
                 let absent = YearGroup.all.filter { !present.contains(rolls.offset(y, a, $0)) }
+                for g in absent { rolls.set(yearIndex: y, area: a, g, nil) }  // missing, never the store's zero
                 if !absent.isEmpty {
-                    errors.append(
-                        .insufficientHistory(
-                            "\(pupilsPath): LA \(area.id) (\(area.name)) has no rows for \(absent.map(\.description).joined(separator: ", ")) in \(years[y])",
-                            hint: "add the rows (0 for none, x for suppressed): each census year needs reception to year_group_13"))
+                    notes.append(
+                        "\(pupilsPath): LA \(area.id) (\(area.name)) has no rows for \(absent.map(\.description).joined(separator: ", ")) in \(years[y]): "
+                            + "read as missing, as a suppressed count would be (add the rows, 0 for none)")
                 }
             }
             rolls.setSpan(area: a, years: lo...hi)
         }
-        try PlacePlanError.check(errors)
         var data = DataSet(label: label, areas: areas, schools: [], rolls: rolls, births: births, sourceFiles: sourceFiles)
         data.isLAData = true
         data.relabel()

@@ -87,7 +87,9 @@ public enum Projector {
                     let source = data.rolls.sourceOfMissing(yearIndex: t0, area: a, g)
                     errors.append(
                         source.map { .suppressedValue($0, code: Self.cellText($0) ?? "missing") }
-                            ?? .insufficientHistory("rolls: no value for \(area.id) \(g) in \(data.lastCensus)", hint: "supply the origin census in full"))
+                            ?? .insufficientHistory(
+                                "rolls: \(area.id)\(area.name.isEmpty || area.name == area.id ? "" : " \(area.name)") has no \(g) in \(data.lastCensus), the census a forecast starts from (no row for it)",
+                                hint: "add the figure (0 for none), or forecast from an earlier census with --from"))
                 }
             }
         }

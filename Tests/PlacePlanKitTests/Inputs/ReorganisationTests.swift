@@ -177,6 +177,29 @@ let englandDirectory: String? = {
         #expect(code == "x" && location.field == "headcount")
     }
 
+    /// A year group with no row inside an LA's years is missing, as a suppressed count is
+    /// (never the store's zero), with a note; a forecast cannot start from that census.
+    @Test func aMissingRowIsMissingNotZero() throws {
+        let d0 = try Self.folder()
+        let pupils = try String(contentsOfFile: d0.path("pupils_by_ncy_la_test.csv"), encoding: .utf8)
+        let cut = pupils.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !($0.hasPrefix("201718,902,") && $0.contains(",year_group_3,")) && !($0.hasPrefix("201920,904,") && $0.contains(",year_group_5,"))
+        }.joined(separator: "\n")
+        let d = try TemporaryData(files: [
+            "pupils_by_ncy_la_test.csv": cut, "births_la_test.csv": try String(contentsOfFile: d0.path("births_la_test.csv"), encoding: .utf8),
+        ])
+        let data = try DataSource.load(d.directory)
+        let north = try #require(data.areaIndex("902")), newtown = try #require(data.areaIndex("904"))
+        #expect(data.rolls.pupils(yearIndex: 6, area: north, YearGroup(3)) == nil)
+        #expect(data.rolls.pupils(yearIndex: 6, area: north, YearGroup(4)) == 120)
+        #expect(data.notes.contains { $0.contains("LA 902 (North Oldshire) has no rows for Y3 in 2017/18: read as missing") })
+        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
+        #expect(!forecast.areas.contains { $0.id == "904" } && forecast.areas.contains { $0.id == "902" })
+        let alone = try DataSource.load(d.directory, authorities: ["904"])
+        let e = error { _ = try Projector.forecast(alone, settings: ForecastSettings(horizon: 2)) }
+        #expect(e?.message.contains("904 Newtown has no Y5 in 2019/20, the census a forecast starts from (no row for it)") == true, "\(String(describing: e))")
+    }
+
     @Test func withoutTheLookupFileTheSeriesAreNotMerged() throws {
         let d = try Self.folder(lookup: false)
         let data = try DataSource.load(d.directory).mergingReorganisations()
