@@ -318,7 +318,7 @@ public struct SENDBacktest: Sendable {
         histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThrough: Int, horizon: Int, adaptation: Double
     ) -> [BacktestRecord] {
         let (errors, names) = measuredErrors(histories: histories, data: data, pooled: pooled, through: fitThrough, horizon: horizon)
-        guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, growth: 1, adaptation: adaptation) else { return [] }
+        guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, adaptation: adaptation) else { return [] }
         let phase = calibrated.phases[0]
         let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }
         let b = run(

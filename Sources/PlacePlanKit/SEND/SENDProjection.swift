@@ -323,7 +323,7 @@ public enum SENDRunner {
             let results = 3 + 2 * SENDCalibration.needs.count
             try uncertainty.check(
                 bytesPerDraw: (SpecialistAllocation.profileSize + years.count + 2 * results + 6) * MemoryLayout<Double>.size, of: "EHCP plans")
-            let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.authorities, horizon: horizon, growth: 1, adaptation: uncertainty.adaptationRate) }
+            let calibrated = measured.flatMap { $0.errors.calibrated(areas: $0.authorities, horizon: horizon, adaptation: uncertainty.adaptationRate) }
             // One normal per draw, stratified as the mainstream draws' copula is
             // (``Simulation/copula(draws:areas:commonShares:seed:)``): the normal scores of a
             // sample, so the quantiles carry no Monte Carlo noise.
