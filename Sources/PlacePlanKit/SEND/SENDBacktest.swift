@@ -355,6 +355,14 @@ public struct SENDBacktest: Sendable {
         return copy
     }
 
+    /// The backtest of some authorities only (by their EHCP names): the same forecasts, each
+    /// made with whatever the whole run pooled (momentum, the pooled rate), as a live run of
+    /// one authority pools over every authority in the folder.
+    public func restricted(to authorities: Set<String>) -> SENDBacktest {
+        let kept = records.filter { authorities.contains($0.authority) }
+        return SENDBacktest(origins: origins, methods: methods, records: kept, authorities: Set(kept.map(\.authority)).count)
+    }
+
     /// Mean absolute percentage error for a method, band (nil: Y1-Y11 total) and horizon.
     public func mape(_ method: String, band: AgeBand?, horizon: Int) -> Double? {
         let r = records.filter { $0.method == method && $0.band == band && $0.horizon == horizon }

@@ -148,7 +148,12 @@ struct SendCommand: ParsableCommand {
     /// gate failed.
     func runBacktest(_ dataSet: DataSet) throws -> Bool {
         let histories = try EHCPHistory.loadAll(directory: data.data)
-        let pooled = SENDPooledTrend(histories: histories, data: dataSet, national: try SENDPooledTrend.nationalPlans(directory: data.data))
+        // With --la, the chosen LAs are backtested as a live run forecasts them: the pooled
+        // trend and the interval calibration over every authority in the folder, the
+        // records theirs alone.
+        let wanted: Set<String>? = data.la == nil ? nil : Set(dataSet.shownAreas.flatMap { dataSet.mergedAreas[$0.id] ?? [$0.id] }.compactMap { histories[$0]?.authority })
+        let pool = wanted == nil ? dataSet : try DataSource.load(data.data)
+        let pooled = SENDPooledTrend(histories: histories, data: pool, national: try SENDPooledTrend.nationalPlans(directory: data.data))
         let errorGates = try maxError.map { text throws(PlacePlanError) in try AccuracyGate.parse(text) } ?? []
         let biasGates = try maxBias.map { text throws(PlacePlanError) in try AccuracyGate.parse(text, option: "--max-bias") } ?? []
         let coverageGates = try coverage.map(CoverageGate.parse) ?? []
@@ -161,10 +166,11 @@ struct SendCommand: ParsableCommand {
         }
         var result: SENDBacktest
         if let fitThrough {
-            result = SENDBacktest.run(histories: histories, data: dataSet, pooled: pooled, fitThrough: fitThrough)
+            result = SENDBacktest.run(histories: histories, data: pool, pooled: pooled, fitThrough: fitThrough)
         } else {
-            result = SENDBacktest.rolling(histories: histories, data: dataSet, pooled: pooled)
+            result = SENDBacktest.rolling(histories: histories, data: pool, pooled: pooled)
         }
+        if let wanted { result = result.restricted(to: wanted) }
         guard result.authorities > 0 else {
             throw PlacePlanError.insufficientHistory(
                 "no authority has plans by age band up to January \(fitThrough.map(String.init) ?? "a backtest origin") and census pupils for the years after",
@@ -179,7 +185,8 @@ struct SendCommand: ParsableCommand {
             // Interval coverage of the model's Y1-Y11 forecasts, each calibrated on the
             // Januaries before it, pooled over origins (as clusters).
             let records = SENDBacktest.rollingIntervalRecords(
-                histories: histories, data: dataSet, pooled: pooled, fitThroughs: fitThrough.map { $0...$0 }, adaptation: draws.adaptationRate)
+                histories: histories, data: pool, pooled: pooled, fitThroughs: fitThrough.map { $0...$0 }, adaptation: draws.adaptationRate)
+                .filter { wanted?.contains($0.area) ?? true }
             coverageByHorizon = Dictionary(grouping: records, by: \.horizon).compactMapValues { CoverageSummary($0) }
             result = result.withIntervals(records)
             for h in coverageByHorizon.keys.sorted() {
