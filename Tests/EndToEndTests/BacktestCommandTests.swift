@@ -10,6 +10,21 @@ import Testing
         #expect(r.stdout.contains("Estimators chosen by auto"))
     }
 
+    /// A suppressed cell in one area's census: where primary and secondary areas feed each
+    /// other that census is no origin for any area (leaving one out would starve the areas it
+    /// feeds), the others all run, and a note says so.
+    @Test func aSuppressedCellSkipsThatOriginForEveryArea() throws {
+        let dir = try CLI.brokenDemo("rolls.csv") { $0.replacingOccurrences(of: "\n2019/20,P01-01,Y3,32\n", with: "\n2019/20,P01-01,Y3,x\n") }
+        let records = dir.appendingPathComponent("records.csv").path
+        let r = try CLI.run(["backtest", "--data", dir.path, "--records", records])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = try String(contentsOfFile: records, encoding: .utf8).split(separator: "\n").dropFirst()
+        let origins = Set(lines.compactMap { $0.split(separator: ",").dropFirst().first.map(String.init) })
+        #expect(!origins.contains("2019/20") && origins.contains("2020/21"), "\(origins)")
+        let table = try CLI.run(["backtest", "--data", dir.path])
+        #expect(table.stdout.contains("origins 2020/21 to") && table.stdout.contains("no forecasts from the census of 2019/20: P01 Chipping Barnet & Totteridge (no Y3)"), "\(table.stdout)")
+    }
+
     @Test func gatesFailWithExitOneAndJUnit() throws {
         let dir = try CLI.scratch()
         let junit = dir.appendingPathComponent("backtest.xml").path

@@ -159,18 +159,35 @@ public struct Backtest: Sendable {
         return backtest
     }
 
-    /// One note per area with a census at some origin that lacks a year group (a suppressed
-    /// or missing cell): no forecast starts from those censuses, its others still count.
+    /// Whether the areas' pupils move between them (primary areas feeding secondary ones),
+    /// rather than each area being all-through, as an LA is on the DfE route.
+    static func areasFeedEachOther(_ data: DataSet) -> Bool { data.areas.contains { $0.phase != .allThrough } }
+
+    /// The notes for censuses at origins that lack a year group (a suppressed or missing
+    /// cell). All-through areas: one per area, whose other censuses still count. Areas that
+    /// feed each other: one per origin, which is skipped for all.
     static func incompleteOrigins(_ data: DataSet, origins: [AcademicYear]) -> [String] {
-        data.areas.enumerated().compactMap { a, area in
-            let gaps: [String] = origins.compactMap { origin in
+        func label(_ area: PlanningArea) -> String { area.name.isEmpty || area.name == area.id ? area.id : "\(area.id) \(area.name)" }
+        // gaps[a]: (origin, the year groups missing there)
+        let gaps: [[(AcademicYear, [YearGroup])]] = data.areas.enumerated().map { a, area in
+            origins.compactMap { origin in
                 guard let t = data.rolls.yearIndex(origin), data.rolls.hasCensus(yearIndex: t, area: a) else { return nil }
                 let missing = area.phase.yearGroups.filter { data.rolls.pupils(yearIndex: t, area: a, $0) == nil }
-                return missing.isEmpty ? nil : "\(origin) (no \(missing.map(\.description).joined(separator: ", ")))"
+                return missing.isEmpty ? nil : (origin, missing)
             }
-            guard !gaps.isEmpty else { return nil }
-            let label = area.name.isEmpty || area.name == area.id ? area.id : "\(area.id) \(area.name)"
-            return "\(label): no forecast from the census of \(gaps.joined(separator: ", ")), a year group is suppressed or missing; its other censuses are compared"
+        }
+        func missing(_ g: [YearGroup]) -> String { "no \(g.map(\.description).joined(separator: ", "))" }
+        if areasFeedEachOther(data) {
+            return origins.compactMap { origin in
+                let short = data.areas.indices.compactMap { a in gaps[a].first { $0.0 == origin }.map { "\(label(data.areas[a])) (\(missing($0.1)))" } }
+                guard !short.isEmpty else { return nil }
+                return "no forecasts from the census of \(origin): \(short.joined(separator: ", ")), suppressed or missing, and the areas' pupils move between them"
+            }
+        }
+        return data.areas.indices.compactMap { a in
+            guard !gaps[a].isEmpty else { return nil }
+            let list = gaps[a].map { "\($0.0) (\(missing($0.1)))" }.joined(separator: ", ")
+            return "\(label(data.areas[a])): no forecast from the census of \(list), a year group is suppressed or missing; its other censuses are compared"
         }
     }
 
@@ -188,11 +205,12 @@ public struct Backtest: Sendable {
         let visible = data.asKnown(at: origin).atOrigin(origin)
         let originIndex = visible.rolls.years.count - 1
         // An area whose origin census lacks a year group (a suppressed cell) cannot start a
-        // forecast from it; its other origins still count.
-        let enough = visible.areas.indices.filter { a in
-            originIndex - visible.rolls.span(area: a).lowerBound + 1 >= settings.minimumHistory
-                && visible.areas[a].phase.yearGroups.allSatisfy { visible.rolls.pupils(yearIndex: originIndex, area: a, $0) != nil }
-        }
+        // forecast from it; its other origins still count. Where primary and secondary areas
+        // feed each other, leaving one out would starve the areas it feeds, so the origin is
+        // skipped for all (``incompleteOrigins(_:origins:)`` says so).
+        let long = visible.areas.indices.filter { originIndex - visible.rolls.span(area: $0).lowerBound + 1 >= settings.minimumHistory }
+        let enough = long.filter { a in visible.areas[a].phase.yearGroups.allSatisfy { visible.rolls.pupils(yearIndex: originIndex, area: a, $0) != nil } }
+        if enough.count < long.count, Self.areasFeedEachOther(visible) { return ([], []) }
         guard !enough.isEmpty else { return ([], []) }
         let known = enough.count == visible.areas.count ? visible : visible.selecting(areas: enough)
         let horizon = min(settings.horizon, years.last! - origin)
