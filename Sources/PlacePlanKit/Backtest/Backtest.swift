@@ -169,10 +169,10 @@ public struct Backtest: Sendable {
     static func incompleteOrigins(_ data: DataSet, origins: [AcademicYear]) -> [String] {
         func label(_ area: PlanningArea) -> String { area.name.isEmpty || area.name == area.id ? area.id : "\(area.id) \(area.name)" }
         // gaps[a]: (origin, the year groups missing there)
-        let gaps: [[(AcademicYear, [YearGroup])]] = data.areas.enumerated().map { a, area in
+        let gaps: [[(AcademicYear, [YearGroup])]] = data.areas.indices.map { a in
             origins.compactMap { origin in
                 guard let t = data.rolls.yearIndex(origin), data.rolls.hasCensus(yearIndex: t, area: a) else { return nil }
-                let missing = area.phase.yearGroups.filter { data.rolls.pupils(yearIndex: t, area: a, $0) == nil }
+                let missing = data.missingYearGroups(area: a, yearIndex: t)
                 return missing.isEmpty ? nil : (origin, missing)
             }
         }
@@ -209,7 +209,7 @@ public struct Backtest: Sendable {
         // feed each other, leaving one out would starve the areas it feeds, so the origin is
         // skipped for all (``incompleteOrigins(_:origins:)`` says so).
         let long = visible.areas.indices.filter { originIndex - visible.rolls.span(area: $0).lowerBound + 1 >= settings.minimumHistory }
-        let enough = long.filter { a in visible.areas[a].phase.yearGroups.allSatisfy { visible.rolls.pupils(yearIndex: originIndex, area: a, $0) != nil } }
+        let enough = long.filter { visible.missingYearGroups(area: $0, yearIndex: originIndex).isEmpty }
         if enough.count < long.count, Self.areasFeedEachOther(visible) { return ([], []) }
         guard !enough.isEmpty else { return ([], []) }
         let known = enough.count == visible.areas.count ? visible : visible.selecting(areas: enough)

@@ -140,10 +140,7 @@ public enum DataCheck {
     static func suppressedCells(_ data: DataSet) -> [String] {
         let last = data.rolls.years.count - 1
         return data.areas.enumerated().compactMap { a, area in
-            let span = data.rolls.span(area: a)
-            let missing = span.flatMap { t in
-                area.phase.yearGroups.filter { data.rolls.pupils(yearIndex: t, area: a, $0) == nil }.map { (t, $0) }
-            }
+            let missing = data.rolls.span(area: a).flatMap { t in data.missingYearGroups(area: a, yearIndex: t).map { (t, $0) } }
             guard !missing.isEmpty else { return nil }
             let listed = missing.prefix(3).map { t, g in
                 "\(g) in \(data.rolls.years[t])" + (data.rolls.sourceOfMissing(yearIndex: t, area: a, g).map { " (\($0.file.split(separator: "/").last ?? ""):\($0.line ?? 0))" } ?? "")

@@ -312,6 +312,12 @@ public struct DataSet: Sendable {
 
     public func areaIndex(_ id: String) -> Int? { areas.firstIndex { $0.id == id } }
 
+    /// The year groups of area `a`'s phase with no count at census `yearIndex` (suppressed, or
+    /// no row): a forecast cannot start from that census for the area.
+    public func missingYearGroups(area a: Int, yearIndex t: Int) -> [YearGroup] {
+        areas[a].phase.yearGroups.filter { rolls.pupils(yearIndex: t, area: a, $0) == nil }
+    }
+
     /// The last census in the rolls.
     public var lastCensus: AcademicYear { rolls.years.last! }
 

@@ -89,10 +89,10 @@ extension DataSet {
         // is left out rather than stopping a national run; alone, it is the error that names
         // the cell.
         if data.isLAData {
-            let complete = Set(keep.filter { a in data.areas[a].phase.yearGroups.allSatisfy { data.rolls.pupils(yearIndex: t, area: a, $0) != nil } })
+            let complete = Set(keep.filter { data.missingYearGroups(area: $0, yearIndex: t).isEmpty })
             if !complete.isEmpty, complete.count < keep.count {
                 for a in keep where !complete.contains(a) {
-                    let missing = data.areas[a].phase.yearGroups.filter { data.rolls.pupils(yearIndex: t, area: a, $0) == nil }
+                    let missing = data.missingYearGroups(area: a, yearIndex: t)
                     data.notes.append(
                         "\(data.areas[a].id) \(data.areas[a].name): left out, its \(origin) census has no "
                             + "\(missing.map(\.description).joined(separator: ", ")) (suppressed or missing); supply the figure to forecast it")

@@ -30,9 +30,11 @@ public enum DfECensusFormat {
         for prefix in ["year_group_", "year group ", "year ", "ncy ", "y", ""] where s.hasPrefix(prefix) {
             if s.dropFirst(prefix.count) == "14" { return true }
         }
-        let others: Set<String> = ["total", "all", "nursery", "nursery 1", "nursery 2", "n1", "n2", "x", "not followed", "ncy not followed"]
-        return others.contains(s) ? false : nil
+        return notModelled.contains(s) ? false : nil
     }
+
+    /// The `nc_year` values of rows the model does not read: nursery, NCY not followed, totals.
+    static let notModelled: Set<String> = ["total", "all", "nursery", "nursery 1", "nursery 2", "n1", "n2", "x", "not followed", "ncy not followed"]
 
     /// What the data is, in output headers.
     static let label = "DfE census and births"

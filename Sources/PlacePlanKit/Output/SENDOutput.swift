@@ -38,8 +38,9 @@ public struct SENDOutput: Sendable {
 
     /// "  cessation a year: R 0.9%, Y1-Y6 0.9%, ..." with where it came from when not the
     /// authority's own age-band balance.
-    func cessationLine(_ years: (AgeBand) -> String) -> String {
+    func cessationLine() -> String {
         let cal = send.calibration
+        func years(_ b: AgeBand) -> String { "\(b.yearGroups.first!)\(b.yearGroups.count > 1 ? "-\(b.yearGroups.last!)" : "")" }
         let bands: [AgeBand] = [.under5, .age5to10, .age11to15, .age16to19]
         var line = "  cessation a year: " + bands.map { "\(years($0)) \(Format.percent(cal.cessation[$0.yearGroups[0].index]))" }.joined(separator: ", ")
         if !cal.cessationFromPredecessors.isEmpty {
@@ -56,14 +57,13 @@ public struct SENDOutput: Sendable {
 
     func header() -> String {
         let cal = send.calibration, a = send.assumptions
-        func years(_ b: AgeBand) -> String { "\(b.yearGroups.first!)\(b.yearGroups.count > 1 ? "-\(b.yearGroups.last!)" : "")" }
         var lines = [
             "SEND: EHCP pupils (Reception to Year 13) and specialist places, \(send.authority)",
             "Data: \(dataLabel); EHCP history from the DfE SEN2 files, starting at the January \(cal.origin.censusYear) census",
             "",
             "Assumptions:",
             "  new-plan rates: \(a.trend), from " + Self.growthSource(cal),
-            cessationLine(years),
+            cessationLine(),
             "  specialist demand is met in borough up to the places there are; the rest goes to",
             "  independent/non-maintained special schools or out of borough",
             "  costs a year: " + ReportedPlacement.allCases.map { "\($0) £\(Format.count(a.costs.annual[$0] ?? 0))" }.joined(separator: ", "),

@@ -192,6 +192,7 @@ let englandDirectory: String? = {
         let north = try #require(data.areaIndex("902")), newtown = try #require(data.areaIndex("904"))
         #expect(data.rolls.pupils(yearIndex: 6, area: north, YearGroup(3)) == nil)
         #expect(data.rolls.pupils(yearIndex: 6, area: north, YearGroup(4)) == 120)
+        #expect(data.rolls.pupils(yearIndex: 8, area: newtown, YearGroup(5)) == nil)  // 2019/20, its latest census
         #expect(data.notes.contains { $0.contains("LA 902 (North Oldshire) has no rows for Y3 in 2017/18: read as missing") })
         let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
         #expect(!forecast.areas.contains { $0.id == "904" } && forecast.areas.contains { $0.id == "902" })
