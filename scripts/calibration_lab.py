@@ -56,7 +56,7 @@ class Variant:
     before the chain ladder)."""
 
     def __init__(self, own=None, common=None, bias=None, extrapolated_scores=False, chain_ladder="own", fitted=None, clamp=(1.0, 2.0),
-                 centre="full", common_spread="mean-square", pool_phases=False):
+                 centre="persisted", common_spread="mean-square", pool_phases=False):
         self.pool_phases = pool_phases
         self.own, self.common, self.bias, self.extrapolated_scores = own, common, bias, extrapolated_scores
         self.common_spread = common_spread
@@ -64,19 +64,23 @@ class Variant:
         # 'last': the growth exponent from the last two measured horizons; 'all': a log-log fit
         # over every measured horizon; None: the fixed 1.5.
         self.fitted, self.clamp = fitted, clamp
-        # How the measured bias centres the bands: 'full' (the mean common error), 'none'
-        # (centred on the forecast; the bias counts as spread), 'shrink' (the mean shrunk by its
-        # own sampling variance, to 0 when one origin measured it).
+        # How the measured bias centres the bands: 'persisted' (the method: the mean common
+        # error times kappa, the least-squares coefficient of each inner origin's common error on
+        # the bias measured before it, clamped to [0, 1], 0 without evidence), 'full' (the mean
+        # common error, the method before December 2026), 'none' (centred on the forecast; the
+        # bias counts as spread), 'shrink' (the mean shrunk by its own sampling variance, to 0
+        # when one origin measured it).
         self.centre = centre
 
     def __str__(self):
         if self.own is None and self.common is None and self.bias is None and not self.extrapolated_scores and self.chain_ladder == "own" \
-                and self.common_spread == "mean-square":
+                and self.common_spread == "mean-square" and self.centre == "persisted":
             return "current method"
         parts = [f"{k} h^{v}" for k, v in (("own", self.own), ("common", self.common), ("bias", self.bias)) if v is not None]
         return ", ".join(parts + (["extrapolated horizons read extrapolated scores"] if self.extrapolated_scores else [])
                          + ([f"chain ladder on {self.chain_ladder}"] if self.chain_ladder else ["no chain ladder"])
-                         + ([f"common spread: {self.common_spread}"] if self.common_spread != "mean-square" else []))
+                         + ([f"common spread: {self.common_spread}"] if self.common_spread != "mean-square" else [])
+                         + ([f"centre: {self.centre}"] if self.centre != "persisted" else []))
 
 
 GROWTH, PRIOR, RATE, MINIMUM_SCORES = 1.5, 4.0, 2.0, 30
@@ -112,7 +116,10 @@ class Scale:
         for k in sorted(centre):
             values[k[0]].append(centre[k])
         self.mean = {h: sum(v) / len(v) for h, v in values.items()}
-        if variant.centre == "none":
+        if variant.centre == "persisted":
+            k = persistence(centre)
+            self.mean = {h: k * m for h, m in self.mean.items()}
+        elif variant.centre == "none":
             self.mean = {h: 0.0 for h in self.mean}
         elif variant.centre == "shrink":
             shrunk = {}
@@ -129,7 +136,23 @@ class Scale:
         for k in sorted(sq):
             cvals[k[0]].append(sq[k])
         self.common = {h: math.sqrt(sum(v) / len(v)) for h, v in cvals.items()}
-        if variant.common_spread in ("inflated", "student"):
+        if variant.common_spread == "about-location":
+            # The root mean square about the location the bands centre on (kappa times the bias):
+            # with one origin at a horizon and kappa 1 it is zero (tried, December 2026).
+            for h, v in values.items():
+                self.common[h] = math.sqrt(sum((x - self.mean[h]) ** 2 for x in v) / len(v))
+        elif variant.common_spread == "prequential":
+            # The root mean square of each origin's common error less the centre the method
+            # would have used then (kappa times the bias measured before it; 0 with none).
+            k = persistence(centre)
+            for h in values:
+                sq = []
+                for (hh, o), c in centre.items():
+                    if hh == h:
+                        before = [v for (h2, o2), v in centre.items() if h2 == h and o2 + h <= o]
+                        sq.append((c - k * (sum(before) / len(before) if before else 0.0)) ** 2)
+                self.common[h] = math.sqrt(sum(sq) / len(sq))
+        elif variant.common_spread in ("inflated", "student"):
             # Few origins measure the common part: its mean square times 1 + 1/n (a new
             # origin's prediction variance), or times the square of t_n(0.9) / z(0.9).
             for h, v in cvals.items():
@@ -213,6 +236,25 @@ class Scale:
         c = self.common[k] * self.grow(h, self.variant.common)
         u = self.own[k] * self.weight[a] * self.grow(h, self.variant.own)
         return max(1e-6, math.sqrt(c * c + u * u))
+
+
+def persistence(centre):
+    """ErrorScale.biasPersistence: kappa, the least-squares coefficient of each inner origin's
+    common error c_o(h) on the bias measured before it (the mean common error at h of the
+    origins o' with o' + h <= o), over every origin and horizon with both, clamped to [0, 1];
+    0 when no origin had an earlier bias."""
+    product = square = 0.0
+    for (h, o), c in sorted(centre.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        before = [v for (hh, oo), v in centre.items() if hh == h and oo + h <= o]
+        if not before:
+            continue
+        bias = sum(before) / len(before)
+        product += bias * c
+        square += bias * bias
+    return min(1.0, max(0.0, product / square)) if square > 0 else KAPPA_WITHOUT_EVIDENCE
+
+
+KAPPA_WITHOUT_EVIDENCE = 0.0  # --kappa-without-evidence
 
 
 def chain_ladder(cells):
@@ -383,8 +425,13 @@ def report(cells, label, verbose=True):
     pooled = [c for k, c in cells.items() if k[0] == "all"]
     pooled_met = sum((75 <= round(100 * c[1] / c[0], 1) <= 85) + (92 <= round(100 * c[2] / c[0], 1) <= 97) for c in pooled)
     widths = (sum(c[3] / c[0] for c in phase_cells) / len(phase_cells), sum(c[4] / c[0] for c in phase_cells) / len(phase_cells))
+    # The points by which the phase cells' coverage falls outside its target, summed.
+    outside = 0.0
+    for c in phase_cells:
+        c80, c95 = round(100 * c[1] / c[0], 1), round(100 * c[2] / c[0], 1)
+        outside += max(0, 75 - c80) + max(0, c80 - 85) + max(0, 92 - c95) + max(0, c95 - 97)
     print(f"{label}: {met} of {2 * len(phase_cells)} phase cells met, {pooled_met} of {2 * len(pooled)} pooled;"
-          f" mean widths {widths[0]:.2f} / {widths[1]:.2f}")
+          f" {outside:.1f} points outside the targets; mean widths {widths[0]:.2f} / {widths[1]:.2f}")
     if verbose:
         print("\n".join(lines))
 
@@ -418,11 +465,15 @@ def main():
                         help="what the chain ladder averages over origins (own: the method; none: the method before it)")
     parser.add_argument("--check", action="store_true", help="compare with the Swift backtest's intervals")
     parser.add_argument("--fitted", choices=["last", "all"], help="the growth exponent fitted to the measured horizons")
-    parser.add_argument("--centre", choices=["full", "none", "shrink"], default="full", help="how the measured bias centres the bands")
-    parser.add_argument("--common-spread", choices=["mean-square", "variance", "prediction", "inflated", "student"], default="mean-square",
+    parser.add_argument("--centre", choices=["persisted", "full", "none", "shrink"], default="persisted",
+                        help="how the measured bias centres the bands (persisted: the method, as far as the bias has persisted; full: before December 2026)")
+    parser.add_argument("--kappa-without-evidence", type=float, default=0.0, help="kappa when no origin had an earlier bias (the method: 0)")
+    parser.add_argument("--common-spread", choices=["mean-square", "variance", "prediction", "inflated", "student", "about-location", "prequential"], default="mean-square",
                         help="the common part: the origins' mean squared mean error (the method), or its variance about the bias")
     parser.add_argument("--pool-phases", action="store_true", help="conformal scores and adaptation shared by both phases")
     args = parser.parse_args()
+    global KAPPA_WITHOUT_EVIDENCE
+    KAPPA_WITHOUT_EVIDENCE = args.kappa_without_evidence
     if not os.path.exists(BINARY):
         sys.exit("build placeplan first: make build")
     inner = []

@@ -13,6 +13,7 @@ the product: `--check` compares its mean1 and mean3 with `placeplan backtest`.
     python3 scripts/method_lab.py                 # every method below, both folders
     python3 scripts/method_lab.py mean3 pooled    # some of them
     python3 scripts/method_lab.py --check         # against the Swift backtest (release build)
+    python3 scripts/method_lab.py --each-la mean3 auto   # each LA alone as its data set
 
 Methods are functions of the ratio histories known at an origin (scripts/method_lab.py,
 METHODS); docs/accuracy-tried.md records what they gave.
@@ -847,6 +848,116 @@ for _w in (0.5, 0, 0.25, 0.75, 1):
 METHODS["auto"] = auto(candidates=BLENDS)
 
 
+# A trend learnt from the data set (December 2026, not adopted; docs/accuracy-tried.md). On top
+# of auto's ratios, each component's log ratio (the intake; R-Y6, Y7, Y8-Y11, Y12 and Y13, each
+# group through its year factor) gets b x (lag + h): b the least-squares slope of the area's
+# last four values, split into the data set's mean slope m and the area's own part b - m, each
+# weighted by a coefficient in [0, 1] fitted by least squares at the inner origins (how far a
+# slope known then carried on into the next five years), optionally shrunk by its cluster-robust
+# standard error (clusters: inner origins for the common part), and lag the blend's mean age.
+TREND_GROUPS = {"intake": ["intake"], "pri": [0, 1, 2, 3, 4, 5], "y7": [6], "sec": [7, 8, 9, 10], "y12": [11], "y13": [12]}
+
+
+def _log_component(hist, G):
+    if G == ["intake"]:
+        return ({la: [math.log(x) if x else None for x in hist.intake[la]] for la in hist.las},
+                {la: [p[1] if p else None for p in hist.intake_parts[la]] for la in hist.las})
+    ys, ws = component_series(hist, G)
+    return {la: [math.log(x) if x else None for x in ys[la]] for la in ys}, ws
+
+
+def _slope(s, k=4):
+    pts = [(i, x) for i, x in enumerate(s[-k:]) if x is not None]
+    if len(pts) < 3:
+        return None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    return sum((p[0] - mx) * (p[1] - my) for p in pts) / sum((p[0] - mx) ** 2 for p in pts)
+
+
+def _mean_slope(ys, ws):
+    num = den = 0.0
+    for la in ys:
+        b, w = _slope(ys[la]), next((x for x in reversed(ws[la]) if x), None)
+        if b is not None and w:
+            num += w * b
+            den += w
+    return num / den if den else 0.0
+
+
+def _lag(s, w=0.5, alpha=0.6):
+    """The mean age of the observations in w x (last) + (1 - w) x smooth-alpha (diffuse start)."""
+    ages = [a for a, x in enumerate(reversed(s)) if x is not None]
+    if not ages:
+        return 0.0
+    weights = [(1 - alpha) ** a for a in ages]
+    return (1 - w) * sum(a * v for a, v in zip(ages, weights)) / sum(weights) + w * ages[0]
+
+
+def learnt_trend(use="both", shrink=False):
+    base = ESTIMATORS["blend-0.5-0.6"]
+
+    def fit(hist):
+        acc = {0: {}, 1: {}}
+        for name, G in TREND_GROUPS.items():
+            ys, ws = _log_component(hist, G)
+            n = max(len(v) for v in ys.values())
+            for o in range(3, n):
+                m = _mean_slope({la: ys[la][:o] for la in ys}, {la: ws[la][:o] for la in ys})
+                for la in hist.las:
+                    s = ys[la]
+                    b, level = _slope(s[:o]), base(s[:o], 5)
+                    if b is None or level is None:
+                        continue
+                    lag = _lag(s[:o])
+                    for h in range(1, 6):
+                        t = o + h - 1
+                        if t >= len(s) or s[t] is None or ws[la][t] is None:
+                            continue
+                        y = s[t] - level[h - 1]
+                        for k, x in ((0, m * (lag + h)), (1, (b - m) * (lag + h))):
+                            acc[k].setdefault(o if k == 0 else (la, name), []).append((ws[la][t], x, y))
+        out = []
+        for k in (0, 1):
+            sxx = sum(w * x * x for c in acc[k].values() for w, x, _ in c)
+            if sxx <= 0 or (use == "common" and k == 1):
+                out.append(0.0)
+                continue
+            beta = sum(w * x * y for c in acc[k].values() for w, x, y in c) / sxx
+            if shrink:
+                g = len(acc[k])
+                var = sum(sum(w * x * (y - beta * x) for w, x, y in c) ** 2 for c in acc[k].values()) / sxx ** 2
+                var = var * g / (g - 1) if g > 1 else float("inf")
+                beta = beta * max(0.0, 1 - var / beta ** 2) if beta else 0.0
+            out.append(max(0.0, min(1.0, beta)))
+        return out
+
+    def m(hist, steps):
+        common, own = fit(hist)
+        hist.chosen = {"common": round(common, 2), "own": round(own, 2)}
+        cohort, intake = METHODS["auto"](hist, steps)
+        for name, G in TREND_GROUPS.items():
+            ys, ws = _log_component(hist, G)
+            mean_b = _mean_slope(ys, ws)
+            for c in G:
+                target = intake if c == "intake" else cohort[c]
+                for la in hist.las:
+                    f = target[la]
+                    if f is None:
+                        continue
+                    b = _slope(ys[la])
+                    b = mean_b if b is None else b
+                    lag = _lag(ys[la])
+                    target[la] = [f[h] * math.exp((common * mean_b + own * (b - mean_b)) * (lag + h + 1)) for h in range(steps)]
+        return cohort, intake
+    return m
+
+
+METHODS["trend-learnt"] = learnt_trend()
+METHODS["trend-learnt-common"] = learnt_trend(use="common")
+METHODS["trend-learnt-shrunk"] = learnt_trend(shrink=True)
+
+
 def single_la_table(names, folders=("london", "england")):
     """The same backtest with each LA alone as its data set (as an officer runs one LA), errors
     pooled over LAs: what a method does without other LAs to learn from."""
@@ -873,5 +984,7 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     if args == ["--check"]:
         check()
+    elif args[:1] == ["--each-la"]:
+        single_la_table(args[1:] or list(METHODS))
     else:
         table(args or list(METHODS))

@@ -222,7 +222,7 @@ public struct HTMLReport: Sendable {
 
         // With draws: the chance of a deficit by area and year, on the same grid.
         if let drawn = run.draws?.first, !report.rows.isEmpty {
-            html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(Format.count(Double(drawn.draws))) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured.</p><div class=\"charts\">"
+            html += "<section id=\"chances\"><h2>Chance of a deficit by area and year</h2><p class=\"note\">The share of the \(Format.count(Double(drawn.draws))) draws in which pupils exceed places in the phase, %. It can be high where the forecast shows a small surplus, and below 50% where it shows a small deficit: the draws are centred on the forecast corrected by the bias its backtest measured, as far as that bias has persisted.</p><div class=\"charts\">"
             for scenario in f.columns {
                 let (rows, values) = grid(scenario) { row in row.isForecast ? row.probabilityDeficit.map { $0 * 100 } : nil }
                 let legend = Self.chanceBands.map { ($0.key, $0.colour) }
@@ -240,7 +240,7 @@ public struct HTMLReport: Sendable {
         let chartYears = pastYears + years
         let margin = run.thresholds[0].margin
         html += "<section id=\"areas\"><h2>Pupils against places, by planning area</h2><p class=\"note\">Pupils on roll (\(pastYears.isEmpty ? "census" : "the last \(pastYears.count + 1) censuses"), then forecast) and mainstream places, each phase total; the thin dashed line is the places less the \(Format.percent(margin)) operating margin, the level above which an area has less spare room than it keeps for families moving in."
-            + (run.draws != nil ? " Shaded: 80% and 95% prediction intervals from the draws; dotted: their median. The draws are centred on the forecast corrected by the bias its backtest measured, so the bands need not sit evenly around the forecast line." : "") + "</p><div class=\"charts\">"
+            + (run.draws != nil ? " Shaded: 80% and 95% prediction intervals from the draws; dotted: their median. The draws are centred on the forecast corrected by the bias its backtest measured, as far as that bias has persisted, so the bands need not sit evenly around the forecast line." : "") + "</p><div class=\"charts\">"
         let colours = ["#1d4f7a", "#c0392b", "#27864a", "#8e44ad", "#d35400"]
         for (a, area) in f.areas.enumerated() {
             for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {
@@ -421,7 +421,7 @@ public struct HTMLReport: Sendable {
     /// demand but no places are short in every draw, so they are listed instead.
     func sendShortfall(_ send: SENDForecast, _ draws: SENDDrawSummary) -> String {
         var html = "<p class=\"note\">* = census. P10–P90 from \(Format.count(Double(draws.draws))) draws of \(Self.escape(draws.varies))"
-            + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured" : "")
+            + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured, as far as it has persisted" : "")
             + ". The SEND history measures these bands to five years ahead at most; beyond that their centre and width are extrapolated, so read later years as a direction, not a number.</p>"
         let rows = send.rows.filter { $0.scenario == draws.scenario && $0.year > send.years[0] }
         func has(_ n: PrimaryNeed, _ phase: ReportingPhase, _ k: KeyPath<SpecialistRow, Double>) -> Bool {

@@ -42,8 +42,9 @@ public enum ScenarioHeader {
     }
 
     /// What P10, P50 and P90 are, and where the draws centre: on the forecast corrected by
-    /// the bias its backtest measured, so that P50 can differ from the forecast (and the
-    /// forecast can lie outside P10-P90). The shift is stated for the last forecast year.
+    /// the bias its backtest measured, as far as that bias has persisted (``ErrorScale``), so
+    /// that P50 can differ from the forecast (and the forecast can lie outside P10-P90). The
+    /// shift is stated for the last forecast year.
     static func drawsLegend(_ d: DrawSummary, _ f: Forecast) -> String {
         let text = "P10, P50, P90 = the 10th, 50th and 90th percentiles of \(Format.count(Double(d.draws))) draws"
         // The phases the areas teach (a primary-only authority has no secondary bias to state).
@@ -54,7 +55,7 @@ public enum ScenarioHeader {
         let stated = shifts.allSatisfy({ abs($0.1) < 0.0005 })
             ? [shifts.map(\.0.rawValue).joined(separator: " and ") + near]
             : shifts.map { p, x in "\(p.rawValue)" + (abs(x) < 0.0005 ? near : " " + Format.percent(abs(x)) + (x < 0 ? " below it" : " above it")) }
-        return text + "; they centre on the forecast corrected by the bias its backtest measured (in \(last): "
+        return text + "; they centre on the forecast corrected by the bias its backtest measured, as far as it has persisted (in \(last): "
             + stated.joined(separator: ", ") + "), so P50 can differ from the forecast, which can even lie outside P10-P90."
     }
 

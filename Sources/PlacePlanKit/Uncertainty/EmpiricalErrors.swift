@@ -118,15 +118,16 @@ public struct EmpiricalErrors: Sendable {
 /// The location and scale of the log errors of one phase, from the errors known at a time.
 ///
 /// At horizon h the errors of all areas from inner origin o share a common part c_o(h),
-/// their mean, and differ by an own part. The location is μ(h) = mean_o c_o(h), the measured
-/// bias; the common spread σ_c(h)² = mean_o c_o(h)² (about zero, so a bias that changes
-/// sign counts as spread); the own spread σ_u(h)² is the mean square of the own parts after
-/// dividing each area's by its weight w_a, per inner origin, averaged over the origins by
-/// the chain ladder (``chainLadder(_:)``: an origin that has not reached horizon h yet
-/// counts with its last own mean square grown by the development factors the other origins
-/// measured, so that far horizons, which only the first inner origins reach, are not judged
-/// by those origins' level alone); w_a² = (n₀ + Σ z²) / (n₀ + n) shrinks the area's mean
-/// squared standardised own error towards 1 (n₀ = 4, three rounds).
+/// their mean, and differ by an own part. The location is μ(h) = κ mean_o c_o(h), the
+/// measured bias as far as biases have persisted from one inner origin to the next (κ in
+/// [0, 1], ``biasPersistence(_:)``); the common spread σ_c(h)² = mean_o c_o(h)² (about zero,
+/// so a bias that changes sign counts as spread); the own spread σ_u(h)² is the mean square
+/// of the own parts after dividing each area's by its weight w_a, per inner origin, averaged
+/// over the origins by the chain ladder (``chainLadder(_:)``: an origin that has not reached
+/// horizon h yet counts with its last own mean square grown by the development factors the
+/// other origins measured, so that far horizons, which only the first inner origins reach,
+/// are not judged by those origins' level alone); w_a² = (n₀ + Σ z²) / (n₀ + n) shrinks the
+/// area's mean squared standardised own error towards 1 (n₀ = 4, three rounds).
 /// The scale of area a is s_a(h) = √(σ_c(h)² + (w_a σ_u(h))²).
 ///
 /// Beyond the longest measured horizon H, μ and s grow as (h / H)^1.5: the growth, for large
@@ -135,7 +136,10 @@ public struct EmpiricalErrors: Sendable {
 /// constant ratio error would grow as h; the London backtest's errors grew faster than that
 /// (README, "Uncertainty").
 public struct ErrorScale: Sendable {
+    /// The measured bias at each horizon, mean_o c_o(h).
     public var mean: [Int: Double]
+    /// κ (``biasPersistence(_:)``): the share of the measured bias the location keeps.
+    public var biasPersistence: Double
     public var common: [Int: Double]
     public var own: [Int: Double]
     public var weight: [Double]
@@ -157,6 +161,7 @@ public struct ErrorScale: Sendable {
             commonValues[key.horizon, default: []].append(c)
         }
         let mean = commonValues.mapValues { $0.reduce(0, +) / Double($0.count) }
+        let persistence = biasPersistence(centre.map { (horizon: $0.key.horizon, origin: $0.key.origin, value: $0.value) })
         let common = commonValues.mapValues { ($0.reduce(0) { $0 + $1 * $1 } / Double($0.count)).squareRoot() }
         let residual = records.map { $0.logError - centre[Key(horizon: $0.horizon, origin: $0.origin)]! }
         var weight = [Double](repeating: 1, count: areas)
@@ -199,7 +204,31 @@ public struct ErrorScale: Sendable {
         own = chainLadder(cells).mapValues { $0.squareRoot() }
         let longest = common.keys.max()!
         let c2 = common[longest]! * common[longest]!, u2 = own[longest]! * own[longest]!
-        return ErrorScale(mean: mean, common: common, own: own, weight: weight, commonShare: c2 + u2 > 0 ? c2 / (c2 + u2) : 0)
+        return ErrorScale(
+            mean: mean, biasPersistence: persistence, common: common, own: own, weight: weight, commonShare: c2 + u2 > 0 ? c2 / (c2 + u2) : 0)
+    }
+
+    /// κ, how far a measured bias has carried over to the forecasts made after it: the
+    /// least-squares coefficient Σ b_o(h) c_o(h) / Σ b_o(h)² of each inner origin's common
+    /// error c_o(h) on the bias b_o(h) measured before it (the mean common error at h of the
+    /// origins whose outcomes at h were known at o), over every origin and horizon that have
+    /// both, clamped to [0, 1].
+    /// 0 when no origin had an earlier bias to compare with: a bias counts only once the
+    /// history shows it persisting. Where errors lean the same way year after year (a trend
+    /// the ratios lag behind) κ is near 1; where they change sign from one origin to the next,
+    /// near 0, and the bias then counts as spread (σ_c is a root mean square about zero).
+    static func biasPersistence(_ centre: [(horizon: Int, origin: AcademicYear, value: Double)]) -> Double {
+        // Summed in the order of origins and horizons, so that the result is the same in every run.
+        let cells = centre.sorted { ($0.origin, $0.horizon) < ($1.origin, $1.horizon) }
+        var product = 0.0, square = 0.0
+        for c in cells {
+            let before = cells.filter { $0.horizon == c.horizon && $0.origin + $0.horizon <= c.origin }
+            guard !before.isEmpty else { continue }
+            let bias = before.reduce(0) { $0 + $1.value } / Double(before.count)
+            product += bias * c.value
+            square += bias * bias
+        }
+        return square > 0 ? min(1, max(0, product / square)) : 0
     }
 
     /// No inner origin's own mean square at a horizon counts for more than this many times
@@ -258,10 +287,10 @@ public struct ErrorScale: Sendable {
         return (k, k == h ? 1 : pow(Double(h) / Double(k), growth))
     }
 
-    /// μ(h): the measured bias of the log error.
+    /// μ(h) = κ mean_o c_o(h): the measured bias of the log error, as far as biases have persisted.
     public func location(_ h: Int) -> Double {
         let (k, g) = reach(h)
-        return mean[k]! * g
+        return biasPersistence * mean[k]! * g
     }
 
     /// s_a(h).
