@@ -113,30 +113,54 @@ public enum DfECensusFormat {
         // The authorities asked for, with the other members of their reorganisations.
         var kept = Set(authorityOf.keys)
         var requested: Set<String>?
+        var selectionNotes: [String] = []
         if let authorities {
-            let wanted = authorities.map { $0.lowercased() }
-            let unknown = wanted.filter { w in !keysOf.values.contains { $0.contains(w) } }
-            guard unknown.isEmpty else {
-                throw .invalidOption(
-                    option: "--la", message: "no authority matches \(unknown.joined(separator: ", ")) in \(pupilsPath)",
-                    hint: "use an LA number (302), a GSS code (E09000003) or a name (Barnet)")
-            }
+            let asked = authorities.map { $0.trimmingCharacters(in: .whitespaces) }
             // A name can be two LAs' (the old and the new Dorset, 835 and 838): it means the one
             // that still exists, when exactly one of them does; numbers and GSS codes are exact.
             let latest = authorityOf.values.map(\.lastYear).max()
+            func current(_ codes: [String]) -> [String] { codes.filter { authorityOf[$0]?.lastYear == latest } }
             kept = []
-            for w in wanted {
+            var unknown: [String] = []
+            for text in asked {
+                let w = text.lowercased()
                 var matches = keysOf.filter { $0.value.contains(w) }.map(\.key)
-                let current = matches.filter { authorityOf[$0]?.lastYear == latest }
-                if matches.count > 1, current.count == 1, !matches.contains(w) { matches = current }
+                if matches.count > 1, current(matches).count == 1, !matches.contains(w) { matches = current(matches) }
+                if matches.isEmpty, w.contains(where: \.isLetter) {
+                    // Part of a name ("Bristol" for "Bristol, City of"), if it picks out one LA
+                    // (the one that still exists, of several); else the candidates are named.
+                    let partial = authorityOf.filter { $0.value.name.lowercased().contains(w) }.map(\.key).sorted()
+                    let now = current(partial)
+                    if partial.count == 1 || now.count == 1 {
+                        matches = partial.count == 1 ? partial : now
+                        selectionNotes.append("--la \(text): \(matches[0]) \(authorityOf[matches[0]]!.name), the authority whose name has it")
+                    } else if partial.count > 1 {
+                        throw .invalidOption(
+                            option: "--la", message: "'\(text)' is part of the names of \(partial.count) authorities in \(pupilsPath)",
+                            hint: "say which: " + partial.prefix(8).map { "\($0) \(authorityOf[$0]!.name)" }.joined(separator: ", ")
+                                + (partial.count > 8 ? ", ..." : ""))
+                    }
+                }
+                if matches.isEmpty { unknown.append(text) }
                 kept.formUnion(matches)
+            }
+            guard unknown.isEmpty else {
+                // The hint's examples are the file's own authorities, so they work when copied.
+                let examples = authorityOf.filter { $0.value.lastYear == latest }.keys.sorted().prefix(3).map { code -> String in
+                    let a = authorityOf[code]!
+                    return "\(code) \(a.name)" + (a.codes.max { $0.year < $1.year }.map { " (\($0.gss))" } ?? "")
+                }
+                throw .invalidOption(
+                    option: "--la", message: "no authority matches \(unknown.joined(separator: ", ")) in \(pupilsPath)",
+                    hint: "use an LA number, a GSS code or a name from the file's \(Set(authorityOf.keys).count) authorities, e.g. "
+                        + examples.joined(separator: ", "))
             }
             requested = kept
             for e in reorganisations where !e.numbers.isDisjoint(with: kept) { kept.formUnion(e.numbers.intersection(authorityOf.keys)) }
         }
 
         let birthSeries = try readBirths(try CSVFile(path: birthsPath))
-        var notes: [String] = []
+        var notes = selectionNotes
         if otherRows > 0 {
             notes.append("\((pupilsPath as NSString).lastPathComponent): its \(otherRows) rows of nursery, NCY not followed or all year groups are left out (the model runs from Reception to Year 13)")
         }

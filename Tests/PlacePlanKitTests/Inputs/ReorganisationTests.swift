@@ -268,6 +268,23 @@ let englandDirectory: String? = {
         #expect(byNumber.shownAreas.map(\.id) == ["835"])
     }
 
+    /// Part of a name picks out the one authority whose name has it ("Bristol" for "Bristol,
+    /// City of"), with a note; part of several names lists them; a name the file lacks gets
+    /// examples from the file itself, not from another folder.
+    @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
+    func partOfANameOrExamplesFromTheFile() throws {
+        let bristol = try DataSource.load(englandDirectory!, authorities: ["Bristol"])
+        #expect(bristol.shownAreas.map(\.id) == ["801"])
+        #expect(bristol.notes.contains("--la Bristol: 801 Bristol, City of, the authority whose name has it"))
+        let north = error { _ = try DataSource.load(englandDirectory!, authorities: ["north"]) }
+        #expect(north?.exitCode == 64)
+        #expect(north?.message.contains("'north' is part of the names of 6 authorities") == true)
+        #expect(north?.hint?.contains("802 North Somerset") == true)
+        let kent = error { _ = try DataSource.load(englandDirectory!, authorities: ["Kent"]) }
+        #expect(kent?.message.contains("no authority matches Kent") == true)
+        #expect(kent?.hint?.contains("from the file's 63 authorities, e.g. 330 Birmingham (E08000025)") == true, "\(kent?.hint ?? "")")
+    }
+
     /// The built-in districts of each county sum to the county rows of the England births file.
     @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
     func builtInCountyDistrictsSumToTheCountyRows() throws {
