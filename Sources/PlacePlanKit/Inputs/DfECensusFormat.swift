@@ -159,8 +159,8 @@ public enum DfECensusFormat {
             for e in reorganisations where !e.numbers.isDisjoint(with: kept) { kept.formUnion(e.numbers.intersection(authorityOf.keys)) }
         }
 
-        let birthSeries = try readBirths(try CSVFile(path: birthsPath))
         var notes = selectionNotes
+        let birthSeries = try readBirths(try CSVFile(path: birthsPath), notes: &notes)
         if otherRows > 0 {
             notes.append("\((pupilsPath as NSString).lastPathComponent): its \(otherRows) rows of nursery, NCY not followed or all year groups are left out (the model runs from Reception to Year 13)")
         }
@@ -292,6 +292,25 @@ public enum DfECensusFormat {
     /// series must run without gaps; rows dated otherwise (the GLA's calendar-year rows) are
     /// not mid-year totals and are skipped, but a file with no mid-year rows at all is an error.
     static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {
+        var notes: [String] = []
+        return try readBirths(file, notes: &notes)
+    }
+
+    /// The sexes a births row can be for, when it is not for persons: a mid-year that has
+    /// a male and a female row but no persons row is their sum.
+    enum BirthSex: Int { case male, female }
+
+    static func birthSex(_ text: String) -> BirthSex? {
+        switch text.lowercased() {
+        case "male", "males", "m", "boys": return .male
+        case "female", "females", "f", "girls": return .female
+        default: return nil
+        }
+    }
+
+    /// Reads the births file; `notes` gains a line when mid-years were summed from their male
+    /// and female rows.
+    static func readBirths(_ file: CSVFile, notes: inout [String]) throws(PlacePlanError) -> [String: BirthSeries] {
         let gss = try file.require("gss_code")
         let date = try file.require("date")
         let type = try file.require("type")
@@ -302,6 +321,9 @@ public enum DfECensusFormat {
         var series: [String: BirthSeries] = [:]
         var seen: [String: Int] = [:]
         var otherDates = 0
+        // Rows by sex, per code and mid-year: births, interval, predicted, and where.
+        struct SexRow { var births: Double; var lower: Double?; var upper: Double?; var predicted: Bool; var text: String; var location: SourceLocation }
+        var bySex: [String: [Int: [BirthSex: SexRow]]] = [:]
         // Rows that look like a mistyped mid-year, by code and year: named when that mid-year is missing.
         var offDate: [String: (location: SourceLocation, date: String)] = [:]
         try forEachRecord(file) { r throws(PlacePlanError) in
@@ -317,7 +339,18 @@ public enum DfECensusFormat {
                 if !d.hasSuffix("-01") || d.dropFirst(5).hasPrefix("07-"), offDate[key] == nil { offDate[key] = (r.location(date), d) }
                 return
             }
-            if let sex, !["persons", "all", ""].contains(r.text(sex).lowercased()) { return }
+            if let sex, !["persons", "all", ""].contains(r.text(sex).lowercased()) {
+                guard let which = birthSex(r.text(sex)) else { return }
+                let code = try r.required(gss)
+                let key = "\(code) \(y) \(r.text(sex).lowercased())"
+                if let first = seen[key] { throw .duplicateRow(r.location(date), key: "births \(code) mid-\(y) (\(r.text(sex)))", firstLine: first) }
+                seen[key] = r.line
+                guard let n = try r.count(births) else { return }
+                let (lo, hi) = try r.birthsInterval(births: n, lower: lower, upper: upper)
+                bySex[code, default: [:]][y, default: [:]][which] = SexRow(
+                    births: n, lower: lo, upper: hi, predicted: r.text(type).lowercased() == "predicted", text: r.text(sex), location: r.location(sex))
+                return
+            }
             let code = try r.required(gss)
             let key = "\(code) \(y)"
             if let first = seen[key] { throw .duplicateRow(r.location(date), key: "births \(code) mid-\(y)", firstLine: first) }
@@ -328,6 +361,43 @@ public enum DfECensusFormat {
             if r.text(type).lowercased() == "predicted" { s.projected.insert(y) }
             series[code] = s
         }
+        // A mid-year with male and female rows but no persons row is their sum; one sex alone
+        // would be half the births read as all of them, so it is an error.
+        var halves: [PlacePlanError] = []
+        var summedSeries = 0, summedYears = 0
+        for (code, years) in bySex.sorted(by: { $0.key < $1.key }) {
+            var summed = 0
+            for (y, rows) in years.sorted(by: { $0.key < $1.key }) where series[code]?.births[y] == nil {
+                guard let m = rows[.male], let f = rows[.female] else {
+                    let only = rows.values.first!
+                    let lacks = rows[.male] != nil ? "female" : "male"
+                    halves.append(.invalidValue(
+                        only.location, value: only.text,
+                        expected: "a persons row: \(code) has no \(lacks) or persons row for mid-\(y) (placeplan sums a male and a female row), and one sex alone is half the births"))
+                    continue
+                }
+                var s = series[code] ?? BirthSeries(key: code)
+                s.births[y] = m.births + f.births
+                if let ml = m.lower, let fl = f.lower, let mu = m.upper, let fu = f.upper {
+                    // The sexes' intervals added end to end: as if their errors moved together.
+                    s.lower[y] = ml + fl
+                    s.upper[y] = mu + fu
+                }
+                if m.predicted || f.predicted { s.projected.insert(y) }
+                series[code] = s
+                summed += 1
+            }
+            if summed > 0 {
+                summedSeries += 1
+                summedYears += summed
+            }
+        }
+        if summedSeries > 0 {
+            notes.append(
+                "\((file.path as NSString).lastPathComponent): \(Format.count(Double(summedYears))) mid-year\(summedYears == 1 ? "" : "s") of \(summedSeries) "
+                    + "series have no persons row: their male and female rows are summed")
+        }
+        try PlacePlanError.check(halves)
         if series.isEmpty {
             throw .insufficientHistory(
                 "\(file.path): no mid-year births (rows dated YYYY-07-01)\(otherDates > 0 ? "; \(otherDates) rows have other dates" : "")",

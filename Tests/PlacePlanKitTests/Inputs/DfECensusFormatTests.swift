@@ -138,6 +138,39 @@ let londonDirectory: String? = {
         #expect(error { _ = try DataSource.load(bad.directory) }?.message.contains("'Year 15' is not a national curriculum year") == true)
     }
 
+    /// A births file by sex (ONS downloads often are) reads as persons: each mid-year without
+    /// a persons row is its male and female rows summed, intervals end to end and predicted
+    /// if either is, with one note; a persons row wins where both are given; one sex alone is
+    /// an error at its row, never half the births read as all of them.
+    @Test func birthsBySexAreSummed() throws {
+        let d = try small()
+        let pupils = try String(contentsOfFile: d.path("pupils_by_ncy_la_test.csv"), encoding: .utf8)
+        var births = Self.birthsHeader
+        for y in 2013...2017 {
+            births += "E09000999,Testham,LAD21,Male,\(y)-07-01,actual,260,,\nE09000999,Testham,LAD21,female,\(y)-07-01,actual,240,,\n"
+        }
+        births += "E09000999,Testham,LAD21,persons,2017-07-01,actual,999,,\n"
+        births += "E09000999,Testham,LAD21,males,2018-07-01,predicted,250,245,255\nE09000999,Testham,LAD21,females,2018-07-01,actual,230,225,235\n"
+        let bySex = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births])
+        let data = try DataSource.load(bySex.directory)
+        let s = try #require(data.birthSeries(for: data.areas[0]))
+        #expect(s.births[2013] == 500 && s.births[2016] == 500)
+        #expect(s.births[2017] == 999, "the persons row, not the sexes' sum")
+        #expect(s.births[2018] == 480 && s.lower[2018] == 470 && s.upper[2018] == 490 && s.projected == [2018])
+        #expect(data.notes.contains("births_la_test.csv: 5 mid-years of 1 series have no persons row: their male and female rows are summed"), "\(data.notes)")
+        // The same forecast as from persons rows.
+        let reference = try DataSource.load(d.directory)
+        #expect(s.births.filter { $0.key != 2017 } == reference.birthSeries(for: reference.areas[0])!.births.filter { $0.key != 2017 })
+        // Female rows missing for 2014: an error at the male row, naming what is missing.
+        let half = try TemporaryData(files: [
+            "pupils_by_ncy_la_test.csv": pupils,
+            "births_la_test.csv": births.split(separator: "\n").filter { !$0.contains("female,2014") }.joined(separator: "\n") + "\n",
+        ])
+        let e = error { _ = try DataSource.load(half.directory) }
+        #expect(e?.exitCode == 65)
+        #expect(e?.message.contains("(column 'sex'): 'Male' is not a persons row: E09000999 has no female or persons row for mid-2014") == true, "\(e?.message ?? "")")
+    }
+
     @Test func unknownAuthorityIsAUsageError() throws {
         let d = try small()
         let e = error { _ = try DataSource.load(d.directory, authorities: ["Nowhere"]) }
