@@ -2,7 +2,8 @@
 """What moving the point forecast to the bands' centre would do to accuracy (a research aid).
 
 The draws centre on forecast / e^mu(h), mu(h) the phase bias the inner backtest measured at
-the origin (docs/uncertainty.md). This script asks whether the point forecast should move
+the origin, as far as it has persisted (kappa times the bias since December 2026; `--centre
+full` in calibration_lab.py for the whole bias; docs/uncertainty.md). This script asks whether the point forecast should move
 there too: from one `placeplan backtest --min-history 3` records file per data set (every
 inner backtest is part of it), it rebuilds mu at each origin with scripts/calibration_lab.py's
 replica of ErrorScale and scores the corrected forecasts forecast / e^(k mu(h)) by DfE's
