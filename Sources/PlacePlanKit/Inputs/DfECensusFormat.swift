@@ -152,7 +152,7 @@ public enum DfECensusFormat {
                 }
                 throw .invalidOption(
                     option: "--la", message: "no authority matches \(unknown.joined(separator: ", ")) in \(pupilsPath)",
-                    hint: "use an LA number, a GSS code or a name from the file's \(Set(authorityOf.keys).count) authorities, e.g. "
+                    hint: "use an LA number, a GSS code or a name from the file's \(authorityOf.count) authorities, e.g. "
                         + examples.joined(separator: ", "))
             }
             requested = kept
@@ -298,7 +298,7 @@ public enum DfECensusFormat {
 
     /// The sexes a births row can be for, when it is not for persons: a mid-year that has
     /// a male and a female row but no persons row is their sum.
-    enum BirthSex: Int { case male, female }
+    enum BirthSex { case male, female }
 
     static func birthSex(_ text: String) -> BirthSex? {
         switch text.lowercased() {
@@ -342,7 +342,7 @@ public enum DfECensusFormat {
             if let sex, !["persons", "all", ""].contains(r.text(sex).lowercased()) {
                 guard let which = birthSex(r.text(sex)) else { return }
                 let code = try r.required(gss)
-                let key = "\(code) \(y) \(r.text(sex).lowercased())"
+                let key = "\(code) \(y) \(which)"
                 if let first = seen[key] { throw .duplicateRow(r.location(date), key: "births \(code) mid-\(y) (\(r.text(sex)))", firstLine: first) }
                 seen[key] = r.line
                 guard let n = try r.count(births) else { return }
