@@ -953,6 +953,55 @@ def learnt_trend(use="both", shrink=False):
     return m
 
 
+def eb_trend(k=4, phi=0.8, toward="zero"):
+    """auto's ratios plus each area's slope over its last k ratios (least squares, needing
+    three), shrunk by empirical Bayes, times lag + phi + ... + phi^h: the slopes of each
+    transition (and the intake) across areas are taken to scatter by tau^2 (their spread,
+    about zero or about their mean, less the mean sampling variance, pooled residual
+    variance / Sxx) around 0 or the mean, and each is pulled there by se^2 / (tau^2 + se^2)."""
+    def fit(s):
+        pts = [(i, x) for i, x in enumerate(s[-k:]) if x is not None]
+        if len(pts) < 3:
+            return None
+        mx = sum(p[0] for p in pts) / len(pts)
+        my = sum(p[1] for p in pts) / len(pts)
+        sxx = sum((p[0] - mx) ** 2 for p in pts)
+        b = sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx
+        return b, sum((p[1] - my - b * (p[0] - mx)) ** 2 for p in pts) / (len(pts) - 2), sxx
+
+    def shrunk(series):
+        fits = {la: f for la, s in series.items() if (f := fit(s))}
+        if len(fits) < 3:
+            return {}
+        sig2 = sum(f[1] for f in fits.values()) / len(fits)
+        m = sum(f[0] for f in fits.values()) / len(fits) if toward == "mean" else 0.0
+        spread = sum((f[0] - m) ** 2 for f in fits.values()) / (len(fits) - (1 if toward == "mean" else 0))
+        tau2 = max(0.0, spread - sum(sig2 / f[2] for f in fits.values()) / len(fits))
+        return {la: m + (tau2 / (tau2 + sig2 / f[2]) if tau2 > 0 else 0.0) * (f[0] - m) for la, f in fits.items()}
+
+    def m(hist, steps):
+        cohort, intake = METHODS["auto"](hist, steps)
+        for g in list(range(13)) + ["intake"]:
+            series = hist.intake if g == "intake" else hist.cohort[g]
+            target = intake if g == "intake" else cohort[g]
+            slopes = shrunk(series)
+            for la in hist.las:
+                if target[la] is None or la not in slopes:
+                    continue
+                lag, cum, fac, out = _lag(series[la]), 0.0, 1.0, []
+                for h in range(steps):
+                    fac *= phi
+                    cum += fac
+                    out.append(max(0.0, target[la][h] + slopes[la] * (lag + cum)))
+                target[la] = out
+        return cohort, intake
+    return m
+
+
+for _k in (4, 5):
+    for _phi in (0.8, 1.0):
+        for _toward in ("zero", "mean"):
+            METHODS[f"eb-trend{_k}-{_phi}-{_toward}"] = eb_trend(_k, _phi, _toward)
 METHODS["trend-learnt"] = learnt_trend()
 METHODS["trend-learnt-common"] = learnt_trend(use="common")
 METHODS["trend-learnt-shrunk"] = learnt_trend(shrink=True)
