@@ -15,8 +15,8 @@ struct DataOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "With DfE census data: the local authorities to keep, by number, GSS code or name (comma-separated).",
-            discussion: "Example: --la 302,Camden",
+            "With DfE census data: the local authorities to forecast, by number, GSS code or name (comma-separated).",
+            discussion: "Their forecast is from their own history; with --draws, their intervals learn from the errors of every authority in the file. Example: --la 302,Camden",
             valueName: "codes"))
     var la: String?
 

@@ -147,6 +147,15 @@ import Testing
         #expect(all.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [String: Any])
         #expect((json["areas"] as? [Any])?.count == 33)
+        // With draws, one authority's intervals learn from the whole file, and a note says so;
+        // its forecast is the same as without draws.
+        let drawn = try CLI.run(["forecast", "--data", CLI.london!, "--la", "302", "--years", "5", "--draws", "200"])
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        #expect(drawn.stderr.contains("note: the intervals of 302 Barnet learn from the forecast errors of all 33 authorities in the file"))
+        #expect(!r.stderr.contains("learn from the forecast errors"))
+        let plain = r.stdout.split(separator: "\n").filter { $0.hasPrefix("2026/27") }.first.map { $0.split(separator: " ").prefix(16) }
+        let withDraws = drawn.stdout.split(separator: "\n").filter { $0.hasPrefix("2026/27") }.first.map { $0.split(separator: " ").prefix(16) }
+        #expect(plain != nil && plain == withDraws, "the year groups of 2026/27 and its total")
     }
 
     @Test func helpExplainsEveryOptionWithExamples() throws {

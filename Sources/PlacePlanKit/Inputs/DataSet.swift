@@ -255,6 +255,14 @@ public struct TransferShares: Sendable, Hashable {
     public init(shares: [String: [String: Double]]) { self.shares = shares }
 }
 
+/// A data set held inside another (``DataSet/calibrationPool``), by reference: a value type
+/// cannot hold a value of its own type.
+public final class CalibrationPool: Sendable {
+    public let data: DataSet
+
+    public init(_ data: DataSet) { self.data = data }
+}
+
 /// Everything a forecast is made from.
 public struct DataSet: Sendable {
     /// A short label for output (the data directory, or the importer's description).
@@ -291,6 +299,20 @@ public struct DataSet: Sendable {
     /// Whether each area is a whole local authority, named by its DfE LA number (the DfE
     /// route).
     public var isLAData = false
+    /// Every authority of the file, when `--la` chose some of them (DfE route): the
+    /// intervals of the chosen ones are calibrated on the inner backtests of all of them
+    /// (``EmpiricalErrors/measure(_:options:horizon:)``); the forecast is still of the chosen
+    /// ones, from their own history.
+    public var calibrationPool: CalibrationPool? = nil
+
+    /// What a run with draws says of ``calibrationPool``, when there is one.
+    public var calibrationPoolNote: String? {
+        guard let pool = calibrationPool?.data else { return nil }
+        let shown = shownAreas
+        let who = shown.count == 1 ? "\(shown[0].id) \(shown[0].name)" : "the \(shown.count) authorities chosen"
+        return "the intervals of \(who) learn from the forecast errors of all \(pool.areas.count) authorities in the file; "
+            + "the forecast is from \(shown.count == 1 ? "its" : "their") own history"
+    }
 
     public init(
         label: String, areas: [PlanningArea], schools: [School], rolls: RollHistory,

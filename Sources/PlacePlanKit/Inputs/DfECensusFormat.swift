@@ -444,6 +444,12 @@ public enum DataSource {
         if !FileManager.default.fileExists(atPath: own), let files = try DfECensusFormat.files(in: directory) {
             var data = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
             data.directory = directory
+            if authorities != nil {
+                // The whole file too, whose authorities the chosen ones' intervals learn from.
+                var all = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: nil)
+                all.directory = directory
+                if all.areas.count > data.areas.count { data.calibrationPool = CalibrationPool(all) }
+            }
             return data
         }
         if authorities != nil {

@@ -27,15 +27,51 @@ public struct EmpiricalErrors: Sendable {
     }
 
     public var records: [Record]
+    /// When the errors were measured on more areas than the forecast's (the whole file's
+    /// authorities, of which `--la` chose some): how many, and where each of the forecast's
+    /// areas is among them. The records' area indices are then the pool's.
+    public var pool: AreaPool?
 
-    public init(records: [Record]) {
+    /// The areas errors were measured on, when more than the forecast's.
+    public struct AreaPool: Sendable, Hashable {
+        /// The areas of the pool.
+        public var areas: Int
+        /// The pool's index of each of the forecast's areas, in their order.
+        public var indices: [Int]
+    }
+
+    public init(records: [Record], pool: AreaPool? = nil) {
         self.records = records
+        self.pool = pool
     }
 
     public var isEmpty: Bool { records.isEmpty }
 
-    /// Runs the inner backtest on `data` (the data known at the origin).
+    /// Runs the inner backtest on `data` (the data known at the origin). When `data` holds a
+    /// ``DataSet/calibrationPool`` (the whole file's authorities, of which `--la` chose some),
+    /// the inner backtest runs on all of them at the same origin, so that the chosen
+    /// authorities' bands learn from every authority's errors (each keeping its own weight,
+    /// ``ErrorScale``). One authority alone has at most 30 scores of its own per phase (one
+    /// per inner origin and horizon) at the latest census and fewer before, where the
+    /// conformal scores and the adaptation need 30; backtested alone, without the pool, the
+    /// LAs' 80% bands held 54-75% of the outcomes (docs/uncertainty.md).
     public static func measure(_ data: DataSet, options: ModelOptions, horizon: Int) -> EmpiricalErrors {
+        if let whole = data.calibrationPool?.data, whole.rolls.yearIndex(data.lastCensus) != nil {
+            var pool = whole.asKnownRolls(at: data.lastCensus).atOrigin(data.lastCensus)
+            pool.calibrationPool = nil
+            let index = Dictionary(pool.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let indices = data.areas.compactMap { index[$0.id] }
+            if indices.count == data.areas.count, pool.areas.count > data.areas.count {
+                var errors = measureOwn(pool, options: options, horizon: horizon)
+                errors.pool = AreaPool(areas: pool.areas.count, indices: indices)
+                return errors
+            }
+        }
+        return measureOwn(data, options: options, horizon: horizon)
+    }
+
+    /// The inner backtest on `data`'s own areas.
+    static func measureOwn(_ data: DataSet, options: ModelOptions, horizon: Int) -> EmpiricalErrors {
         var settings = BacktestSettings(horizon: horizon, minimumHistory: 3, method: options.method, birthsProjection: options.birthsProjection, baselines: [])
         settings.minimumActual = 100
         settings.excludedYears = options.excludedYears
@@ -64,9 +100,12 @@ public struct EmpiricalErrors: Sendable {
     /// - Parameter adaptation: γ, the step of the adaptive widening
     ///   (``CalibratedErrors/adaptationRate``; 0 turns it off).
     public func calibrated(
-        areas: Int, horizon: Int, growth: Double = ErrorScale.growthExponent, adaptation: Double = CalibratedErrors.adaptationRate
+        areas forecastAreas: Int, horizon: Int, growth: Double = ErrorScale.growthExponent, adaptation: Double = CalibratedErrors.adaptationRate
     ) -> CalibratedErrors? {
         guard !records.isEmpty else { return nil }
+        // Fitted on the pool's areas when there is one; the forecast's areas then take their scales.
+        if let pool, pool.indices.count != forecastAreas { return nil }
+        let areas = pool?.areas ?? forecastAreas
         var phases: [CalibratedErrors.Phase?] = [nil, nil]
         for p in 0..<2 {
             let own = records.filter { $0.phase == p }
@@ -103,7 +142,7 @@ public struct EmpiricalErrors: Sendable {
             }
             phases[p] = CalibratedErrors.Phase(
                 location: (0...horizon).map { $0 == 0 ? 0 : scale.location($0) },
-                scale: scales,
+                scale: pool.map { $0.indices.map { scales[$0] } } ?? scales,
                 commonShare: scale.commonShare,
                 scores: scores,
                 widening: widths)

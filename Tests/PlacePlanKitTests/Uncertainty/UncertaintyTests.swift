@@ -473,7 +473,10 @@ import Testing
 @Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
 struct ProjectedBirthsTests {
     @Test func predictedBirthsWidenTheReceptionTheyFeed() throws {
-        let data = try DataSource.load(londonDirectory!, authorities: ["Barnet"])
+        // Barnet's own errors, not the whole file's: their narrower bands let the births'
+        // share of the width show in 400 draws.
+        var data = try DataSource.load(londonDirectory!, authorities: ["Barnet"])
+        data.calibrationPool = nil
         var plain = data
         plain.births = data.births.mapValues { var s = $0; s.lower = [:]; s.upper = [:]; return s }
         let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
@@ -519,5 +522,47 @@ struct ProjectedBirthsTests {
         #expect(hint2.contains("run without --draws"))
         // Overflow in the product is a refusal, not a trap.
         #expect(error { try UncertaintySettings(draws: Int.max / 2).check(bytesPerDraw: 1 << 20, of: "test") }?.exitCode == 64)
+    }
+}
+
+/// With `--la`, the chosen authority's bands are calibrated on the inner backtests of every
+/// authority in the file: its calibrated errors are exactly its row of the whole file's,
+/// while its forecast stays its own.
+@Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
+struct PooledCalibrationTests {
+    @Test func oneAuthorityIsCalibratedOnTheWholeFile() throws {
+        let one = try DataSource.load(londonDirectory!, authorities: ["Barnet"])
+        let all = try DataSource.load(londonDirectory!)
+        #expect(one.areas.map(\.id) == ["302"])
+        #expect(one.calibrationPool?.data.areas.count == 33 && all.calibrationPool == nil)
+        let options = ModelOptions(method: .fixed(.mean(years: 3)))
+        let knownOne = one.atOrigin(one.lastCensus), knownAll = all.atOrigin(all.lastCensus)
+        let pooled = EmpiricalErrors.measure(knownOne, options: options, horizon: 5)
+        let whole = EmpiricalErrors.measure(knownAll, options: options, horizon: 5)
+        let barnet = try #require(knownAll.areaIndex("302"))
+        #expect(pooled.pool == EmpiricalErrors.AreaPool(areas: knownAll.areas.count, indices: [barnet]))
+        #expect(pooled.records == whole.records)
+        let c = try #require(pooled.calibrated(areas: 1, horizon: 5)), w = try #require(whole.calibrated(areas: knownAll.areas.count, horizon: 5))
+        for p in 0..<2 {
+            #expect(c.phases[p].scale == [w.phases[p].scale[barnet]])
+            #expect(c.phases[p].location == w.phases[p].location && c.phases[p].scores == w.phases[p].scores)
+            #expect(c.phases[p].widening == w.phases[p].widening && c.phases[p].commonShare == w.phases[p].commonShare)
+        }
+        // Barnet's own errors alone (a file holding only Barnet) give at most the 30 scores
+        // the conformal step needs (fewer at every earlier census); the pool gives 33 times as many.
+        var alone = knownOne
+        alone.calibrationPool = nil
+        let own = EmpiricalErrors.measure(alone, options: options, horizon: 5)
+        #expect(own.pool == nil && Set(own.records.map(\.area)) == [0])
+        let ownScores = own.calibrated(areas: 1, horizon: 5)?.phases[0].scores.count ?? 0
+        #expect(ownScores <= 30 && c.phases[0].scores.count > 20 * ownScores)
+        // A count that does not match the pool's areas is no calibration, not a wrong one.
+        #expect(pooled.calibrated(areas: 2, horizon: 5) == nil)
+        // The forecast is Barnet's own, from its own history.
+        let (f1, _) = try Projector.forecast(one, settings: ForecastSettings(horizon: 3))
+        var plain = one
+        plain.calibrationPool = nil
+        let (f2, _) = try Projector.forecast(plain, settings: ForecastSettings(horizon: 3))
+        #expect(f1.states.map { $0.total(column: 0) } == f2.states.map { $0.total(column: 0) })
     }
 }

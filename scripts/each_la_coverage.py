@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Interval coverage of every LA run alone, as an officer runs one authority: for each LA of
+each folder, `placeplan backtest --data FOLDER --la LA --draws 1000 --records FILE`, and the
+share of actuals inside the 80% and 95% intervals pooled over the LAs, by phase and horizon
+(docs/uncertainty.md). With --la, the bands learn from the inner backtests of every LA in the
+file while the forecast is the LA's own; before December 2026 they learnt from the LA alone.
+Run from the project after `make build`: python3 scripts/each_la_coverage.py [FOLDER ...]"""
+import collections
+import csv
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+BIN = ".build/release/placeplan"
+FOLDERS = sys.argv[1:] or ["../shared/data/london", "../shared/data/england"]
+
+
+def authorities(folder):
+    """The LA numbers with a row in the last census."""
+    census = glob.glob(os.path.join(folder, "pupils_by_ncy_la*.csv"))[0]
+    rows = list(csv.DictReader(open(census)))
+    last = max(r["time_period"] for r in rows)
+    return sorted({r["old_la_code"] for r in rows if r["time_period"] == last})
+
+
+print("| Folder | Phase | h | LAs | n | 80% cover | 95% cover |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for folder in FOLDERS:
+    cells = collections.defaultdict(lambda: [set(), 0, 0, 0])
+    for la in authorities(folder):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "records.csv")
+            done = subprocess.run([BIN, "backtest", "--data", folder, "--la", la, "--draws", "1000", "--records", path],
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                print(f"{folder} {la}: {done.stderr.strip().splitlines()[0]}", file=sys.stderr)
+                continue
+            for r in csv.DictReader(open(path)):
+                if r["method"] != "auto" or not r["p10"]:
+                    continue
+                a = float(r["actual"])
+                c = cells[(r["phase"], int(r["horizon"]))]
+                c[0].add(la)
+                c[1] += 1
+                c[2] += float(r["p10"]) <= a <= float(r["p90"])
+                c[3] += float(r["p2_5"]) <= a <= float(r["p97_5"])
+    name = os.path.basename(os.path.normpath(folder))
+    for (phase, h), (las, n, in80, in95) in sorted(cells.items()):
+        print(f"| {name} | {phase} | {h} | {len(las)} | {n} | {100 * in80 / n:.1f} | {100 * in95 / n:.1f} |")
