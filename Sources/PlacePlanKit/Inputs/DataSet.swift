@@ -305,6 +305,26 @@ public struct DataSet: Sendable {
     /// ones, from their own history.
     public var calibrationPool: CalibrationPool? = nil
 
+    /// The fewest areas of a phase whose past errors calibrate its intervals well: backtested,
+    /// data sets of one to three areas (with nothing to pool with) had bands too narrow, their
+    /// 80% bands holding 54-84% of outcomes; five or more, close to the target
+    /// (docs/uncertainty.md).
+    public static let areasToCalibrate = 4
+
+    /// What a run with draws says when a phase's intervals rest on fewer than
+    /// ``areasToCalibrate`` areas' errors and there is no ``calibrationPool``.
+    public var fewAreasNote: String? {
+        guard calibrationPool == nil else { return nil }
+        let few = ReportingPhase.allCases.compactMap { p -> (ReportingPhase, Int)? in
+            let n = areas.filter { $0.phase.yearGroups.contains(p.entryYearGroup) }.count
+            return n > 0 && n < Self.areasToCalibrate ? (p, n) : nil
+        }
+        guard !few.isEmpty else { return nil }
+        let what = few.map { "\($0.0) \($0.1) area\($0.1 == 1 ? "" : "s")" }.joined(separator: ", ")
+        return "the intervals rest on the past errors of few areas (\(what)): backtested, bands from one to three areas "
+            + "were too narrow (an 80% band held 54-84% of outcomes); read them as the least the uncertainty is"
+    }
+
     /// What a run with draws says of ``calibrationPool``, when there is one.
     public var calibrationPoolNote: String? {
         guard let pool = calibrationPool?.data else { return nil }

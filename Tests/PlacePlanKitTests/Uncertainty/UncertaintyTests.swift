@@ -558,6 +558,13 @@ struct PooledCalibrationTests {
         #expect(ownScores <= 30 && c.phases[0].scores.count > 20 * ownScores)
         // A count that does not match the pool's areas is no calibration, not a wrong one.
         #expect(pooled.calibrated(areas: 2, horizon: 5) == nil)
+        // Runs with draws say which: the pool, or (a data set of few areas, nothing to pool
+        // with) that the bands rest on few errors; a data set of many areas says neither.
+        #expect(knownOne.calibrationPoolNote?.hasPrefix("the intervals of 302 Barnet learn from the forecast errors of all 33 authorities") == true)
+        #expect(knownOne.fewAreasNote == nil && alone.calibrationPoolNote == nil)
+        #expect(alone.fewAreasNote?.contains("few areas (primary 1 area, secondary 1 area)") == true)
+        let demo = try DataSource.load(demoDirectory)
+        #expect(demo.fewAreasNote == nil && demo.calibrationPoolNote == nil)
         // The forecast is Barnet's own, from its own history.
         let (f1, _) = try Projector.forecast(one, settings: ForecastSettings(horizon: 3))
         var plain = one
