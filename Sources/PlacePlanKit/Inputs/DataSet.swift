@@ -307,8 +307,8 @@ public struct DataSet: Sendable {
 
     /// The fewest areas of a phase whose past errors calibrate its intervals well: backtested,
     /// data sets of one to three areas (with nothing to pool with) had bands too narrow, their
-    /// 80% bands holding 54-84% of outcomes; five or more, close to the target
-    /// (docs/uncertainty.md).
+    /// 80% bands holding 54-84% of outcomes; five, 66-91%; a whole folder of LAs, close to the
+    /// target (docs/uncertainty.md).
     public static let areasToCalibrate = 4
 
     /// What a run with draws says when a phase's intervals rest on fewer than

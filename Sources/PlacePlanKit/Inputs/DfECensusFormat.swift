@@ -445,10 +445,16 @@ public enum DataSource {
             var data = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
             data.directory = directory
             if authorities != nil {
-                // The whole file too, whose authorities the chosen ones' intervals learn from.
-                var all = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: nil)
-                all.directory = directory
-                if all.areas.count > data.areas.count { data.calibrationPool = CalibrationPool(all) }
+                // The whole file too, whose authorities the chosen ones' intervals learn from;
+                // if it does not load as a whole, they learn from their own errors, and a note
+                // says why.
+                do {
+                    var all = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: nil)
+                    all.directory = directory
+                    if all.areas.count > data.areas.count { data.calibrationPool = CalibrationPool(all) }
+                } catch {
+                    data.notes.append("the intervals learn from the chosen authorities' own errors alone: the file's other authorities do not load (\(error.message))")
+                }
             }
             return data
         }
