@@ -13,7 +13,7 @@ RELEASE_BIN := .build/release/placeplan
 # London, and on England but for five years ahead at 80% (88.5%); per phase, where a cell
 # misses its target (London primary two years ahead, 73.6% and 91.8%, and secondary five
 # years ahead, 85.9%; England's secondary bands from three years ahead and primary 95%
-# bands; README, Uncertainty), the gates hold today's coverage, so that the bands cannot
+# bands; docs/uncertainty.md), the gates hold today's coverage, so that the bands cannot
 # get worse unnoticed.
 LONDON := ../shared/data/london
 ENGLAND := ../shared/data/england

@@ -357,7 +357,7 @@ struct DrawOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "How fast the intervals adapt to the misses of earlier forecasts (adaptive conformal γ; 0: off).",
-            discussion: "Example: --adaptation-rate 0 (README, Uncertainty)", valueName: "γ"))
+            discussion: "Example: --adaptation-rate 0 (docs/uncertainty.md)", valueName: "γ"))
     var adaptationRate = CalibratedErrors.adaptationRate
 
     /// The draws when intervals are asked for without a number.

@@ -173,7 +173,7 @@ public struct EmpiricalErrors: Sendable {
 /// h, of an error whose ratios drift as a random walk (variance ∝ h³; summed over whole
 /// steps it is h(h + 1)(2h + 1)/6, which covered too little of London's primary rolls). A
 /// constant ratio error would grow as h; the London backtest's errors grew faster than that
-/// (README, "Uncertainty").
+/// (docs/uncertainty.md).
 public struct ErrorScale: Sendable {
     /// The measured bias at each horizon, mean_o c_o(h).
     public var mean: [Int: Double]

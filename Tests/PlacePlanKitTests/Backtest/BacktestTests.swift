@@ -258,7 +258,7 @@ struct EnglandAccuracyTests {
 /// but one cell outside it (five years ahead, 88.5% at 80%); per phase, London meets them but
 /// for primary two years ahead (73.6% and 91.8%) and secondary five years ahead (85.9% at
 /// 80%), and outside London the secondary bands are too wide from three years ahead and the
-/// primary 95% bands too narrow at two (README, Uncertainty). The bounds here are those
+/// primary 95% bands too narrow at two (docs/uncertainty.md). The bounds here are those
 /// results, so that a change that moves the intervals shows.
 @Suite(.enabled(if: englandDirectory != nil, "needs ../shared/data/london and england"))
 struct CoverageTests {
