@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads placeplan's own data directory: `areas.csv`, `schools.csv`, `rolls.csv`,
-/// `births.csv` and, optionally, `transfers.csv`. The formats are in the README.
+/// `births.csv` and, optionally, `transfers.csv`. The formats are in docs/input-formats.md.
 public enum PlacePlanFormat {
     public static let areasFile = "areas.csv"
     public static let schoolsFile = "schools.csv"

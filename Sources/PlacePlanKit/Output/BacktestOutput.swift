@@ -213,7 +213,7 @@ public struct BacktestOutput: Sendable {
             header: ["method", "origin", "horizon", "area", "phase", "forecast", "actual", "error_pct", "p10", "p90", "p2_5", "p97_5"], rows: rows)
     }
 
-    /// The `placeplan.backtest/1` JSON document (documented in the README).
+    /// The `placeplan.backtest/1` JSON document (documented in docs/json-output.md).
     public struct Document: Codable, Sendable {
         public struct Metric: Codable, Sendable {
             var breakdown, method: String

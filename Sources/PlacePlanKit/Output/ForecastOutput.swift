@@ -83,7 +83,7 @@ public struct ForecastReport: Sendable {
         return out.text
     }
 
-    /// The `placeplan.forecast/1` JSON document (documented in the README).
+    /// The `placeplan.forecast/1` JSON document (documented in docs/json-output.md).
     public struct Document: Codable, Sendable {
         public struct Area: Codable, Sendable { var id, name: String; var phase: Phase; var localAuthority: String }
         public struct Assumptions: Codable, Sendable {

@@ -5,7 +5,7 @@ public enum OutputFormat: String, Sendable, CaseIterable, Codable {
     /// Aligned text for a terminal (colour when the terminal supports it).
     case table
     case csv
-    /// A documented, versioned schema (see the README).
+    /// A documented, versioned schema (docs/json-output.md).
     case json
     case markdown
     /// An Excel workbook (`sufficiency`, `forecast`, `plan`, `export --scap`): written to

@@ -285,7 +285,7 @@ public struct SENDOutput: Sendable {
             rows: rows)
     }
 
-    /// The `placeplan.send/1` JSON document (documented in the README).
+    /// The `placeplan.send/1` JSON document (documented in docs/json-output.md).
     public struct Document: Codable, Sendable {
         public struct Assumptions: Codable, Sendable {
             var trend: String

@@ -184,7 +184,7 @@ public struct SufficiencyOutput: Sendable {
         return csvText(header: header + extra, rows: rows)
     }
 
-    /// The `placeplan.sufficiency/1` JSON document (documented in the README).
+    /// The `placeplan.sufficiency/1` JSON document (documented in docs/json-output.md).
     public struct Document: Codable, Sendable {
         public struct Row: Codable, Sendable {
             var scenario, area, areaName: String
