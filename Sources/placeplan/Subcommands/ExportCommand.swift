@@ -89,7 +89,7 @@ struct ExportCommand: ParsableCommand {
             if let authority = Set(run.data.areas.map(\.localAuthority)).first, Set(run.data.areas.map(\.localAuthority)).count == 1, try EHCPHistory.files(in: data.data) != nil {
                 do {
                     let history = try EHCPHistory.load(directory: data.data, authority: run.data.ehcpAuthority ?? authority, predecessors: run.data.ehcpPredecessors)
-                    let pooled = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: false).pooled
+                    let pooled = SendCommand.pooledInputs(for: history, data: dataSet, directory: data.data, trend: .default, draws: false).pooled
                     send = try SENDRunner.run(history: history, data: run.data, run: run, pooled: pooled)
                 } catch {
                     // Files too short or without the authority's breakdowns: the pupil forecasts

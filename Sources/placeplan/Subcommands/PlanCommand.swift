@@ -101,7 +101,7 @@ struct PlanCommand: ParsableCommand {
                 var costs = SENDCosts.illustrative
                 let defaults = [(folder as NSString).appendingPathComponent("send_costs.csv"), (folder as NSString).appendingPathComponent("send/send_costs.csv")]
                 if let path = sendCosts ?? defaults.first(where: { FileManager.default.fileExists(atPath: $0) }) { costs = try SENDCosts.read(path) }
-                let pooled = SendCommand.pooledInputs(for: history, directory: folder, trend: .default, draws: false).pooled
+                let pooled = SendCommand.pooledInputs(for: history, data: dataSet, directory: folder, trend: .default, draws: false).pooled
                 send = try SENDRunner.run(history: history, data: run.data, run: run, assumptions: SENDAssumptions(costs: costs), pooled: pooled)
             } catch {
                 // EHCP files too thin for the SEND model: the mainstream plan goes on, and says so.

@@ -53,7 +53,7 @@ struct ReportCommand: ParsableCommand {
                     let costsPath = (data.data as NSString).appendingPathComponent("send_costs.csv")
                     let costs = FileManager.default.fileExists(atPath: costsPath) ? try SENDCosts.read(costsPath) : .illustrative
                     let settings = draws.settings()
-                    let (pooled, measured) = SendCommand.pooledInputs(for: history, directory: data.data, trend: .default, draws: settings != nil)
+                    let (pooled, measured) = SendCommand.pooledInputs(for: history, data: dataSet, directory: data.data, trend: .default, draws: settings != nil)
                     let line = ProgressLine()
                     defer { line.clear() }
                     send = try SENDRunner.run(

@@ -70,18 +70,20 @@ struct SendCommand: ParsableCommand {
         }
     }
 
-    /// What the other authorities in `directory` tell the SEND model of `history`'s
+    /// What the other authorities of the folder (`data`, or the whole file it keeps with
+    /// `--la`; their EHCP files in `directory`) tell the SEND model of `history`'s
     /// authority: the pooled trend of new plans (national momentum, the pooled rate) and,
     /// with `draws`, the model's errors from each earlier January for calibrated draws.
     /// Either is nil (with a note on stderr saying why) when the files cannot give it: new-plan
     /// rates then follow the authority's own growth, and the draws vary only that growth.
     static func pooledInputs(
-        for history: EHCPHistory, directory: String, trend: SENDTrend, draws: Bool
+        for history: EHCPHistory, data: DataSet, directory: String, trend: SENDTrend, draws: Bool
     ) -> (pooled: SENDPooledTrend?, measured: SENDMeasuredErrors?) {
         var pooled: SENDPooledTrend?, measured: SENDMeasuredErrors?
         do {
             let histories = try EHCPHistory.loadAll(directory: directory)
-            let all = try DataSource.load(directory)
+            // Every authority of the folder: the loaded data, or with --la the whole file it keeps.
+            let all = data.calibrationPool?.data ?? data
             pooled = SENDPooledTrend(histories: histories, data: all, national: try SENDPooledTrend.nationalPlans(directory: directory))
             if draws {
                 measured = SENDBacktest.measuredErrors(for: history, histories: histories, data: all, pooled: pooled, trend: trend)
@@ -127,7 +129,7 @@ struct SendCommand: ParsableCommand {
             }
             // With draws: calibrated to the SEND model's measured errors, pooled over the
             // authorities as the mainstream areas are; else the report's title says what varies.
-            let (pooled, measured) = Self.pooledInputs(for: history, directory: data.data, trend: t, draws: draws.settings() != nil)
+            let (pooled, measured) = Self.pooledInputs(for: history, data: dataSet, directory: data.data, trend: t, draws: draws.settings() != nil)
             let line = ProgressLine()
             let send: SENDForecast
             do {
@@ -152,7 +154,7 @@ struct SendCommand: ParsableCommand {
         // trend and the interval calibration over every authority in the folder, the
         // records theirs alone.
         let wanted: Set<String>? = data.la == nil ? nil : Set(dataSet.shownAreas.flatMap { dataSet.mergedAreas[$0.id] ?? [$0.id] }.compactMap { histories[$0]?.authority })
-        let pool = wanted == nil ? dataSet : try DataSource.load(data.data)
+        let pool = wanted == nil ? dataSet : dataSet.calibrationPool?.data ?? dataSet
         let pooled = SENDPooledTrend(histories: histories, data: pool, national: try SENDPooledTrend.nationalPlans(directory: data.data))
         let errorGates = try maxError.map { text throws(PlacePlanError) in try AccuracyGate.parse(text) } ?? []
         let biasGates = try maxBias.map { text throws(PlacePlanError) in try AccuracyGate.parse(text, option: "--max-bias") } ?? []
