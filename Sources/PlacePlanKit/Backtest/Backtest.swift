@@ -156,7 +156,7 @@ public struct Backtest: Sendable {
         let compared = origins.filter(withRecords.contains)
         var backtest = Backtest(settings: settings, dataLabel: data.label, origins: compared.isEmpty ? origins : compared, records: records, selections: selections)
         backtest.notes = data.notes + Self.incompleteOrigins(data, origins: origins)
-        if settings.uncertainty != nil, let note = data.calibrationPoolNote ?? data.fewAreasNote { backtest.notes.append(note) }
+        if settings.uncertainty != nil, let note = data.calibrationNote { backtest.notes.append(note) }
         return backtest
     }
 

@@ -325,6 +325,11 @@ public struct DataSet: Sendable {
             + "were too narrow (an 80% band held 54-84% of outcomes); read them as the least the uncertainty is"
     }
 
+    /// What a run with draws says of what its intervals learnt from: the file's other
+    /// authorities (``calibrationPoolNote``), or too few areas (``fewAreasNote``); nil when
+    /// neither applies.
+    public var calibrationNote: String? { calibrationPoolNote ?? fewAreasNote }
+
     /// What a run with draws says of ``calibrationPool``, when there is one.
     public var calibrationPoolNote: String? {
         guard let pool = calibrationPool?.data else { return nil }

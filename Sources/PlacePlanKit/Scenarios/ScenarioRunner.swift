@@ -99,7 +99,7 @@ public enum ScenarioRunner {
                     })
             }
             result.draws = summaries
-            if let note = known.calibrationPoolNote ?? known.fewAreasNote { result.data.notes.append(note) }
+            if let note = known.calibrationNote { result.data.notes.append(note) }
         }
         return result
     }
