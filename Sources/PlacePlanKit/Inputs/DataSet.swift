@@ -365,6 +365,30 @@ public struct DataSet: Sendable {
         areas[a].phase.yearGroups.filter { rolls.pupils(yearIndex: t, area: a, $0) == nil }
     }
 
+    /// A note naming the census counts the files give as suppression codes (x, c, ...) before
+    /// the last census, which are read as missing: the ratios that need them are left out of
+    /// estimation. Nil when there are none. (Rows absent on the DfE route, and a code at the
+    /// last census, have notes of their own where they are handled.)
+    public var suppressedCountsNote: String? {
+        let last = rolls.years.count - 1
+        var cells: [String] = []
+        var count = 0
+        for a in areas.indices {
+            for t in rolls.span(area: a) where t < last {
+                for g in missingYearGroups(area: a, yearIndex: t) {
+                    guard let source = rolls.sourceOfMissing(yearIndex: t, area: a, g) else { continue }
+                    count += 1
+                    if cells.count < 3 {
+                        cells.append("\(areas[a].id)\(areas[a].name == areas[a].id ? "" : " " + areas[a].name) \(g) in \(rolls.years[t]) (\(source.file.split(separator: "/").last ?? ""):\(source.line ?? 0))")
+                    }
+                }
+            }
+        }
+        guard count > 0 else { return nil }
+        return "\(count == 1 ? "1 census count is" : "\(count) census counts are") suppressed in the files (\(cells.joined(separator: ", "))\(count > 3 ? ", ..." : "")): "
+            + "read as missing, so the ratios that need \(count == 1 ? "it" : "them") are left out; 'placeplan check' lists \(count == 1 ? "it" : "them all")"
+    }
+
     /// The last census in the rolls.
     public var lastCensus: AcademicYear { rolls.years.last! }
 

@@ -444,6 +444,7 @@ public enum DataSource {
         if !FileManager.default.fileExists(atPath: own), let files = try DfECensusFormat.files(in: directory) {
             var data = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
             data.directory = directory
+            if let note = data.suppressedCountsNote { data.notes.append(note) }
             if authorities != nil {
                 // The whole file too, whose authorities the chosen ones' intervals learn from;
                 // if it does not load as a whole, they learn from their own errors, and a note
@@ -465,6 +466,7 @@ public enum DataSource {
         }
         var data = try PlacePlanFormat.load(directory: directory)
         data.directory = directory
+        if let note = data.suppressedCountsNote { data.notes.append(note) }
         return data
     }
 }

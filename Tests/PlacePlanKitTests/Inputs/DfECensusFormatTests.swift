@@ -84,10 +84,19 @@ let londonDirectory: String? = {
         #expect(loc.field == "date" && loc.line == 4 && value == "2015-06-30" && expected.contains("mid-year date 2015-07-01"))
     }
 
+    /// A suppressed count is missing, never zero, and a note names it, so a forecast that
+    /// leaves its ratios out says so without 'placeplan check'. A code at the last census is
+    /// not in that note (it stops the forecast, or leaves the LA out, with its own message).
     @Test func suppressedHeadcountIsMissing() throws {
         let d = try small { year, g in year == 2019 && g == 3 ? "x" : "100" }
         let data = try DataSource.load(d.directory)
         #expect(data.rolls.pupils(yearIndex: 0, area: 0, YearGroup(3)) == nil)
+        let note = try #require(data.notes.first { $0.contains("suppressed in the files") })
+        #expect(note.hasPrefix("1 census count is suppressed in the files (999 Testham Y3 in 2019/20 (pupils_by_ncy_la_test.csv:5))"))
+        let atLast = try small { year, g in year == 2020 && g == 3 ? "x" : "100" }
+        let last = try DataSource.load(atLast.directory)
+        #expect(last.rolls.pupils(yearIndex: 1, area: 0, YearGroup(3)) == nil)
+        #expect(!last.notes.contains { $0.contains("suppressed in the files") })
     }
 
     /// National and regional totals in the census file (an explore-education-statistics

@@ -153,6 +153,8 @@ import Testing
         #expect(history.cohort[1][0][0] == nil)
         #expect(history.cohort[1][0][1] == 50.0 / 90)
         #expect(history.cohort[0][0][0] == 0.9)
+        // ... and a note names it, as every command prints.
+        #expect(try DataSource.load(early.directory).notes.contains { $0.hasPrefix("1 census count is suppressed") && $0.contains("Y1 in 2020/21 (rolls.csv:4)") })
 
         // In the origin year: the forecast cannot start, and the error names the cell.
         let lines = try String(contentsOfFile: early.path("rolls.csv"), encoding: .utf8).components(separatedBy: "\n")
