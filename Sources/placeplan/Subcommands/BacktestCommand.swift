@@ -111,7 +111,15 @@ struct BacktestCommand: ParsableCommand {
             var drawing = draws
             drawing.intervals = drawing.intervals || !coverageGates.isEmpty
             settings.uncertainty = drawing.settings()
-            if let excludeYears { settings.excludedYears = try parseExcludedYears(excludeYears) }
+            if let excludeYears {
+                settings.excludedYears = try parseExcludedYears(excludeYears)
+                let census = dataSet.rolls.years
+                if let first = census.first, let last = census.last, case let outside = settings.excludedYears.filter({ $0 < first || $0 > last }).sorted(), !outside.isEmpty {
+                    throw PlacePlanError.invalidOption(
+                        option: "--exclude-years", message: "\(outside.map(\.description).joined(separator: ", ")) \(outside.count == 1 ? "is not a census" : "are not censuses") of the data (\(first) to \(last))",
+                        hint: "list census years from \(first) to \(last), or none")
+                }
+            }
             // The progress line is cleared before anything else is written, error or not.
             let line = ProgressLine()
             let backtest: Backtest
