@@ -156,6 +156,7 @@ public struct Backtest: Sendable {
         let compared = origins.filter(withRecords.contains)
         var backtest = Backtest(settings: settings, dataLabel: data.label, origins: compared.isEmpty ? origins : compared, records: records, selections: selections)
         backtest.notes = data.notes + Self.incompleteOrigins(data, origins: origins)
+        if let note = DataSet.excludedBeforeDataNote(settings.excludedYears, census: data.rolls.years) { backtest.notes.append(note) }
         if settings.uncertainty != nil, let note = data.calibrationNote { backtest.notes.append(note) }
         return backtest
     }

@@ -365,6 +365,16 @@ public struct DataSet: Sendable {
         areas[a].phase.yearGroups.filter { rolls.pupils(yearIndex: t, area: a, $0) == nil }
     }
 
+    /// A note for census years left out of estimation (`--exclude-years`, `exclude_years`)
+    /// that come before the first of `census`: there is nothing to leave out (an LA whose
+    /// series starts after a reorganisation). Nil when there are none.
+    public static func excludedBeforeDataNote(_ excluded: Set<AcademicYear>, census: [AcademicYear]) -> String? {
+        guard let first = census.first else { return nil }
+        let before = excluded.filter { $0 < first }.sorted()
+        guard !before.isEmpty else { return nil }
+        return "\(before.map(\.description).joined(separator: ", ")), left out of estimation, \(before.count == 1 ? "is" : "are") before the data's first census (\(first)): nothing to leave out"
+    }
+
     /// A note naming the census counts the files give as suppression codes (x, c, ...) before
     /// the last census, which are read as missing: the ratios that need them are left out of
     /// estimation. Nil when there are none. (Rows absent on the DfE route, and a code at the

@@ -125,19 +125,19 @@ extension AppliedScenario {
             excludedYears: overrides.excludedYears ?? assumptions.excludeYears ?? [])
         let thresholds = SufficiencyThresholds(
             margin: overrides.margin ?? assumptions.margin ?? 0.05, highSurplus: overrides.highSurplus ?? assumptions.highSurplus ?? 0.10)
-        // A year left out must be a census the forecast learns from, the first to the origin;
-        // any other (a typo, or a year not yet counted) would be obeyed silently, as nothing.
-        if let firstCensus = data.rolls.years.first {
-            let outside = model.excludedYears.filter { $0 < firstCensus || $0 > origin }.sorted()
-            if !outside.isEmpty {
-                let years = outside.map(\.description).joined(separator: ", ")
-                let message = "\(years) \(outside.count == 1 ? "is not a census" : "are not censuses") of a forecast from \(origin), which learns from \(firstCensus) to \(origin)"
-                let hint = "list census years from \(firstCensus) to \(origin), or none"
-                if overrides.excludedYears != nil {
-                    errors.append(.invalidOption(option: "--exclude-years", message: message, hint: hint))
-                } else {
-                    errors.append(.invalidScenario(assumptions.locations["exclude_years"] ?? SourceLocation(file: scenario.file, line: 1), message: message, hint: hint))
-                }
+        // A year left out must be a census by the origin: a later one (a typo, or a year not
+        // yet counted) would be obeyed silently, as nothing. One before the data's first
+        // census (an LA whose series starts after a reorganisation) has nothing to leave out,
+        // which the forecast's notes say (``ScenarioRunner``).
+        let future = model.excludedYears.filter { $0 > origin }.sorted()
+        if !future.isEmpty {
+            let years = future.map(\.description).joined(separator: ", ")
+            let message = "\(years) \(future.count == 1 ? "is after" : "are after") the census a forecast from \(origin) starts from"
+            let hint = "list census years up to \(origin), or none"
+            if overrides.excludedYears != nil {
+                errors.append(.invalidOption(option: "--exclude-years", message: message, hint: hint))
+            } else {
+                errors.append(.invalidScenario(assumptions.locations["exclude_years"] ?? SourceLocation(file: scenario.file, line: 1), message: message, hint: hint))
             }
         }
 

@@ -78,6 +78,7 @@ public enum ScenarioRunner {
         }
         let forecast = Forecast(areas: known.areas, origin: start, columns: applied.map(\.scenario.name), states: states, births: births)
         var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied, data: known)
+        if let note = DataSet.excludedBeforeDataNote(Set(applied.flatMap(\.model.excludedYears)), census: known.rolls.years) { result.data.notes.append(note) }
         if let uncertainty {
             // Draws for each scenario, with errors measured on the history known at the origin.
             let years = [start] + forecast.years

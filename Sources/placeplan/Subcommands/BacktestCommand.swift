@@ -113,11 +113,10 @@ struct BacktestCommand: ParsableCommand {
             settings.uncertainty = drawing.settings()
             if let excludeYears {
                 settings.excludedYears = try parseExcludedYears(excludeYears)
-                let census = dataSet.rolls.years
-                if let first = census.first, let last = census.last, case let outside = settings.excludedYears.filter({ $0 < first || $0 > last }).sorted(), !outside.isEmpty {
+                if let last = dataSet.rolls.years.last, case let future = settings.excludedYears.filter({ $0 > last }).sorted(), !future.isEmpty {
                     throw PlacePlanError.invalidOption(
-                        option: "--exclude-years", message: "\(outside.map(\.description).joined(separator: ", ")) \(outside.count == 1 ? "is not a census" : "are not censuses") of the data (\(first) to \(last))",
-                        hint: "list census years from \(first) to \(last), or none")
+                        option: "--exclude-years", message: "\(future.map(\.description).joined(separator: ", ")) \(future.count == 1 ? "is after" : "are after") the data's last census (\(last))",
+                        hint: "list census years up to \(last), or none")
                 }
             }
             // The progress line is cleared before anything else is written, error or not.

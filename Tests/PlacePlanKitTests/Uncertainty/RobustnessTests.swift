@@ -84,4 +84,20 @@ import Testing
         let model = try CohortModel.fit(data, options: ModelOptions(excludedYears: [AcademicYear(2018)]))
         #expect(model.options.excludedYearsText == "2018/19")
     }
+
+    /// A year left out must be one the forecast could learn from: one after the origin is an
+    /// error naming the option (or the scenario's line); one before the first census (an LA
+    /// whose series starts late) has nothing to leave out, and a note says so.
+    @Test func excludedYearsOutsideTheCensusAreNamed() throws {
+        let d = try Self.school()
+        let data = try PlacePlanFormat.load(directory: d.directory)
+        let first = try #require(data.rolls.years.first), last = data.lastCensus
+        let e = error { _ = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 3, excludedYears: [last + 1])) }
+        guard case .invalidOption(let option, let message, _) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(option == "--exclude-years" && message == "\(last + 1) is after the census a forecast from \(last) starts from")
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 3, excludedYears: [first - 1, first + 1]))
+        #expect(run.notes.contains("\(first - 1), left out of estimation, is before the data's first census (\(first)): nothing to leave out"))
+        let plain = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 3, excludedYears: [first + 1]))
+        #expect(!plain.notes.contains { $0.contains("nothing to leave out") })
+    }
 }
