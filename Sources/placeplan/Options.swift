@@ -52,7 +52,7 @@ struct ModelArguments: ParsableArguments {
         name: [.customLong("method"), .customLong("estimator")],
         help: ArgumentHelp(
             "How ratios are estimated: auto (default: chosen per transition by validation on the history) or one estimator: "
-                + "meanK, weightedK, medianK (K = 1-10), trendK-PHI (damped trend), holt-A-B-PHI, shrunk-mean3.",
+                + "meanK, weightedK, medianK (K = 1-10), smooth-A, blend-W-A, trendK-PHI (damped trend), holt-A-B-PHI, shrunk-mean3.",
             discussion: "Example: --method mean3 (the plain 3-year mean)", valueName: "name"))
     var method: String?
 

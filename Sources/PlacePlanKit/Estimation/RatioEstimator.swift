@@ -67,7 +67,8 @@ public enum RatioEstimator: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// Parses the names ``description`` gives: "mean3", "weighted5", "median3",
-    /// "trend4-0.5", "holt-0.7-0.3-0.8", "shrunk-mean3" (and "mean" for mean3).
+    /// "trend4-0.5", "holt-0.7-0.3-0.8", "smooth-0.6", "blend-0.5-0.6", "shrunk-mean3" (and
+    /// "mean" for mean3).
     public init?(parsing text: String) {
         let s = text.lowercased().replacingOccurrences(of: ":", with: "")
         if s.hasPrefix("shrunk-") {

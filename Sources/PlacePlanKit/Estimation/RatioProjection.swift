@@ -90,8 +90,9 @@ public struct EstimatorSelection: Sendable, Hashable {
     /// 1 ... `horizon` years later by the mean absolute error weighted by the predictor's
     /// pupils. A transition's score is its own error plus the mean error of the candidate
     /// over all transitions (λ = 1), so a transition with little or noisy evidence borrows
-    /// strength from the others. Ties (no evidence) go to the first candidate, the plain
-    /// 3-year mean. Nothing here is tuned to a particular authority.
+    /// strength from the others. Ties (no evidence) go to the first candidate (for
+    /// ``RatioEstimator/candidates``, the half-and-half blend). Nothing here is tuned to a
+    /// particular authority.
     public static func auto(_ history: RatioHistory, candidates: [RatioEstimator] = RatioEstimator.candidates, horizon: Int = 5) -> EstimatorSelection {
         // The (transition or intake) x candidate validations are independent: on all cores, in
         // index order. Index 13 is the intake.
