@@ -48,6 +48,10 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownSchool(SourceLocation, id: String)
     /// A row repeats the key of an earlier row.
     case duplicateRow(SourceLocation, key: String, firstLine: Int)
+    /// A row repeats the key of an earlier row and differs from it in another column: the
+    /// file is broken down by that column (a download by school type or sex), not one row a
+    /// key. `values` are the two rows' values of `column`.
+    case brokenDownRows(SourceLocation, key: String, firstLine: Int, column: String, values: [String])
     /// A year series (rolls or births) has gaps.
     case missingYears(file: String, series: String, missing: [AcademicYear])
     /// Too little history to estimate what is asked for.
@@ -93,6 +97,8 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unknownArea(let loc, let id, _): "\(loc): unknown planning area '\(id)'"
         case .unknownSchool(let loc, let id): "\(loc): unknown school '\(id)'"
         case .duplicateRow(let loc, let key, let first): "\(loc): duplicate row for \(key) (first at line \(first))"
+        case .brokenDownRows(let loc, let key, let first, let column, let values):
+            "\(loc): a second row for \(key) (first at line \(first)), with \(column) '\(values.joined(separator: "' where that one has '"))': the file is broken down by \(column)"
         case .missingYears(let file, let series, let missing):
             "\(file): \(series) has no rows for \(missing.map(\.description).joined(separator: ", "))"
         case .insufficientHistory(let what, _): what
@@ -124,6 +130,8 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
             "use an id from areas.csv (\(known.prefix(8).joined(separator: ", "))\(known.count > 8 ? ", ..." : ""))"
         case .unknownSchool: "use an id from schools.csv"
         case .duplicateRow: "keep one row per key: delete or merge the repeated row"
+        case .brokenDownRows(_, _, _, let column, _):
+            "keep one row per LA, year and year group: filter the file to one \(column) (a total, if it has one) or sum the ones you plan for"
         case .missingYears: "add the missing years: the series must be consecutive"
         case .insufficientHistory(_, let hint): hint
         case .invalidScenario(_, _, let hint): hint

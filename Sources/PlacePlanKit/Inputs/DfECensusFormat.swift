@@ -33,6 +33,16 @@ public enum DfECensusFormat {
         return notModelled.contains(s) ? false : nil
     }
 
+    /// For two census rows with the same LA, year and year group: the first column (1-based)
+    /// other than those read and the counts in which they differ (a download broken down by
+    /// school type, sex, ...), or nil when they differ in none.
+    static func breakdown(_ a: CSVRecord, _ b: CSVRecord, read: [Int]) -> Int? {
+        let counts: Set<String> = ["full_time", "part_time", "headcount", "fte"]
+        return a.header.indices.first { i in
+            !read.contains(i + 1) && !counts.contains(a.header[i]) && a.text(i + 1) != b.text(i + 1)
+        }.map { $0 + 1 }
+    }
+
     /// The `nc_year` values of rows the model does not read: nursery, NCY not followed, totals.
     static let notModelled: Set<String> = ["total", "all", "nursery", "nursery 1", "nursery 2", "n1", "n2", "x", "not followed", "ncy not followed"]
 
@@ -71,7 +81,8 @@ public enum DfECensusFormat {
         var authorityOf: [String: Authority] = [:]
         var keysOf: [String: Set<String>] = [:]
         var cells: [Cell] = []
-        var seen: [String: Int] = [:]
+        var seen: [String: CSVRecord] = [:]
+        var brokenDown = false
         // National and regional rows (an explore-education-statistics download has them,
         // marked by `geographic_level`, or with no LA number and a country or region code)
         // are totals of the LAs: counted to say so, never read as another LA. So are rows at
@@ -97,8 +108,16 @@ public enum DfECensusFormat {
             let year = try r.academicYear(period)
             let code16 = try r.required(gss)
             let key = "LA \(code), \(year), \(group)"
-            if let first = seen[key] { throw .duplicateRow(r.location(period), key: key, firstLine: first) }
-            seen[key] = r.line
+            if let first = seen[key] {
+                if let column = Self.breakdown(first, r, read: [period, oldCode, gss, name, ncy]) {
+                    // Said once: every key of such a file repeats.
+                    guard !brokenDown else { return }
+                    brokenDown = true
+                    throw .brokenDownRows(r.location(column), key: key, firstLine: first.line, column: first.header[column - 1], values: [r.text(column), first.text(column)].map(CSVFile.excerpt))
+                }
+                throw .duplicateRow(r.location(period), key: key, firstLine: first.line)
+            }
+            seen[key] = r
             var a = authorityOf[code] ?? Authority(name: r.text(name), lastYear: year)
             if year >= a.lastYear {
                 a.lastYear = year

@@ -99,6 +99,26 @@ let londonDirectory: String? = {
         #expect(!last.notes.contains { $0.contains("suppressed in the files") })
     }
 
+    /// A download broken down by school type has several rows for each LA, year and year
+    /// group: the error names the column and its values, not just a repeated row. Rows
+    /// repeated whole are still duplicates.
+    @Test func aBreakdownIsNamed() throws {
+        let base = try small()
+        let births = try String(contentsOfFile: base.path("births_la_test.csv"), encoding: .utf8)
+        let rows = try String(contentsOfFile: base.path("pupils_by_ncy_la_test.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        var text = "phase_type_grouping," + Self.pupilsHeader
+        for row in rows { text += "Total,\(row)\nState-funded primary,\(row)\n" }
+        let d = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": text, "births_la_test.csv": births])
+        let e = error { _ = try DataSource.load(d.directory) }
+        guard case .brokenDownRows(let loc, let key, let first, let column, let values) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == 3 && loc.column == 1 && first == 2 && key == "LA 999, 2019/20, R")
+        #expect(column == "phase_type_grouping" && values == ["State-funded primary", "Total"])
+        #expect(e?.hint?.contains("filter the file to one phase_type_grouping") == true)
+        let repeated = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": Self.pupilsHeader + rows.joined(separator: "\n") + "\n" + rows.first! + "\n", "births_la_test.csv": births])
+        let again = error { _ = try DataSource.load(repeated.directory) }
+        guard case .duplicateRow = again else { Issue.record("got \(String(describing: again))"); return }
+    }
+
     /// National and regional totals in the census file (an explore-education-statistics
     /// download, with or without its `geographic_level` column) are left out with a note,
     /// never read as an LA or summed into one.
