@@ -848,6 +848,26 @@ for _w in (0.5, 0, 0.25, 0.75, 1):
 METHODS["auto"] = auto(candidates=BLENDS)
 
 
+# Blend weights beyond the last ratio (December 2026, not adopted; docs/accuracy-tried.md):
+# w = 1.25, 1.5 and 2 continue the last ratio's departure from the smoothed one.
+EXTENDED = list(BLENDS)
+for _w in (1.25, 1.5, 2.0):
+    EXTENDED.append(f"blend-{_w}-0.6")
+    ESTIMATORS[EXTENDED[-1]] = combo(mean(1), ses(0.6), weights=[_w, 1 - _w])
+METHODS["auto-extended"] = auto(candidates=EXTENDED)
+
+
+def _parts(cohort_from, intake_from):
+    """Cohort ratios from one method and the intake from another: where a method's errors lie."""
+    def m(hist, steps):
+        return cohort_from(hist, steps)[0], intake_from(hist, steps)[1]
+    return m
+
+
+METHODS["auto-cohort-mean1-intake"] = _parts(METHODS["auto"], METHODS["mean1"])
+METHODS["mean1-cohort-auto-intake"] = _parts(METHODS["mean1"], METHODS["auto"])
+
+
 # A trend learnt from the data set (December 2026, not adopted; docs/accuracy-tried.md). On top
 # of auto's ratios, each component's log ratio (the intake; R-Y6, Y7, Y8-Y11, Y12 and Y13, each
 # group through its year factor) gets b x (lag + h): b the least-squares slope of the area's
