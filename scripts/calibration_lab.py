@@ -264,15 +264,22 @@ def chain_ladder(cells):
     horizons = sorted({h for h, _ in cells})
     origins = sorted({o for _, o in cells})
     level = {o: cells[(horizons[0], o)] for o in origins if (horizons[0], o) in cells}
-    out = {horizons[0]: sum(level.values()) / len(level)}
+    last = max(level) if level else 0
+    def mean(values):
+        w = {o: RECENCY ** (last - o) for o in values}
+        return sum(w[o] * v for o, v in values.items()) / sum(w.values())
+    out = {horizons[0]: mean(level)}
     projected = dict(level)
     for h in horizons[1:]:
         both = [o for o in origins if (h, o) in cells and (h - 1, o) in cells]
         below = sum(cells[(h - 1, o)] for o in both)
         factor = sum(cells[(h, o)] for o in both) / below if below > 0 else 1.0
         projected = {o: cells[(h, o)] if (h, o) in cells else v * factor for o, v in projected.items()}
-        out[h] = sum(projected.values()) / len(projected)
+        out[h] = mean(projected)
     return out
+
+
+RECENCY = 1.0  # --recency: each origin's weight in the chain ladder's mean, per year older
 
 
 def linear_quantile(values, p):
@@ -470,10 +477,12 @@ def main():
     parser.add_argument("--kappa-without-evidence", type=float, default=0.0, help="kappa when no origin had an earlier bias (the method: 0)")
     parser.add_argument("--common-spread", choices=["mean-square", "variance", "prediction", "inflated", "student", "about-location", "prequential"], default="mean-square",
                         help="the common part: the origins' mean squared mean error (the method), or its variance about the bias")
+    parser.add_argument("--recency", type=float, default=1.0, help="the chain ladder's weight per year an inner origin is older (the method: 1, equal weights)")
     parser.add_argument("--pool-phases", action="store_true", help="conformal scores and adaptation shared by both phases")
     args = parser.parse_args()
-    global KAPPA_WITHOUT_EVIDENCE
+    global KAPPA_WITHOUT_EVIDENCE, RECENCY
     KAPPA_WITHOUT_EVIDENCE = args.kappa_without_evidence
+    RECENCY = args.recency
     if not os.path.exists(BINARY):
         sys.exit("build placeplan first: make build")
     inner = []
