@@ -125,6 +125,9 @@ public struct Backtest: Sendable {
         guard (1...ForecastSettings.maximumHorizon).contains(settings.horizon) else {
             throw .invalidOption(option: "--years", message: "\(settings.horizon) is outside 1...25", hint: "backtest 1 to 25 years ahead, e.g. --years 5")
         }
+        if let last = years.last, let (message, hint) = DataSet.excludedAfterCensus(settings.excludedYears, census: last, describedAs: "the data's last census (\(last))") {
+            throw .invalidOption(option: "--exclude-years", message: message, hint: hint)
+        }
         guard years.count > settings.minimumHistory else {
             throw .insufficientHistory(
                 "a backtest needs more than \(settings.minimumHistory) censuses; the rolls have \(years.count)",

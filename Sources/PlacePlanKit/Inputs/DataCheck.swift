@@ -140,14 +140,12 @@ public enum DataCheck {
     static func suppressedCells(_ data: DataSet) -> [String] {
         let last = data.rolls.years.count - 1
         return data.areas.enumerated().compactMap { a, area in
-            let missing = data.rolls.span(area: a).flatMap { t in data.missingYearGroups(area: a, yearIndex: t).map { (t, $0) } }
+            let missing = data.missingCensusCells(area: a)
             guard !missing.isEmpty else { return nil }
-            let listed = missing.prefix(3).map { t, g in
-                "\(g) in \(data.rolls.years[t])" + (data.rolls.sourceOfMissing(yearIndex: t, area: a, g).map { " (\($0.file.split(separator: "/").last ?? ""):\($0.line ?? 0))" } ?? "")
-            }
+            let listed = missing.prefix(3).map { data.describeMissing(area: a, yearIndex: $0.yearIndex, $0.group) }
             let more = missing.count > 3 ? " and \(missing.count - 3) more" : ""
             var text = "\(area.id) \(area.name): no \(listed.joined(separator: ", "))\(more), suppressed or missing: the ratios that need them are left out, and a backtest does not forecast from those censuses"
-            if missing.contains(where: { $0.0 == last }), data.isLAData, data.shownAreas.count > 1 {
+            if missing.contains(where: { $0.yearIndex == last }), data.isLAData, data.shownAreas.count > 1 {
                 text += "; the LA is left out of forecasts from \(data.lastCensus) until the figure is supplied"
             }
             return text

@@ -365,6 +365,18 @@ public struct DataSet: Sendable {
         areas[a].phase.yearGroups.filter { rolls.pupils(yearIndex: t, area: a, $0) == nil }
     }
 
+    /// The error for census years left out of estimation that come after `census`, the last
+    /// one the forecast learns from (`describedAs` names it): none can be left out, so each is
+    /// a typo or a year not yet counted, never to be obeyed silently as nothing. Nil when
+    /// there are none.
+    public static func excludedAfterCensus(
+        _ excluded: Set<AcademicYear>, census: AcademicYear, describedAs: String
+    ) -> (message: String, hint: String)? {
+        let after = excluded.filter { $0 > census }.sorted()
+        guard !after.isEmpty else { return nil }
+        return ("\(after.map(\.description).joined(separator: ", ")) \(after.count == 1 ? "is" : "are") after \(describedAs)", "list census years up to \(census), or none")
+    }
+
     /// A note for census years left out of estimation (`--exclude-years`, `exclude_years`)
     /// that come before the first of `census`: there is nothing to leave out (an LA whose
     /// series starts after a reorganisation). Nil when there are none.
@@ -375,28 +387,35 @@ public struct DataSet: Sendable {
         return "\(before.map(\.description).joined(separator: ", ")), left out of estimation, \(before.count == 1 ? "is" : "are") before the data's first census (\(first)): nothing to leave out"
     }
 
+    /// The census cells of area `a`'s years with no count (suppressed, or no row), in order
+    /// of year and year group.
+    public func missingCensusCells(area a: Int) -> [(yearIndex: Int, group: YearGroup)] {
+        rolls.span(area: a).flatMap { t in missingYearGroups(area: a, yearIndex: t).map { (t, $0) } }
+    }
+
+    /// A missing census cell as messages name it: "Y3 in 2019/20 (rolls.csv:12)", the file and
+    /// line where the file gives a suppression code.
+    func describeMissing(area a: Int, yearIndex t: Int, _ g: YearGroup) -> String {
+        "\(g) in \(rolls.years[t])" + (rolls.sourceOfMissing(yearIndex: t, area: a, g).map { " (\($0.file.split(separator: "/").last ?? ""):\($0.line ?? 0))" } ?? "")
+    }
+
     /// A note naming the census counts the files give as suppression codes (x, c, ...) before
     /// the last census, which are read as missing: the ratios that need them are left out of
     /// estimation. Nil when there are none. (Rows absent on the DfE route, and a code at the
-    /// last census, have notes of their own where they are handled.)
+    /// last census, have notes of their own where they are handled; `placeplan check` lists
+    /// every missing cell, ``DataCheck``.)
     public var suppressedCountsNote: String? {
         let last = rolls.years.count - 1
-        var cells: [String] = []
-        var count = 0
-        for a in areas.indices {
-            for t in rolls.span(area: a) where t < last {
-                for g in missingYearGroups(area: a, yearIndex: t) {
-                    guard let source = rolls.sourceOfMissing(yearIndex: t, area: a, g) else { continue }
-                    count += 1
-                    if cells.count < 3 {
-                        cells.append("\(areas[a].id)\(areas[a].name == areas[a].id ? "" : " " + areas[a].name) \(g) in \(rolls.years[t]) (\(source.file.split(separator: "/").last ?? ""):\(source.line ?? 0))")
-                    }
-                }
-            }
+        let cells = areas.indices.flatMap { a in
+            missingCensusCells(area: a).filter { $0.yearIndex < last && rolls.sourceOfMissing(yearIndex: $0.yearIndex, area: a, $0.group) != nil }.map { (a, $0) }
         }
-        guard count > 0 else { return nil }
-        return "\(count == 1 ? "1 census count is" : "\(count) census counts are") suppressed in the files (\(cells.joined(separator: ", "))\(count > 3 ? ", ..." : "")): "
-            + "read as missing, so the ratios that need \(count == 1 ? "it" : "them") are left out; 'placeplan check' lists \(count == 1 ? "it" : "them all")"
+        guard !cells.isEmpty else { return nil }
+        let named = cells.prefix(3).map { a, c in
+            "\(areas[a].id)\(areas[a].name == areas[a].id ? "" : " " + areas[a].name) " + describeMissing(area: a, yearIndex: c.yearIndex, c.group)
+        }
+        let one = cells.count == 1
+        return "\(one ? "1 census count is" : "\(cells.count) census counts are") suppressed in the files (\(named.joined(separator: ", "))\(cells.count > 3 ? ", ..." : "")): "
+            + "read as missing, so the ratios that need \(one ? "it" : "them") are left out; 'placeplan check' lists \(one ? "it" : "them all")"
     }
 
     /// The last census in the rolls.

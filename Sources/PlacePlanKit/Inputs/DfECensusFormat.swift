@@ -307,14 +307,6 @@ public enum DfECensusFormat {
         return code.hasPrefix("E92") || code.hasPrefix("E12") || code.hasPrefix("K0")
     }
 
-    /// GLA births: mid-year rows (dated YYYY-07-01) for local authority geographies. Every
-    /// series must run without gaps; rows dated otherwise (the GLA's calendar-year rows) are
-    /// not mid-year totals and are skipped, but a file with no mid-year rows at all is an error.
-    static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {
-        var notes: [String] = []
-        return try readBirths(file, notes: &notes)
-    }
-
     /// The sexes a births row can be for, when it is not for persons: a mid-year that has
     /// a male and a female row but no persons row is their sum.
     enum BirthSex { case male, female }
@@ -327,8 +319,11 @@ public enum DfECensusFormat {
         }
     }
 
-    /// Reads the births file; `notes` gains a line when mid-years were summed from their male
-    /// and female rows.
+    /// GLA births: mid-year rows (dated YYYY-07-01) for local authority geographies. Every
+    /// series must run without gaps; rows dated otherwise (the GLA's calendar-year rows) are
+    /// not mid-year totals and are skipped, but a file with no mid-year rows at all is an error.
+    /// A mid-year with male and female rows but no persons row is their sum, and `notes` gains
+    /// a line saying so.
     static func readBirths(_ file: CSVFile, notes: inout [String]) throws(PlacePlanError) -> [String: BirthSeries] {
         let gss = try file.require("gss_code")
         let date = try file.require("date")
@@ -460,10 +455,9 @@ public enum DataSource {
             throw .invalidOption(option: "--data", message: "\(directory) is a file, not a directory", hint: "--data names the folder that holds the data files, e.g. --data data/")
         }
         let own = (directory as NSString).appendingPathComponent(PlacePlanFormat.areasFile)
+        var data: DataSet
         if !FileManager.default.fileExists(atPath: own), let files = try DfECensusFormat.files(in: directory) {
-            var data = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
-            data.directory = directory
-            if let note = data.suppressedCountsNote { data.notes.append(note) }
+            data = try DfECensusFormat.load(pupils: files.pupils, births: files.births, authorities: authorities)
             if authorities != nil {
                 // The whole file too, whose authorities the chosen ones' intervals learn from;
                 // if it does not load as a whole, they learn from their own errors, and a note
@@ -476,14 +470,14 @@ public enum DataSource {
                     data.notes.append("the intervals learn from the chosen authorities' own errors alone: the file's other authorities do not load (\(error.message))")
                 }
             }
-            return data
+        } else {
+            if authorities != nil {
+                throw .invalidOption(
+                    option: "--la", message: "applies to the DfE census format only",
+                    hint: "drop --la, or point --data at a directory with pupils_by_ncy_la_*.csv and births_la_*.csv")
+            }
+            data = try PlacePlanFormat.load(directory: directory)
         }
-        if authorities != nil {
-            throw .invalidOption(
-                option: "--la", message: "applies to the DfE census format only",
-                hint: "drop --la, or point --data at a directory with pupils_by_ncy_la_*.csv and births_la_*.csv")
-        }
-        var data = try PlacePlanFormat.load(directory: directory)
         data.directory = directory
         if let note = data.suppressedCountsNote { data.notes.append(note) }
         return data

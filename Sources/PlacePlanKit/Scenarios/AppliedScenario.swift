@@ -129,11 +129,7 @@ extension AppliedScenario {
         // yet counted) would be obeyed silently, as nothing. One before the data's first
         // census (an LA whose series starts after a reorganisation) has nothing to leave out,
         // which the forecast's notes say (``ScenarioRunner``).
-        let future = model.excludedYears.filter { $0 > origin }.sorted()
-        if !future.isEmpty {
-            let years = future.map(\.description).joined(separator: ", ")
-            let message = "\(years) \(future.count == 1 ? "is after" : "are after") the census a forecast from \(origin) starts from"
-            let hint = "list census years up to \(origin), or none"
+        if let (message, hint) = DataSet.excludedAfterCensus(model.excludedYears, census: origin, describedAs: "the census a forecast from \(origin) starts from") {
             if overrides.excludedYears != nil {
                 errors.append(.invalidOption(option: "--exclude-years", message: message, hint: hint))
             } else {

@@ -111,14 +111,7 @@ struct BacktestCommand: ParsableCommand {
             var drawing = draws
             drawing.intervals = drawing.intervals || !coverageGates.isEmpty
             settings.uncertainty = drawing.settings()
-            if let excludeYears {
-                settings.excludedYears = try parseExcludedYears(excludeYears)
-                if let last = dataSet.rolls.years.last, case let future = settings.excludedYears.filter({ $0 > last }).sorted(), !future.isEmpty {
-                    throw PlacePlanError.invalidOption(
-                        option: "--exclude-years", message: "\(future.map(\.description).joined(separator: ", ")) \(future.count == 1 ? "is after" : "are after") the data's last census (\(last))",
-                        hint: "list census years up to \(last), or none")
-                }
-            }
+            if let excludeYears { settings.excludedYears = try parseExcludedYears(excludeYears) }
             // The progress line is cleared before anything else is written, error or not.
             let line = ProgressLine()
             let backtest: Backtest

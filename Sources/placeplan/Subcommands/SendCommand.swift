@@ -154,7 +154,7 @@ struct SendCommand: ParsableCommand {
         // trend and the interval calibration over every authority in the folder, the
         // records theirs alone.
         let wanted: Set<String>? = data.la == nil ? nil : Set(dataSet.shownAreas.flatMap { dataSet.mergedAreas[$0.id] ?? [$0.id] }.compactMap { histories[$0]?.authority })
-        let pool = wanted == nil ? dataSet : dataSet.calibrationPool?.data ?? dataSet
+        let pool = dataSet.calibrationPool?.data ?? dataSet
         let pooled = SENDPooledTrend(histories: histories, data: pool, national: try SENDPooledTrend.nationalPlans(directory: data.data))
         let errorGates = try maxError.map { text throws(PlacePlanError) in try AccuracyGate.parse(text) } ?? []
         let biasGates = try maxBias.map { text throws(PlacePlanError) in try AccuracyGate.parse(text, option: "--max-bias") } ?? []
