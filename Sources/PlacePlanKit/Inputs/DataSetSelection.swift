@@ -65,6 +65,7 @@ extension DataSet {
         guard let t = data.rolls.yearIndex(origin) else { return data }
         var keep: [Int] = []
         var replaced: [LocalAuthorityReorganisation] = []
+        var leftOut = Set<String>()  // areas with a census at the origin that cannot be forecast
         for (a, area) in data.areas.enumerated() {
             if let wanted = data.requestedAreas, !wanted.contains(area.id), wanted.isDisjoint(with: data.mergedAreas[area.id] ?? []) { continue }
             if !data.rolls.hasCensus(yearIndex: t, area: a) {
@@ -81,6 +82,7 @@ extension DataSet {
             }
             if area.phase.yearGroups.contains(.reception), data.birthSeries(for: area) == nil {
                 data.notes.append("\(area.id) \(area.name): left out, the births file has no births for \(area.localAuthority)")
+                leftOut.insert(area.id)
                 continue
             }
             keep.append(a)
@@ -96,14 +98,21 @@ extension DataSet {
                     data.notes.append(
                         "\(data.areas[a].id) \(data.areas[a].name): left out, its \(origin) census has no "
                             + "\(missing.map(\.description).joined(separator: ", ")) (suppressed or missing); supply the figure to forecast it")
+                    leftOut.insert(data.areas[a].id)
                 }
                 keep = keep.filter(complete.contains)
             }
         }
         for event in replaced {
+            // A successor that could not be forecast (no births) is named above; the note must
+            // not say the predecessor's pupils are forecast under it.
+            let lost = event.successors.filter { leftOut.contains($0.number) }
             data.notes.append(
                 "\(event.predecessors.map(\.description).joined(separator: ", ")): left out, replaced in \(event.firstYear) by "
-                    + "\(event.successors.map(\.description).joined(separator: ", ")), forecast from their own history")
+                    + "\(event.successors.map(\.description).joined(separator: ", "))"
+                    + (lost.isEmpty
+                        ? ", forecast from their own history"
+                        : "; \(lost.map(\.description).joined(separator: ", ")) cannot be forecast (see above), so \(lost.count == event.successors.count ? "these pupils are" : "their pupils are") not in the forecast"))
         }
         let first = keep.map { data.rolls.span(area: $0).lowerBound }.min() ?? 0
         if keep.count == data.areas.count && first == 0 { return data }

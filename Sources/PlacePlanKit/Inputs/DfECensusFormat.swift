@@ -191,16 +191,19 @@ public enum DfECensusFormat {
         for code in kept.sorted() {
             let a = authorityOf[code]!
             // Births by the LA's latest GSS code, else an earlier one, else the other code of a
-            // recoded LA, else (a county) the sum of its districts.
+            // recoded LA, else (a county, or a unitary made from districts) the sum of its
+            // districts.
             let codes = a.codes.sorted { $0.year > $1.year }.map(\.gss)
             let aliases = codes.flatMap { c in
                 LocalAuthorityReorganisation.recodedGSS.compactMap { $0.old == c ? $0.new : $0.new == c ? $0.old : nil }
             }
             var key = (codes + aliases).first { birthSeries[$0] != nil }
-            if key == nil, let county = codes.lazy.compactMap({ CountyDistricts.births(county: $0, from: birthSeries) }).first {
-                births[county.key] = county
-                key = county.key
-                notes.append("LA \(code) \(a.name): births summed from the districts of county \(county.key) (the births file has no row for the county)")
+            if key == nil, let summed = (codes + aliases).lazy.compactMap({ DistrictBirths.births(of: $0, from: birthSeries) }).first {
+                births[summed.key] = summed
+                key = summed.key
+                notes.append(
+                    "LA \(code) \(a.name): births summed from the districts of \(DistrictBirths.table[summed.key]!.name) (\(summed.key)), "
+                        + "as the births file has no row for \(summed.key)")
             }
             if let key, births[key] == nil { births[key] = birthSeries[key] }
             areas.append(PlanningArea(id: code, name: a.name, phase: .allThrough, localAuthority: key ?? codes[0]))

@@ -142,10 +142,14 @@ extension CSVRecord {
     }
 }
 
-/// The shire districts (GSS E07, April 2021 boundaries) of each English county (E10), from
-/// ONS's local authority district to county lookup: a county's births are the sum of its
-/// districts' when a births file has no row for the county itself.
-public enum CountyDistricts {
+/// The districts whose births make up an LA that a births file may lack a row for: each
+/// English county (E10) as the sum of its shire districts (GSS E07, April 2021 boundaries,
+/// from ONS's local authority district to county lookup), and each unitary made from
+/// districts since 2019 (E06000058-66) as the sum of the districts it replaced. A county's
+/// births are then the sum of its districts' when the file has no row for the county, and a
+/// new unitary's are its predecessors' districts' when the file is on boundaries before it
+/// (GLA's births are by 2021 districts, which have no Cumberland, no Westmorland and Furness).
+public enum DistrictBirths {
     public static let table: [String: (name: String, districts: [String])] = [
         "E10000003": ("Cambridgeshire", range(8...12)),
         "E10000006": ("Cumbria", range(26...31)),
@@ -171,17 +175,27 @@ public enum CountyDistricts {
         "E10000031": ("Warwickshire", range(218...222)),
         "E10000032": ("West Sussex", range(223...229)),
         "E10000034": ("Worcestershire", range(234...239)),
+        // Unitaries made from districts (and, for BCP, two earlier unitaries).
+        "E06000058": ("Bournemouth, Christchurch and Poole", ["E06000028", "E06000029", "E07000048"]),
+        "E06000059": ("Dorset", range(49...53)),
+        "E06000060": ("Buckinghamshire", range(4...7)),
+        "E06000061": ("North Northamptonshire", range(150...150) + range(152...153) + range(156...156)),
+        "E06000062": ("West Northamptonshire", range(151...151) + range(154...155)),
+        "E06000063": ("Cumberland", range(26...26) + range(28...29)),
+        "E06000064": ("Westmorland and Furness", range(27...27) + range(30...31)),
+        "E06000065": ("North Yorkshire", range(163...169)),
+        "E06000066": ("Somerset", range(187...189) + range(246...246)),
     ]
 
     static func range(_ r: ClosedRange<Int>) -> [String] { r.map { String(format: "E07%06d", $0) } }
 
-    /// The county's births summed from its districts, for the mid-years every district has
-    /// (nil when a district has no births at all, or the code is not a county).
-    static func births(county: String, from series: [String: BirthSeries]) -> BirthSeries? {
-        guard let entry = table[county] else { return nil }
+    /// The LA's births summed from its districts, for the mid-years every district has (nil
+    /// when a district has no births at all, or the code is not in ``table``).
+    static func births(of la: String, from series: [String: BirthSeries]) -> BirthSeries? {
+        guard let entry = table[la] else { return nil }
         let parts = entry.districts.compactMap { series[$0] }
         guard parts.count == entry.districts.count, let first = parts.first else { return nil }
-        var sum = BirthSeries(key: county)
+        var sum = BirthSeries(key: la)
         for y in first.births.keys.sorted() where parts.allSatisfy({ $0.births[y] != nil }) {
             sum.births[y] = parts.reduce(0) { $0 + $1.births[y]! }
             if parts.contains(where: { $0.projected.contains(y) }) { sum.projected.insert(y) }

@@ -217,14 +217,67 @@ let englandDirectory: String? = {
             for g in 0...13 { pupils += "\(period),909,E10000006,Cumbria,\(g == 0 ? "reception" : "year_group_\(g)"),0,0,100,0\n" }
         }
         var births = DfECensusFormatTests.birthsHeader
-        for (i, district) in CountyDistricts.table["E10000006"]!.districts.enumerated() {
+        for (i, district) in DistrictBirths.table["E10000006"]!.districts.enumerated() {
             for y in 2014...2016 { births += "\(district),d,LAD21,persons,\(y)-07-01,actual,\(10 * (i + 1)),,\n" }
         }
         let d = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births])
         let data = try DataSource.load(d.directory)
         let series = try #require(data.birthSeries(for: data.areas[0]))
         #expect(series.births[2015] == Double(10 + 20 + 30 + 40 + 50 + 60))
-        #expect(data.notes.contains { $0.contains("births summed from the districts of county E10000006") })
+        #expect(data.notes.contains { $0.contains("births summed from the districts of Cumbria (E10000006)") })
+    }
+
+    /// Cumbria split in April 2023; GLA's births are by 2021 districts, which have no
+    /// Cumberland and no Westmorland and Furness. With a census from 2023/24 on, each
+    /// successor's births are its districts' summed, so Cumbria's pupils stay in the
+    /// forecast; a successor whose districts are absent too is left out, and the notes and
+    /// `placeplan check` say that its pupils are not forecast (not that they are, under it).
+    @Test func aSplitAfterTheBirthsBoundariesTakesItsDistrictsBirths() throws {
+        var pupils = DfECensusFormatTests.pupilsHeader
+        func rows(_ period: String, _ la: String, _ gss: String, _ name: String, _ n: Int) {
+            for g in 0...13 { pupils += "\(period),\(la),\(gss),\(name),\(g == 0 ? "reception" : "year_group_\(g)"),0,0,\(n),0\n" }
+        }
+        for period in ["202021", "202122", "202223"] { rows(period, "909", "E10000006", "Cumbria", 100) }
+        for period in ["202324", "202425"] {
+            rows(period, "942", "E06000063", "Cumberland", 60)
+            rows(period, "943", "E06000064", "Westmorland and Furness", 40)
+        }
+        func births(_ districts: [String]) -> String {
+            var text = DfECensusFormatTests.birthsHeader
+            for (i, district) in districts.enumerated() {
+                for y in 2015...2023 { text += "\(district),d,LAD21,persons,\(y)-07-01,actual,\(10 * (i + 1)),,\n" }
+            }
+            return text
+        }
+        let cumbria = DistrictBirths.table["E10000006"]!.districts
+        let d = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births(cumbria)])
+        let data = try DataSource.load(d.directory)
+        let cumberland = try #require(data.areas.first { $0.id == "942" }), westmorland = try #require(data.areas.first { $0.id == "943" })
+        // Allerdale (10), Carlisle (30), Copeland (40); Barrow (20), Eden (50), South Lakeland (60).
+        #expect(data.birthSeries(for: cumberland)?.births[2020] == 80)
+        #expect(data.birthSeries(for: westmorland)?.births[2020] == 130)
+        #expect(data.notes.contains("LA 942 Cumberland: births summed from the districts of Cumberland (E06000063), as the births file has no row for E06000063"))
+        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
+        #expect(forecast.areas.map(\.id) == ["942", "943"])
+        // Before the break, Cumbria's own births are the six districts'.
+        let old = try #require(data.areas.first { $0.id == "909" })
+        #expect(data.birthSeries(for: old)?.births[2020] == 210)
+        #expect(DataCheck.run(directory: d.directory).warnings.allSatisfy { !$0.contains("left out") })
+
+        // Without Westmorland and Furness's districts, it is left out and said to be.
+        let partial = try TemporaryData(files: [
+            "pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births(DistrictBirths.table["E06000063"]!.districts),
+        ])
+        let known = try DataSource.load(partial.directory).atOrigin(AcademicYear(2024))
+        #expect(known.areas.map(\.id) == ["942"])
+        #expect(known.notes.contains("943 Westmorland and Furness: left out, the births file has no births for E06000064"))
+        #expect(known.notes.contains {
+            $0.hasPrefix("909 Cumbria: left out, replaced in 2023/24 by 942 Cumberland, 943 Westmorland and Furness; 943 Westmorland and Furness cannot be forecast")
+        })
+        #expect(!known.notes.contains { $0.contains("forecast from their own history") })
+        let check = DataCheck.run(directory: partial.directory)
+        #expect(check.warnings.contains("943 Westmorland and Furness: left out, the births file has no births for E06000064"), "\(check.warnings)")
+        #expect(!check.warnings.contains { $0.hasPrefix("909 Cumbria") })
     }
 
     @Test func anNCYBeyondYear14IsAnErrorAtItsCell() throws {
@@ -294,9 +347,15 @@ let englandDirectory: String? = {
         let counties = births.keys.filter { $0.hasPrefix("E10") }.sorted()
         #expect(counties.count == 13)
         for county in counties {
-            let summed = try #require(CountyDistricts.births(county: county, from: births), "\(county)")
+            let summed = try #require(DistrictBirths.births(of: county, from: births), "\(county)")
             for (y, n) in births[county]!.births { #expect(abs(summed.births[y]! - n) < 0.5, "\(county) \(y)") }
         }
+        // Cumbria's successors of 2023 together are the county: their districts split it.
+        let cumberland = try #require(DistrictBirths.births(of: "E06000063", from: births))
+        let westmorland = try #require(DistrictBirths.births(of: "E06000064", from: births))
+        for (y, n) in births["E10000006"]!.births { #expect(abs(cumberland.births[y]! + westmorland.births[y]! - n) < 0.5, "\(y)") }
+        // Unitaries already in the 2021 districts have their own rows, which win.
+        for unitary in ["E06000058", "E06000059", "E06000060", "E06000061", "E06000062"] { #expect(births[unitary] != nil, "\(unitary)") }
     }
 
     @Test(.enabled(if: englandDirectory != nil, "needs ../shared/data/england"))
