@@ -80,7 +80,7 @@ report-check: build
 bench-england: build
 	scripts/bench-england.sh --scaling
 
-# libFuzzer on the CSV loaders, the scenario parser and every output format, FUZZ_SECONDS
+# libFuzzer on the CSV loaders (ours and the DfE files), the scenario parser and every output format, FUZZ_SECONDS
 # each (default 60), from the seed corpus in Tests/Fixtures/fuzz-corpus (scripts/fuzz.sh).
 fuzz: deps
 	scripts/fuzz.sh

@@ -7,6 +7,7 @@ import PlacePlanKit
 /// report is a bug.
 ///
 ///     placeplan-fuzz csv [libFuzzer options] [corpus folders]      the CSV loaders (the whole data set)
+///     placeplan-fuzz dfe ...                                       the DfE census, births, LA places and reorganisations files, through a forecast
 ///     placeplan-fuzz scenario ...                                  the scenario parser and its application
 ///     placeplan-fuzz outputs ...                                   a scenario through a forecast to every output format
 ///
@@ -24,8 +25,8 @@ enum PlacePlanFuzz {
 
     static func main() {
         let arguments = CommandLine.arguments
-        guard arguments.count >= 2, ["csv", "scenario", "outputs"].contains(arguments[1]) else {
-            FileHandle.standardError.write(Data("usage: placeplan-fuzz csv|scenario|outputs [libFuzzer options] [corpus]\n".utf8))
+        guard arguments.count >= 2, ["csv", "dfe", "scenario", "outputs"].contains(arguments[1]) else {
+            FileHandle.standardError.write(Data("usage: placeplan-fuzz csv|dfe|scenario|outputs [libFuzzer options] [corpus]\n".utf8))
             exit(64)
         }
         // RTLD_DEFAULT (0 on Linux): the program and its libraries.
@@ -49,16 +50,30 @@ enum PlacePlanFuzz {
         exit(status)
     }
 
-    /// A private copy of the demo data, loaded once for the scenario and output targets.
+    /// A private copy of the demo data, loaded once for the scenario and output targets; for
+    /// `dfe`, a small DfE folder from the seed corpus instead.
     static func setUp() {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         work = NSTemporaryDirectory() + "placeplan-fuzz-\(getpid())"
         try? FileManager.default.removeItem(atPath: work)
+        if target == "dfe" {
+            // The seed files start with the byte that picks them; the folder holds the rest.
+            try! FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let seeds = root.appendingPathComponent("Tests/Fixtures/fuzz-corpus/dfe")
+            for (i, name) in dfeFiles.enumerated() {
+                let seed = FileManager.default.contents(atPath: seeds.appendingPathComponent(name).path)!
+                precondition(seed.first == UInt8(i), "the seed \(name) must start with byte \(i)")
+                _ = FileManager.default.createFile(atPath: work + "/" + name, contents: seed.dropFirst())
+            }
+            precondition((try? DataSource.load(work)) != nil, "the DfE seed folder must load")
+            return
+        }
         try! FileManager.default.copyItem(atPath: root.appendingPathComponent("data").path, toPath: work)
         demo = try? DataSource.load(work)
     }
 
     static let csvFiles = ["rolls.csv", "areas.csv", "schools.csv", "births.csv", "transfers.csv", "yields.csv", "send_costs.csv"]
+    static let dfeFiles = ["pupils_by_ncy_la_fuzz.csv", "births_la_fuzz.csv", "school_capacity_la.csv", "la_reorganisations.csv"]
 
     static func one(_ input: Data) {
         switch target {
@@ -70,6 +85,16 @@ enum PlacePlanFuzz {
             _ = FileManager.default.createFile(atPath: path, contents: input.dropFirst())
             defer { _ = FileManager.default.createFile(atPath: path, contents: original) }
             _ = try? DataSource.load(work)
+        case "dfe":
+            // As csv, over the DfE files; what loads goes through the reorganisations and a forecast.
+            guard let first = input.first else { return }
+            let name = dfeFiles[Int(first) % dfeFiles.count], path = work + "/" + name
+            let original = FileManager.default.contents(atPath: path)
+            _ = FileManager.default.createFile(atPath: path, contents: input.dropFirst())
+            defer { _ = FileManager.default.createFile(atPath: path, contents: original) }
+            guard let data = try? DataSource.load(work) else { return }
+            _ = data.mergingReorganisations()
+            _ = try? Projector.forecast(data, settings: ForecastSettings(horizon: 2))
         case "scenario", "outputs":
             guard let data = demo else { return }
             let path = work + "/fuzz.yaml"
