@@ -407,7 +407,7 @@ def evaluate(inner, variant, first_origin):
                 s = scale(h, r["a"])
                 z = abs(r["l"] - location(h)) / s
                 q80, q95 = quantile(h, 0.8), quantile(h, 0.95)
-                for key in ((p, h), ("all", h)):
+                for key in ((p, h), ("all", h), ("origin", p, h, origin)):
                     c = cells[key]
                     c[0] += 1
                     c[1] += z <= q80
@@ -417,9 +417,18 @@ def evaluate(inner, variant, first_origin):
     return cells
 
 
+def by_origin(cells):
+    """Each phase and horizon's coverage origin by origin: which forecasts a cell's misses come from."""
+    print("  phase     h  origin    n   80%    95%   80% width")
+    for key in sorted(k for k in cells if k[0] == "origin"):
+        _, p, h, origin = key
+        n, in80, in95, w80, _ = cells[key]
+        print(f"  {p:9} {h}  {origin}/{str(origin + 1)[2:]}  {n:3}  {100 * in80 / n:5.1f}  {100 * in95 / n:5.1f}  {w80 / n:6.2f}")
+
+
 def report(cells, label, verbose=True):
     met, lines = 0, []
-    for key in sorted(cells, key=lambda k: ({"primary": 0, "secondary": 1, "all": 2}[k[0]], k[1])):
+    for key in sorted((k for k in cells if k[0] != "origin"), key=lambda k: ({"primary": 0, "secondary": 1, "all": 2}[k[0]], k[1])):
         n, in80, in95, w80, w95 = cells[key]
         c80, c95 = 100 * in80 / n, 100 * in95 / n
         ok80 = TARGETS[0.8][0] <= round(c80, 1) <= TARGETS[0.8][1]
@@ -428,7 +437,7 @@ def report(cells, label, verbose=True):
             met += ok80 + ok95
         lines.append(f"  {key[0]:9} h{key[1]} n={n:3}  80%: {c80:5.1f}{' ' if ok80 else '*'} width {w80 / n:5.2f}"
                      f"   95%: {c95:5.1f}{' ' if ok95 else '*'} width {w95 / n:5.2f}")
-    phase_cells = [c for k, c in cells.items() if k[0] != "all"]
+    phase_cells = [c for k, c in cells.items() if k[0] in ("primary", "secondary")]
     pooled = [c for k, c in cells.items() if k[0] == "all"]
     pooled_met = sum((75 <= round(100 * c[1] / c[0], 1) <= 85) + (92 <= round(100 * c[2] / c[0], 1) <= 97) for c in pooled)
     widths = (sum(c[3] / c[0] for c in phase_cells) / len(phase_cells), sum(c[4] / c[0] for c in phase_cells) / len(phase_cells))
@@ -479,6 +488,7 @@ def main():
                         help="the common part: the origins' mean squared mean error (the method), or its variance about the bias")
     parser.add_argument("--recency", type=float, default=1.0, help="the chain ladder's weight per year an inner origin is older (the method: 1, equal weights)")
     parser.add_argument("--pool-phases", action="store_true", help="conformal scores and adaptation shared by both phases")
+    parser.add_argument("--by-origin", action="store_true", help="also each phase and horizon's coverage origin by origin")
     args = parser.parse_args()
     global KAPPA_WITHOUT_EVIDENCE, RECENCY
     KAPPA_WITHOUT_EVIDENCE = args.kappa_without_evidence
@@ -505,6 +515,8 @@ def main():
     variant = Variant(extrapolated_scores=args.extrapolated_scores, chain_ladder=chain, fitted=args.fitted, centre=args.centre, common_spread=args.common_spread, pool_phases=args.pool_phases)
     cells = evaluate(inner, variant, first_origin)
     report(cells, str(variant))
+    if args.by_origin:
+        by_origin(cells)
     if args.check:
         check(args.data, cells)
 
