@@ -244,6 +244,24 @@ public struct BirthSeries: Sendable, Hashable {
 
     /// The mid-year of births that feeds Reception in `year`: four years before it starts.
     public static func midYear(feeding year: AcademicYear) -> Int { year.startYear - 4 }
+
+    /// The births of places that together make up one (districts of a county, the LAs of a
+    /// reorganisation), summed over the mid-years every part has; a year is projected if any
+    /// part's is, and intervals are added end to end, as if the parts' errors moved together.
+    /// Nil when there are no parts or no year they all have.
+    static func sum(_ parts: [BirthSeries], key: String) -> BirthSeries? {
+        guard let first = parts.first else { return nil }
+        var sum = BirthSeries(key: key)
+        for y in first.births.keys.sorted() where parts.allSatisfy({ $0.births[y] != nil }) {
+            sum.births[y] = parts.reduce(0) { $0 + $1.births[y]! }
+            if parts.contains(where: { $0.projected.contains(y) }) { sum.projected.insert(y) }
+            if parts.allSatisfy({ $0.lower[y] != nil && $0.upper[y] != nil }) {
+                sum.lower[y] = parts.reduce(0) { $0 + $1.lower[y]! }
+                sum.upper[y] = parts.reduce(0) { $0 + $1.upper[y]! }
+            }
+        }
+        return sum.births.isEmpty ? nil : sum
+    }
 }
 
 /// The share of each primary planning area's Year 6 who move to each secondary planning

@@ -158,17 +158,7 @@ extension DataSet {
         // whole area at every date), else the predecessors'.
         func summed(_ group: [PlanningArea]) -> BirthSeries? {
             let series = group.compactMap { birthSeries(for: $0) }
-            guard series.count == group.count, let firstSeries = series.first else { return nil }
-            var sum = BirthSeries(key: id)
-            for y in firstSeries.births.keys.sorted() where series.allSatisfy({ $0.births[y] != nil }) {
-                sum.births[y] = series.reduce(0) { $0 + $1.births[y]! }
-                if series.contains(where: { $0.projected.contains(y) }) { sum.projected.insert(y) }
-                if series.allSatisfy({ $0.lower[y] != nil && $0.upper[y] != nil }) {
-                    sum.lower[y] = series.reduce(0) { $0 + $1.lower[y]! }
-                    sum.upper[y] = series.reduce(0) { $0 + $1.upper[y]! }
-                }
-            }
-            return sum.births.isEmpty ? nil : sum
+            return series.count == group.count ? BirthSeries.sum(series, key: id) : nil
         }
         let merged = summed(members.filter { successorIDs.contains($0.id) }) ?? summed(members.filter { !successorIDs.contains($0.id) })
         let area = PlanningArea(id: id, name: name, phase: .allThrough, localAuthority: merged == nil ? members[0].localAuthority : id)

@@ -192,7 +192,7 @@ public enum DfECensusFormat {
             let a = authorityOf[code]!
             // Births by the LA's latest GSS code, else an earlier one, else the other code of a
             // recoded LA, else (a county, or a unitary made from districts) the sum of its
-            // districts.
+            // districts, else (an LA split later) the sum of its successors'.
             let codes = a.codes.sorted { $0.year > $1.year }.map(\.gss)
             let aliases = codes.flatMap { c in
                 LocalAuthorityReorganisation.recodedGSS.compactMap { $0.old == c ? $0.new : $0.new == c ? $0.old : nil }
@@ -204,6 +204,25 @@ public enum DfECensusFormat {
                 notes.append(
                     "LA \(code) \(a.name): births summed from the districts of \(DistrictBirths.table[summed.key]!.name) (\(summed.key)), "
                         + "as the births file has no row for \(summed.key)")
+            }
+            if key == nil, let split = reorganisations.first(where: { $0.predecessors.map(\.number) == [code] }),
+                !split.successors.contains(where: { authorityOf[$0.number] != nil })
+            {
+                // A census that ends before the split, with a births file on later boundaries
+                // (ONS's current ones have Cumberland and Westmorland and Furness back to 1992,
+                // and no Cumbria). With the successors in the census, the merged series takes
+                // their births instead (DataSet.merging).
+                let parts = split.successors.compactMap { s -> BirthSeries? in
+                    let gss = ([s.gss] + (authorityOf[s.number]?.codes.map(\.gss) ?? [])).filter { !$0.isEmpty }
+                    return gss.lazy.compactMap { birthSeries[$0] ?? DistrictBirths.births(of: $0, from: birthSeries) }.first
+                }
+                if parts.count == split.successors.count, let summed = BirthSeries.sum(parts, key: codes[0]) {
+                    births[summed.key] = summed
+                    key = summed.key
+                    notes.append(
+                        "LA \(code) \(a.name): births summed from those of \(split.successors.map(\.description).joined(separator: ", ")), "
+                            + "which it became in \(split.firstYear), as the births file has no row for \(codes[0]) or its districts")
+                }
             }
             if let key, births[key] == nil { births[key] = birthSeries[key] }
             areas.append(PlanningArea(id: code, name: a.name, phase: .allThrough, localAuthority: key ?? codes[0]))

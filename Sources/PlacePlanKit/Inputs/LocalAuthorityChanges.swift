@@ -194,17 +194,6 @@ public enum DistrictBirths {
     static func births(of la: String, from series: [String: BirthSeries]) -> BirthSeries? {
         guard let entry = table[la] else { return nil }
         let parts = entry.districts.compactMap { series[$0] }
-        guard parts.count == entry.districts.count, let first = parts.first else { return nil }
-        var sum = BirthSeries(key: la)
-        for y in first.births.keys.sorted() where parts.allSatisfy({ $0.births[y] != nil }) {
-            sum.births[y] = parts.reduce(0) { $0 + $1.births[y]! }
-            if parts.contains(where: { $0.projected.contains(y) }) { sum.projected.insert(y) }
-            if parts.allSatisfy({ $0.lower[y] != nil && $0.upper[y] != nil }) {
-                // Districts' intervals added end to end: as if their errors moved together.
-                sum.lower[y] = parts.reduce(0) { $0 + $1.lower[y]! }
-                sum.upper[y] = parts.reduce(0) { $0 + $1.upper[y]! }
-            }
-        }
-        return sum.births.isEmpty ? nil : sum
+        return parts.count == entry.districts.count ? BirthSeries.sum(parts, key: la) : nil
     }
 }

@@ -280,6 +280,26 @@ let englandDirectory: String? = {
         #expect(!check.warnings.contains { $0.hasPrefix("909 Cumbria") })
     }
 
+    /// The other way round: a census up to 2022/23 (Cumbria) with births on boundaries after
+    /// the split (ONS's current ones: Cumberland and Westmorland and Furness back to 1992, no
+    /// Cumbria, no districts). Cumbria's births are its successors' summed.
+    @Test func anLASplitLaterTakesItsSuccessorsBirths() throws {
+        var pupils = DfECensusFormatTests.pupilsHeader
+        for period in ["202021", "202122", "202223"] {
+            for g in 0...13 { pupils += "\(period),909,E10000006,Cumbria,\(g == 0 ? "reception" : "year_group_\(g)"),0,0,100,0\n" }
+        }
+        var births = DfECensusFormatTests.birthsHeader
+        for y in 2015...2022 { births += "E06000063,Cumberland,LAD23,persons,\(y)-07-01,actual,60,,\nE06000064,W,LAD23,persons,\(y)-07-01,actual,45,,\n" }
+        let d = try TemporaryData(files: ["pupils_by_ncy_la_test.csv": pupils, "births_la_test.csv": births])
+        let data = try DataSource.load(d.directory)
+        #expect(data.birthSeries(for: data.areas[0])?.births[2018] == 105)
+        #expect(data.notes.contains {
+            $0.hasPrefix("LA 909 Cumbria: births summed from those of 942 Cumberland, 943 Westmorland and Furness, which it became in 2023/24")
+        })
+        let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 2))
+        #expect(forecast.areas.map(\.id) == ["909"])
+    }
+
     @Test func anNCYBeyondYear14IsAnErrorAtItsCell() throws {
         let d = try Self.folder(extraPupils: "201112,901,E06000901,Oldshire,year_group_15,0,0,5,0\n")
         let e = error { _ = try DataSource.load(d.directory) }
