@@ -70,7 +70,13 @@ public enum DataCheck {
                 }
             }
         } else {
-            report.warnings.append("no schools.csv places (the DfE route): sufficiency uses the LA capacity file where it has the LA")
+            // The DfE route: places come from the LA capacity file, which may lack these LAs.
+            let shown = data.shownAreas.map { "\($0.id) \($0.name)" }
+            let listed = shown.count > 3 ? shown.prefix(3).joined(separator: ", ") + " and \(shown.count - 3) more" : shown.joined(separator: ", ")
+            report.warnings.append(
+                data.capacity == nil
+                    ? "no \(LACapacity.file) (nor schools.csv) in the folder: forecast and send run, but sufficiency, report and plan have no places to compare with"
+                    : "\(LACapacity.file) has no places for \(listed): forecast and send run, but sufficiency, report and plan have no places to compare with")
         }
         // Transfers: primary areas that send nobody anywhere.
         if let transfers = data.transfers {

@@ -262,7 +262,9 @@ let englandDirectory: String? = {
         // Before the break, Cumbria's own births are the six districts'.
         let old = try #require(data.areas.first { $0.id == "909" })
         #expect(data.birthSeries(for: old)?.births[2020] == 210)
-        #expect(DataCheck.run(directory: d.directory).warnings.allSatisfy { !$0.contains("left out") })
+        let checked = DataCheck.run(directory: d.directory).warnings
+        #expect(checked.allSatisfy { !$0.contains("left out") })
+        #expect(checked.contains { $0.hasPrefix("no school_capacity_la.csv (nor schools.csv) in the folder: forecast and send run") }, "\(checked)")
 
         // Without Westmorland and Furness's districts, it is left out and said to be.
         let partial = try TemporaryData(files: [
@@ -387,8 +389,11 @@ let englandDirectory: String? = {
         #expect(primary.pan == 25174 / 7)
         let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 2))
         let report = SufficiencyReport(run)
-        // Cumbria has no published places: forecast, not assessed.
+        // Cumbria has no published places: forecast, not assessed, and `check` says so.
         #expect(run.forecast.areas.contains { $0.id == "909" })
+        #expect(DataCheck.run(directory: englandDirectory!, authorities: ["909"]).warnings.contains {
+            $0.hasPrefix("school_capacity_la.csv has no places for 909 Cumbria: forecast and send run")
+        })
         #expect(!report.rows.contains { $0.areaID == "909" })
         #expect(report.rows.contains { $0.areaID == "838" && $0.phase == .secondary && $0.places == Double(dorset.netCapacity) })
         // In the SCAP export its capacity is blank, not zero; Dorset's is its places.
