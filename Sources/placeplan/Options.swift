@@ -16,7 +16,7 @@ struct DataOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "With DfE census data: the local authorities to forecast, by number, GSS code or name (comma-separated).",
-            discussion: "Their forecast is from their own history; with --draws, their intervals learn from the errors of every authority in the file. Example: --la 302,Camden",
+            discussion: "Their forecast is from their own ratios, with the estimators auto finds best over every authority in the file (as in a run of the whole file); with --draws, their intervals learn from the errors of every authority in the file. Example: --la 302,Camden",
             valueName: "codes"))
     var la: String?
 

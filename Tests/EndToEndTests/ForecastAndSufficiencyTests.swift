@@ -147,12 +147,14 @@ import Testing
         #expect(all.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [String: Any])
         #expect((json["areas"] as? [Any])?.count == 33)
-        // With draws, one authority's intervals learn from the whole file, and a note says so;
-        // its forecast is the same as without draws.
+        // One authority's estimators are chosen on the whole file, and with draws its
+        // intervals learn from the whole file too; notes say so. Its forecast is the same
+        // with and without draws.
         let drawn = try CLI.run(["forecast", "--data", CLI.london!, "--la", "302", "--years", "5", "--draws", "200"])
         #expect(drawn.status == 0, "\(drawn.stderr)")
         #expect(drawn.stderr.contains("note: the intervals of 302 Barnet learn from the forecast errors of all 33 authorities in the file"))
         #expect(!r.stderr.contains("learn from the forecast errors"))
+        #expect(r.stderr.contains("note: 302 Barnet: the forecast is from its own ratios, with the estimators that validate best over all 33 authorities in the file (auto)"), "\(r.stderr)")
         let plain = r.stdout.split(separator: "\n").filter { $0.hasPrefix("2026/27") }.first.map { $0.split(separator: " ").prefix(16) }
         let withDraws = drawn.stdout.split(separator: "\n").filter { $0.hasPrefix("2026/27") }.first.map { $0.split(separator: " ").prefix(16) }
         #expect(plain != nil && plain == withDraws, "the year groups of 2026/27 and its total")

@@ -160,7 +160,8 @@ public struct Backtest: Sendable {
         var backtest = Backtest(settings: settings, dataLabel: data.label, origins: compared.isEmpty ? origins : compared, records: records, selections: selections)
         backtest.notes = data.notes + Self.incompleteOrigins(data, origins: origins)
         if let note = DataSet.excludedBeforeDataNote(settings.excludedYears, census: data.rolls.years) { backtest.notes.append(note) }
-        if settings.uncertainty != nil, let note = data.calibrationNote { backtest.notes.append(note) }
+        let options = settings.variants[0].options
+        if let note = settings.uncertainty != nil ? data.calibrationNote(options) : data.estimatorPoolNote(options) { backtest.notes.append(note) }
         return backtest
     }
 

@@ -66,20 +66,42 @@ public struct CohortModel: Sendable {
                 "at least two years of rolls are needed to estimate cohort ratios; the data has \(data.rolls.years.count)",
                 hint: "add earlier January census rolls, or choose a later --from")
         }
-        return try fit(RatioHistory(data: data, excludedYears: options.excludedYears), origin: data.lastCensus, options: options)
+        let history = RatioHistory(data: data, excludedYears: options.excludedYears)
+        return try fit(history, origin: data.lastCensus, options: options, choosingOn: poolHistory(data, options: options))
     }
 
-    /// Fits the model from a ratio history.
-    public static func fit(_ history: RatioHistory, origin: AcademicYear, options: ModelOptions) throws(PlacePlanError) -> CohortModel {
+    /// With `--la` (a ``DataSet/calibrationPool``), the ratio history of every authority in the
+    /// file at the same origin, on which `auto` chooses its estimators: an authority's own
+    /// history holds at most a few inner origins, and chosen on those alone the LAs of both
+    /// folders forecast worse (England's five-year primary error 1.39% against 1.26%,
+    /// docs/accuracy-tried.md), and differently from the same LA in a national run. Nil
+    /// without a pool, or when nothing is chosen by `auto`.
+    static func poolHistory(_ data: DataSet, options: ModelOptions) -> RatioHistory? {
+        guard options.method == .auto || options.intakeMethod == .auto,
+            let whole = data.calibrationPool?.data, whole.rolls.yearIndex(data.lastCensus) != nil
+        else { return nil }
+        var pool = whole.asKnownRolls(at: data.lastCensus).atOrigin(data.lastCensus)
+        pool.calibrationPool = nil
+        guard pool.areas.count > data.areas.count else { return nil }
+        return RatioHistory(data: pool, excludedYears: options.excludedYears)
+    }
+
+    /// Fits the model from a ratio history; `auto` chooses its estimators by validation on
+    /// `choosingOn` when given (the whole file's history, of which `history` is a part), else on
+    /// `history` itself. The ratios are always `history`'s own.
+    public static func fit(
+        _ history: RatioHistory, origin: AcademicYear, options: ModelOptions, choosingOn validation: RatioHistory? = nil
+    ) throws(PlacePlanError) -> CohortModel {
         let steps = ForecastSettings.maximumHorizon
         let areas = history.areas
+        let chooser = validation ?? history
         var selection: EstimatorSelection
         switch options.method {
-        case .auto: selection = EstimatorSelection.auto(history)
+        case .auto: selection = EstimatorSelection.auto(chooser)
         case .fixed(let e): selection = .fixed(e)
         }
         switch options.intakeMethod {
-        case .auto where options.method != .auto: selection.intake = EstimatorSelection.auto(history).intake
+        case .auto where options.method != .auto: selection.intake = EstimatorSelection.auto(chooser).intake
         case .fixed(let e): selection.intake = e
         default: break
         }

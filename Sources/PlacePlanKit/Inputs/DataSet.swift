@@ -317,10 +317,11 @@ public struct DataSet: Sendable {
     /// Whether each area is a whole local authority, named by its DfE LA number (the DfE
     /// route).
     public var isLAData = false
-    /// Every authority of the file, when `--la` chose some of them (DfE route): the
-    /// intervals of the chosen ones are calibrated on the inner backtests of all of them
-    /// (``EmpiricalErrors/measure(_:options:horizon:)``); the forecast is still of the chosen
-    /// ones, from their own history.
+    /// Every authority of the file, when `--la` chose some of them (DfE route): `auto`
+    /// chooses the estimators of the chosen ones by validation on all of them
+    /// (``CohortModel/fit(_:options:)``), and their intervals are calibrated on the inner
+    /// backtests of all of them (``EmpiricalErrors/measure(_:options:horizon:)``); the
+    /// forecast is still of the chosen ones, from their own ratios.
     public var calibrationPool: CalibrationPool? = nil
 
     /// The fewest areas of a phase whose past errors calibrate its intervals well: backtested,
@@ -344,17 +345,31 @@ public struct DataSet: Sendable {
     }
 
     /// What a run with draws says of what its intervals learnt from: the file's other
-    /// authorities (``calibrationPoolNote``), or too few areas (``fewAreasNote``); nil when
+    /// authorities (``calibrationPoolNote(_:)``), or too few areas (``fewAreasNote``); nil when
     /// neither applies.
-    public var calibrationNote: String? { calibrationPoolNote ?? fewAreasNote }
+    public func calibrationNote(_ options: ModelOptions) -> String? { calibrationPoolNote(options) ?? fewAreasNote }
 
     /// What a run with draws says of ``calibrationPool``, when there is one.
-    public var calibrationPoolNote: String? {
+    public func calibrationPoolNote(_ options: ModelOptions) -> String? {
         guard let pool = calibrationPool?.data else { return nil }
-        let shown = shownAreas
-        let who = shown.count == 1 ? "\(shown[0].id) \(shown[0].name)" : "the \(shown.count) authorities chosen"
+        let (who, its) = poolWho
         return "the intervals of \(who) learn from the forecast errors of all \(pool.areas.count) authorities in the file; "
-            + "the forecast is from \(shown.count == 1 ? "its" : "their") own history"
+            + "the forecast is from \(its) own ratios"
+            + (options.method == .auto || options.intakeMethod == .auto ? ", with the estimators that validate best over them all (auto)" : "")
+    }
+
+    /// What a run without draws says of ``calibrationPool`` when `auto` chooses the
+    /// estimators there (with draws, ``calibrationPoolNote(_:)`` says it).
+    public func estimatorPoolNote(_ options: ModelOptions) -> String? {
+        guard let pool = calibrationPool?.data, options.method == .auto || options.intakeMethod == .auto else { return nil }
+        let (who, its) = poolWho
+        return "\(who): the forecast is from \(its) own ratios, with the estimators that validate best over all "
+            + "\(pool.areas.count) authorities in the file (auto)"
+    }
+
+    private var poolWho: (who: String, its: String) {
+        let shown = shownAreas
+        return shown.count == 1 ? ("\(shown[0].id) \(shown[0].name)", "its") : ("the \(shown.count) authorities chosen", "their")
     }
 
     public init(

@@ -79,6 +79,8 @@ public enum ScenarioRunner {
         let forecast = Forecast(areas: known.areas, origin: start, columns: applied.map(\.scenario.name), states: states, births: births)
         var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied, data: known)
         if let note = DataSet.excludedBeforeDataNote(Set(applied.flatMap(\.model.excludedYears)), census: known.rolls.years) { result.data.notes.append(note) }
+        // The notes on a calibration pool speak of auto's choice if any scenario makes one.
+        let chooser = applied.first { $0.model.method == .auto || $0.model.intakeMethod == .auto }?.model ?? applied[0].model
         if let uncertainty {
             // Draws for each scenario, with errors measured on the history known at the origin.
             let years = [start] + forecast.years
@@ -100,7 +102,9 @@ public enum ScenarioRunner {
                     })
             }
             result.draws = summaries
-            if let note = known.calibrationNote { result.data.notes.append(note) }
+            if let note = known.calibrationNote(chooser) { result.data.notes.append(note) }
+        } else if let note = known.estimatorPoolNote(chooser) {
+            result.data.notes.append(note)
         }
         return result
     }

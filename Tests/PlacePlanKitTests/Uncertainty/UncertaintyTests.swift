@@ -526,8 +526,8 @@ struct ProjectedBirthsTests {
 }
 
 /// With `--la`, the chosen authority's bands are calibrated on the inner backtests of every
-/// authority in the file: its calibrated errors are exactly its row of the whole file's,
-/// while its forecast stays its own.
+/// authority in the file: its calibrated errors are exactly its row of the whole file's; its
+/// forecast is from its own ratios, with auto's estimators chosen on the whole file.
 @Suite(.enabled(if: londonDirectory != nil, "needs ../shared/data/london"))
 struct PooledCalibrationTests {
     @Test func oneAuthorityIsCalibratedOnTheWholeFile() throws {
@@ -560,16 +560,27 @@ struct PooledCalibrationTests {
         #expect(pooled.calibrated(areas: 2, horizon: 5) == nil)
         // Runs with draws say which: the pool, or (a data set of few areas, nothing to pool
         // with) that the bands rest on few errors; a data set of many areas says neither.
-        #expect(knownOne.calibrationPoolNote?.hasPrefix("the intervals of 302 Barnet learn from the forecast errors of all 33 authorities") == true)
-        #expect(knownOne.fewAreasNote == nil && alone.calibrationPoolNote == nil)
+        #expect(knownOne.calibrationPoolNote(options)?.hasPrefix("the intervals of 302 Barnet learn from the forecast errors of all 33 authorities") == true)
+        #expect(knownOne.calibrationPoolNote(options)?.contains("validate best") == false)
+        #expect(knownOne.calibrationPoolNote(ModelOptions())?.hasSuffix("its own ratios, with the estimators that validate best over them all (auto)") == true)
+        #expect(knownOne.fewAreasNote == nil && alone.calibrationPoolNote(options) == nil)
         #expect(alone.fewAreasNote?.contains("few areas (primary 1 area, secondary 1 area)") == true)
         let demo = try DataSource.load(demoDirectory)
-        #expect(demo.fewAreasNote == nil && demo.calibrationPoolNote == nil)
-        // The forecast is Barnet's own, from its own history.
-        let (f1, _) = try Projector.forecast(one, settings: ForecastSettings(horizon: 3))
+        #expect(demo.fewAreasNote == nil && demo.calibrationPoolNote(options) == nil)
+        // The forecast is from Barnet's own ratios, with auto's estimators chosen on the whole
+        // file: it is the whole file's forecast of Barnet, however Barnet is run.
+        let (f1, m1) = try Projector.forecast(one, settings: ForecastSettings(horizon: 3))
+        let (fAll, mAll) = try Projector.forecast(all, settings: ForecastSettings(horizon: 3))
+        #expect(m1.selection == mAll.selection)
+        let b = try #require(fAll.areas.firstIndex { $0.id == "302" })
+        for h in 0...3 {
+            for g in YearGroup.all { #expect(abs(f1.states[h][g, 0, 0] - fAll.states[h][g, b, 0]) < 1e-9 * max(1, fAll.states[h][g, b, 0])) }
+        }
+        // With one estimator named, there is nothing to choose, and the pool changes nothing.
         var plain = one
         plain.calibrationPool = nil
-        let (f2, _) = try Projector.forecast(plain, settings: ForecastSettings(horizon: 3))
-        #expect(f1.states.map { $0.total(column: 0) } == f2.states.map { $0.total(column: 0) })
+        let fixed = ForecastSettings(horizon: 3, model: options)
+        let (g1, _) = try Projector.forecast(one, settings: fixed), (g2, _) = try Projector.forecast(plain, settings: fixed)
+        #expect(g1.states.map { $0.total(column: 0) } == g2.states.map { $0.total(column: 0) })
     }
 }
