@@ -75,26 +75,28 @@ enum PlacePlanFuzz {
     static let csvFiles = ["rolls.csv", "areas.csv", "schools.csv", "births.csv", "transfers.csv", "yields.csv", "send_costs.csv"]
     static let dfeFiles = ["pupils_by_ncy_la_fuzz.csv", "births_la_fuzz.csv", "school_capacity_la.csv", "la_reorganisations.csv"]
 
+    /// The input's first byte picks one of `files`; the rest replaces that file of the work
+    /// folder while `body` runs, and the file is put back after.
+    static func replacingFile(of files: [String], with input: Data, _ body: () -> Void) {
+        guard let first = input.first else { return }
+        let path = work + "/" + files[Int(first) % files.count]
+        let original = FileManager.default.contents(atPath: path)
+        _ = FileManager.default.createFile(atPath: path, contents: input.dropFirst())
+        defer { _ = FileManager.default.createFile(atPath: path, contents: original) }
+        body()
+    }
+
     static func one(_ input: Data) {
         switch target {
         case "csv":
-            // The first byte picks the file; the rest replaces it.
-            guard let first = input.first else { return }
-            let name = csvFiles[Int(first) % csvFiles.count], path = work + "/" + name
-            let original = FileManager.default.contents(atPath: path)
-            _ = FileManager.default.createFile(atPath: path, contents: input.dropFirst())
-            defer { _ = FileManager.default.createFile(atPath: path, contents: original) }
-            _ = try? DataSource.load(work)
+            replacingFile(of: csvFiles, with: input) { _ = try? DataSource.load(work) }
         case "dfe":
-            // As csv, over the DfE files; what loads goes through the reorganisations and a forecast.
-            guard let first = input.first else { return }
-            let name = dfeFiles[Int(first) % dfeFiles.count], path = work + "/" + name
-            let original = FileManager.default.contents(atPath: path)
-            _ = FileManager.default.createFile(atPath: path, contents: input.dropFirst())
-            defer { _ = FileManager.default.createFile(atPath: path, contents: original) }
-            guard let data = try? DataSource.load(work) else { return }
-            _ = data.mergingReorganisations()
-            _ = try? Projector.forecast(data, settings: ForecastSettings(horizon: 2))
+            // What loads goes through the reorganisations and a forecast.
+            replacingFile(of: dfeFiles, with: input) {
+                guard let data = try? DataSource.load(work) else { return }
+                _ = data.mergingReorganisations()
+                _ = try? Projector.forecast(data, settings: ForecastSettings(horizon: 2))
+            }
         case "scenario", "outputs":
             guard let data = demo else { return }
             let path = work + "/fuzz.yaml"

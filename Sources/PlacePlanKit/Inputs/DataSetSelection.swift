@@ -112,7 +112,7 @@ extension DataSet {
                     + "\(event.successors.map(\.description).joined(separator: ", "))"
                     + (lost.isEmpty
                         ? ", forecast from their own history"
-                        : "; \(lost.map(\.description).joined(separator: ", ")) cannot be forecast (see above), so \(lost.count == event.successors.count ? "these pupils are" : "their pupils are") not in the forecast"))
+                        : "; \(lost.map(\.description).joined(separator: ", ")) cannot be forecast (see above), so \(lost.count == 1 ? "its" : "their") pupils are not in the forecast"))
         }
         let first = keep.map { data.rolls.span(area: $0).lowerBound }.min() ?? 0
         if keep.count == data.areas.count && first == 0 { return data }
