@@ -57,11 +57,13 @@ enum PlacePlanFuzz {
         work = NSTemporaryDirectory() + "placeplan-fuzz-\(getpid())"
         try? FileManager.default.removeItem(atPath: work)
         if target == "dfe" {
-            // The seed files start with the byte that picks them; the folder holds the rest.
+            // The seed files start with the byte that picks them; the folder holds the rest,
+            // under the name the loader looks for. (The seeds have names of their own, so that
+            // no file of the repository is taken for one of ../shared/data.)
             try! FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let seeds = root.appendingPathComponent("Tests/Fixtures/fuzz-corpus/dfe")
             for (i, name) in dfeFiles.enumerated() {
-                let seed = FileManager.default.contents(atPath: seeds.appendingPathComponent(name).path)!
+                let seed = FileManager.default.contents(atPath: seeds.appendingPathComponent(dfeSeeds[i]).path)!
                 precondition(seed.first == UInt8(i), "the seed \(name) must start with byte \(i)")
                 _ = FileManager.default.createFile(atPath: work + "/" + name, contents: seed.dropFirst())
             }
@@ -74,6 +76,7 @@ enum PlacePlanFuzz {
 
     static let csvFiles = ["rolls.csv", "areas.csv", "schools.csv", "births.csv", "transfers.csv", "yields.csv", "send_costs.csv"]
     static let dfeFiles = ["pupils_by_ncy_la_fuzz.csv", "births_la_fuzz.csv", "school_capacity_la.csv", "la_reorganisations.csv"]
+    static let dfeSeeds = ["0-census.seed", "1-births.seed", "2-places.seed", "3-reorganisations.seed"]
 
     /// The input's first byte picks one of `files`; the rest replaces that file of the work
     /// folder while `body` runs, and the file is put back after.

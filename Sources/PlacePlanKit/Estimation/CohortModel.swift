@@ -19,6 +19,9 @@ public struct ModelOptions: Sendable, Hashable, Codable {
         self.excludedYears = excludedYears
     }
 
+    /// Whether `auto` chooses any estimator (for the cohort ratios or the intake).
+    public var choosesEstimators: Bool { method == .auto || intakeMethod == .auto }
+
     /// "2020/21, 2021/22", or nil when no year is left out.
     public var excludedYearsText: String? {
         excludedYears.isEmpty ? nil : excludedYears.sorted().map(\.description).joined(separator: ", ")
@@ -77,12 +80,7 @@ public struct CohortModel: Sendable {
     /// docs/accuracy-tried.md), and differently from the same LA in a national run. Nil
     /// without a pool, or when nothing is chosen by `auto`.
     static func poolHistory(_ data: DataSet, options: ModelOptions) -> RatioHistory? {
-        guard options.method == .auto || options.intakeMethod == .auto,
-            let whole = data.calibrationPool?.data, whole.rolls.yearIndex(data.lastCensus) != nil
-        else { return nil }
-        var pool = whole.asKnownRolls(at: data.lastCensus).atOrigin(data.lastCensus)
-        pool.calibrationPool = nil
-        guard pool.areas.count > data.areas.count else { return nil }
+        guard options.choosesEstimators, let pool = data.poolAtOrigin else { return nil }
         return RatioHistory(data: pool, excludedYears: options.excludedYears)
     }
 

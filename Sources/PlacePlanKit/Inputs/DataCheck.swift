@@ -35,10 +35,7 @@ public enum DataCheck {
             _ = try Projector.initialState(known, columns: 1)  // a suppressed cell a forecast would start from
             // An LA a forecast would leave out (no births, a suppressed cell): its note. LAs
             // replaced in a reorganisation are forecast under their successors, not left out.
-            let forecast = Set(known.areas.map(\.id))
-            for area in data.shownAreas where !forecast.contains(area.id) {
-                report.warnings += known.notes.filter { $0.hasPrefix("\(area.id) \(area.name): left out") && !$0.contains(", replaced in ") }
-            }
+            report.warnings += known.leftOut.sorted { $0.key < $1.key }.map(\.value)
         } catch { report.problems += error.flattened }
         report.warnings += suppressedCells(data)
         report.warnings += vanishedCohorts(data)

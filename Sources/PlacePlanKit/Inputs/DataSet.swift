@@ -305,6 +305,10 @@ public struct DataSet: Sendable {
     /// What the loader did that a user should know of (an LA skipped and why, births summed
     /// from districts, series merged across a reorganisation), one line each.
     public var notes: [String] = []
+    /// The areas ``atOrigin(_:)`` left out that a forecast could otherwise hold (no census
+    /// at the origin without a reorganisation to explain it, no births, a suppressed cell), by
+    /// id, with the note that says why (also in ``notes``). `placeplan check` warns of them.
+    public var leftOut: [String: String] = [:]
     /// LA-level mainstream places (the DfE scorecards' `school_capacity_la.csv`), when the
     /// data has them; they become one school per LA and phase.
     public var capacity: LACapacity? = nil
@@ -323,6 +327,17 @@ public struct DataSet: Sendable {
     /// backtests of all of them (``EmpiricalErrors/measure(_:options:horizon:)``); the
     /// forecast is still of the chosen ones, from their own ratios.
     public var calibrationPool: CalibrationPool? = nil
+
+    /// The whole file of ``calibrationPool`` as known at this data's last census (the
+    /// authorities a forecast from it would keep), without a pool of its own: what `auto`
+    /// chooses on and the intervals calibrate on. Nil without a pool, or when it holds no
+    /// more areas than this data.
+    public var poolAtOrigin: DataSet? {
+        guard let whole = calibrationPool?.data, whole.rolls.yearIndex(lastCensus) != nil else { return nil }
+        var pool = whole.asKnownRolls(at: lastCensus).atOrigin(lastCensus)
+        pool.calibrationPool = nil
+        return pool.areas.count > areas.count ? pool : nil
+    }
 
     /// The fewest areas of a phase whose past errors calibrate its intervals well: backtested,
     /// data sets of one to three areas (with nothing to pool with) had bands too narrow, their
@@ -355,13 +370,13 @@ public struct DataSet: Sendable {
         let (who, its) = poolWho
         return "the intervals of \(who) learn from the forecast errors of all \(pool.areas.count) authorities in the file; "
             + "the forecast is from \(its) own ratios"
-            + (options.method == .auto || options.intakeMethod == .auto ? ", with the estimators that validate best over them all (auto)" : "")
+            + (options.choosesEstimators ? ", with the estimators that validate best over them all (auto)" : "")
     }
 
     /// What a run without draws says of ``calibrationPool`` when `auto` chooses the
     /// estimators there (with draws, ``calibrationPoolNote(_:)`` says it).
     public func estimatorPoolNote(_ options: ModelOptions) -> String? {
-        guard let pool = calibrationPool?.data, options.method == .auto || options.intakeMethod == .auto else { return nil }
+        guard let pool = calibrationPool?.data, options.choosesEstimators else { return nil }
         let (who, its) = poolWho
         return "\(who): the forecast is from \(its) own ratios, with the estimators that validate best over all "
             + "\(pool.areas.count) authorities in the file (auto)"

@@ -65,7 +65,12 @@ extension DataSet {
         guard let t = data.rolls.yearIndex(origin) else { return data }
         var keep: [Int] = []
         var replaced: [LocalAuthorityReorganisation] = []
-        var leftOut = Set<String>()  // areas with a census at the origin that cannot be forecast
+        data.leftOut = [:]
+        func leaveOut(_ area: PlanningArea, _ why: String) {
+            let note = "\(area.id) \(area.name): left out, \(why)"
+            data.notes.append(note)
+            data.leftOut[area.id] = note
+        }
         for (a, area) in data.areas.enumerated() {
             if let wanted = data.requestedAreas, !wanted.contains(area.id), wanted.isDisjoint(with: data.mergedAreas[area.id] ?? []) { continue }
             if !data.rolls.hasCensus(yearIndex: t, area: a) {
@@ -73,16 +78,12 @@ extension DataSet {
                 if let event = data.reorganisations.first(where: { e in e.predecessors.contains { $0.number == area.id } && e.firstYear <= origin }) {
                     if !replaced.contains(event) { replaced.append(event) }
                 } else {
-                    data.notes.append(
-                        span.lowerBound > t
-                            ? "\(area.id) \(area.name): left out, its census starts after \(origin)"
-                            : "\(area.id) \(area.name): left out, no census after \(data.rolls.years[span.upperBound])")
+                    leaveOut(area, span.lowerBound > t ? "its census starts after \(origin)" : "no census after \(data.rolls.years[span.upperBound])")
                 }
                 continue
             }
             if area.phase.yearGroups.contains(.reception), data.birthSeries(for: area) == nil {
-                data.notes.append("\(area.id) \(area.name): left out, the births file has no births for \(area.localAuthority)")
-                leftOut.insert(area.id)
+                leaveOut(area, "the births file has no births for \(area.localAuthority)")
                 continue
             }
             keep.append(a)
@@ -95,10 +96,9 @@ extension DataSet {
             if !complete.isEmpty, complete.count < keep.count {
                 for a in keep where !complete.contains(a) {
                     let missing = data.missingYearGroups(area: a, yearIndex: t)
-                    data.notes.append(
-                        "\(data.areas[a].id) \(data.areas[a].name): left out, its \(origin) census has no "
-                            + "\(missing.map(\.description).joined(separator: ", ")) (suppressed or missing); supply the figure to forecast it")
-                    leftOut.insert(data.areas[a].id)
+                    leaveOut(
+                        data.areas[a],
+                        "its \(origin) census has no \(missing.map(\.description).joined(separator: ", ")) (suppressed or missing); supply the figure to forecast it")
                 }
                 keep = keep.filter(complete.contains)
             }
@@ -106,7 +106,7 @@ extension DataSet {
         for event in replaced {
             // A successor that could not be forecast (no births) is named above; the note must
             // not say the predecessor's pupils are forecast under it.
-            let lost = event.successors.filter { leftOut.contains($0.number) }
+            let lost = event.successors.filter { data.leftOut[$0.number] != nil }
             data.notes.append(
                 "\(event.predecessors.map(\.description).joined(separator: ", ")): left out, replaced in \(event.firstYear) by "
                     + "\(event.successors.map(\.description).joined(separator: ", "))"
@@ -116,8 +116,7 @@ extension DataSet {
         }
         let first = keep.map { data.rolls.span(area: $0).lowerBound }.min() ?? 0
         if keep.count == data.areas.count && first == 0 { return data }
-        var selected = data.selecting(areas: keep, years: first..<(t + 1))
-        selected.notes = data.notes
+        var selected = data.selecting(areas: keep, years: first..<(t + 1))  // notes and leftOut come with it
         selected.relabel()
         return selected
     }

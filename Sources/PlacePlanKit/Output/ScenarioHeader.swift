@@ -14,7 +14,7 @@ public enum ScenarioHeader {
             if !s.description.isEmpty { lines += wrap(Format.printable(s.description), width: 96, indent: "  ") }
             lines.append("  assumptions: cohort ratios \(m.method), intake ratios \(m.intakeMethod), births beyond known years \(m.birthsProjection)")
             if let years = m.excludedYearsText { lines.append("               ratios of census \(years) left out of estimation") }
-            if m.method == .auto || m.intakeMethod == .auto { lines += wrap("estimators chosen: " + chosen(run.models[c].selection), width: 98, indent: "               ") }
+            if m.choosesEstimators { lines += wrap("estimators chosen: " + chosen(run.models[c].selection), width: 98, indent: "               ") }
             if sufficiency { lines.append("               margin \(Format.percent(t.margin)), high surplus above \(Format.percent(t.highSurplus))") }
             if s.changes.isEmpty {
                 lines.append("  changes: none")

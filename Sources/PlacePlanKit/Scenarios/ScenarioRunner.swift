@@ -80,7 +80,7 @@ public enum ScenarioRunner {
         var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied, data: known)
         if let note = DataSet.excludedBeforeDataNote(Set(applied.flatMap(\.model.excludedYears)), census: known.rolls.years) { result.data.notes.append(note) }
         // The notes on a calibration pool speak of auto's choice if any scenario makes one.
-        let chooser = applied.first { $0.model.method == .auto || $0.model.intakeMethod == .auto }?.model ?? applied[0].model
+        let chooser = applied.first { $0.model.choosesEstimators }?.model ?? applied[0].model
         if let uncertainty {
             // Draws for each scenario, with errors measured on the history known at the origin.
             let years = [start] + forecast.years

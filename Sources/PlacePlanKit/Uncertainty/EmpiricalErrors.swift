@@ -56,12 +56,10 @@ public struct EmpiricalErrors: Sendable {
     /// conformal scores and the adaptation need 30; backtested alone, without the pool, the
     /// LAs' 80% bands held 54-75% of the outcomes (docs/uncertainty.md).
     public static func measure(_ data: DataSet, options: ModelOptions, horizon: Int) -> EmpiricalErrors {
-        if let whole = data.calibrationPool?.data, whole.rolls.yearIndex(data.lastCensus) != nil {
-            var pool = whole.asKnownRolls(at: data.lastCensus).atOrigin(data.lastCensus)
-            pool.calibrationPool = nil
+        if let pool = data.poolAtOrigin {
             let index = Dictionary(pool.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
             let indices = data.areas.compactMap { index[$0.id] }
-            if indices.count == data.areas.count, pool.areas.count > data.areas.count {
+            if indices.count == data.areas.count {
                 var errors = measureOwn(pool, options: options, horizon: horizon)
                 errors.pool = AreaPool(areas: pool.areas.count, indices: indices)
                 return errors
