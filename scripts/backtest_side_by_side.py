@@ -2,10 +2,10 @@
 """The mainstream backtest on London and on the other English LAs, side by side (the README's
 accuracy and calibration table): per phase and horizon, the median absolute % error of LA
 phase totals for auto, mean1 and mean3, and the coverage of auto's 80% and 95% intervals,
-from `placeplan backtest --draws 1000 --format json` on each folder. A cell outside the
+read from the tables of `placeplan backtest --draws 1000 --format markdown` on each folder, so
+that every figure is the one placeplan prints (not re-rounded). A cell outside the
 target (auto more than 2% above the better baseline; coverage outside 75-85 or 92-97) is
 marked *. Run from the project: python3 scripts/backtest_side_by_side.py"""
-import json
 import subprocess
 import sys
 
@@ -15,11 +15,23 @@ NAMES = {"../shared/data/london": "London", "../shared/data/england": "England"}
 
 
 def run(folder):
-    doc = json.loads(subprocess.run([BIN, "backtest", "--data", folder, "--draws", "1000", "--format", "json"],
-                                    check=True, capture_output=True, text=True).stdout)
-    errors = {(m["method"], m["phase"], m["horizon"]): m["stats"]["mdape"]
-              for m in doc["metrics"] if m["breakdown"] == "phase"}
-    cover = {(i["phase"], i["horizon"]): i["coverage"] for i in doc["intervals"]}
+    text = subprocess.run([BIN, "backtest", "--data", folder, "--draws", "1000", "--format", "markdown"],
+                          check=True, capture_output=True, text=True).stdout
+    errors, cover, section = {}, {}, None
+    for line in text.split("\n"):
+        if line.startswith("### "):
+            section = line
+            continue
+        if not line.startswith("| ") or line.startswith("| Phase"):
+            continue
+        cell = [c.strip() for c in line.strip("|").split("|")]
+        if section.startswith("### Accuracy by horizon"):
+            # | Phase | h | n | auto | mean1 | mean3 | ...
+            for method, value in zip(("auto", "mean1", "mean3"), cell[3:6]):
+                errors[(method, cell[0], int(cell[1]))] = float(value)
+        elif section.startswith("### Prediction intervals"):
+            # | Phase | h | n | origins | 80% cover | ± se | 80% width | 95% cover | ...
+            cover[(cell[0], int(cell[1]))] = {"coverage80": float(cell[4]), "coverage95": float(cell[7])}
     return errors, cover
 
 

@@ -10,6 +10,7 @@ chooses its estimators on the whole file with --la, so the two agree).
 Run from the project after `make build`: python3 scripts/each_la_coverage.py [--accuracy] [FOLDER ...]"""
 import collections
 import csv
+import decimal
 import glob
 import os
 import statistics
@@ -20,6 +21,13 @@ import tempfile
 BIN = ".build/release/placeplan"
 ACCURACY = "--accuracy" in sys.argv[1:]
 FOLDERS = [a for a in sys.argv[1:] if a != "--accuracy"] or ["../shared/data/london", "../shared/data/england"]
+
+
+def percent(k, n):
+    """100 k / n to one decimal, halves rounded away from zero as placeplan prints them (81.25
+    is 81.3, not Python's 81.2), so that the same coverage reads the same here and there."""
+    share = decimal.Decimal(100 * k) / decimal.Decimal(n)
+    return str(share.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP))
 
 
 def authorities(folder):
@@ -90,4 +98,4 @@ for folder in FOLDERS:
                 c[3] += float(r["p2_5"]) <= a <= float(r["p97_5"])
     name = os.path.basename(os.path.normpath(folder))
     for (phase, h), (las, n, in80, in95) in sorted(cells.items()):
-        print(f"| {name} | {phase} | {h} | {len(las)} | {n} | {100 * in80 / n:.1f} | {100 * in95 / n:.1f} |")
+        print(f"| {name} | {phase} | {h} | {len(las)} | {n} | {percent(in80, n)} | {percent(in95, n)} |")
