@@ -339,10 +339,11 @@ def phasefactor(shape, level, intake_estimator=None, groups=None):
     return m
 
 
-def inner_error(series, weights, estimator, horizon=5):
+def inner_error(series, weights, estimator, horizon=5, step_weight=None):
     """Sum of w |r_hat - r| and of w over inner origins (from the third observation), steps
     1...horizon and LAs, for the LA series `series` (lists of equal length) and predictor
-    weights `weights` (same shape, None where missing)."""
+    weights `weights` (same shape, None where missing); `step_weight(k)` weighs step k more
+    or less (None: equally, as placeplan does)."""
     n = max((len(s) for s in series.values()), default=0)
     err = wsum = 0.0
     for o in range(2, n):
@@ -354,8 +355,9 @@ def inner_error(series, weights, estimator, horizon=5):
                 t = o + k - 1
                 if t >= len(s) or s[t] is None or weights[la][t] is None:
                     continue
-                err += weights[la][t] * abs(f[k - 1] - s[t])
-                wsum += weights[la][t]
+                w = weights[la][t] * (step_weight(k) if step_weight else 1.0)
+                err += w * abs(f[k - 1] - s[t])
+                wsum += w
     return err, wsum
 
 
@@ -794,7 +796,7 @@ ESTIMATORS["holt-0.7-0.3-0.8"] = holt(0.7, 0.3, 0.8)
 TODAY = ["mean3", "mean1", "mean2", "mean5", "weighted3", "median3", "trend4-0.5", "trend5-0.5", "trend4-0.8", "holt-0.7-0.3-0.8"]
 
 
-def auto(candidates=None, lam=1.0, groups=None, log_choice=False, pools=None):
+def auto(candidates=None, lam=1.0, groups=None, log_choice=False, pools=None, step_weight=None):
     """placeplan's auto: per transition, the candidate with the least pupil-weighted inner
     error of its own ratios plus lam times its mean error over all transitions; the intake by
     its own error. `groups` (lists of transitions) share one choice, scored on their summed
@@ -807,7 +809,7 @@ def auto(candidates=None, lam=1.0, groups=None, log_choice=False, pools=None):
         for g in range(13):
             weights = {la: [p[1] if p else None for p in hist.parts[g][la]] for la in hist.las}
             for c in candidates:
-                e, w = inner_error(hist.cohort[g], weights, ESTIMATORS[c])
+                e, w = inner_error(hist.cohort[g], weights, ESTIMATORS[c], step_weight=step_weight)
                 rel[(c, g)] = e / w if w > 0 else 0.0
                 if w > 0:
                     evidence.add(g)
@@ -827,7 +829,7 @@ def auto(candidates=None, lam=1.0, groups=None, log_choice=False, pools=None):
         iw = {la: [p[1] if p else None for p in hist.intake_parts[la]] for la in hist.las}
         iscores = []
         for c in candidates:
-            e, w = inner_error(hist.intake, iw, ESTIMATORS[c])
+            e, w = inner_error(hist.intake, iw, ESTIMATORS[c], step_weight=step_weight)
             iscores.append(e / w if w > 0 else 0.0)
         ichoice = candidates[min(range(len(candidates)), key=lambda i: (iscores[i], i))]
         if log_choice:
@@ -846,6 +848,11 @@ for _w in (0.5, 0, 0.25, 0.75, 1):
     ESTIMATORS[BLENDS[-1]] = combo(mean(1), ses(0.6), weights=[_w, 1 - _w])
     METHODS[BLENDS[-1]] = per_series(ESTIMATORS[BLENDS[-1]])
 METHODS["auto"] = auto(candidates=BLENDS)
+# The inner errors weighted toward the later steps, where a persistent trend tells the last
+# ratio from the smoothed one (December 2026, not adopted; docs/accuracy-tried.md).
+METHODS["auto-steps-k"] = auto(candidates=BLENDS, step_weight=lambda k: k)
+METHODS["auto-steps-k2"] = auto(candidates=BLENDS, step_weight=lambda k: k * k)
+METHODS["auto-steps-3plus"] = auto(candidates=BLENDS, step_weight=lambda k: 1.0 if k >= 3 else 0.0)
 
 
 # Blend weights beyond the last ratio (December 2026, not adopted; docs/accuracy-tried.md):
