@@ -115,6 +115,10 @@ enum PlacePlanFuzz {
                 _ = try? ForecastReport(run, dataLabel: "fuzz").render(format)
             }
             _ = try? SufficiencyOutput(run, dataLabel: "fuzz").spreadsheet().xlsx()
+            // The scenario's name becomes a comparison's column headers.
+            let rows = SufficiencyReport(run).rows
+            let comparison = Comparison(run.forecast.columns.map { name in .init(label: name, rows: rows.filter { $0.scenario == name }) } + [.init(label: "baseline", rows: rows)])
+            _ = try? comparison.spreadsheet(changedOnly: false, header: [scenario.name]).xlsx()
         default: break
         }
     }

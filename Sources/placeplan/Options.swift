@@ -213,7 +213,7 @@ final class ProgressLine: @unchecked Sendable {
 
 /// Output format and destination.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json, markdown, or xlsx (an Excel workbook; sufficiency, forecast, plan).", discussion: "Example: --format xlsx --output sufficiency.xlsx", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, json, markdown, or xlsx (an Excel workbook; sufficiency, forecast, send, plan, compare).", discussion: "Example: --format xlsx --output sufficiency.xlsx", valueName: "format"))
     var format: OutputFormat = .table
 
     @Option(

@@ -83,8 +83,75 @@ import Testing
         #expect(Self.rows(sbook, "Specialist placements").count == 1 + 2 * 4)
     }
 
+    @Test(.enabled(if: openpyxl, "needs Python's openpyxl"))
+    func sendWorkbookHasTheTablesFiguresByAreaAndDraws() throws {
+        let dir = try CLI.scratch()
+        let path = dir.appendingPathComponent("send.xlsx").path
+        let r = try CLI.run(["send", "--draws", "200", "--format", "xlsx", "--output", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let book = try Self.read(path)
+        #expect(Set(book.keys) == ["Totals", "Specialist", "By area", "Uncertainty", "Assumptions", "_properties"])
+        // Totals: the first year is the January count, later years grow from it; the broad
+        // areas and the placements each add up to the total, and the figures are the CSV's.
+        let totals = Self.rows(book, "Totals")
+        let header = try #require(totals.first as? [String])
+        #expect(header.prefix(5) == ["Scenario", "Year", "Kind", "EHCP pupils", "Growth %"])
+        #expect((totals[1][2] as? String) == "actual" && totals[1][4] is NSNull && (totals[2][2] as? String) == "forecast")
+        let second = totals[2], total = try #require(second[3] as? Double)
+        let broad = second[5..<10].compactMap { $0 as? Double }.reduce(0, +), placed = second[10..<16].compactMap { $0 as? Double }.reduce(0, +)
+        #expect(abs(broad - total) < 1 && abs(placed - total) < 1, "\(broad) \(placed) \(total)")
+        let formats = try #require(book["Totals"]?["formats"] as? [String])
+        #expect(formats[3] == "0.0" && formats.last?.contains("£") == true)
+        let csv = try CLI.run(["send", "--draws", "200", "--format", "csv"]).stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let year = try #require(second[1] as? String)
+        let csvTotal = csv.dropFirst().filter { $0[1] == year && $0[13] == "all" }.reduce(0.0) { $0 + Double($1[5])! }
+        #expect(abs(csvTotal - total) < 1, "\(csvTotal) \(total)")
+        // Specialist: a row per CSV row of the whole authority, with its chance of a shortfall.
+        let specialist = Self.rows(book, "Specialist")
+        #expect(specialist.count - 1 == csv.dropFirst().filter { $0[13] == "all" }.count)
+        let short = try #require(specialist.first { ($0[1] as? String) == year }?.last as? Double)
+        #expect((0...1).contains(short))
+        // By area, and the draws' quantiles in order.
+        #expect(Self.rows(book, "By area").count - 1 == csv.dropFirst().filter { $0[13] != "all" }.count)
+        let spread = Self.rows(book, "Uncertainty")
+        let q = spread[2][3..<10].compactMap { $0 as? Double }  // P2.5 ... P97.5 of EHCP pupils
+        #expect(q.count == 7 && q == q.sorted() && q[0] < q[6], "\(q)")
+        #expect(Self.rows(book, "Assumptions").contains { ($0.first as? String) == "Seed" })
+    }
+
+    @Test(.enabled(if: openpyxl, "needs Python's openpyxl"))
+    func compareWorkbookHasTheCSVsFiguresAndWhatDiffers() throws {
+        let dir = try CLI.scratch()
+        let path = dir.appendingPathComponent("compare.xlsx").path
+        let args = ["compare", "--scenario", "\(CLI.scenarios)/baseline.yaml", "--scenario", "\(CLI.scenarios)/regeneration-south-west.yaml"]
+        let r = try CLI.run(args + ["--format", "xlsx", "--output", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let book = try Self.read(path)
+        let rows = Self.rows(book, "Comparison")
+        let header = try #require(rows.first as? [String])
+        #expect(header.prefix(6) == ["Area", "Area name", "Phase", "Year", "Level", "baseline pupils"] && header.last == "Status changed")
+        // Row for row the CSV's, surplus as a fraction shown as a percentage.
+        let csv = try CLI.run(args + ["--format", "csv"]).stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == csv.count)
+        let changed = try #require(rows.dropFirst().first { ($0.last as? String) == "yes" })
+        let line = try #require(csv.first { $0[0] == (changed[0] as? String ?? "") && $0[3] == (changed[3] as? String ?? "") && $0[4] == (changed[4] as? String ?? "") })
+        #expect(Double(line[5]) == changed[5] as? Double)
+        #expect(abs(Double(line[7])! / 100 - (changed[7] as? Double ?? .nan)) < 1e-9)
+        #expect((book["Comparison"]?["formats"] as? [String])?[7] == "0.0%")
+        // Saved runs: what differs between them is on the Compared sheet.
+        let store = dir.appendingPathComponent("runs.sqlite").path
+        _ = try CLI.run(["sufficiency", "--store", store, "--save", "A", "--format", "csv"])
+        _ = try CLI.run(["sufficiency", "--method", "mean3", "--store", store, "--save", "B", "--format", "csv"])
+        let runs = dir.appendingPathComponent("runs.xlsx").path
+        #expect(try CLI.run(["compare", "--run", "A", "--run", "B", "--store", store, "--format", "xlsx", "--output", runs]).status == 0)
+        let compared = Self.rows(try Self.read(runs), "Compared").compactMap { $0.last as? String }
+        #expect(compared.contains("What differs between 'A' and 'B':") && compared.contains { $0.contains("method: auto vs mean3") }, "\(compared)")
+    }
+
     @Test func aWorkbookIsNeverWrittenToATerminalAndOnlyWhereThereIsOne() throws {
         let r = try CLI.run(["backtest", "--format", "xlsx", "--output", "/dev/null"])
         #expect(r.status == 64 && r.stderr.contains("backtest has no xlsx output"), "\(r.stderr)")
+        let send = try CLI.run(["send", "--backtest", "--format", "xlsx", "--output", "/dev/null"])
+        #expect(send.status == 64 && send.stderr.contains("send --backtest has no xlsx output"), "\(send.stderr)")
     }
 }

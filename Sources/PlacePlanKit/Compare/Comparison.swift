@@ -149,7 +149,7 @@ public struct Comparison: Sendable {
                 }
                 return row + [line.pupilsChange.map { Format.decimal($0) } ?? "", line.placesChange.map { Format.decimal($0) } ?? "", line.statusChanged ? "yes" : "no"]
             })
-        case .xlsx: throw OutputFormat.noWorkbook("compare")
+        case .xlsx: try OutputFormat.workbookRequested()
         case .json:
             struct Document: Codable { var schema = "placeplan.compare/1"; var columns: [String]; var lines: [Line] }
             // Rounded as the other documents are: pupils and places to 0.1, shares to 0.01%,

@@ -19,7 +19,7 @@ public enum OutputFormat: String, Sendable, CaseIterable, Codable {
 
     /// The error of a command whose output has no workbook form.
     public static func noWorkbook(_ command: String) -> PlacePlanError {
-        .invalidOption(option: "--format", message: "\(command) has no xlsx output", hint: "use --format csv (Excel opens it too); workbooks come from sufficiency, forecast, plan and export --scap")
+        .invalidOption(option: "--format", message: "\(command) has no xlsx output", hint: "use --format csv (Excel opens it too); workbooks come from sufficiency, forecast, send, plan, compare and export --scap")
     }
 }
 

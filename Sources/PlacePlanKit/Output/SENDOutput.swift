@@ -17,7 +17,7 @@ public struct SENDOutput: Sendable {
         case .markdown: "## SEND\n\n```\n" + header() + "```\n\n" + tables().map { $0.markdown() }.joined(separator: "\n")
         case .csv: csv()
         case .json: try jsonText(document())
-        case .xlsx: throw OutputFormat.noWorkbook("send")
+        case .xlsx: try OutputFormat.workbookRequested()
         }
     }
 

@@ -136,3 +136,124 @@ extension PlanOutput {
         return Spreadsheet(title: "placeplan plan from the \(plan.origin) census", sheets: [actions, cost, unmet, checks, after, Spreadsheet.assumptions(lines)])
     }
 }
+
+extension SENDOutput {
+    /// Sheets: Totals (EHCP pupils by broad area of need and by placement, and the cost, per
+    /// scenario and year), Specialist (every need and phase: demand, places and where pupils
+    /// are placed, with the chance of a shortfall when drawn), By area (the same by planning
+    /// area of residence, when there are several), Uncertainty (the drawn totals' quantiles),
+    /// Assumptions (the header's lines). The figures are the CSV's and the table's.
+    public func spreadsheet() -> Spreadsheet {
+        typealias C = Spreadsheet.Column
+        let broad = BroadAreaOfNeed.allCases, placements = ReportedPlacement.allCases
+        var totalsSheet = Spreadsheet.Sheet("Totals", columns: [C("Scenario"), C("Year"), C("Kind"), C("EHCP pupils", .decimal(1)), C("Growth %", .percent)]
+            + broad.map { C($0.rawValue, .decimal(1)) } + placements.map { C($0.rawValue.prefix(1).uppercased() + $0.rawValue.dropFirst(), .decimal(1)) }
+            + [C("Cost a year £", .money)])
+        for scenario in send.columns {
+            var previous: Double?
+            for (h, year) in send.years.enumerated() {
+                let t = totals(scenario, year)
+                totalsSheet.rows.append(
+                    [.text(scenario), .text(year.description), .text(h == 0 ? "actual" : "forecast"), .number(t.total), Spreadsheet.number(previous.map { t.total / $0 - 1 })]
+                        + broad.map { area in .number(PrimaryNeed.allCases.filter { $0.broadArea == area }.reduce(0) { $0 + (t.byNeed[$1] ?? 0) }) }
+                        + placements.map { .number(t.byPlacement[$0] ?? 0) } + [.number(t.cost)])
+                previous = t.total
+            }
+        }
+        let draws = send.draws
+        let step = Dictionary((draws?.years ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var specialist = Spreadsheet.Sheet("Specialist", columns: [
+            C("Scenario"), C("Year"), C("Need"), C("Broad area of need"), C("Phase"), C("EHCP pupils", .decimal(1)), C("Demand for specialist places", .decimal(1)),
+            C("Places in borough", .decimal(1)), C("Spare (+) or short (-)", .decimal(1)), C("Placed in borough", .decimal(1)),
+            C("Independent / non-maintained", .decimal(1)), C("Out of borough", .decimal(1)), C("Cost a year £", .money),
+        ] + (draws == nil ? [] : [C("P(short) %", .percent)]))
+        specialist.rows = send.rows.map { r in
+            [.text(r.scenario), .text(r.year.description), .text(r.need.rawValue), .text(r.need.broadArea.rawValue), .text(r.phase.rawValue),
+             .number(r.pupils), .number(r.demand), .number(r.places), .number(r.spare), .number(r.placedInBorough), .number(r.independent),
+             .number(r.outOfBorough), .number(r.cost)]
+                + (draws.map { d in
+                    guard d.scenario == r.scenario, let h = step[r.year], h > 0 else { return [Spreadsheet.Cell.empty] }
+                    return [Spreadsheet.number(d.probabilityShort(step: h, need: r.need, phase: r.phase))]
+                } ?? [])
+        }
+        var sheets = [totalsSheet, specialist]
+        if !areaIDs.isEmpty {
+            var byArea = Spreadsheet.Sheet("By area", columns: [
+                C("Scenario"), C("Year"), C("Area"), C("Need"), C("Broad area of need"), C("Phase"), C("EHCP pupils", .decimal(1)),
+                C("Demand for specialist places", .decimal(1)), C("Places in the area", .decimal(1)), C("Met in the area", .decimal(1)),
+                C("Met elsewhere in borough", .decimal(1)), C("Independent / non-maintained", .decimal(1)), C("Out of borough", .decimal(1)),
+                C("Placed outside the area", .decimal(1)), C("Cost a year £", .money),
+            ])
+            byArea.rows = send.areaRows.map { r in
+                [.text(r.scenario), .text(r.year.description), .text(r.area), .text(r.need.rawValue), .text(r.need.broadArea.rawValue), .text(r.phase.rawValue),
+                 .number(r.pupils), .number(r.demand), .number(r.placesInArea), .number(r.metInArea), .number(r.metElsewhereInBorough),
+                 .number(r.independent), .number(r.outOfBorough), .number(r.travellingOut), .number(r.cost)]
+            }
+            sheets.append(byArea)
+        }
+        if let d = draws {
+            let names = UncertaintySettings.quantileNames
+            var spread = Spreadsheet.Sheet("Uncertainty", columns: [C("Scenario"), C("Year"), C("EHCP pupils forecast", .decimal(1))]
+                + names.map { C("EHCP pupils \($0)", .decimal(1)) } + names.map { C("Independent or out of borough \($0)", .decimal(1)) }
+                + names.map { C("Cost a year \($0) £", .money) })
+            for (h, year) in d.years.enumerated() {
+                spread.rows.append([.text(d.scenario), .text(year.description), .number(totals(d.scenario, year).total)]
+                    + d.quantiles(step: h, .pupils).map { .number($0) } + d.quantiles(step: h, .outside).map { .number($0) }
+                    + d.quantiles(step: h, .cost).map { .number($0) })
+            }
+            sheets.append(spread)
+        }
+        // The header's lines as items and values ("  new-plan rates: ..." -> "new-plan rates").
+        var lines: [(String, String)] = [("Authority", send.authority), ("Data", dataLabel), ("EHCP history from", "January \(send.calibration.origin.censusYear) census")]
+        let a = send.assumptions
+        lines += [
+            ("New-plan rates", "\(a.trend), from " + Self.growthSource(send.calibration)),
+            ("Cessation a year", String(cessationLine().drop { $0 != ":" }.dropFirst(2))),
+            ("Specialist demand", "met in borough up to the places there are; the rest goes to independent/non-maintained special schools or out of borough"),
+        ]
+        lines += placements.map { ("Cost a year, \($0.rawValue) £", Format.count(a.costs.annual[$0] ?? 0)) }
+        lines.append(("Costs from", a.costs.source == SENDCosts.illustrative.source ? "ILLUSTRATIVE defaults: replace with send_costs.csv" : a.costs.source))
+        if !areaIDs.isEmpty { lines.append(("By planning area", send.areaSource)) }
+        if let d = draws { lines += [("Draws", "\(d.draws) of \(d.varies)"), ("Seed", "\(d.seed)")] }
+        for applied in run.applied {
+            let s = applied.scenario
+            lines.append(("Scenario", s.name + (s.file.isEmpty ? "" : " (\(s.file))")))
+            lines += s.changes.map { ("  change", $0.summary(forecastTo: run.forecast.origin + run.forecast.horizon)) }
+        }
+        lines.append(("Produced by", "placeplan \(PlacePlanVersion.current)"))
+        sheets.append(Spreadsheet.assumptions(lines))
+        return Spreadsheet(title: "placeplan SEND forecast for \(send.authority) from the January \(send.calibration.origin.censusYear) census", sheets: sheets)
+    }
+}
+
+extension Comparison {
+    /// Sheets: Comparison (the CSV's columns, typed: per area, phase, year and level, each
+    /// column's pupils, places, surplus %, status and, with draws, chance of a deficit; the
+    /// changes, last less first), Compared (what each column is, and what differs between
+    /// saved runs: the `header` lines).
+    public func spreadsheet(changedOnly: Bool, header: [String] = []) -> Spreadsheet {
+        typealias C = Spreadsheet.Column
+        let chances = hasDraws
+        var sheet = Spreadsheet.Sheet("Comparison", columns: [C("Area"), C("Area name"), C("Phase"), C("Year"), C("Level")]
+            + labels.flatMap { l in [C("\(l) pupils", .decimal(1)), C("\(l) places", .count), C("\(l) surplus %", .percent), C("\(l) status")]
+                + (chances ? [C("\(l) P(deficit) %", .percent)] : []) }
+            + [C("Pupils change", .decimal(1)), C("Places change", .count), C("Status changed")])
+        for line in lines where !changedOnly || line.statusChanged {
+            var row: [Spreadsheet.Cell] = [.text(line.area), .text(line.areaName), .text(line.phase.rawValue), .text(line.year.description), .text(line.level)]
+            for i in labels.indices {
+                // surplusPct is in percent (4.2); the sheet keeps fractions shown as percentages.
+                row += [Spreadsheet.number(line.pupils[i]), Spreadsheet.number(line.places[i]), Spreadsheet.number(line.surplusPct[i].map { $0 / 100 }),
+                        line.status[i].map { .text($0.rawValue) } ?? .empty]
+                if chances { row.append(Spreadsheet.number(line.probabilityDeficit[i])) }
+            }
+            row += [Spreadsheet.number(line.pupilsChange), Spreadsheet.number(line.placesChange), .text(line.statusChanged ? "yes" : "no")]
+            sheet.rows.append(row)
+        }
+        var compared = labels.enumerated().map { ("Column \($0.offset + 1)", $0.element) }
+        compared += header.map { line in ("", line) }
+        compared.append(("Produced by", "placeplan \(PlacePlanVersion.current)"))
+        var about = Spreadsheet.assumptions(compared)
+        about.name = "Compared"
+        return Spreadsheet(title: "placeplan comparison: " + labels.joined(separator: ", "), sheets: [sheet, about])
+    }
+}

@@ -19,6 +19,8 @@ struct CompareCommand: ParsableCommand {
               placeplan compare --scenario scenarios/baseline.yaml \\
                   --scenario scenarios/bulge-2027.yaml --intervals --changed-only
               placeplan compare --run "SCAP 2025" --run "SCAP 2026" --changed-only
+              placeplan compare --run "SCAP 2025" --run "SCAP 2026" --format xlsx \\
+                  --output vintages.xlsx
             """)
 
     @OptionGroup var data: DataOptions
@@ -66,9 +68,9 @@ struct CompareCommand: ParsableCommand {
             if !comparison.lines.contains(where: { $0.pupils.compactMap { $0 }.count >= 2 }) {
                 note("no area, phase and year is in more than one column, so nothing is compared (different data, areas or years?)")
             }
-            let text = try comparison.render(
-                output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.joined(separator: "\n") + "\n\n")
-            try output.write(text)
+            try output.write({ () throws(PlacePlanError) in
+                try comparison.render(output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.joined(separator: "\n") + "\n\n")
+            }, workbook: { comparison.spreadsheet(changedOnly: changedOnly, header: header) })
         }
     }
 }

@@ -18,6 +18,7 @@ struct SendCommand: ParsableCommand {
               placeplan send --scenario scenarios/new-arp-autism.yaml \\
                   --send-trend continue
               placeplan send --data ../shared/data/london --la Barnet --format json
+              placeplan send --draws 1000 --format xlsx --output send.xlsx
             """)
 
     @OptionGroup var data: DataOptions
@@ -104,6 +105,8 @@ struct SendCommand: ParsableCommand {
             guard let t = SENDTrend(parsing: trend, longRun: longRun) else {
                 throw PlacePlanError.invalidOption(option: "--send-trend", message: "unknown trend '\(trend)'", hint: "use damped, continue or hold")
             }
+            // Said before the backtest runs, not after it.
+            if backtest, output.format == .xlsx { throw OutputFormat.noWorkbook("send --backtest") }
             let dataSet = try data.load()
             if backtest {
                 failed = try runBacktest(dataSet)
@@ -140,7 +143,7 @@ struct SendCommand: ParsableCommand {
                     measured: measured, progress: { line.show($0) })
             }
             let out = SENDOutput(send, run: scenarioRun, dataLabel: scenarioRun.dataLabel)
-            try output.write(try out.render(output.format, colour: output.colour))
+            try output.write({ () throws(PlacePlanError) in try out.render(output.format, colour: output.colour) }, workbook: out.spreadsheet)
         }
         if failed { throw ExitCode(1) }
     }
