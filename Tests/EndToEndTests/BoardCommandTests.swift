@@ -101,6 +101,26 @@ import FoundationXML
         #expect(early.status == 0, "\(early.stderr)")
         let apart = try CLI.run(["compare", "--run", "SCAP 2018", "--run", "SCAP 2026", "--store", store])
         #expect(apart.status == 0 && apart.stderr.contains("nothing is compared"), "\(apart.stderr)")
+        #expect(!apart.stdout.contains("did against the census"))
+        // Last autumn's vintage against this autumn's census: each phase and entry year group
+        // scored, the census year not flagged as a change of status.
+        let last = try CLI.run(["sufficiency", "--from", "2024/25", "--store", store, "--save", "autumn 2024", "--format", "csv"])
+        #expect(last.status == 0, "\(last.stderr)")
+        let outturn = try CLI.run(["compare", "--run", "SCAP 2025", "--run", "autumn 2024", "--store", store, "--changed-only", "--format", "csv"])
+        #expect(outturn.status == 0 && !outturn.stdout.contains(",2024/25,"), "\(outturn.stdout)")
+        let scored = try CLI.run(["compare", "--run", "autumn 2024", "--run", "SCAP 2025", "--store", store]).stdout
+        #expect(scored.contains("How 'autumn 2024' (baseline, from the 2024/25 census) did against the census in 'SCAP 2025'"), "\(scored)")
+        for what in ["primary", "Reception", "secondary", "Year 7"] { #expect(scored.contains("  2025/26 \(what) (1 year ahead): forecast ")) }
+        // The report scores the saved run against its own census, and lists the changed rows.
+        let page = dir.appendingPathComponent("board.html").path
+        let report = try CLI.run(["report", "--run", "autumn 2024", "--store", store, "--output", page])
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let section = try #require(html.range(of: "<section id=\"vintages\">").map { String(html[$0.lowerBound...]) })
+        #expect(section.contains("How the saved forecasts did against this census"))
+        #expect(section.components(separatedBy: "autumn 2024 (baseline, from 2024/25)").count - 1 == 4)
+        #expect(section.contains("<td class=\"l\">Reception</td>") && section.contains("Rows whose status differs"))
+        #expect(!section.contains("<td class=\"l\">2024/25</td>"))
     }
 
     @Test func scapExport() throws {

@@ -42,8 +42,12 @@ public struct Comparison: Sendable {
         var keys: [String] = []
         var seen = Set<String>()
         var byKey: [[String: SufficiencyRow]] = []
+        // The years each column covers: a column without a year (an older vintage's census,
+        // a newer one's last year) is out of range there, not a change of status.
+        var covered: [Set<Int>] = []
         for column in columns {
             var map: [String: SufficiencyRow] = [:]
+            covered.append(Set(column.rows.map(\.year.startYear)))
             for r in column.rows {
                 let key = "\(r.areaID)|\(r.phase)|\(r.year.startYear)"
                 map[key] = r
@@ -71,7 +75,7 @@ public struct Comparison: Sendable {
                     surplusPct: surplus, status: status, probabilityDeficit: chance,
                     pupilsChange: pupils.first.flatMap { f in pupils.last.flatMap { l in f.flatMap { f in l.map { $0 - f } } } },
                     placesChange: places.first.flatMap { f in places.last.flatMap { l in f.flatMap { f in l.map { $0 - f } } } },
-                    statusChanged: Set(present).count > 1 || present.count < status.count))
+                    statusChanged: Set(present).count > 1 || zip(status, covered).contains { $0 == nil && $1.contains(any.year.startYear) }))
             }
         }
         self.lines = lines

@@ -8,6 +8,8 @@ public struct HTMLReport: Sendable {
     public var send: SENDForecast?
     public var backtest: Backtest?
     public var vintages: Comparison?
+    /// How each saved run given forecast this run's census (the earlier runs only).
+    public var outturns: [ForecastOutturn] = []
     /// The least-cost plan (`report --plan-options`).
     public var plan: PlanResult?
     /// The production date shown in the header (passed in, so that the rest is reproducible).
@@ -373,7 +375,23 @@ public struct HTMLReport: Sendable {
         }
         html += "</section>"
         if let vintages {
-            html += "<section id=\"vintages\"><h2>Compared with saved runs</h2><table><tr><th class=\"l\">Area</th><th class=\"l\">Year</th><th class=\"l\">Level</th>"
+            html += "<section id=\"vintages\"><h2>Compared with saved runs</h2>"
+            if !outturns.isEmpty {
+                html += "<p>How the saved forecasts did against this census: the forecast and the pupils on roll summed over the planning areas, "
+                    + "the error (forecast &minus; actual) / actual as the DfE measures SCAP forecasts, and the median and largest miss by planning area.</p>"
+                    + "<table><tr><th class=\"l\">Saved run</th><th class=\"l\">Year</th><th class=\"l\">Level</th><th>Years ahead</th><th>Forecast</th>"
+                    + "<th>On roll</th><th>Error</th><th>Median miss by area</th><th class=\"l\">Largest miss</th></tr>"
+                for o in outturns {
+                    for l in o.lines {
+                        html += "<tr><td class=\"l\">\(Self.escape(o.older)) (\(Self.escape(o.scenario)), from \(o.origin))</td><td class=\"l\">\(l.year)</td>"
+                            + "<td class=\"l\">\(l.level)</td><td>\(l.yearsAhead)</td><td>\(Format.count(l.forecast))</td><td>\(Format.count(l.actual))</td>"
+                            + "<td>\(Format.percent(l.error, signed: true))</td><td>\(l.areas > 1 ? Format.percent(l.medianAbsoluteError) : "-")</td>"
+                            + "<td class=\"l\">\(l.areas > 1 ? "\(Self.escape(l.largest.area)) \(Format.percent(l.largest.error, signed: true))" : "-")</td></tr>"
+                    }
+                }
+                html += "</table><p>Rows whose status differs between the runs:</p>"
+            }
+            html += "<table><tr><th class=\"l\">Area</th><th class=\"l\">Year</th><th class=\"l\">Level</th>"
                 + vintages.labels.map { "<th>\(Self.escape($0)) pupils</th>" }.joined() + "<th>Change</th><th class=\"l\">Status</th></tr>"
             for line in vintages.lines where line.statusChanged {
                 html += "<tr><td class=\"l\">\(Self.escape(line.area))</td><td class=\"l\">\(line.year)</td><td class=\"l\">\(line.level == "total" ? line.phase.rawValue : line.level)</td>"

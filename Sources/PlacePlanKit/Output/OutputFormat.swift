@@ -355,6 +355,14 @@ extension String {
 
 /// Number formatting shared by the reports.
 public enum Format {
+    /// A line broken at spaces to at most `width` characters (a longer word stays whole), the
+    /// continuation lines indented four spaces past the line's own indent.
+    public static func wrapped(_ line: String, width: Int = 98) -> [String] {
+        let lead = String(line.prefix { $0 == " " })
+        let parts = ScenarioHeader.wrap(line, width: width, indent: lead + "    ")
+        return parts.enumerated().map { $0.offset == 0 ? lead + $0.element.dropFirst(lead.count + 4) : $0.element }
+    }
+
     /// Text from an input made safe to print on a terminal: control characters (escape
     /// sequences, bells, carriage returns) written as \u{1B} and the like, so that a name
     /// in a data or scenario file cannot move the cursor or retitle the window.

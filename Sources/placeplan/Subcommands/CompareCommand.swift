@@ -56,6 +56,9 @@ struct CompareCommand: ParsableCommand {
                     let diffs = SavedRun.differences(a, b)
                     header.append("What differs between '\(a.name)' and '\(b.name)':" + (diffs.isEmpty ? " nothing in the assumptions or inputs" : ""))
                     header += diffs.map { "  - " + $0 }
+                    // The earlier vintage's forecast against the later one's census.
+                    let (earlier, later) = a.origin <= b.origin ? (a, b) : (b, a)
+                    if let outturn = ForecastOutturn.of(earlier, against: later) { header += outturn.describe() }
                 }
             }
             if !model.scenarios.isEmpty {
@@ -69,7 +72,7 @@ struct CompareCommand: ParsableCommand {
                 note("no area, phase and year is in more than one column, so nothing is compared (different data, areas or years?)")
             }
             try output.write({ () throws(PlacePlanError) in
-                try comparison.render(output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.joined(separator: "\n") + "\n\n")
+                try comparison.render(output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.flatMap { Format.wrapped($0) }.joined(separator: "\n") + "\n\n")
             }, workbook: { comparison.spreadsheet(changedOnly: changedOnly, header: header) })
         }
     }

@@ -77,6 +77,9 @@ struct ReportCommand: ParsableCommand {
                 }
                 vintages = Comparison(columns + [.init(label: "this run", rows: current)])
             }
+            // How each earlier saved run forecast this run's census.
+            let census = SufficiencyReport(run).rows.filter { !$0.isForecast }
+            let outturns = saved.compactMap { ForecastOutturn.of($0, against: census, named: "this run") }
             let plan = try planOptions.map { path throws(PlacePlanError) in
                 try PlanCommand.plan(
                     run, data: dataSet, folder: data.data, model: model, options: try PlanOptionsFile.load(path),
@@ -84,6 +87,7 @@ struct ReportCommand: ParsableCommand {
             }
             var report = HTMLReport(run: run, dataLabel: run.dataLabel, send: send, backtest: backtest, vintages: vintages, plan: plan)
             report.sendNotRun = sendNotRun
+            report.outturns = outturns
             let today = Date().formatted(.iso8601.year().month().day())
             report.producedOn = date ?? today
             try OutputFile.write(report.render(), to: output)
