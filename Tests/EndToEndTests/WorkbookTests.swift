@@ -27,13 +27,19 @@ import Testing
 
     static func rows(_ book: [String: [String: Any]], _ sheet: String) -> [[Any]] { (book[sheet]?["rows"] as? [[Any]]) ?? [] }
 
+    /// Runs placeplan with `arguments` and `--format xlsx --output` a file `name` in a fresh
+    /// folder, expects success, and reads the workbook; the folder is returned for more files.
+    static func written(_ arguments: [String], name: String) throws -> (book: [String: [String: Any]], path: String, dir: URL) {
+        let dir = try CLI.scratch()
+        let path = dir.appendingPathComponent(name).path
+        let r = try CLI.run(arguments + ["--format", "xlsx", "--output", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        return (try read(path), path, dir)
+    }
+
     @Test(.enabled(if: openpyxl, "needs Python's openpyxl"))
     func sufficiencyWorkbookHasTypedSheets() throws {
-        let dir = try CLI.scratch()
-        let path = dir.appendingPathComponent("s.xlsx").path
-        let r = try CLI.run(["sufficiency", "--draws", "200", "--format", "xlsx", "--output", path])
-        #expect(r.status == 0, "\(r.stderr)")
-        let book = try Self.read(path)
+        let (book, path, dir) = try Self.written(["sufficiency", "--draws", "200"], name: "s.xlsx")
         #expect(Set(book.keys) == ["Summary", "Sufficiency", "Year groups", "Assumptions", "_properties"])
         let rows = Self.rows(book, "Sufficiency")
         let header = try #require(rows.first as? [String])
@@ -85,11 +91,7 @@ import Testing
 
     @Test(.enabled(if: openpyxl, "needs Python's openpyxl"))
     func sendWorkbookHasTheTablesFiguresByAreaAndDraws() throws {
-        let dir = try CLI.scratch()
-        let path = dir.appendingPathComponent("send.xlsx").path
-        let r = try CLI.run(["send", "--draws", "200", "--format", "xlsx", "--output", path])
-        #expect(r.status == 0, "\(r.stderr)")
-        let book = try Self.read(path)
+        let (book, _, _) = try Self.written(["send", "--draws", "200"], name: "send.xlsx")
         #expect(Set(book.keys) == ["Totals", "Specialist", "By area", "Uncertainty", "Assumptions", "_properties"])
         // Totals: the first year is the January count, later years grow from it; the broad
         // areas and the placements each add up to the total, and the figures are the CSV's.
@@ -121,12 +123,8 @@ import Testing
 
     @Test(.enabled(if: openpyxl, "needs Python's openpyxl"))
     func compareWorkbookHasTheCSVsFiguresAndWhatDiffers() throws {
-        let dir = try CLI.scratch()
-        let path = dir.appendingPathComponent("compare.xlsx").path
         let args = ["compare", "--scenario", "\(CLI.scenarios)/baseline.yaml", "--scenario", "\(CLI.scenarios)/regeneration-south-west.yaml"]
-        let r = try CLI.run(args + ["--format", "xlsx", "--output", path])
-        #expect(r.status == 0, "\(r.stderr)")
-        let book = try Self.read(path)
+        let (book, _, dir) = try Self.written(args, name: "compare.xlsx")
         let rows = Self.rows(book, "Comparison")
         let header = try #require(rows.first as? [String])
         #expect(header.prefix(6) == ["Area", "Area name", "Phase", "Year", "Level", "baseline pupils"] && header.last == "Status changed")
