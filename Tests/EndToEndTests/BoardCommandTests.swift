@@ -111,6 +111,15 @@ import FoundationXML
         let scored = try CLI.run(["compare", "--run", "autumn 2024", "--run", "SCAP 2025", "--store", store]).stdout
         #expect(scored.contains("How 'autumn 2024' (baseline, from the 2024/25 census) did against the census in 'SCAP 2025'"), "\(scored)")
         for what in ["primary", "Reception", "secondary", "Year 7"] { #expect(scored.contains("  2025/26 \(what) (1 year ahead): forecast ")) }
+        let json = try CLI.run(["compare", "--run", "autumn 2024", "--run", "SCAP 2025", "--store", store, "--format", "json"]).stdout
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let outturns = try #require(doc["outturns"] as? [[String: Any]])
+        let levels = try #require(outturns.first?["lines"] as? [[String: Any]])
+        #expect(outturns.count == 1 && outturns[0]["run"] as? String == "autumn 2024" && outturns[0]["against"] as? String == "SCAP 2025")
+        #expect(levels.compactMap { $0["level"] as? String } == ["primary", "Reception", "secondary", "Year 7"])
+        let primary = levels[0]
+        let f = try #require(primary["forecast"] as? Double), a = try #require(primary["actual"] as? Double), e = try #require(primary["error"] as? Double)
+        #expect(abs(f / a - 1 - e) < 1e-4 && primary["years_ahead"] as? Int == 1 && primary["largest_area"] is String)
         // The report scores the saved run against its own census, and lists the changed rows.
         let page = dir.appendingPathComponent("board.html").path
         let report = try CLI.run(["report", "--run", "autumn 2024", "--store", store, "--output", page])

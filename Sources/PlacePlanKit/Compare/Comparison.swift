@@ -134,7 +134,9 @@ public struct Comparison: Sendable {
         return TextTable.Cell(Format.percent(p), SufficiencyOutput.chanceStyle(p))
     }
 
-    public func render(_ format: OutputFormat, changedOnly: Bool, colour: Bool = false, header: String = "") throws(PlacePlanError) -> String {
+    /// The comparison in `format`; `header` goes above the table (what differs between saved
+    /// runs), and `outturns` (how earlier runs forecast later censuses) into the JSON too.
+    public func render(_ format: OutputFormat, changedOnly: Bool, colour: Bool = false, header: String = "", outturns: [ForecastOutturn] = []) throws(PlacePlanError) -> String {
         switch format {
         case .table: return header + table(changedOnly: changedOnly).render(colour: colour)
         case .markdown: return "## Comparison\n\n" + (header.isEmpty ? "" : "```\n\(header)```\n\n") + table(changedOnly: changedOnly).markdown()
@@ -155,7 +157,23 @@ public struct Comparison: Sendable {
             })
         case .xlsx: try OutputFormat.workbookRequested()
         case .json:
-            struct Document: Codable { var schema = "placeplan.compare/1"; var columns: [String]; var lines: [Line] }
+            struct Outturn: Codable {
+                struct Level: Codable {
+                    var year: AcademicYear, phase: ReportingPhase, level: String, yearsAhead: Int
+                    var forecast, actual, error: Double, areas: Int
+                    var medianAbsoluteError: Double?, largestArea: String?, largestError: Double?
+                }
+                var run, scenario: String, origin: AcademicYear, against: String, lines: [Level]
+            }
+            struct Document: Codable { var schema = "placeplan.compare/1"; var columns: [String]; var lines: [Line]; var outturns: [Outturn] }
+            // Pupils to 0.1, errors (fractions) to 0.0001.
+            let scored = outturns.map { o in
+                Outturn(run: o.older, scenario: o.scenario, origin: o.origin, against: o.newer, lines: o.lines.map { l in
+                    .init(year: l.year, phase: l.phase, level: l.level, yearsAhead: l.yearsAhead, forecast: Format.rounded(l.forecast), actual: Format.rounded(l.actual),
+                          error: Format.rounded(l.error, places: 4), areas: l.areas, medianAbsoluteError: l.areas > 1 ? Format.rounded(l.medianAbsoluteError, places: 4) : nil,
+                          largestArea: l.areas > 1 ? l.largest.area : nil, largestError: l.areas > 1 ? Format.rounded(l.largest.error, places: 4) : nil)
+                })
+            }
             // Rounded as the other documents are: pupils and places to 0.1, shares to 0.01%,
             // chances to 0.0001.
             let shown = lines.filter { !changedOnly || $0.statusChanged }.map { line in
@@ -168,7 +186,7 @@ public struct Comparison: Sendable {
                 l.placesChange = l.placesChange.map { Format.rounded($0) }
                 return l
             }
-            return try jsonText(Document(columns: labels, lines: shown))
+            return try jsonText(Document(columns: labels, lines: shown, outturns: scored))
         }
     }
 }

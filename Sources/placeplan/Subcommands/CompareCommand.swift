@@ -44,6 +44,7 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             var columns: [Comparison.Column] = []
             var header: [String] = []
+            var outturns: [ForecastOutturn] = []
             let saved = try self.saved.load()
             if !saved.isEmpty {
                 for r in saved {
@@ -58,7 +59,10 @@ struct CompareCommand: ParsableCommand {
                     header += diffs.map { "  - " + $0 }
                     // The earlier vintage's forecast against the later one's census.
                     let (earlier, later) = a.origin <= b.origin ? (a, b) : (b, a)
-                    if let outturn = ForecastOutturn.of(earlier, against: later) { header += outturn.describe() }
+                    if let outturn = ForecastOutturn.of(earlier, against: later) {
+                        header += outturn.describe()
+                        outturns.append(outturn)
+                    }
                 }
             }
             if !model.scenarios.isEmpty {
@@ -72,7 +76,7 @@ struct CompareCommand: ParsableCommand {
                 note("no area, phase and year is in more than one column, so nothing is compared (different data, areas or years?)")
             }
             try output.write({ () throws(PlacePlanError) in
-                try comparison.render(output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.flatMap { Format.wrapped($0) }.joined(separator: "\n") + "\n\n")
+                try comparison.render(output.format, changedOnly: changedOnly, colour: output.colour, header: header.isEmpty ? "" : header.flatMap { Format.wrapped($0) }.joined(separator: "\n") + "\n\n", outturns: outturns)
             }, workbook: { comparison.spreadsheet(changedOnly: changedOnly, header: header) })
         }
     }
