@@ -21,18 +21,14 @@ public struct ForecastOutturn: Sendable, Equatable {
         /// Median over areas of |forecast − actual| / actual.
         public var medianAbsoluteError: Double
         /// The area whose forecast missed by the largest share, and its signed error.
-        public var largest: (area: String, error: Double)
+        public var largestArea: String
+        public var largestError: Double
 
         /// The error of the summed forecast: (forecast − actual) / actual.
         public var error: Double { forecast / actual - 1 }
 
         /// "primary", "Reception", "secondary" or "Year 7".
         public var level: String { entry ? (phase == .primary ? "Reception" : "Year 7") : phase.rawValue }
-
-        public static func == (a: Line, b: Line) -> Bool {
-            a.phase == b.phase && a.entry == b.entry && a.year == b.year && a.forecast == b.forecast && a.actual == b.actual
-                && a.areas == b.areas && a.medianAbsoluteError == b.medianAbsoluteError && a.largest == b.largest
-        }
     }
 
     /// The older run, its scenario and census, and the newer run.
@@ -82,13 +78,11 @@ public struct ForecastOutturn: Sendable, Equatable {
         let lines = keys.map { k in
             let p = pairs["\(k.year.startYear)|\(k.phase)|\(k.entry)"]!
             let errors = p.map { (area: $0.area, error: $0.forecast / $0.actual - 1) }
-            let absolute = errors.map { abs($0.error) }.sorted()
-            let n = absolute.count
+            let largest = errors.max { abs($0.error) < abs($1.error) }!
             return Line(
                 phase: k.phase, entry: k.entry, year: k.year, yearsAhead: k.year.startYear - origin.startYear,
-                forecast: p.reduce(0) { $0 + $1.forecast }, actual: p.reduce(0) { $0 + $1.actual }, areas: n,
-                medianAbsoluteError: n % 2 == 1 ? absolute[n / 2] : (absolute[n / 2 - 1] + absolute[n / 2]) / 2,
-                largest: errors.max { abs($0.error) < abs($1.error) }!)
+                forecast: p.reduce(0) { $0 + $1.forecast }, actual: p.reduce(0) { $0 + $1.actual }, areas: p.count,
+                medianAbsoluteError: RatioHistory.median(errors.map { abs($0.error) }), largestArea: largest.area, largestError: largest.error)
         }
         guard !lines.isEmpty else { return nil }
         return ForecastOutturn(older: older, scenario: scenario, origin: origin, newer: newer, lines: lines)
@@ -104,13 +98,12 @@ public struct ForecastOutturn: Sendable, Equatable {
                 + "error = (forecast - actual) / actual, as the DfE measures SCAP forecasts:",
         ]
         for l in lines {
-            let what = l.level
             let ahead = "\(l.yearsAhead) year\(l.yearsAhead == 1 ? "" : "s") ahead"
-            var text = "  \(l.year) \(what) (\(ahead)): forecast \(Format.count(l.forecast)), on roll \(Format.count(l.actual)), "
+            var text = "  \(l.year) \(l.level) (\(ahead)): forecast \(Format.count(l.forecast)), on roll \(Format.count(l.actual)), "
                 + Format.percent(l.error, signed: true)
             if l.areas > 1 {
                 text += "; by planning area (\(l.areas)) median miss \(Format.percent(l.medianAbsoluteError)), "
-                    + "largest \(l.largest.area) \(Format.percent(l.largest.error, signed: true))"
+                    + "largest \(l.largestArea) \(Format.percent(l.largestError, signed: true))"
             }
             out.append(text)
         }
