@@ -8,7 +8,7 @@ public struct HTMLReport: Sendable {
     public var send: SENDForecast?
     public var backtest: Backtest?
     public var vintages: Comparison?
-    /// How each saved run given forecast this run's census (the earlier runs only).
+    /// How each saved run given with `--run` forecast this run's census (the earlier runs only).
     public var outturns: [ForecastOutturn] = []
     /// The least-cost plan (`report --plan-options`).
     public var plan: PlanResult?

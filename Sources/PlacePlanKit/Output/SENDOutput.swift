@@ -36,13 +36,13 @@ public struct SENDOutput: Sendable {
             + "\(years.lowerBound)-\(years.upperBound))" + pull
     }
 
-    /// "  cessation a year: R 0.9%, Y1-Y6 0.9%, ..." with where it came from when not the
-    /// authority's own age-band balance.
-    func cessationLine() -> String {
+    /// The cessation rates a year by band, "R 0.9%, Y1-Y6 0.9%, ...", with where they came from
+    /// when not the authority's own age-band balance.
+    func cessation() -> String {
         let cal = send.calibration
         func years(_ b: AgeBand) -> String { "\(b.yearGroups.first!)\(b.yearGroups.count > 1 ? "-\(b.yearGroups.last!)" : "")" }
         let bands: [AgeBand] = [.under5, .age5to10, .age11to15, .age16to19]
-        var line = "  cessation a year: " + bands.map { "\(years($0)) \(Format.percent(cal.cessation[$0.yearGroups[0].index]))" }.joined(separator: ", ")
+        var line = bands.map { "\(years($0)) \(Format.percent(cal.cessation[$0.yearGroups[0].index]))" }.joined(separator: ", ")
         if !cal.cessationFromPredecessors.isEmpty {
             let which = cal.cessationFromPredecessors.map(years).joined(separator: ", ")
             let las = cal.cessationPredecessors.joined(separator: ", ")
@@ -55,6 +55,12 @@ public struct SENDOutput: Sendable {
         return line
     }
 
+    /// Where the costs came from, the illustrative defaults said loudly.
+    var costsSource: String {
+        let source = send.assumptions.costs.source
+        return source == SENDCosts.illustrative.source ? "ILLUSTRATIVE defaults: replace with send_costs.csv" : source
+    }
+
     func header() -> String {
         let cal = send.calibration, a = send.assumptions
         var lines = [
@@ -63,11 +69,11 @@ public struct SENDOutput: Sendable {
             "",
             "Assumptions:",
             "  new-plan rates: \(a.trend), from " + Self.growthSource(cal),
-            cessationLine(),
+            "  cessation a year: " + cessation(),
             "  specialist demand is met in borough up to the places there are; the rest goes to",
             "  independent/non-maintained special schools or out of borough",
             "  costs a year: " + ReportedPlacement.allCases.map { "\($0) £\(Format.count(a.costs.annual[$0] ?? 0))" }.joined(separator: ", "),
-            "  (\(a.costs.source == SENDCosts.illustrative.source ? "ILLUSTRATIVE defaults: replace with send_costs.csv" : a.costs.source))",
+            "  (\(costsSource))",
         ]
         if !areaIDs.isEmpty { lines.append("  by planning area: \(send.areaSource)") }
         lines = lines.flatMap { $0.count > 98 ? ScenarioHeader.wrap($0, width: 98, indent: "    ").enumerated().map { $0.offset == 0 ? "  " + $0.element.dropFirst(4) : $0.element } : [$0] }

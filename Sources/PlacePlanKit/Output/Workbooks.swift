@@ -203,16 +203,16 @@ extension SENDOutput {
             }
             sheets.append(spread)
         }
-        // The header's lines as items and values ("  new-plan rates: ..." -> "new-plan rates").
+        // The header's assumptions as items and values.
         var lines: [(String, String)] = [("Authority", send.authority), ("Data", dataLabel), ("EHCP history from", "January \(send.calibration.origin.censusYear) census")]
         let a = send.assumptions
         lines += [
             ("New-plan rates", "\(a.trend), from " + Self.growthSource(send.calibration)),
-            ("Cessation a year", String(cessationLine().drop { $0 != ":" }.dropFirst(2))),
+            ("Cessation a year", cessation()),
             ("Specialist demand", "met in borough up to the places there are; the rest goes to independent/non-maintained special schools or out of borough"),
         ]
         lines += placements.map { ("Cost a year, \($0.rawValue) £", Format.count(a.costs.annual[$0] ?? 0)) }
-        lines.append(("Costs from", a.costs.source == SENDCosts.illustrative.source ? "ILLUSTRATIVE defaults: replace with send_costs.csv" : a.costs.source))
+        lines.append(("Costs from", costsSource))
         if !areaIDs.isEmpty { lines.append(("By planning area", send.areaSource)) }
         if let d = draws { lines += [("Draws", "\(d.draws) of \(d.varies)"), ("Seed", "\(d.seed)")] }
         for applied in run.applied {
