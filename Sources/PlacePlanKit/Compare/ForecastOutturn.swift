@@ -5,7 +5,8 @@
 /// forecast, per phase and for the entry year group (Reception, Year 7): the forecast and
 /// the pupils on roll summed over the planning areas in both, the error
 /// e = (forecast − actual) / actual (the DfE's formula, as in the backtest), the median |e|
-/// over the areas, and the area with the largest |e|.
+/// over the areas, and the area with the largest |e|; when the older run was saved with
+/// draws, how many areas' pupils on roll fell inside its 80% band (as the backtest's coverage).
 public struct ForecastOutturn: Sendable, Equatable {
     public struct Line: Sendable, Equatable {
         public var phase: ReportingPhase
@@ -23,6 +24,9 @@ public struct ForecastOutturn: Sendable, Equatable {
         /// The area whose forecast missed by the largest share, and its signed error.
         public var largestArea: String
         public var largestError: Double
+        /// With a run saved with draws, phase totals only: how many areas' pupils on roll fell
+        /// inside the older run's 80% band (P10-P90), of `areas`.
+        public var insideBand80: Int?
 
         /// The error of the summed forecast: (forecast − actual) / actual.
         public var error: Double { forecast / actual - 1 }
@@ -62,7 +66,8 @@ public struct ForecastOutturn: Sendable, Equatable {
         var actual: [String: SufficiencyRow] = [:]
         for r in census where !r.isForecast { actual["\(r.areaID)|\(r.phase)|\(r.year.startYear)"] = r }
         // Matched (forecast, actual) pairs by year, phase and level.
-        var pairs: [String: [(area: String, forecast: Double, actual: Double)]] = [:]
+        var pairs: [String: [(area: String, forecast: Double, actual: Double, band: ClosedRange<Double>?)]] = [:]
+        let p10 = UncertaintySettings.quantiles.firstIndex(of: 0.1)!, p90 = UncertaintySettings.quantiles.firstIndex(of: 0.9)!
         var keys: [(year: AcademicYear, phase: ReportingPhase, entry: Bool)] = []
         for r in forecast where r.isForecast {
             guard let c = actual["\(r.areaID)|\(r.phase)|\(r.year.startYear)"] else { continue }
@@ -71,7 +76,8 @@ public struct ForecastOutturn: Sendable, Equatable {
                 guard onRoll > 0 else { continue }
                 let key = "\(r.year.startYear)|\(r.phase)|\(entry)"
                 if pairs[key] == nil { keys.append((r.year, r.phase, entry)) }
-                pairs[key, default: []].append((r.areaID, entry ? r.entryPupils : r.pupils, onRoll))
+                let band = entry ? nil : r.pupilsQuantiles.map { $0[p10]...$0[p90] }
+                pairs[key, default: []].append((r.areaID, entry ? r.entryPupils : r.pupils, onRoll, band))
             }
         }
         keys.sort { ($0.year.startYear, $0.phase == .primary ? 0 : 1, $0.entry ? 1 : 0) < ($1.year.startYear, $1.phase == .primary ? 0 : 1, $1.entry ? 1 : 0) }
@@ -82,7 +88,8 @@ public struct ForecastOutturn: Sendable, Equatable {
             return Line(
                 phase: k.phase, entry: k.entry, year: k.year, yearsAhead: k.year.startYear - origin.startYear,
                 forecast: p.reduce(0) { $0 + $1.forecast }, actual: p.reduce(0) { $0 + $1.actual }, areas: p.count,
-                medianAbsoluteError: RatioHistory.median(errors.map { abs($0.error) }), largestArea: largest.area, largestError: largest.error)
+                medianAbsoluteError: RatioHistory.median(errors.map { abs($0.error) }), largestArea: largest.area, largestError: largest.error,
+                insideBand80: p.allSatisfy { $0.band != nil } ? p.filter { $0.band!.contains($0.actual) }.count : nil)
         }
         guard !lines.isEmpty else { return nil }
         return ForecastOutturn(older: older, scenario: scenario, origin: origin, newer: newer, lines: lines)
@@ -105,6 +112,7 @@ public struct ForecastOutturn: Sendable, Equatable {
                 text += "; by planning area (\(l.areas)) median miss \(Format.percent(l.medianAbsoluteError)), "
                     + "largest \(l.largestArea) \(Format.percent(l.largestError, signed: true))"
             }
+            if let k = l.insideBand80 { text += "; inside its 80% band in \(k) of \(l.areas) area\(l.areas == 1 ? "" : "s")" }
             out.append(text)
         }
         return out

@@ -378,15 +378,17 @@ public struct HTMLReport: Sendable {
             html += "<section id=\"vintages\"><h2>Compared with saved runs</h2>"
             if !outturns.isEmpty {
                 html += "<p>How the saved forecasts did against this census: the forecast and the pupils on roll summed over the planning areas, "
-                    + "the error (forecast &minus; actual) / actual as the DfE measures SCAP forecasts, and the median and largest miss by planning area.</p>"
+                    + "the error (forecast &minus; actual) / actual as the DfE measures SCAP forecasts, the median and largest miss by planning area, "
+                    + "and, for a run saved with draws, in how many areas the pupils on roll fell inside its 80% band (about 4 in 5 if the bands are honest).</p>"
                     + "<table><tr><th class=\"l\">Saved run</th><th class=\"l\">Year</th><th class=\"l\">Level</th><th>Years ahead</th><th>Forecast</th>"
-                    + "<th>On roll</th><th>Error</th><th>Median miss by area</th><th class=\"l\">Largest miss</th></tr>"
+                    + "<th>On roll</th><th>Error</th><th>Median miss by area</th><th class=\"l\">Largest miss</th><th>Areas inside the 80% band</th></tr>"
                 for o in outturns {
                     for l in o.lines {
                         html += "<tr><td class=\"l\">\(Self.escape(o.older)) (\(Self.escape(o.scenario)), from \(o.origin))</td><td class=\"l\">\(l.year)</td>"
                             + "<td class=\"l\">\(l.level)</td><td>\(l.yearsAhead)</td><td>\(Format.count(l.forecast))</td><td>\(Format.count(l.actual))</td>"
                             + "<td>\(Format.percent(l.error, signed: true))</td><td>\(l.areas > 1 ? Format.percent(l.medianAbsoluteError) : "-")</td>"
-                            + "<td class=\"l\">\(l.areas > 1 ? "\(Self.escape(l.largestArea)) \(Format.percent(l.largestError, signed: true))" : "-")</td></tr>"
+                            + "<td class=\"l\">\(l.areas > 1 ? "\(Self.escape(l.largestArea)) \(Format.percent(l.largestError, signed: true))" : "-")</td>"
+                            + "<td>\(l.insideBand80.map { "\($0) of \(l.areas)" } ?? "-")</td></tr>"
                     }
                 }
                 html += "</table><p>Rows whose status differs between the runs:</p>"

@@ -86,6 +86,17 @@ struct ComparisonTests {
         #expect(text[0].hasPrefix("How 'autumn-2021' (baseline, from the 2021/22 census) did against the census in 'autumn-2022'"))
         #expect(text[1] == "  2022/23 primary (1 year ahead): forecast 778, on roll 760, +2.4%; by planning area (2) median miss 3.5%, largest A +5.0%")
         #expect(text[2].hasPrefix("  2022/23 Reception (1 year ahead): forecast 172, on roll 160, +7.5%"))
+        #expect(phase.insideBand80 == nil && entry.insideBand80 == nil)  // saved without draws
+        // Saved with draws: A's 80% band (P10-P90) holds its 480 on roll, B's misses its 280.
+        var drawn = older
+        drawn.sufficiency = older.sufficiency.map { r in
+            var q = r
+            q.pupilsQuantiles = r.areaID == "A" ? [400, 420, 470, 504, 540, 560, 580] : [260, 265, 270, 274, 279, 285, 290]
+            return q
+        }
+        let banded = try #require(ForecastOutturn.of(drawn, against: newer))
+        #expect(banded.lines[0].insideBand80 == 1 && banded.lines[1].insideBand80 == nil)
+        #expect(banded.describe()[1].hasSuffix("; inside its 80% band in 1 of 2 areas"))
         // Not later, or nothing in common: nothing to score.
         #expect(ForecastOutturn.of(newer, against: older) == nil && ForecastOutturn.of(newer, against: newer) == nil)
         var elsewhere = newer
