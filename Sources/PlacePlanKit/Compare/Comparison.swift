@@ -161,7 +161,7 @@ public struct Comparison: Sendable {
                 struct Level: Codable {
                     var year: AcademicYear, phase: ReportingPhase, level: String, yearsAhead: Int
                     var forecast, actual, error: Double, areas: Int
-                    var medianAbsoluteError: Double?, largestArea: String?, largestError: Double?, insideBand80: Int?
+                    var medianAbsoluteError: Double?, largestArea: String?, largestAreaName: String?, largestError: Double?, insideBand80: Int?
                 }
                 var run, scenario: String, origin: AcademicYear, against: String, lines: [Level]
             }
@@ -171,7 +171,8 @@ public struct Comparison: Sendable {
                 Outturn(run: o.older, scenario: o.scenario, origin: o.origin, against: o.newer, lines: o.lines.map { l in
                     .init(year: l.year, phase: l.phase, level: l.level, yearsAhead: l.yearsAhead, forecast: Format.rounded(l.forecast), actual: Format.rounded(l.actual),
                           error: Format.rounded(l.error, places: 4), areas: l.areas, medianAbsoluteError: l.areas > 1 ? Format.rounded(l.medianAbsoluteError, places: 4) : nil,
-                          largestArea: l.areas > 1 ? l.largestArea : nil, largestError: l.areas > 1 ? Format.rounded(l.largestError, places: 4) : nil,
+                          largestArea: l.areas > 1 ? l.largestArea : nil,
+                          largestAreaName: l.areas > 1 ? l.largestAreaName : nil, largestError: l.areas > 1 ? Format.rounded(l.largestError, places: 4) : nil,
                           insideBand80: l.insideBand80)
                 })
             }

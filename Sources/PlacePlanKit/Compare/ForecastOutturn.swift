@@ -23,6 +23,7 @@ public struct ForecastOutturn: Sendable, Equatable {
         public var medianAbsoluteError: Double
         /// The area whose forecast missed by the largest share, and its signed error.
         public var largestArea: String
+        public var largestAreaName: String
         public var largestError: Double
         /// With a run saved with draws, phase totals only: how many areas' pupils on roll fell
         /// inside the older run's 80% band (P10-P90), of `areas`.
@@ -66,7 +67,7 @@ public struct ForecastOutturn: Sendable, Equatable {
         var actual: [String: SufficiencyRow] = [:]
         for r in census where !r.isForecast { actual["\(r.areaID)|\(r.phase)|\(r.year.startYear)"] = r }
         // Matched (forecast, actual) pairs by year, phase and level.
-        var pairs: [String: [(area: String, forecast: Double, actual: Double, band: ClosedRange<Double>?)]] = [:]
+        var pairs: [String: [(area: String, name: String, forecast: Double, actual: Double, band: ClosedRange<Double>?)]] = [:]
         let p10 = UncertaintySettings.quantiles.firstIndex(of: 0.1)!, p90 = UncertaintySettings.quantiles.firstIndex(of: 0.9)!
         var keys: [(year: AcademicYear, phase: ReportingPhase, entry: Bool)] = []
         for r in forecast where r.isForecast {
@@ -77,18 +78,19 @@ public struct ForecastOutturn: Sendable, Equatable {
                 let key = "\(r.year.startYear)|\(r.phase)|\(entry)"
                 if pairs[key] == nil { keys.append((r.year, r.phase, entry)) }
                 let band = entry ? nil : r.pupilsQuantiles.map { $0[p10]...$0[p90] }
-                pairs[key, default: []].append((r.areaID, entry ? r.entryPupils : r.pupils, onRoll, band))
+                pairs[key, default: []].append((r.areaID, r.areaName, entry ? r.entryPupils : r.pupils, onRoll, band))
             }
         }
         keys.sort { ($0.year.startYear, $0.phase == .primary ? 0 : 1, $0.entry ? 1 : 0) < ($1.year.startYear, $1.phase == .primary ? 0 : 1, $1.entry ? 1 : 0) }
         let lines = keys.map { k in
             let p = pairs["\(k.year.startYear)|\(k.phase)|\(k.entry)"]!
-            let errors = p.map { (area: $0.area, error: $0.forecast / $0.actual - 1) }
+            let errors = p.map { (area: $0.area, name: $0.name, error: $0.forecast / $0.actual - 1) }
             let largest = errors.max { abs($0.error) < abs($1.error) }!
             return Line(
                 phase: k.phase, entry: k.entry, year: k.year, yearsAhead: k.year.startYear - origin.startYear,
                 forecast: p.reduce(0) { $0 + $1.forecast }, actual: p.reduce(0) { $0 + $1.actual }, areas: p.count,
-                medianAbsoluteError: RatioHistory.median(errors.map { abs($0.error) }), largestArea: largest.area, largestError: largest.error,
+                medianAbsoluteError: RatioHistory.median(errors.map { abs($0.error) }), largestArea: largest.area,
+                largestAreaName: largest.name, largestError: largest.error,
                 insideBand80: p.allSatisfy { $0.band != nil } ? p.filter { $0.band!.contains($0.actual) }.count : nil)
         }
         guard !lines.isEmpty else { return nil }
@@ -110,7 +112,7 @@ public struct ForecastOutturn: Sendable, Equatable {
                 + Format.percent(l.error, signed: true)
             if l.areas > 1 {
                 text += "; by planning area (\(l.areas)) median miss \(Format.percent(l.medianAbsoluteError)), "
-                    + "largest \(l.largestArea) \(Format.percent(l.largestError, signed: true))"
+                    + "largest \(l.largestArea) \(l.largestAreaName) \(Format.percent(l.largestError, signed: true))"
             }
             if let k = l.insideBand80 { text += "; inside its 80% band in \(k) of \(l.areas) area\(l.areas == 1 ? "" : "s")" }
             out.append(text)

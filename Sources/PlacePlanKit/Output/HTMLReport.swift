@@ -387,7 +387,7 @@ public struct HTMLReport: Sendable {
                         html += "<tr><td class=\"l\">\(Self.escape(o.older)) (\(Self.escape(o.scenario)), from \(o.origin))</td><td class=\"l\">\(l.year)</td>"
                             + "<td class=\"l\">\(l.level)</td><td>\(l.yearsAhead)</td><td>\(Format.count(l.forecast))</td><td>\(Format.count(l.actual))</td>"
                             + "<td>\(Format.percent(l.error, signed: true))</td><td>\(l.areas > 1 ? Format.percent(l.medianAbsoluteError) : "-")</td>"
-                            + "<td class=\"l\">\(l.areas > 1 ? "\(Self.escape(l.largestArea)) \(Format.percent(l.largestError, signed: true))" : "-")</td>"
+                            + "<td class=\"l\">\(l.areas > 1 ? "\(Self.escape(l.largestArea + " " + l.largestAreaName)) \(Format.percent(l.largestError, signed: true))" : "-")</td>"
                             + "<td>\(l.insideBand80.map { "\($0) of \(l.areas)" } ?? "-")</td></tr>"
                     }
                 }

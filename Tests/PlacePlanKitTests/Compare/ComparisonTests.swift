@@ -84,7 +84,7 @@ struct ComparisonTests {
         #expect(abs(entry.medianAbsoluteError - 0.05) < 1e-12 && entry.largestArea == "A")
         let text = outturn.describe()
         #expect(text[0].hasPrefix("How 'autumn-2021' (baseline, from the 2021/22 census) did against the census in 'autumn-2022'"))
-        #expect(text[1] == "  2022/23 primary (1 year ahead): forecast 778, on roll 760, +2.4%; by planning area (2) median miss 3.5%, largest A +5.0%")
+        #expect(text[1] == "  2022/23 primary (1 year ahead): forecast 778, on roll 760, +2.4%; by planning area (2) median miss 3.5%, largest A Area A +5.0%")
         #expect(text[2].hasPrefix("  2022/23 Reception (1 year ahead): forecast 172, on roll 160, +7.5%"))
         #expect(phase.insideBand80 == nil && entry.insideBand80 == nil)  // saved without draws
         // Saved with draws: A's 80% band (P10-P90) holds its 480 on roll, B's misses its 280.
