@@ -52,8 +52,7 @@ public struct ForecastOutturn: Sendable, Equatable {
 
     /// The same against the rows of a run not saved (`report`'s own), named `newer`.
     public static func of(_ older: SavedRun, against census: [SufficiencyRow], named newer: String) -> ForecastOutturn? {
-        let names = older.scenarios.map(\.name)
-        guard let scenario = names.contains("baseline") ? "baseline" : names.first else { return nil }
+        guard let scenario = older.mainScenario else { return nil }
         return of(older.sufficiency.filter { $0.scenario == scenario }, from: older.origin, named: older.name, scenario: scenario, against: census, named: newer)
     }
 

@@ -72,6 +72,12 @@ public struct SavedRun: Sendable, Codable {
     }
 
     /// What differs between two runs' assumptions and inputs, one line each.
+    /// The scenario a run stands for when one is needed (the report's columns, the outturn):
+    /// `baseline` if it has one, else its first.
+    public var mainScenario: String? {
+        scenarios.contains { $0.name == "baseline" } ? "baseline" : scenarios.first?.name
+    }
+
     public static func differences(_ a: SavedRun, _ b: SavedRun) -> [String] {
         var out: [String] = []
         if a.origin != b.origin { out.append("origin: \(a.origin) vs \(b.origin)") }

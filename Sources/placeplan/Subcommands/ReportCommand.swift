@@ -70,15 +70,16 @@ struct ReportCommand: ParsableCommand {
             let backtest = try? Backtest.run(run.data, settings: BacktestSettings(baselines: [.fixed(.mean(years: 3))]))
             var vintages: Comparison?
             let saved = try self.saved.load()
+            let rows = SufficiencyReport(run).rows
             if !saved.isEmpty {
-                let current = SufficiencyReport(run).rows.filter { $0.scenario == run.forecast.columns[0] }
+                let current = rows.filter { $0.scenario == run.forecast.columns[0] }
                 let columns = saved.map { saved in
-                    Comparison.Column(label: saved.name, rows: saved.sufficiency.filter { $0.scenario == saved.scenarios.first?.name })
+                    Comparison.Column(label: saved.name, rows: saved.sufficiency.filter { $0.scenario == saved.mainScenario })
                 }
                 vintages = Comparison(columns + [.init(label: "this run", rows: current)])
             }
             // How each earlier saved run forecast this run's census.
-            let census = SufficiencyReport(run).rows.filter { !$0.isForecast }
+            let census = rows.filter { !$0.isForecast }
             let outturns = saved.compactMap { ForecastOutturn.of($0, against: census, named: "this run") }
             let plan = try planOptions.map { path throws(PlacePlanError) in
                 try PlanCommand.plan(
