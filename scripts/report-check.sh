@@ -28,9 +28,10 @@ done
 # 600 px phone layout.
 sed 's|</body>|<script>document.body.insertAdjacentHTML("beforeend", "<pre id=width>" + document.documentElement.scrollWidth + " " + window.innerWidth + "</pre>")</script></body>|' \
   "$OUT/report.html" > "$OUT/width.html"
-read -r page window < <(timeout 120 $CH --window-size=390,800 --dump-dom "file://$(pwd)/$OUT/width.html" 2>/dev/null | sed -n 's|.*<pre id="width">\([0-9]*\) \([0-9]*\)</pre>.*|\1 \2|p')
+read -r page window < <(timeout 120 $CH --window-size=390,800 --dump-dom "file://$(pwd)/$OUT/width.html" 2>/dev/null | sed -n 's|.*<pre id="width">\([0-9]*\) \([0-9]*\)</pre>.*|\1 \2|p') || true
 echo "phone: the page is $page px wide in a $window px window"
-[ -n "$page" ] && [ "$page" -le "$window" ] || { echo "the report is wider than a phone's window: a table or chart makes the page scroll sideways" >&2; exit 1; }
+[ -n "${page:-}" ] || { echo "could not measure the report's width in Chromium" >&2; exit 1; }
+[ "$page" -le "$window" ] || { echo "the report is wider than a phone's window: a table or chart makes the page scroll sideways" >&2; exit 1; }
 timeout 120 $CH --no-pdf-header-footer --print-to-pdf="$OUT/report.pdf" "$URL" 2>/dev/null
 pages=$(pdfinfo "$OUT/report.pdf" | awk '/^Pages/ { print $2 }')
 size=$(pdfinfo "$OUT/report.pdf" | awk -F: '/^Page size/ { print $2 }' | xargs)
