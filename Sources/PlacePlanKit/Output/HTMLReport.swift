@@ -47,7 +47,7 @@ public struct HTMLReport: Sendable {
         .deficit { background: #f1a340; font-weight: bold; outline: 1.5px solid #1d2733; outline-offset: -1.5px; } .below { background: #fee0b6; } .within { background: #f7f7f7; } .high { background: #d8daeb; } .risk { background: #fee0b6; font-style: italic; }
         svg { max-width: 100%; height: auto; } .chart { max-width: 100%; overflow-x: auto; box-sizing: border-box; }
         .howto { border: 1px solid #1d4f7a; background: #f4f8fb; padding: 8px 12px; margin: 10px 0; max-width: 60em; }
-        @media (max-width: 600px) { body { margin: 8px; } table { font-size: 11px; } .scroll { overflow-x: auto; max-width: 100%; } }
+        @media (max-width: 600px) { body { margin: 8px; } table { font-size: 11px; display: block; overflow-x: auto; max-width: 100%; } }
         @media print { body { margin: 0; } thead { display: table-header-group; } tr, .chart { break-inside: avoid; } h2, h3 { break-after: avoid; }
           #heatmap, #chances, #areas, #send, #plan { break-before: page; } #areas .chart, #send .chart { width: calc(50% - 6px); } #areas .chart svg, #send .chart svg { width: 100%; } }
         .charts { display: flex; flex-wrap: wrap; gap: 10px; } .chart { break-inside: avoid; page-break-inside: avoid; border: 1px solid #e1e6eb; padding: 4px; }
@@ -280,7 +280,7 @@ public struct HTMLReport: Sendable {
         if report.rows.isEmpty { html += "<p class=\"note\">No places in the data: nothing to compare.</p>" }
         for scenario in f.columns where !report.rows.isEmpty {
             if f.columns.count > 1 { html += "<h3>\(Self.escape(scenario))</h3>" }
-            html += "<div class=\"scroll\"><table><tr><th class=\"l\">Area</th><th class=\"l\">Entry</th>" + years.map { "<th>\(short($0))</th>" }.joined() + "</tr>"
+            html += "<table><tr><th class=\"l\">Area</th><th class=\"l\">Entry</th>" + years.map { "<th>\(short($0))</th>" }.joined() + "</tr>"
             for area in f.areas {
                 for phase in ReportingPhase.allCases {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
@@ -289,7 +289,7 @@ public struct HTMLReport: Sendable {
                         + rows.map { "<td class=\"\(Self.statusClass($0.entryStatus))\">\(Format.decimal($0.entryFormsOfEntry, signed: true))</td>" }.joined() + "</tr>"
                 }
             }
-            html += "</table></div>"
+            html += "</table>"
         }
         html += "<p class=\"note\">One form of entry is 30 places. Colours: red deficit, amber below the margin, green within it, blue above the high-surplus threshold.</p></section>"
 
@@ -317,7 +317,7 @@ public struct HTMLReport: Sendable {
                 }
                 let drawn = draws == nil ? "" : "<th>P10–P90</th>"
                 let money = { (v: Double) in Format.decimal(v / 1e6) }
-                html += "<div class=\"scroll\"><table><tr><th class=\"l\">Year</th><th>EHCP pupils</th>\(drawn)<th>Specialist demand</th><th>In-borough places</th><th>Independent / out of borough</th>\(drawn)<th>Cost £m a year</th>\(drawn)</tr>"
+                html += "<table><tr><th class=\"l\">Year</th><th>EHCP pupils</th>\(drawn)<th>Specialist demand</th><th>In-borough places</th><th>Independent / out of borough</th>\(drawn)<th>Cost £m a year</th>\(drawn)</tr>"
                 for (h, y) in send.years.enumerated() {
                     let r = send.rows.filter { $0.scenario == scenario && $0.year == y }
                     html += "<tr><td class=\"l\">\(y)\(h == 0 ? "*" : "")</td><td>\(Format.count(r.reduce(0) { $0 + $1.pupils }))</td>\(range(h, .pupils, Format.count))"
@@ -325,7 +325,7 @@ public struct HTMLReport: Sendable {
                         + "<td>\(Format.count(r.reduce(0) { $0 + $1.independent + $1.outOfBorough }))</td>\(range(h, .outside, Format.count))"
                         + "<td>\(money(r.reduce(0) { $0 + $1.cost }))</td>\(range(h, .cost, money))</tr>"
                 }
-                html += "</table></div>"
+                html += "</table>"
                 if let draws { html += sendShortfall(send, draws) }
             }
             html += "<p class=\"note\">New-plan rates: \(Self.escape(send.assumptions.trend.description)). Costs: \(Self.escape(send.assumptions.costs.source == SENDCosts.illustrative.source ? "illustrative defaults" : send.assumptions.costs.source)).</p>"
@@ -342,14 +342,14 @@ public struct HTMLReport: Sendable {
             let m = run.models[c]
             html += "<h3>\(Self.escape(a.scenario.name))</h3><p>\(Self.escape(a.scenario.description))</p><ul>"
             html += a.scenario.changes.isEmpty ? "<li>No changes.</li>" : a.scenario.changes.map { "<li>\(Self.escape($0.summary))</li>" }.joined()
-            html += "</ul><div class=\"scroll\"><table><tr><th class=\"l\">Assumption</th><th class=\"l\">Value</th></tr>"
+            html += "</ul><table><tr><th class=\"l\">Assumption</th><th class=\"l\">Value</th></tr>"
             let items: [(String, String)] = [
                 ("Cohort ratios", m.options.method.description), ("Intake ratios", m.options.intakeMethod.description),
                 ("Estimators used", ScenarioHeader.chosen(m.selection)), ("Births beyond known years", m.options.birthsProjection.description),
                 ("Operating margin", Format.percent(a.thresholds.margin)), ("High surplus above", Format.percent(a.thresholds.highSurplus)),
                 ("Scenario file", a.scenario.file.isEmpty ? "(none: the data as it is)" : a.scenario.file),
             ]
-            html += items.map { "<tr><td class=\"l\">\(Self.escape($0.0))</td><td class=\"l\">\(Self.escape($0.1))</td></tr>" }.joined() + "</table></div>"
+            html += items.map { "<tr><td class=\"l\">\(Self.escape($0.0))</td><td class=\"l\">\(Self.escape($0.1))</td></tr>" }.joined() + "</table>"
         }
         html += "</section>"
 
@@ -358,14 +358,14 @@ public struct HTMLReport: Sendable {
         if let b = backtest {
             html += "<p>We forecast from every past census with enough history and compared each forecast with what then happened. The table gives the typical miss: half of the forecasts of a phase's pupils were closer than this, as a percentage of the actual. For comparison, the same with the simplest method officers use (the average of the last three years' cohort ratios).</p>"
             let maxMeasured = b.horizons.max() ?? 0
-            html += "<div class=\"scroll\"><table><tr><th class=\"l\">Phase and method</th>" + b.horizons.map { "<th>\($0) year\($0 == 1 ? "" : "s") ahead</th>" }.joined() + "</tr>"
+            html += "<table><tr><th class=\"l\">Phase and method</th>" + b.horizons.map { "<th>\($0) year\($0 == 1 ? "" : "s") ahead</th>" }.joined() + "</tr>"
             for phase in b.phases {
                 for method in b.methodNames where method == b.settings.method.description || method == "mean3" {
                     let name = method == "mean3" ? "3-year average of ratios" : (method == "auto" ? "placeplan (chosen from the history)" : method)
                     html += "<tr><td class=\"l\">\(phase), \(Self.escape(name))</td>" + b.horizons.map { h in "<td>\(b.summary(method: method, phase: phase, horizon: h).map { Format.decimal($0.mdape, places: 1) + "%" } ?? "-")</td>" }.joined() + "</tr>"
                 }
             }
-            html += "</table></div>"
+            html += "</table>"
             if f.horizon > maxMeasured {
                 html += "<p class=\"note\">This forecast runs \(Format.years(f.horizon)) ahead; the history measures its accuracy only to \(Format.years(maxMeasured)) ahead. Later years are not measured and are less certain still: read them as a direction, not a number.</p>"
             }
@@ -380,7 +380,7 @@ public struct HTMLReport: Sendable {
                 html += "<p>How the saved forecasts did against this census: the forecast and the pupils on roll summed over the planning areas, "
                     + "the error (forecast &minus; actual) / actual as the DfE measures SCAP forecasts, the median and largest miss by planning area, "
                     + "and, for a run saved with draws, in how many areas the pupils on roll fell inside its 80% band (about 4 in 5 if the bands are honest).</p>"
-                    + "<div class=\"scroll\"><table><tr><th class=\"l\">Saved run</th><th class=\"l\">Year</th><th class=\"l\">Level</th><th>Years ahead</th><th>Forecast</th>"
+                    + "<table><tr><th class=\"l\">Saved run</th><th class=\"l\">Year</th><th class=\"l\">Level</th><th>Years ahead</th><th>Forecast</th>"
                     + "<th>On roll</th><th>Error</th><th>Median miss by area</th><th class=\"l\">Largest miss</th><th>Areas inside the 80% band</th></tr>"
                 for o in outturns {
                     for l in o.lines {
@@ -391,16 +391,16 @@ public struct HTMLReport: Sendable {
                             + "<td>\(l.insideBand80.map { "\($0) of \(l.areas)" } ?? "-")</td></tr>"
                     }
                 }
-                html += "</table></div><p>Rows whose status differs between the runs:</p>"
+                html += "</table><p>Rows whose status differs between the runs:</p>"
             }
-            html += "<div class=\"scroll\"><table><tr><th class=\"l\">Area</th><th class=\"l\">Year</th><th class=\"l\">Level</th>"
+            html += "<table><tr><th class=\"l\">Area</th><th class=\"l\">Year</th><th class=\"l\">Level</th>"
                 + vintages.labels.map { "<th>\(Self.escape($0)) pupils</th>" }.joined() + "<th>Change</th><th class=\"l\">Status</th></tr>"
             for line in vintages.lines where line.statusChanged {
                 html += "<tr><td class=\"l\">\(Self.escape(line.area))</td><td class=\"l\">\(line.year)</td><td class=\"l\">\(line.level == "total" ? line.phase.rawValue : line.level)</td>"
                     + line.pupils.map { "<td>\($0.map(Format.count) ?? "-")</td>" }.joined()
                     + "<td>\(line.pupilsChange.map(Format.signed) ?? "-")</td><td class=\"l\">\(line.status.map { $0?.rawValue ?? "-" }.joined(separator: " → "))</td></tr>"
             }
-            html += "</table></div></section>"
+            html += "</table></section>"
         }
         return html + "</body></html>\n"
     }
@@ -476,16 +476,16 @@ public struct HTMLReport: Sendable {
             ? "The cheapest set of the options in '\(Self.escape(plan.options.name))' that gives every area, phase and year, and Reception and Year 7, at least the forecast pupils."
             : "The cheapest set of the options in '\(Self.escape(plan.options.name))' that keeps the chance of a deficit at most \(Format.percent(plan.settings.risk)) in every area, phase and year, and in Reception and Year 7."
         html += " Found by the COIN-OR CBC solver (\(Self.escape(plan.status))). Costs are pounds over the forecast years, not discounted. Actions to decide after this year are provisional: the next census re-plans them.</p>"
-        html += "<div class=\"scroll\"><table><thead><tr><th class=\"l\">Decide by</th><th class=\"l\">From</th><th class=\"l\">Area</th><th class=\"l\">Action</th><th>Places</th><th>Cost</th></tr></thead><tbody>"
+        html += "<table><thead><tr><th class=\"l\">Decide by</th><th class=\"l\">From</th><th class=\"l\">Area</th><th class=\"l\">Action</th><th>Places</th><th>Cost</th></tr></thead><tbody>"
         html += plan.actions.isEmpty ? "<tr><td class=\"l\" colspan=\"6\">No action needed.</td></tr>" : plan.actions.map { a in
             "<tr><td class=\"l\">\(a.decideBy)</td><td class=\"l\">\(a.year)</td><td class=\"l\">\(Self.escape(a.areaID))</td><td class=\"l\">\(Self.escape(a.summary))</td>"
                 + "<td>\(Format.signed(Double(a.places)))</td><td>\(money(a.capitalCost + a.runningCost - a.saving))</td></tr>"
         }.joined()
-        html += "</tbody></table></div>"
+        html += "</tbody></table>"
         let p = plan.cost, n = plan.doingNothing
-        html += "<div class=\"scroll\"><table><thead><tr><th class=\"l\">Over the horizon</th><th>Plan</th><th>Doing nothing</th></tr></thead><tbody>"
+        html += "<table><thead><tr><th class=\"l\">Over the horizon</th><th>Plan</th><th>Doing nothing</th></tr></thead><tbody>"
         html += "<tr><td class=\"l\">Total cost</td><td>\(money(p.total))</td><td>\(money(n.total))</td></tr>"
-        html += "<tr><td class=\"l\">Pupil-years short of the rule</td><td>\(Format.count(p.pupilYearsShort.rounded()))</td><td>\(Format.count(n.pupilYearsShort.rounded()))</td></tr></tbody></table></div>"
+        html += "<tr><td class=\"l\">Pupil-years short of the rule</td><td>\(Format.count(p.pupilYearsShort.rounded()))</td><td>\(Format.count(n.pupilYearsShort.rounded()))</td></tr></tbody></table>"
         if !plan.unmet.isEmpty {
             html += "<p><strong>Not met: no option can</strong></p><ul>" + plan.unmet.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>"
         }
