@@ -34,6 +34,9 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
     case fileNotFound(path: String, hint: String)
     /// An input file exists but cannot be read or decoded (not UTF-8, not CSV, not YAML).
     case unreadableFile(path: String, reason: String)
+    /// A CSV file separated by semicolons or tabs rather than commas, as Excel saves "CSV"
+    /// in a locale with a decimal comma, or a copy saved as text. `header` is its first line.
+    case wrongSeparator(path: String, separator: String, header: String)
     /// A required column is absent from a CSV header.
     case missingColumn(SourceLocation, column: String, available: [String])
     /// A value does not parse as what the column or key requires.
@@ -88,6 +91,8 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case .fileNotFound(let path, _): "\(path): file not found"
         case .unreadableFile(let path, let reason): "\(path): cannot read: \(reason)"
+        case .wrongSeparator(let path, let separator, let header):
+            "\(path):1: fields separated by \(separator), not commas (the header reads '\(header)')"
         case .missingColumn(let loc, let column, let available):
             "\(loc): missing column '\(column)' (the header has: \(available.joined(separator: ", ")))"
         case .invalidValue(let loc, let value, let expected): "\(loc): '\(value)' is not \(expected)"
@@ -118,10 +123,9 @@ public enum PlacePlanError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case .fileNotFound(_, let hint): hint
         case .unreadableFile: "save the file as UTF-8 text (CSV with a header row, or YAML)"
-        case .missingColumn(_, let column, let available):
-            available.count == 1 && available[0].contains(where: { $0 == ";" || $0 == "\t" })
-                ? "the file seems to be separated by '\(available[0].contains(";") ? ";" : "tabs")', not commas: save it as comma-separated CSV"
-                : "add a '\(column)' column to the header row (see docs/input-formats.md)"
+        case .wrongSeparator:
+            "save it from Excel as 'CSV UTF-8 (Comma delimited)', or with commas between fields"
+        case .missingColumn(_, let column, _): "add a '\(column)' column to the header row (see docs/input-formats.md)"
         case .invalidValue: "correct the value; see docs/input-formats.md"
         case .suppressedValue:
             "DfE codes x, z and c mean missing, not zero: supply the figure, or drop the row if the series allows it"

@@ -43,6 +43,14 @@ struct CSVFile: Sendable {
         guard bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil else {
             throw .unreadableFile(path: path, reason: "not UTF-8 text (save it as CSV UTF-8)")
         }
+        // A header without a comma but with semicolons or tabs: every row would read as one
+        // field (or stop at the first quote), so say what the file is instead.
+        let firstLine = bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        if !firstLine.contains(UInt8(ascii: ",")) {
+            for (byte, name) in [(UInt8(ascii: ";"), "semicolons"), (UInt8(ascii: "\t"), "tabs")] where firstLine.contains(byte) {
+                throw .wrongSeparator(path: path, separator: name, header: Self.excerpt(String(decoding: firstLine, as: UTF8.self).replacingOccurrences(of: "\t", with: "<tab>")))
+            }
+        }
         let records = try Self.parse(bytes, path: path)
         guard let first = records.records.first, !records.fields(first).allSatisfy(\.isEmpty) else {
             throw .unreadableFile(path: path, reason: "empty file: a header row is required")

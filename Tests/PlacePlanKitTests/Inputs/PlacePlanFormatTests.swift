@@ -102,11 +102,21 @@ import Testing
         }
     }
 
-    @Test func semicolonSeparatedFileGetsAHintAboutTheSeparator() throws {
-        let d = try TemporaryData.handCheckable(extra: ["births.csv": "area;year;births\nL;2016;200\n"])
-        let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
-        guard case .missingColumn = e else { Issue.record("got \(String(describing: e))"); return }
-        #expect(e?.hint?.contains("separated by ';'") == true)
+    @Test func semicolonOrTabSeparatedFileIsSaidToBeSo() throws {
+        // Plain, and with a quoted field holding a semicolon (which used to stop at the quote
+        // with a message about stray quotes), and tab-separated.
+        let files = [
+            "area;year;births\nL;2016;200\n", "area;year;births\n\"L; the borough\";2016;200\n",
+            "area\tyear\tbirths\nL\t2016\t200\n",
+        ]
+        for (text, separator) in zip(files, ["semicolons", "semicolons", "tabs"]) {
+            let d = try TemporaryData.handCheckable(extra: ["births.csv": text])
+            let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+            guard case .wrongSeparator(let path, let found, let header) = e else { Issue.record("got \(String(describing: e))"); continue }
+            #expect(path.hasSuffix("births.csv") && found == separator && header.hasPrefix("area"))
+            #expect(e?.message.contains("births.csv:1: fields separated by \(separator), not commas") == true)
+            #expect(e?.hint?.contains("CSV UTF-8 (Comma delimited)") == true)
+        }
     }
 
     @Test func nonNumericCountIsRejected() throws {
