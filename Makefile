@@ -10,17 +10,19 @@ RELEASE_BIN := .build/release/placeplan
 # method achieves (median absolute % error of LA phase totals, README, Accuracy), so that a
 # change that loses accuracy fails CI. Coverage (1,000 draws): both phases pooled at the
 # calibration target itself (80% intervals cover 75-85% of actuals, 95% ones 92-97%) on
-# London, and on England but for five years ahead at 80% (88.5%); per phase, where a cell
-# misses its target (London primary two years ahead, 73.6% and 91.8%, and secondary five
-# years ahead, 85.9%; England's secondary bands from three years ahead and primary 95%
-# bands; docs/uncertainty.md), the gates hold today's coverage, so that the bands cannot
-# get worse unnoticed.
+# London, and on England but for five years ahead at 80% (88.5%) and two years ahead at
+# 95% (91.3%); per phase, where a cell misses its target (London primary two years ahead,
+# 73.6% and 91.3%, and secondary five years ahead, 85.9%; England's secondary bands from
+# three years ahead and primary 95% bands one and two years ahead; docs/uncertainty.md),
+# the gates hold today's coverage, so that the bands cannot get worse unnoticed. (Since
+# December 2026 the bands' errors are measured five years ahead at every origin, as a live
+# run measures them; that moved three gates' lower ends by half a point to a point.)
 LONDON := ../shared/data/london
 ENGLAND := ../shared/data/england
 LONDON_ACCURACY := primary:h1=0.75,primary:h2=1.60,primary:h3=2.10,primary:h4=3.20,primary:h5=4.50,secondary:h1=0.70,secondary:h2=1.35,secondary:h3=1.95,secondary:h4=2.95,secondary:h5=3.60
-LONDON_COVERAGE := primary:80=73-85,primary:95=91.5-97,secondary:80=75-87,secondary:95=92-97,all:80=75-85,all:95=92-97
+LONDON_COVERAGE := primary:80=73-85,primary:95=91-97,secondary:80=75-87,secondary:95=92-97,all:80=75-85,all:95=92-97
 ENGLAND_ACCURACY := primary:h1=0.45,primary:h2=0.65,primary:h3=0.80,primary:h4=1.10,primary:h5=1.35,secondary:h1=0.45,secondary:h2=0.80,secondary:h3=1.20,secondary:h4=1.60,secondary:h5=2.05
-ENGLAND_COVERAGE := primary:80=74-85,primary:95=87.5-97,secondary:80=75-94,secondary:95=92-99,all:80=75-89,all:95=92-97
+ENGLAND_COVERAGE := primary:80=74-85,primary:95=86.5-97,secondary:80=75-94,secondary:95=92-99,all:80=75-89,all:95=91-97
 # The SEND gates (docs/send.md): the rolling SEND backtest (origins January 2014-2022) of
 # Y1-Y11 plans, MAPE and |median bias| just above today's, and the coverage of its 80% and
 # 95% intervals at every horizon (h4-h5 rest on 6-7 origins, hence the wider ranges).

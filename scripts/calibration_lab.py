@@ -3,8 +3,9 @@
 
 placeplan's intervals come from inner backtests (README, Uncertainty). Every inner backtest
 that the outer London backtest runs at an origin T is the part of one full backtest with
-`--min-history 3` whose outcomes were known at T (origin + horizon <= T, horizon up to the
-outer one), so one records file holds everything the calibration reads. This script
+`--min-history 3` whose outcomes were known at T (origin + horizon <= T, horizon up to five,
+`EmpiricalErrors.measuredHorizon`; up to the outer one before December 2026,
+`--measured-horizon 0`), so one records file holds everything the calibration reads. This script
 rebuilds the calibration from that file in Python (ErrorScale, the conformal scores, the
 adaptation, the rule that bands do not narrow further ahead) and scores the 80% and 95%
 intervals it implies, |l - mu| / s against the calibrated quantile, per phase and horizon
@@ -385,7 +386,7 @@ def evaluate(inner, variant, first_origin):
     cells = collections.defaultdict(lambda: [0, 0, 0, 0.0, 0.0])
     for origin in range(first_origin, last):
         horizon = min(5, last - origin)
-        known = [r for r in inner if r["o"] < origin and r["o"] + r["h"] <= origin and r["h"] <= horizon]
+        known = [r for r in inner if r["o"] < origin and r["o"] + r["h"] <= origin and r["h"] <= (MEASURED_HORIZON or horizon)]
         fits = {}
         shared = None
         if variant.pool_phases:
@@ -401,7 +402,7 @@ def evaluate(inner, variant, first_origin):
             fit = fits[p] or fits["secondary" if p == "primary" else "primary"]
             location, scale, quantile = fit
             for r in inner:
-                if r["o"] != origin or r["p"] != p:
+                if r["o"] != origin or r["p"] != p or r["h"] > horizon:
                     continue
                 h = r["h"]
                 s = scale(h, r["a"])
@@ -488,15 +489,18 @@ def main():
                         help="the common part: the origins' mean squared mean error (the method), or its variance about the bias")
     parser.add_argument("--recency", type=float, default=1.0, help="the chain ladder's weight per year an inner origin is older (the method: 1, equal weights)")
     parser.add_argument("--pool-phases", action="store_true", help="conformal scores and adaptation shared by both phases")
+    parser.add_argument("--measured-horizon", type=int, default=5,
+                        help="how far ahead the inner errors are measured at every origin (the method: 5, as a live run; 0: as far as the origin forecasts, the method before December 2026)")
     parser.add_argument("--by-origin", action="store_true", help="also each phase and horizon's coverage origin by origin")
     args = parser.parse_args()
-    global KAPPA_WITHOUT_EVIDENCE, RECENCY
+    global KAPPA_WITHOUT_EVIDENCE, RECENCY, MEASURED_HORIZON
+    MEASURED_HORIZON = args.measured_horizon
     KAPPA_WITHOUT_EVIDENCE = args.kappa_without_evidence
     RECENCY = args.recency
     if not os.path.exists(BINARY):
         sys.exit("build placeplan first: make build")
     inner = []
-    for r in records(args.data, ["--min-history", "3"]):
+    for r in records(args.data, ["--min-history", "3"] + (["--years", str(args.measured_horizon)] if (args.measured_horizon or 5) > 5 else [])):
         f, a = float(r["forecast"]), float(r["actual"])
         if f > 0 and a > 0:
             inner.append({"o": int(r["origin"][:4]), "h": int(r["horizon"]), "area": r["area"], "p": r["phase"], "l": math.log(f / a)})

@@ -21,7 +21,7 @@ func peakMemoryMB() -> Double {
 let prepStart = Date()
 let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: years))
 let model = run.models[0], applied = run.applied[0]
-let empirical = EmpiricalErrors.measure(data, options: model.options, horizon: years)
+let empirical = EmpiricalErrors.measure(data, options: model.options)
 let places = SufficiencyReport.places(schools: applied.schools, areas: data.areas, years: [data.lastCensus] + (1...years).map { data.lastCensus + $0 })
 let prep = Date().timeIntervalSince(prepStart)
 

@@ -227,7 +227,7 @@ public struct Backtest: Sendable {
             let forecast = try Projector.project(known, model: model, horizon: horizon)
             var draws: DrawSummary?
             if let uncertainty = settings.uncertainty, v == 0 {
-                let empirical = EmpiricalErrors.measure(known, options: variant.options, horizon: horizon)
+                let empirical = EmpiricalErrors.measure(known, options: variant.options)
                 let baseline = try AppliedScenario.apply(.baseline, to: known, origin: origin, horizon: horizon)
                 draws = try Simulation.run(known, model: model, empirical: empirical, applied: baseline, horizon: horizon, settings: uncertainty)
             }

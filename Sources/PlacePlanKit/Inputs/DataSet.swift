@@ -324,7 +324,7 @@ public struct DataSet: Sendable {
     /// Every authority of the file, when `--la` chose some of them (DfE route): `auto`
     /// chooses the estimators of the chosen ones by validation on all of them
     /// (``CohortModel/fit(_:options:)``), and their intervals are calibrated on the inner
-    /// backtests of all of them (``EmpiricalErrors/measure(_:options:horizon:)``); the
+    /// backtests of all of them (``EmpiricalErrors/measure(_:options:)``); the
     /// forecast is still of the chosen ones, from their own ratios.
     public var calibrationPool: CalibrationPool? = nil
 

@@ -247,7 +247,7 @@ public struct SENDBacktest: Sendable {
     /// authority's index among them. Nil when it has no plans, is not among them, or no
     /// January had outcomes.
     public static func measuredErrors(
-        for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, horizon: Int = 5,
+        for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, horizon: Int = EmpiricalErrors.measuredHorizon,
         trend: SENDTrend = .default
     ) -> SENDMeasuredErrors? {
         guard !history.plansByBand.isEmpty else { return nil }
@@ -314,10 +314,14 @@ public struct SENDBacktest: Sendable {
     }
 
     /// The Y1-Y11 forecasts from January `fitThrough`, each with its 80% and 95% interval.
+    /// The errors behind the intervals are measured ``EmpiricalErrors/measuredHorizon`` years
+    /// ahead whatever `horizon` is, as a live `send --draws` measures them, so that the
+    /// backtest scores the bands a live run draws.
     static func intervalRecords(
         histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThrough: Int, horizon: Int, adaptation: Double
     ) -> [BacktestRecord] {
-        let (errors, names) = measuredErrors(histories: histories, data: data, pooled: pooled, through: fitThrough, horizon: horizon)
+        let (errors, names) = measuredErrors(
+            histories: histories, data: data, pooled: pooled, through: fitThrough, horizon: EmpiricalErrors.measuredHorizon)
         guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, adaptation: adaptation) else { return [] }
         let phase = calibrated.phases[0]
         let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }

@@ -91,7 +91,7 @@ public enum ScenarioRunner {
                 var groupData = known
                 groupData.births = a.births
                 if measured[a.modelKey] == nil {
-                    measured[a.modelKey] = EmpiricalErrors.measure(groupData, options: a.model, horizon: horizon)
+                    measured[a.modelKey] = EmpiricalErrors.measure(groupData, options: a.model)
                 }
                 let empirical = measured[a.modelKey]!
                 let places = SufficiencyReport.places(schools: a.schools, areas: known.areas, years: years)

@@ -47,7 +47,17 @@ public struct EmpiricalErrors: Sendable {
 
     public var isEmpty: Bool { records.isEmpty }
 
-    /// Runs the inner backtest on `data` (the data known at the origin). When `data` holds a
+    /// How far ahead the inner backtest measures errors, whatever the years forecast: five,
+    /// the horizons the backtests score. Beyond it the bands grow as (h / 5)^1.5
+    /// (``ErrorScale``). Until December 2026 the inner backtest ran as far as the forecast
+    /// asked, so a year's band depended on `--years` (a 10-year run measured to eight or
+    /// nine years from the first inner origins alone, and pooled their scores with the
+    /// rest), and the backtest, whose last origins forecast one to four years, scored
+    /// bands that a live run did not draw.
+    public static let measuredHorizon = 5
+
+    /// Runs the inner backtest on `data` (the data known at the origin), forecasting
+    /// ``measuredHorizon`` years ahead from each inner origin. When `data` holds a
     /// ``DataSet/calibrationPool`` (the whole file's authorities, of which `--la` chose some),
     /// the inner backtest runs on all of them at the same origin, so that the chosen
     /// authorities' bands learn from every authority's errors (each keeping its own weight,
@@ -55,22 +65,22 @@ public struct EmpiricalErrors: Sendable {
     /// per inner origin and horizon) at the latest census and fewer before, where the
     /// conformal scores and the adaptation need 30; backtested alone, without the pool, the
     /// LAs' 80% bands held 54-75% of the outcomes (docs/uncertainty.md).
-    public static func measure(_ data: DataSet, options: ModelOptions, horizon: Int) -> EmpiricalErrors {
+    public static func measure(_ data: DataSet, options: ModelOptions) -> EmpiricalErrors {
         if let pool = data.poolAtOrigin {
             let index = Dictionary(pool.areas.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
             let indices = data.areas.compactMap { index[$0.id] }
             if indices.count == data.areas.count {
-                var errors = measureOwn(pool, options: options, horizon: horizon)
+                var errors = measureOwn(pool, options: options)
                 errors.pool = AreaPool(areas: pool.areas.count, indices: indices)
                 return errors
             }
         }
-        return measureOwn(data, options: options, horizon: horizon)
+        return measureOwn(data, options: options)
     }
 
     /// The inner backtest on `data`'s own areas.
-    static func measureOwn(_ data: DataSet, options: ModelOptions, horizon: Int) -> EmpiricalErrors {
-        var settings = BacktestSettings(horizon: horizon, minimumHistory: 3, method: options.method, birthsProjection: options.birthsProjection, baselines: [])
+    static func measureOwn(_ data: DataSet, options: ModelOptions) -> EmpiricalErrors {
+        var settings = BacktestSettings(horizon: measuredHorizon, minimumHistory: 3, method: options.method, birthsProjection: options.birthsProjection, baselines: [])
         settings.minimumActual = 100
         settings.excludedYears = options.excludedYears
         settings.comparesAllYears = false

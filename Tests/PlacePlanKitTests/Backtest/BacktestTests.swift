@@ -255,11 +255,12 @@ struct EnglandAccuracyTests {
 /// Interval coverage on both folders, as the README reports it (1,000 draws, the default
 /// seed; with stratified draws neither changes it). Both phases pooled meet the targets (80%
 /// intervals cover 75-85% of actuals, 95% ones 92-97%) at every horizon on London and on all
-/// but one cell outside it (five years ahead, 88.5% at 80%); per phase, London meets them but
-/// for primary two years ahead (73.6% and 91.8%) and secondary five years ahead (85.9% at
-/// 80%), and outside London the secondary bands are too wide from three years ahead and the
-/// primary 95% bands too narrow at two (docs/uncertainty.md). The bounds here are those
-/// results, so that a change that moves the intervals shows.
+/// but two cells outside it (five years ahead, 88.5% at 80%; two years ahead, 91.3% at 95%);
+/// per phase, London meets them but for primary two years ahead (73.6% and 91.3%) and
+/// secondary five years ahead (85.9% at 80%), and outside London the secondary bands are too
+/// wide from three years ahead and the primary 95% bands too narrow at one and two (91.4%
+/// and 87.0%; docs/uncertainty.md). The bounds here are those results, so that a change that
+/// moves the intervals shows.
 @Suite(.enabled(if: englandDirectory != nil, "needs ../shared/data/london and england"))
 struct CoverageTests {
     func coverage(_ directory: String) throws -> Backtest {
@@ -281,10 +282,10 @@ struct CoverageTests {
     }
 
     @Test func londonIntervals() throws {
-        try check(try coverage(londonDirectory!), [nil: (75...85, 92...97), .primary: (73...85, 91.5...97), .secondary: (75...87, 92...97)], "London")
+        try check(try coverage(londonDirectory!), [nil: (75...85, 92...97), .primary: (73...85, 91...97), .secondary: (75...87, 92...97)], "London")
     }
 
     @Test func englandIntervals() throws {
-        try check(try coverage(englandDirectory!), [nil: (75...89, 92...97), .primary: (74...85, 87.5...97), .secondary: (75...94, 92...99)], "England")
+        try check(try coverage(englandDirectory!), [nil: (75...89, 91...97), .primary: (74...85, 86.5...97), .secondary: (75...94, 92...99)], "England")
     }
 }

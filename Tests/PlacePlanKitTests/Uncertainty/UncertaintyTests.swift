@@ -37,6 +37,26 @@ import Testing
         #expect(report.rows.filter(\.isForecast).allSatisfy { ($0.probabilityDeficit ?? -1) >= 0 && ($0.probabilityDeficit ?? 2) <= 1 })
     }
 
+    /// A year's band is the same however far ahead the run forecasts: the inner backtest
+    /// measures ``EmpiricalErrors/measuredHorizon`` years ahead whatever `--years` is (until
+    /// December 2026 it measured as far as asked, and a 10-year run's bands a year ahead
+    /// differed from a 5-year run's).
+    @Test func aYearsBandDoesNotDependOnTheYearsForecast() throws {
+        let data = try DataSource.load(demoDirectory)
+        let settings = UncertaintySettings(draws: 200, seed: 3, threads: 2)
+        let bands = try [2, 5, 9].map { years -> [Double] in
+            let r = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: years), uncertainty: settings)
+            let d = try #require(r.draws?.first)
+            return (1...2).flatMap { h in
+                r.forecast.areas.indices.flatMap { a in
+                    ReportingPhase.allCases.flatMap { phase in (0..<7).map { d.total(step: h, area: a, phase: phase, $0) } }
+                }
+            }
+        }
+        #expect(bands[0].contains { $0 > 0 })
+        #expect(bands[0] == bands[1] && bands[1] == bands[2])
+    }
+
     /// The draws centre on the forecast / e^μ(h): every area's P50 sits about where
     /// ``DrawSummary/centreShift(phase:step:)`` says, and the table's legend states it.
     @Test func theDrawsCentreWhereTheLegendSays() throws {
@@ -442,7 +462,7 @@ import Testing
             let s = try ScenarioFile.load(try d.scenario("s\(extra.count).yaml", housing + extra))
             let applied = try AppliedScenario.apply(s, to: data, origin: data.lastCensus, horizon: 4)
             let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
-            let errors = EmpiricalErrors.measure(data, options: ModelOptions(method: .fixed(.mean(years: 3))), horizon: 4)
+            let errors = EmpiricalErrors.measure(data, options: ModelOptions(method: .fixed(.mean(years: 3))))
             return (try Simulation.run(data, model: model, empirical: errors, applied: applied, horizon: 4, settings: UncertaintySettings(draws: 101, seed: 4, threads: 2)), applied)
         }
         let (full, _) = try draws("")
@@ -480,7 +500,7 @@ struct ProjectedBirthsTests {
         var plain = data
         plain.births = data.births.mapValues { var s = $0; s.lower = [:]; s.upper = [:]; return s }
         let model = try CohortModel.fit(data, options: ModelOptions(estimator: .mean(years: 3)))
-        let errors = EmpiricalErrors.measure(data, options: ModelOptions(method: .fixed(.mean(years: 3))), horizon: 6)
+        let errors = EmpiricalErrors.measure(data, options: ModelOptions(method: .fixed(.mean(years: 3))))
         let applied = try AppliedScenario.apply(.baseline, to: data, origin: data.lastCensus, horizon: 6)
         let settings = UncertaintySettings(draws: 400, seed: 9, threads: 2)
         let with = try Simulation.run(data, model: model, empirical: errors, applied: applied, horizon: 6, settings: settings)
@@ -537,8 +557,8 @@ struct PooledCalibrationTests {
         #expect(one.calibrationPool?.data.areas.count == 33 && all.calibrationPool == nil)
         let options = ModelOptions(method: .fixed(.mean(years: 3)))
         let knownOne = one.atOrigin(one.lastCensus), knownAll = all.atOrigin(all.lastCensus)
-        let pooled = EmpiricalErrors.measure(knownOne, options: options, horizon: 5)
-        let whole = EmpiricalErrors.measure(knownAll, options: options, horizon: 5)
+        let pooled = EmpiricalErrors.measure(knownOne, options: options)
+        let whole = EmpiricalErrors.measure(knownAll, options: options)
         let barnet = try #require(knownAll.areaIndex("302"))
         #expect(pooled.pool == EmpiricalErrors.AreaPool(areas: knownAll.areas.count, indices: [barnet]))
         #expect(pooled.records == whole.records)
@@ -552,7 +572,7 @@ struct PooledCalibrationTests {
         // the conformal step needs (fewer at every earlier census); the pool gives 33 times as many.
         var alone = knownOne
         alone.calibrationPool = nil
-        let own = EmpiricalErrors.measure(alone, options: options, horizon: 5)
+        let own = EmpiricalErrors.measure(alone, options: options)
         #expect(own.pool == nil && Set(own.records.map(\.area)) == [0])
         let ownScores = own.calibrated(areas: 1, horizon: 5)?.phases[0].scores.count ?? 0
         #expect(ownScores <= 30 && c.phases[0].scores.count > 20 * ownScores)
