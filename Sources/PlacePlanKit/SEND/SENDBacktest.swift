@@ -243,21 +243,22 @@ public struct SENDBacktest: Sendable {
     /// The errors the SEND draws of `history`'s authority are calibrated on
     /// (``SENDRunner/run(history:data:run:assumptions:pooled:uncertainty:measured:progress:)``'s
     /// `measured`): ``measuredErrors(histories:data:pooled:through:horizon:trend:)`` over every
-    /// authority in `histories`, through the last January with an outcome, with the
+    /// authority in `histories`, through the last January with an outcome and
+    /// ``EmpiricalErrors/measuredHorizon`` years ahead (as the backtest's bands), with the
     /// authority's index among them. Nil when it has no plans, is not among them, or no
     /// January had outcomes.
     public static func measuredErrors(
-        for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, horizon: Int = EmpiricalErrors.measuredHorizon,
-        trend: SENDTrend = .default
+        for history: EHCPHistory, histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, trend: SENDTrend = .default
     ) -> SENDMeasuredErrors? {
         guard !history.plansByBand.isEmpty else { return nil }
         let last = lastOutcome(histories)
-        let (errors, names) = measuredErrors(histories: histories, data: data, pooled: pooled, through: last, horizon: horizon, trend: trend)
+        let (errors, names) = measuredErrors(
+            histories: histories, data: data, pooled: pooled, through: last, horizon: EmpiricalErrors.measuredHorizon, trend: trend)
         guard let index = names.firstIndex(of: history.authority), !errors.isEmpty else { return nil }
         return SENDMeasuredErrors(errors: errors, authority: index, authorities: names.count)
     }
 
-    /// Why ``measuredErrors(for:histories:data:horizon:trend:)`` found no errors for
+    /// Why ``measuredErrors(for:histories:data:pooled:trend:)`` found no errors for
     /// `history`'s authority, in words for the user: the authority is missing from the
     /// files, or the files span too few Januaries for a forecast with an outcome.
     public static func uncalibratedReason(for history: EHCPHistory, histories: [String: EHCPHistory]) -> String {

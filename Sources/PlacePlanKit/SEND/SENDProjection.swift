@@ -237,7 +237,7 @@ public enum SENDRunner {
     ///   - data: the data the mainstream forecast was made from (actual rolls before it).
     ///   - uncertainty: draws of the first scenario, when asked for.
     ///   - measured: the SEND model's measured errors that calibrate the draws
-    ///     (``SENDBacktest/measuredErrors(for:histories:data:horizon:trend:)``); without them
+    ///     (``SENDBacktest/measuredErrors(for:histories:data:pooled:trend:)``); without them
     ///     the draws vary the growth of new-plan rates within its standard error.
     ///   - pooled: national momentum and the pooled new-plan rate of the authorities in the
     ///     data (``SENDPooledTrend``); without it, new-plan rates follow the authority's own growth.
