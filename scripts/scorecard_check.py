@@ -7,9 +7,10 @@ these years, so this is the one check of placeplan on outcomes it has never seen
 The scorecards count mainstream pupils in SCAP's phases, not the census's: their 2022/23
 level differs from the census's by a fairly steady factor (primary, Reception to Year 6, a
 median -0.7% in England and -1.7% in London, half the LAs within a point of that;
-secondary, Year 7 to 11, +1.4% and +0.4%, less steady). So each LA's outcome is its census count in 2022/23 times the scorecard's growth
-from 2022/23 (per phase: the census's Reception to Year 6, or Year 7 to 11, summed from
-`forecast`), and the error is the forecast's against it. The bands of `sufficiency
+secondary, Year 7 to 11, +1.4% and +0.4%, less steady). So each LA's outcome is its census
+count in 2022/23 times the scorecard's growth from 2022/23 (per phase: the census's
+Reception to Year 6, or Year 7 to 11, summed from `forecast`), and the error is the
+forecast's against it. The bands of `sufficiency
 --intervals` are for the census's phase totals, Reception to Year 6 for primary but Year 7
 to 13 for secondary, so coverage, and the median width of the 80% bands as % of the
 forecast, are given for primary only.
