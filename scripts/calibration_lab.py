@@ -307,7 +307,8 @@ def adapt(scored, origins):
             for i, level in enumerate(LEVELS):
                 limit = math.exp(t[i]) * q[i]
                 missed = sum(1 for s in now if s["s"] > limit) / len(now)
-                t[i] += RATE * (missed - (1 - level))
+                step = RATE * (missed - (1 - level))
+                t[i] += max(-STEP_CAP, min(STEP_CAP, step)) if STEP_CAP else step
             theta[h] = t
     return {h: [math.exp(x) for x in t] for h, t in theta.items()}
 
@@ -491,10 +492,13 @@ def main():
     parser.add_argument("--pool-phases", action="store_true", help="conformal scores and adaptation shared by both phases")
     parser.add_argument("--measured-horizon", type=int, default=5,
                         help="how far ahead the inner errors are measured at every origin (the method: 5, as a live run; 0: as far as the origin forecasts, the method before December 2026)")
+    parser.add_argument("--step-cap", type=float, help="the most one origin may move log e^theta (the method: none)")
     parser.add_argument("--by-origin", action="store_true", help="also each phase and horizon's coverage origin by origin")
     args = parser.parse_args()
     global KAPPA_WITHOUT_EVIDENCE, RECENCY, MEASURED_HORIZON
     MEASURED_HORIZON = args.measured_horizon
+    global STEP_CAP
+    STEP_CAP = args.step_cap
     KAPPA_WITHOUT_EVIDENCE = args.kappa_without_evidence
     RECENCY = args.recency
     if not os.path.exists(BINARY):
