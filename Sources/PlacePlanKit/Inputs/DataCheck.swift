@@ -26,7 +26,15 @@ public enum DataCheck {
         }
         let schools = data.schools
         let phases = Dictionary(grouping: data.areas, by: \.phase).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
-        report.found.append("\(data.areas.count) planning area\(data.areas.count == 1 ? "" : "s") (\(phases)), \(schools.count) school\(schools.count == 1 ? "" : "s") (\(schools.filter { $0.phase == .special }.count) special)")
+        let areas = "\(data.areas.count) planning area\(data.areas.count == 1 ? "" : "s") (\(phases))"
+        if data.isLAData {
+            // On the DfE route each LA's places are one entry per phase from the scorecards,
+            // not schools: say so, and for how many LAs.
+            let withPlaces = Set(schools.map(\.areaID)).count
+            report.found.append("\(areas), places for \(withPlaces) of them from \(LACapacity.file) (\(schools.count) LA phase totals)")
+        } else {
+            report.found.append("\(areas), \(schools.count) school\(schools.count == 1 ? "" : "s") (\(schools.filter { $0.phase == .special }.count) special)")
+        }
         report.found.append("January census \(data.rolls.years.first!)-\(data.lastCensus) (\(data.rolls.years.count) years)")
         let birthYears = data.births.values.flatMap { $0.births.keys }
         if let first = birthYears.min(), let last = birthYears.max() { report.found.append("births for mid-\(first) to mid-\(last), \(data.births.count) series") }

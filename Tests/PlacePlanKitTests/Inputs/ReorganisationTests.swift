@@ -395,6 +395,11 @@ let englandDirectory: String? = {
             $0.hasPrefix("school_capacity_la.csv has no places for 909 Cumbria: forecast and send run")
         })
         #expect(!report.rows.contains { $0.areaID == "909" })
+        // `check` counts LAs with places, not "schools" (one entry per LA and phase).
+        let found = DataCheck.run(directory: englandDirectory!).found
+        let withPlaces = Set(data.schools.map(\.areaID)).count
+        #expect(found.contains("63 planning areas (63 all-through), places for \(withPlaces) of them from school_capacity_la.csv (\(data.schools.count) LA phase totals)"), "\(found)")
+        #expect(withPlaces < 63 && !found.contains { $0.contains("special)") })
         #expect(report.rows.contains { $0.areaID == "838" && $0.phase == .secondary && $0.places == Double(dorset.netCapacity) })
         // In the SCAP export its capacity is blank, not zero; Dorset's is its places.
         let rows = SCAPExport(run: run, laNumber: "000", laName: "test").csv().split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
