@@ -31,7 +31,8 @@ public enum DataCheck {
             // On the DfE route each LA's places are one entry per phase from the scorecards,
             // not schools: say so, and for how many LAs.
             let withPlaces = Set(schools.map(\.areaID)).count
-            report.found.append("\(areas), places for \(withPlaces) of them from \(LACapacity.file) (\(schools.count) LA phase totals)")
+            let which = withPlaces < data.areas.count ? "places for \(withPlaces) of them" : data.areas.count == 1 ? "its places" : "places for all of them"
+            report.found.append("\(areas), \(which) from \(LACapacity.file) (\(schools.count) LA phase total\(schools.count == 1 ? "" : "s"))")
         } else {
             report.found.append("\(areas), \(schools.count) school\(schools.count == 1 ? "" : "s") (\(schools.filter { $0.phase == .special }.count) special)")
         }

@@ -400,6 +400,7 @@ let englandDirectory: String? = {
         let withPlaces = Set(data.schools.map(\.areaID)).count
         #expect(found.contains("63 planning areas (63 all-through), places for \(withPlaces) of them from school_capacity_la.csv (\(data.schools.count) LA phase totals)"), "\(found)")
         #expect(withPlaces < 63 && !found.contains { $0.contains("special)") })
+        #expect(DataCheck.run(directory: englandDirectory!, authorities: ["330"]).found.first == "1 planning area (1 all-through), its places from school_capacity_la.csv (2 LA phase totals)")
         #expect(report.rows.contains { $0.areaID == "838" && $0.phase == .secondary && $0.places == Double(dorset.netCapacity) })
         // In the SCAP export its capacity is blank, not zero; Dorset's is its places.
         let rows = SCAPExport(run: run, laNumber: "000", laName: "test").csv().split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
