@@ -57,6 +57,25 @@ import Testing
         }
     }
 
+    /// A backtest further ahead scores the same bands in the years both reach: every origin
+    /// measures its errors ``EmpiricalErrors/measuredHorizon`` years ahead, whatever the
+    /// years forecast (before December 2026 a backtest to three years measured only three).
+    @Test func intervalsDoNotDependOnTheYearsBacktested() throws {
+        let demo = try DataSource.load(demoDirectory)
+        func intervals(_ years: Int) throws -> [String: ClosedRange<Double>] {
+            var settings = BacktestSettings(horizon: years, baselines: [])
+            settings.uncertainty = UncertaintySettings(draws: 200, seed: 5)
+            let b = try Backtest.run(demo, settings: settings)
+            return Dictionary(uniqueKeysWithValues: b.records.compactMap { r in
+                r.yearGroup == nil && r.horizon <= 2 ? r.interval80.map { ("\(r.origin) \(r.horizon) \(r.area) \(r.phase)", $0) } : nil
+            })
+        }
+        let short = try intervals(2), long = try intervals(5)
+        let differing = short.filter { long[$0.key] != $0.value }.map(\.key).sorted()
+        #expect(short.count > 20 && short.count == long.count)
+        #expect(differing.isEmpty, "\(differing.count) of \(short.count) intervals differ, e.g. \(differing.prefix(3))")
+    }
+
     @Test func errorSummaryIsTheDfEFormula() throws {
         let records = [(101.0, 100.0), (98.0, 100.0), (103.0, 100.0)].map {
             BacktestRecord(method: "m", origin: AcademicYear(2020), horizon: 1, area: "A", phase: .primary, yearGroup: nil, forecast: $0.0, actual: $0.1)
