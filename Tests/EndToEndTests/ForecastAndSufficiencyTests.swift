@@ -94,7 +94,19 @@ import Testing
         if let london = CLI.london {
             let persisted = try CLI.run(["forecast", "--data", london, "--draws", "200", "--years", "3"])
             #expect(legend(persisted).contains("(in 2025/26: primary 1.4% below it, secondary within 0.05% of it)"), "\(legend(persisted))")
+            // London's primary forecasts from 2020/21 missed two years ahead in most LAs: the
+            // adaptation widened the primary bands, and the legend says by how much and where.
+            let full = persisted.stdout.split(separator: "\n").drop { !$0.hasPrefix("P10, P50") }.prefix(5).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            #expect(full.contains("The 80% bands are widened where earlier forecasts missed more often than their bands allowed (primary up to 2.4 times, in 2024/25)."), "\(full)")
+            // The board report says it under its charts.
+            let html = try CLI.scratch().appendingPathComponent("barnet.html").path
+            let report = try CLI.run(["report", "--data", london, "--la", "302", "--years", "3", "--draws", "200", "--output", html])
+            #expect(report.status == 0, "\(report.stderr)")
+            #expect(try String(contentsOfFile: html, encoding: .utf8).contains("The 80% bands are widened where earlier forecasts missed more often than their bands allowed (primary up to 2.4 times, in 2024/25)."))
         }
+        // The demo's bands were not moved by half: no such sentence.
+        let demoSufficiency = try CLI.run(["sufficiency", "--draws", "200"])
+        #expect(!legend(forecast).contains("80% bands are") && !demoSufficiency.stdout.contains("80% bands are"))
         let forecastCSV = try CLI.run(["forecast", "--draws", "200", "--years", "3", "--format", "csv"])
         #expect(forecastCSV.stdout.hasPrefix("scenario,area,area_name,year,year_group,kind,pupils,p2_5,p5,p10,p50,p90,p95,p97_5\n"))
         let plain = try CLI.run(["forecast", "--years", "3", "--format", "csv"])

@@ -242,7 +242,9 @@ public struct HTMLReport: Sendable {
         let chartYears = pastYears + years
         let margin = run.thresholds[0].margin
         html += "<section id=\"areas\"><h2>Pupils against places, by planning area</h2><p class=\"note\">Pupils on roll (\(pastYears.isEmpty ? "census" : "the last \(pastYears.count + 1) censuses"), then forecast) and mainstream places, each phase total; the thin dashed line is the places less the \(Format.percent(margin)) operating margin, the level above which an area has less spare room than it keeps for families moving in."
-            + (run.draws != nil ? " Shaded: 80% and 95% prediction intervals from the draws; dotted: their median. The draws are centred on the forecast corrected by the bias its backtest measured, as far as that bias has persisted, so the bands need not sit evenly around the forecast line." : "") + "</p><div class=\"charts\">"
+            + (run.draws != nil ? " Shaded: 80% and 95% prediction intervals from the draws; dotted: their median. The draws are centred on the forecast corrected by the bias its backtest measured, as far as that bias has persisted, so the bands need not sit evenly around the forecast line." : "")
+            + Self.escape(run.draws?.first.map { ScenarioHeader.adaptation($0, f, phases: ScenarioHeader.taught(f)) } ?? "")
+            + "</p><div class=\"charts\">"
         let colours = ["#1d4f7a", "#c0392b", "#27864a", "#8e44ad", "#d35400"]
         for (a, area) in f.areas.enumerated() {
             for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a reader needs before the figures: each scenario, its assumptions and its changes.
 public enum ScenarioHeader {
     static func text(_ run: ScenarioForecast, dataLabel: String, sufficiency: Bool) -> String {
@@ -47,8 +49,7 @@ public enum ScenarioHeader {
     /// shift is stated for the last forecast year.
     static func drawsLegend(_ d: DrawSummary, _ f: Forecast) -> String {
         let text = "P10, P50, P90 = the 10th, 50th and 90th percentiles of \(Format.count(Double(d.draws))) draws"
-        // The phases the areas teach (a primary-only authority has no secondary bias to state).
-        let phases = ReportingPhase.allCases.filter { p in f.areas.contains { $0.phase.yearGroups.contains { ReportingPhase($0) == p } } }
+        let phases = taught(f)
         let shifts = phases.compactMap { p in d.centreShift(phase: p, step: d.horizon).map { (p, $0) } }
         guard let last = f.years.last, !shifts.isEmpty else { return text + "." }
         let near = " within 0.05% of it"
@@ -57,6 +58,39 @@ public enum ScenarioHeader {
             : shifts.map { p, x in "\(p.rawValue)" + (abs(x) < 0.0005 ? near : " " + Format.percent(abs(x)) + (x < 0 ? " below it" : " above it")) }
         return text + "; they centre on the forecast corrected by the bias its backtest measured, as far as it has persisted (in \(last): "
             + stated.joined(separator: ", ") + "), so P50 can differ from the forecast, which can even lie outside P10-P90."
+            + adaptation(d, f, phases: phases)
+    }
+
+    /// The phases the forecast's areas teach (a primary-only authority has no secondary bias or
+    /// band to state).
+    static func taught(_ f: Forecast) -> [ReportingPhase] {
+        ReportingPhase.allCases.filter { p in f.areas.contains { $0.phase.yearGroups.contains { ReportingPhase($0) == p } } }
+    }
+
+    /// " The 80% bands are widened where earlier forecasts missed more often than their bands
+    /// allowed (primary up to 3.4 times, in 2024/25)." when the adaptation (``CalibratedErrors``)
+    /// moved a phase's 80% bands by half or more in some year (widened 1.5 times, or narrowed
+    /// to 2/3), so that bands much wider or narrower than the errors alone would make them
+    /// are explained where they are read; "" otherwise.
+    static func adaptation(_ d: DrawSummary, _ f: Forecast, phases: [ReportingPhase]) -> String {
+        var widened: [String] = [], narrowed: [String] = []
+        for p in phases {
+            let i = p == .primary ? 0 : 1
+            guard i < d.widening.count else { continue }
+            let w = d.widening[i]
+            let steps = 1..<min(w.count, f.years.count + 1)
+            guard let h = steps.max(by: { abs(log(w[$0])) < abs(log(w[$1])) }), abs(log(w[h])) >= log(1.5) else { continue }
+            let factor = Format.decimal(w[h], places: 1)
+            if w[h] > 1 {
+                widened.append("\(p.rawValue) up to \(factor) times, in \(f.years[h - 1])")
+            } else {
+                narrowed.append("\(p.rawValue) to \(factor) times, in \(f.years[h - 1])")
+            }
+        }
+        var parts: [String] = []
+        if !widened.isEmpty { parts.append("widened where earlier forecasts missed more often than their bands allowed (\(widened.joined(separator: "; ")))") }
+        if !narrowed.isEmpty { parts.append("narrowed where they held more often (\(narrowed.joined(separator: "; ")))") }
+        return parts.isEmpty ? "" : " The 80% bands are " + parts.joined(separator: ", and ") + "."
     }
 
     /// "intake mean1; into Y1-Y3 mean5, Y4 shrunk-mean3, ...": the estimator of each ratio,

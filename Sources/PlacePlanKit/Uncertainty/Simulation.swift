@@ -88,6 +88,11 @@ public struct DrawSummary: Sendable {
     /// / e^μ(h). Empty when the draws follow the parametric ``RatioErrorModel``, which is
     /// centred on the forecast.
     public var bias: [[Double]] = []
+    /// e^θ₈₀(h), by phase and step h = 0 ... horizon: how far the adaptation widened (above
+    /// 1) or narrowed (below 1) the 80% bands because the inner backtest's earlier forecasts
+    /// missed more (or less) often than their bands allowed (``CalibratedErrors``). Empty
+    /// with the parametric model.
+    public var widening: [[Double]] = []
 
     static let Q = UncertaintySettings.quantiles.count
 
@@ -182,6 +187,7 @@ public enum Simulation {
         }
         var summary = summariser.summary(draws: D, seed: settings.seed)
         summary.bias = errorModel.calibrated?.phases.map(\.location) ?? []
+        summary.widening = errorModel.calibrated?.phases.map { $0.widening.map { $0[0] } } ?? []
         return summary
     }
 
