@@ -57,6 +57,21 @@ import Testing
         #expect(bands[0] == bands[1] && bands[1] == bands[2])
     }
 
+    /// The legend's sentence on the adaptation: the largest move of each phase's 80% bands and
+    /// its year, widened or narrowed, and nothing under a move by half.
+    @Test func theLegendSaysWhereTheAdaptationMovedTheBands() throws {
+        let r = try run(threads: 2, draws: 100)
+        var d = try #require(r.draws?.first)
+        let f = r.forecast
+        d.widening = [[1, 1.2, 3.44, 2.0, 2.0, 2.0], [1, 1, 0.9, 0.55, 0.7, 0.7]]
+        #expect(ScenarioHeader.adaptation(d, f, phases: ReportingPhase.allCases)
+            == " The 80% bands are widened where earlier forecasts missed more often than their bands allowed (primary up to 3.4 times, in \(f.years[1])), and narrowed where they held more often (secondary to 0.6 times, in \(f.years[2])).")
+        d.widening = [[1, 1.4, 1.4, 1.4, 1.4, 1.4], [1, 0.7, 0.7, 0.7, 0.7, 0.7]]
+        #expect(ScenarioHeader.adaptation(d, f, phases: ReportingPhase.allCases) == "")
+        d.widening = []
+        #expect(ScenarioHeader.adaptation(d, f, phases: ReportingPhase.allCases) == "")
+    }
+
     /// The draws centre on the forecast / e^μ(h): every area's P50 sits about where
     /// ``DrawSummary/centreShift(phase:step:)`` says, and the table's legend states it.
     @Test func theDrawsCentreWhereTheLegendSays() throws {
