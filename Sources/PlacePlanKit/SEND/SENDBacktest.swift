@@ -219,10 +219,12 @@ public struct SENDBacktest: Sendable {
     }
 
     /// The errors of the SEND model's Y1-Y11 plans from every January origin o up to `last`
-    /// (outcomes up to January `last` only), as calibration records: one per authority
-    /// (area = its index in `authorities`), origin and horizon, l = log(forecast / actual).
+    /// (outcomes up to January `last` only), ``EmpiricalErrors/measuredHorizon`` years ahead
+    /// at most, as a live run and the backtest's bands measure them: calibration records,
+    /// one per authority (area = its index in `authorities`), origin and horizon,
+    /// l = log(forecast / actual).
     public static func measuredErrors(
-        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, through last: Int, horizon: Int, trend: SENDTrend = .default
+        histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, through last: Int, trend: SENDTrend = .default
     ) -> (errors: EmpiricalErrors, authorities: [String]) {
         let names = histories.values.map(\.authority).sorted()
         let index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -230,7 +232,7 @@ public struct SENDBacktest: Sendable {
         var records: [EmpiricalErrors.Record] = []
         for o in (first + 3)..<max(first + 3, last) {
             let b = run(
-                histories: histories, data: data, pooled: pooled, fitThrough: o, horizon: min(horizon, last - o),
+                histories: histories, data: data, pooled: pooled, fitThrough: o, horizon: min(EmpiricalErrors.measuredHorizon, last - o),
                 methods: [Method(name: model, trend: trend, pooled: pooled != nil)], baseline: false)
             for r in b.records where r.band == nil && r.forecast > 0 && r.actual > 0 {
                 guard let a = index[r.authority] else { continue }
@@ -242,9 +244,8 @@ public struct SENDBacktest: Sendable {
 
     /// The errors the SEND draws of `history`'s authority are calibrated on
     /// (``SENDRunner/run(history:data:run:assumptions:pooled:uncertainty:measured:progress:)``'s
-    /// `measured`): ``measuredErrors(histories:data:pooled:through:horizon:trend:)`` over every
-    /// authority in `histories`, through the last January with an outcome and
-    /// ``EmpiricalErrors/measuredHorizon`` years ahead (as the backtest's bands), with the
+    /// `measured`): ``measuredErrors(histories:data:pooled:through:trend:)`` over every
+    /// authority in `histories`, through the last January with an outcome, with the
     /// authority's index among them. Nil when it has no plans, is not among them, or no
     /// January had outcomes.
     public static func measuredErrors(
@@ -252,8 +253,7 @@ public struct SENDBacktest: Sendable {
     ) -> SENDMeasuredErrors? {
         guard !history.plansByBand.isEmpty else { return nil }
         let last = lastOutcome(histories)
-        let (errors, names) = measuredErrors(
-            histories: histories, data: data, pooled: pooled, through: last, horizon: EmpiricalErrors.measuredHorizon, trend: trend)
+        let (errors, names) = measuredErrors(histories: histories, data: data, pooled: pooled, through: last, trend: trend)
         guard let index = names.firstIndex(of: history.authority), !errors.isEmpty else { return nil }
         return SENDMeasuredErrors(errors: errors, authority: index, authorities: names.count)
     }
@@ -315,14 +315,12 @@ public struct SENDBacktest: Sendable {
     }
 
     /// The Y1-Y11 forecasts from January `fitThrough`, each with its 80% and 95% interval.
-    /// The errors behind the intervals are measured ``EmpiricalErrors/measuredHorizon`` years
-    /// ahead whatever `horizon` is, as a live `send --draws` measures them, so that the
-    /// backtest scores the bands a live run draws.
+    /// The errors behind the intervals are measured as a live `send --draws` measures them,
+    /// whatever `horizon` is, so that the backtest scores the bands a live run draws.
     static func intervalRecords(
         histories: [String: EHCPHistory], data: DataSet, pooled: SENDPooledTrend?, fitThrough: Int, horizon: Int, adaptation: Double
     ) -> [BacktestRecord] {
-        let (errors, names) = measuredErrors(
-            histories: histories, data: data, pooled: pooled, through: fitThrough, horizon: EmpiricalErrors.measuredHorizon)
+        let (errors, names) = measuredErrors(histories: histories, data: data, pooled: pooled, through: fitThrough)
         guard let calibrated = errors.calibrated(areas: names.count, horizon: horizon, adaptation: adaptation) else { return [] }
         let phase = calibrated.phases[0]
         let z = UncertaintySettings.quantiles.map { NormalQuantile.of($0) }

@@ -388,7 +388,7 @@ struct SENDBacktestTests {
         let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
         let m = try #require(SENDBacktest.measuredErrors(for: history, histories: histories, data: data, pooled: nil))
         let last = [history.plansByBand.keys.max(), history.plansYear1to11.keys.max()].compactMap { $0 }.max()!
-        let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: data, pooled: nil, through: last, horizon: 5)
+        let (errors, names) = SENDBacktest.measuredErrors(histories: histories, data: data, pooled: nil, through: last)
         #expect(names[m.authority] == history.authority && m.authorities == names.count)
         #expect(!m.errors.isEmpty && m.errors.records == errors.records)
         var empty = history
