@@ -444,7 +444,7 @@ public struct HTMLReport: Sendable {
     func sendShortfall(_ send: SENDForecast, _ draws: SENDDrawSummary) -> String {
         var html = "<p class=\"note\">* = census. P10–P90 from \(Format.count(Double(draws.draws))) draws of \(Self.escape(draws.varies))"
             + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured, as far as it has persisted" : "")
-            + ". The SEND history measures these bands to five years ahead at most; beyond that their centre and width are extrapolated, so read later years as a direction, not a number.</p>"
+            + "." + Self.escape(draws.adaptation) + " The SEND history measures these bands to five years ahead at most; beyond that their centre and width are extrapolated, so read later years as a direction, not a number.</p>"
         let rows = send.rows.filter { $0.scenario == draws.scenario && $0.year > send.years[0] }
         func has(_ n: PrimaryNeed, _ phase: ReportingPhase, _ k: KeyPath<SpecialistRow, Double>) -> Bool {
             rows.contains { $0.need == n && $0.phase == phase && $0[keyPath: k] >= 1 }

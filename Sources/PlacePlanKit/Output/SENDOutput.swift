@@ -117,6 +117,7 @@ public struct SENDOutput: Sendable {
         // the forecast sits beside the P50.
         let title = "Uncertainty from \(Format.count(Double(d.draws))) draws of \(d.varies) [scenario: \(d.scenario)]: P10 / P50 / P90"
             + (d.isCalibrated ? " (centred on the forecast corrected by the bias its backtest measured, as far as it has persisted)" : "")
+            + d.adaptation
         var t = TextTable(
             title: ScenarioHeader.wrap(title, width: 100, indent: "  ").joined(separator: "\n").trimmingCharacters(in: .whitespaces),
             headers: ["Year", "EHCP forecast", "P10", "P50", "P90", "Indep+OOB P10", "P90", "Cost £m P10", "P90"])

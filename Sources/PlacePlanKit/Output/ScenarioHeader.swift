@@ -73,18 +73,26 @@ public enum ScenarioHeader {
     /// to 2/3), so that bands much wider or narrower than the errors alone would make them
     /// are explained where they are read; "" otherwise.
     static func adaptation(_ d: DrawSummary, _ f: Forecast, phases: [ReportingPhase]) -> String {
+        adaptation(
+            phases.compactMap { p in
+                let i = p == .primary ? 0 : 1
+                return i < d.widening.count ? (p.rawValue, d.widening[i]) : nil
+            },
+            years: f.years)
+    }
+
+    /// The same sentence for any calibrated bands: `widening` pairs a label ("primary",
+    /// "EHCP plans") with e^θ₈₀(h) by step h = 0 ... horizon, and `years[h - 1]` is step h's year.
+    static func adaptation(_ widening: [(label: String, factors: [Double])], years: [AcademicYear]) -> String {
         var widened: [String] = [], narrowed: [String] = []
-        for p in phases {
-            let i = p == .primary ? 0 : 1
-            guard i < d.widening.count else { continue }
-            let w = d.widening[i]
-            let steps = 1..<min(w.count, f.years.count + 1)
+        for (label, w) in widening {
+            let steps = 1..<min(w.count, years.count + 1)
             guard let h = steps.max(by: { abs(log(w[$0])) < abs(log(w[$1])) }), abs(log(w[h])) >= log(1.5) else { continue }
             let factor = Format.decimal(w[h], places: 1)
             if w[h] > 1 {
-                widened.append("\(p.rawValue) up to \(factor) times, in \(f.years[h - 1])")
+                widened.append("\(label) up to \(factor) times, in \(years[h - 1])")
             } else {
-                narrowed.append("\(p.rawValue) to \(factor) times, in \(f.years[h - 1])")
+                narrowed.append("\(label) to \(factor) times, in \(years[h - 1])")
             }
         }
         var parts: [String] = []

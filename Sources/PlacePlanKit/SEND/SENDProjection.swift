@@ -125,6 +125,9 @@ public struct SENDDrawSummary: Sendable {
     /// Whether the draws follow the SEND model's measured errors (else they vary only the
     /// growth of new-plan rates within its standard error).
     public let isCalibrated: Bool
+    /// By step h = 0 ... horizon: the adaptive widening e^θ₈₀(h) of the calibrated 80% bands
+    /// (``CalibratedErrors``); empty when the draws are not calibrated.
+    public let widening: [Double]
     /// What the draws vary, for the report.
     public var varies: String {
         isCalibrated ? "new plans, calibrated to the SEND model's measured errors" : "new-plan rate growth within its standard error"
@@ -142,6 +145,13 @@ public struct SENDDrawSummary: Sendable {
         case .outside: outside[h]
         case .cost: cost[h]
         }
+    }
+
+    /// " The 80% bands are widened where earlier forecasts missed more often than their bands
+    /// allowed (EHCP plans up to 1.6 times, in 2027/28)." when the calibration's adaptation
+    /// moved them by half or more in some year; "" otherwise (``ScenarioHeader``).
+    public var adaptation: String {
+        ScenarioHeader.adaptation([("EHCP plans", widening)], years: Array(years.dropFirst()))
     }
 
     /// The share of draws in which specialist demand for a need and phase exceeds its places.
@@ -399,7 +409,7 @@ public enum SENDRunner {
             }
             result.draws = SENDDrawSummary(
                 draws: D, seed: uncertainty.seed, scenario: forecast.columns[0], years: years,
-                isCalibrated: calibrated != nil,
+                isCalibrated: calibrated != nil, widening: calibrated?.phases[0].widening.map { $0[0] } ?? [],
                 pupils: pupilsQ, outside: outsideQ, cost: costQ,
                 short: short)
         }

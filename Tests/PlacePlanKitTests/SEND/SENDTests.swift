@@ -419,6 +419,38 @@ struct SENDBacktestTests {
             #expect(abs(d.quantiles(step: h, .pupils)[3] / (point / 1.1) - 1) < 0.01, "step \(h)")
         }
     }
+
+    /// When the later origins missed by far more than the earlier ones, the adaptation widens
+    /// the SEND bands as it does the pupils', and the draws' legend says by how much and when;
+    /// with steady errors it says nothing.
+    @Test func theLegendSaysWhereTheAdaptationWidenedTheBands() throws {
+        let data = try DataSource.load(demoDirectory)
+        let run = try ScenarioRunner.run(data, scenarios: [], overrides: AssumptionOverrides(horizon: 4))
+        let history = try EHCPHistory.load(directory: demoDirectory, authority: "DEMO")
+        func draws(late: Double) throws -> SENDDrawSummary {
+            var rng = DrawRandom(seed: 3, stream: 0)
+            var records: [EmpiricalErrors.Record] = []
+            for o in 2008..<2020 {
+                for a in 0..<20 {
+                    for h in 1...4 {
+                        let sd = 0.02 * Double(h) * (o < 2016 ? 1 : late)
+                        records.append(.init(origin: AcademicYear(o), area: a, phase: 0, horizon: h, logError: sd * rng.normal()))
+                    }
+                }
+            }
+            let r = try SENDRunner.run(
+                history: history, data: data, run: run, uncertainty: UncertaintySettings(draws: 200, seed: 5),
+                measured: SENDMeasuredErrors(errors: EmpiricalErrors(records: records), authority: 0, authorities: 20))
+            return try #require(r.draws)
+        }
+        let widened = try draws(late: 4)
+        #expect(widened.widening.count == widened.years.count && widened.widening.dropFirst().allSatisfy { $0 > 1 }, "\(widened.widening)")
+        let h = try #require((1..<widened.widening.count).max { widened.widening[$0] < widened.widening[$1] })
+        #expect(widened.widening[h] >= 1.5)
+        #expect(widened.adaptation == " The 80% bands are widened where earlier forecasts missed more often than their bands allowed (EHCP plans up to "
+            + Format.decimal(widened.widening[h], places: 1) + " times, in \(widened.years[h])).")
+        #expect(try draws(late: 1).adaptation == "")
+    }
 }
 
 /// SEND intervals on London, calibrated on the Januaries before 2017 and checked on
