@@ -73,6 +73,21 @@ import Testing
         #expect(ErrorScale.capped([1, 100]) == [1, 100])
     }
 
+    /// The adaptation's step is bounded: one origin whose forecasts all missed widens the
+    /// next bands by e^(γ × 0.8) at 80% and e^(γ × 0.95) at 95%, no more however far they
+    /// missed; one whose forecasts all held narrows them to e^(−γ × 0.2) and e^(−γ × 0.05).
+    @Test func oneOriginWidensTheBandsAtMostByGammaTimesItsExcessMisses() {
+        let γ = CalibratedErrors.adaptationRate
+        // 30 steady scores from 2010 (origin + horizon ≤ 2012), then the origin 2012's forecasts.
+        let past = (0..<30).map { i in CalibratedErrors.Score(origin: AcademicYear(2010), horizon: 1, score: 0.05 * Double(i), measured: true) }
+        for (now, expected) in [(1e6, [exp(γ * 0.8), exp(γ * 0.95)]), (100.0, [exp(γ * 0.8), exp(γ * 0.95)]), (0.0, [exp(-γ * 0.2), exp(-γ * 0.05)])] {
+            let latest = (0..<10).map { _ in CalibratedErrors.Score(origin: AcademicYear(2012), horizon: 1, score: now, measured: true) }
+            let w = CalibratedErrors.adapt(past + latest, origins: [AcademicYear(2010), AcademicYear(2012)], rate: γ)
+            let step = w[1] ?? []
+            #expect(step.count == 2 && zip(step, expected).allSatisfy { abs($0 / $1 - 1) < 1e-12 }, "scores \(now): \(step)")
+        }
+    }
+
     /// `--exclude-years`: the ratios into the census named are left out, cohort and intake.
     @Test func excludedYearsLeaveTheirRatiosOut() throws {
         let d = try Self.school()
