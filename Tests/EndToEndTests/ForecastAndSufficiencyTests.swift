@@ -103,6 +103,12 @@ import Testing
             let report = try CLI.run(["report", "--data", london, "--la", "302", "--years", "3", "--draws", "200", "--output", html])
             #expect(report.status == 0, "\(report.stderr)")
             #expect(try String(contentsOfFile: html, encoding: .utf8).contains("The 80% bands are widened where earlier forecasts missed more often than their bands allowed (primary up to 2.4 times, in 2024/25)."))
+            // The City of London has no secondary pupils or places: its report has no empty
+            // secondary chart (it had one, with an axis reading 0, 1, 1, 2, 2).
+            let city = try CLI.scratch().appendingPathComponent("city.html").path
+            #expect(try CLI.run(["report", "--data", london, "--la", "201", "--years", "3", "--output", city]).status == 0)
+            let cityReport = try String(contentsOfFile: city, encoding: .utf8)
+            #expect(cityReport.contains("201 City of London, primary") && !cityReport.contains("201 City of London, secondary"))
         }
         // The demo's bands were not moved by half: no such sentence.
         let demoSufficiency = try CLI.run(["sufficiency", "--draws", "200"])

@@ -252,6 +252,12 @@ public struct HTMLReport: Sendable {
                 var bands: [SVGChart.Band] = []
                 let past = Self.pastPupils(rolls, area: area, phase: phase, years: pastYears)
                 let lead = [Double?](repeating: nil, count: pastYears.count)
+                // A phase the area never had pupils or places in (the City of London's
+                // secondary, an all-through LA on the DfE route): no empty chart.
+                let taught = past.contains { ($0 ?? 0) > 0 }
+                    || f.columns.indices.contains { c in years.contains { f.pupils($0, area: a, phase: phase, column: c) > 0 } }
+                    || report.rows.contains { $0.areaID == area.id && $0.phase == phase && $0.places > 0 }
+                guard taught else { continue }
                 for (c, scenario) in f.columns.enumerated() {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase }
                     // Without places (no rows), the forecast itself.

@@ -35,12 +35,14 @@ public enum SVGChart {
 
     static func escape(_ s: String) -> String { HTMLReport.escape(s) }
 
-    /// "Nice" axis ticks covering [low, high].
+    /// "Nice" axis ticks covering [low, high], whole numbers apart (the charts count pupils
+    /// and places, printed without decimals: ticks 0.5 or 2.5 apart would read 0, 1, 1, 2 or
+    /// 0, 3, 5, 8).
     static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
         let span = max(high - low, 1)
         let raw = span / Double(count)
         let magnitude = pow(10, (log10(raw)).rounded(.down))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw && $0 >= 1 && $0 == $0.rounded() } ?? max(1, raw.rounded(.up))
         let start = (low / step).rounded(.down) * step
         return stride(from: start, through: high + step * 0.5, by: step).map { $0 }
     }

@@ -72,6 +72,17 @@ import Testing
         #expect(origin > 62 + 1, "and the census is not the first year shown")
     }
 
+    /// The axis ticks are whole numbers apart, so that no two read the same: a chart of an
+    /// area with two pupils had ticks 0, 0.5, ... 2 printed 0, 1, 1, 2, 2; and a step of 2.5
+    /// printed 0, 3, 5, 8.
+    @Test(arguments: [(0.0, 2.1), (0, 3), (0, 12), (0, 1_100), (0, 27_000)]) func axisTicksAreWholeAndDistinct(low: Double, high: Double) {
+        let ticks = SVGChart.ticks(low, high)
+        #expect(ticks.count >= 2 && ticks.allSatisfy { $0 == $0.rounded() }, "\(ticks)")
+        #expect(Set(ticks.map { Format.count($0) }).count == ticks.count, "\(ticks)")
+        // From the axis's foot to within half a step of its top (the chart extends to the last).
+        #expect(ticks.first! == low && 2 * ticks.last! >= 2 * high - (ticks[1] - ticks[0]))
+    }
+
     /// The legend entries of an SVG chart: (x, y, text) of each `class="legend"` text, and
     /// the chart's width and height.
     func legend(_ svg: String) -> (entries: [(x: Double, y: Double, text: String)], width: Double, height: Double) {
