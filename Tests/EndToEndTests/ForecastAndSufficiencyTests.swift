@@ -109,6 +109,12 @@ import Testing
             #expect(try CLI.run(["report", "--data", london, "--la", "201", "--years", "3", "--output", city]).status == 0)
             let cityReport = try String(contentsOfFile: city, encoding: .utf8)
             #expect(cityReport.contains("201 City of London, primary") && !cityReport.contains("201 City of London, secondary"))
+            // Nor secondary rows of zeros in its SCAP return, nor a secondary bias in the legend.
+            let cityReturn = try CLI.run(["export", "--scap", "--data", london, "--la", "201"])
+            let returned = cityReturn.stdout.split(separator: "\n").dropFirst()
+            #expect(returned.count == 7 * 5 && returned.allSatisfy { $0.hasPrefix("201,City of London,201,City of London,primary,") }, "\(cityReturn.stdout)")
+            let cityDraws = try CLI.run(["sufficiency", "--data", london, "--la", "201", "--years", "3", "--draws", "200"])
+            #expect(legend(cityDraws).contains("(in 2025/26: primary ") && !legend(cityDraws).contains("secondary"), "\(legend(cityDraws))")
         }
         // The demo's bands were not moved by half: no such sentence.
         let demoSufficiency = try CLI.run(["sufficiency", "--draws", "200"])

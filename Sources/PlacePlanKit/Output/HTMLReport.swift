@@ -254,8 +254,7 @@ public struct HTMLReport: Sendable {
                 let lead = [Double?](repeating: nil, count: pastYears.count)
                 // A phase the area never had pupils or places in (the City of London's
                 // secondary, an all-through LA on the DfE route): no empty chart.
-                let taught = past.contains { ($0 ?? 0) > 0 }
-                    || f.columns.indices.contains { c in years.contains { f.pupils($0, area: a, phase: phase, column: c) > 0 } }
+                let taught = past.contains { ($0 ?? 0) > 0 } || f.hasPupils(area: a, phase: phase)
                     || report.rows.contains { $0.areaID == area.id && $0.phase == phase && $0.places > 0 }
                 guard taught else { continue }
                 for (c, scenario) in f.columns.enumerated() {

@@ -67,11 +67,18 @@ public struct SCAPExport: Sendable {
         assessed.contains("\(forecast.areas[a].id) \(ReportingPhase(g))") ? places[t][g.index][a] : nil
     }
 
+    /// Whether area a's phase is in the return: it has pupils (``Forecast/hasPupils(area:phase:)``)
+    /// or places. An all-through LA on the DfE route with no secondary school (the City of
+    /// London) returns no secondary rows of zeros.
+    func returned(area a: Int, phase: ReportingPhase, _ assessed: Set<String>) -> Bool {
+        forecast.hasPupils(area: a, phase: phase) || assessed.contains("\(forecast.areas[a].id) \(phase)")
+    }
+
     public func csv() -> String {
         let places = self.places, assessed = SufficiencyReport.assessed(schools: run.schools[column])
         var rows: [[String]] = []
         for (a, area) in forecast.areas.enumerated() {
-            for g in area.phase.yearGroups {
+            for g in area.phase.yearGroups where returned(area: a, phase: ReportingPhase(g), assessed) {
                 let phase = ReportingPhase(g)
                 for year in years(phase) {
                     rows.append([
@@ -131,7 +138,7 @@ public struct SCAPExport: Sendable {
         var pupils = Spreadsheet.Sheet("Pupil forecasts", columns: fixed + all.map { C("\($0) (\(Self.timePeriod($0)))", .count) })
         var capacity = Spreadsheet.Sheet("Capacity", columns: pupils.columns)
         for (a, area) in forecast.areas.enumerated() {
-            for g in area.phase.yearGroups {
+            for g in area.phase.yearGroups where returned(area: a, phase: ReportingPhase(g), assessed) {
                 let phase = ReportingPhase(g), shown = Set(years(phase))
                 let lead: [Spreadsheet.Cell] = [.text(laNumber), .text(laName), .text(area.id), .text(area.name), .text(phase.rawValue), .text(Self.ncy(g))]
                 pupils.rows.append(lead + all.map { shown.contains($0) ? .number(forecast.pupils($0, area: a, g, column: column).rounded()) : .empty })

@@ -61,10 +61,13 @@ public enum ScenarioHeader {
             + adaptation(d, f, phases: phases)
     }
 
-    /// The phases the forecast's areas teach (a primary-only authority has no secondary bias or
-    /// band to state).
+    /// The phases the forecast's areas teach and have pupils in (a primary-only authority, or
+    /// the City of London's all-through area with no secondary school, has no secondary bias
+    /// or band to state).
     static func taught(_ f: Forecast) -> [ReportingPhase] {
-        ReportingPhase.allCases.filter { p in f.areas.contains { $0.phase.yearGroups.contains { ReportingPhase($0) == p } } }
+        ReportingPhase.allCases.filter { p in
+            f.areas.indices.contains { a in f.areas[a].phase.yearGroups.contains { ReportingPhase($0) == p } && f.hasPupils(area: a, phase: p) }
+        }
     }
 
     /// " The 80% bands are widened where earlier forecasts missed more often than their bands
@@ -86,7 +89,7 @@ public enum ScenarioHeader {
     static func adaptation(_ widening: [(label: String, factors: [Double])], years: [AcademicYear]) -> String {
         var widened: [String] = [], narrowed: [String] = []
         for (label, w) in widening {
-            let steps = 1..<min(w.count, years.count + 1)
+            let steps = 1..<max(1, min(w.count, years.count + 1))  // none for uncalibrated bands (no factors)
             guard let h = steps.max(by: { abs(log(w[$0])) < abs(log(w[$1])) }), abs(log(w[h])) >= log(1.5) else { continue }
             let factor = Format.decimal(w[h], places: 1)
             if w[h] > 1 {

@@ -28,6 +28,13 @@ public struct Forecast: Sendable {
         states[year - origin][g, area, column]
     }
 
+    /// Whether area `a` has pupils of `phase` at the origin census or in any forecast year of
+    /// any column. An all-through LA without a secondary school (the City of London) has
+    /// none, and outputs leave such a phase out rather than show rows or charts of zeros.
+    public func hasPupils(area a: Int, phase: ReportingPhase) -> Bool {
+        ([origin] + years).contains { y in columns.indices.contains { pupils(y, area: a, phase: phase, column: $0) > 0 } }
+    }
+
     /// Pupils summed over the year groups of a phase.
     public func pupils(_ year: AcademicYear, area: Int, phase: ReportingPhase, column: Int = 0) -> Double {
         phase.yearGroups.reduce(0) { $0 + pupils(year, area: area, $1, column: column) }

@@ -70,6 +70,8 @@ import Testing
         #expect(ScenarioHeader.adaptation(d, f, phases: ReportingPhase.allCases) == "")
         d.widening = []
         #expect(ScenarioHeader.adaptation(d, f, phases: ReportingPhase.allCases) == "")
+        // Uncalibrated SEND draws have no factors at all.
+        #expect(ScenarioHeader.adaptation([("EHCP plans", [])], years: f.years) == "")
     }
 
     /// The draws centre on the forecast / e^μ(h): every area's P50 sits about where
