@@ -142,9 +142,13 @@ public enum PlanOptionsFile {
     }
 
     static func readOption(_ item: YAMLNode) throws(PlacePlanError) -> PlanOption {
-        guard let typeNode = try item.mapping(allowed: Array(Set(optionKeys.values.flatMap { $0 })), context: "an option")["type"] else {
+        // The type first, as a scenario's changes are read: an unknown key is then named
+        // against that type's keys, in their order (not every type's, in a set's order that
+        // changed from run to run).
+        guard let pairs = item.node.mapping, let typeValue = pairs["type"] else {
             throw item.fail("an option needs a 'type'", hint: "one of \(optionKeys.keys.sorted().joined(separator: ", "))")
         }
+        let typeNode = YAMLNode(node: typeValue, file: item.file, key: "type")
         let written = try typeNode.string()
         guard let type = optionKeys[written] != nil ? written : typeAliases[written] else {
             let known = optionKeys.keys.sorted() + typeAliases.keys.sorted()

@@ -178,6 +178,11 @@ import Testing
         #expect(error("name: x\noptions:\n  - type: expansion\n    school: S1\n    cost: -5\n    max_forms: 1\n").contains("must not be negative"))
         #expect(error("name: x\noptions:\n  - type: expansion\n    school: S1\n    cost: 0x10\n    max_forms: 1\n").contains("sum in pounds"))
         #expect(error("name: x\noptions:\n  - type: bulge\n    school: S1\n").contains("needs 'cost'"))
+        // An unknown key is named against its type's keys, in the same order every run (they
+        // were every type's keys, in an order that changed from run to run).
+        let bulgeKeys = PlanOptionsFile.optionKeys["bulge"]!.joined(separator: ", ")
+        #expect(error("name: x\noptions:\n  - school: S1\n    type: bulge\n    year_group: R\n    cost: 5\n").hasSuffix("allowed keys: \(bulgeKeys)"))
+        #expect(error("name: x\noptions:\n  - school: S1\n    cost: 5\n").contains("an option needs a 'type'"))
         let ok = try PlanOptionsFile.parse("name: x\noptions:\n  - type: expansion\n    school: S1\n    cost: 4,500,000\n    max_forms: 1\n", file: "o.yaml")
         #expect(ok.options[0].cost == 4_500_000)
     }
