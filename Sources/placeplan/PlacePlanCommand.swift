@@ -14,7 +14,7 @@ struct PlacePlanCommand: ParsableCommand {
             Exit codes: 0 success, 1 a backtest gate failed, 64 usage error, 65 bad input data, 70 internal error, 73 output not writable.
             """,
         version: PlacePlanVersion.current,
-        subcommands: [Forecast.self, Sufficiency.self, SendCommand.self, ScenarioCommand.self, BacktestCommand.self, CompareCommand.self, RunsCommand.self, ExportCommand.self, ReportCommand.self, PlanCommand.self, InitCommand.self, CheckCommand.self]
+        subcommands: [ForecastCommand.self, SufficiencyCommand.self, SendCommand.self, ScenarioCommand.self, BacktestCommand.self, CompareCommand.self, RunsCommand.self, ExportCommand.self, ReportCommand.self, PlanCommand.self, InitCommand.self, CheckCommand.self]
     )
 
     /// OpenBLAS threading is decided here, once: placeplan steps draws in parallel chunks

@@ -85,6 +85,8 @@ import FoundationXML
         let list = try CLI.run(["runs", "list", "--store", store])
         #expect(list.status == 0)
         #expect(list.stdout.contains("SCAP 2025") && list.stdout.contains("Autumn 2026") && !list.stdout.contains("broken"))
+        // `runs` alone lists them too.
+        #expect(try CLI.run(["runs", "--store", store]).stdout == list.stdout)
         let show = try CLI.run(["runs", "show", "SCAP 2026", "--store", store])
         #expect(show.stdout.contains("Inputs (SHA-256):") && show.stdout.contains("births.csv") && show.stdout.contains("method: mean3"))
 

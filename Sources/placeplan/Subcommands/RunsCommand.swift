@@ -4,7 +4,8 @@ import PlacePlanKit
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List and show saved runs (forecast vintages).", subcommands: [List.self, Show.self])
+        commandName: "runs", abstract: "List and show saved runs (forecast vintages).", subcommands: [List.self, Show.self],
+        defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the saved runs.")

@@ -1,8 +1,9 @@
 import ArgumentParser
 import PlacePlanKit
 
-struct Forecast: ParsableCommand {
+struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "forecast",
         abstract: "Forecast pupils by planning area, year and year group.",
         discussion: """
             Fits cohort ratios on the rolls up to the origin census and rolls each cohort forward; Reception \

@@ -1,8 +1,9 @@
 import ArgumentParser
 import PlacePlanKit
 
-struct Sufficiency: ParsableCommand {
+struct SufficiencyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sufficiency",
         abstract: "Places against forecast pupils for every planning area, phase and year.",
         discussion: """
             For each area and phase: places, pupils, surplus and surplus %, places short without offsetting \
