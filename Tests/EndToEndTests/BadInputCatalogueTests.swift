@@ -19,9 +19,14 @@ import Testing
         }
     }()
 
-    @Test func catalogueIsLargeAndDistinct() {
+    @Test func catalogueIsLargeAndDistinct() throws {
         #expect(Self.cases.count >= 80)
         #expect(Set(Self.cases.map(\.id)).count == Self.cases.count)
+        // The docs say how many cases there are, and say it right.
+        for doc in ["docs/architecture.md", "docs/commands.md"] {
+            let text = try String(contentsOf: CLI.packageRoot.appendingPathComponent(doc), encoding: .utf8)
+            #expect(text.contains("catalogue of \(Self.cases.count) bad inputs"), "\(doc)")
+        }
     }
 
     @Test(arguments: cases)
