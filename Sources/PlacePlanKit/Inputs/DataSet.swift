@@ -435,6 +435,17 @@ public struct DataSet: Sendable {
         return "\(before.map(\.description).joined(separator: ", ")), left out of estimation, \(before.count == 1 ? "is" : "are") before the data's first census (\(first)): nothing to leave out"
     }
 
+    /// On the DfE route, a note when a forecast from `origin` shows years before the first
+    /// year of the LA places file (`--from 2016/17` with scorecards from 2022/23): each LA's
+    /// latest places are held for every year (``LACapacity``), so those years are compared
+    /// with later places, not the places of the time. Nil otherwise.
+    public func capacityBeforeItsYearsNote(origin: AcademicYear) -> String? {
+        let years = capacity?.places.values.flatMap(\.keys) ?? []
+        guard !schools.isEmpty, let first = years.min(), let last = years.max(), origin < first else { return nil }
+        return "\(LACapacity.file) gives places for \(first)\(last > first ? "-\(last)" : "") only, and each LA's latest are held for every year: "
+            + "\(origin)\(first - 1 > origin ? "-\(first - 1)" : "") \(first - 1 > origin ? "are" : "is") compared with those later places, not the places of the time"
+    }
+
     /// The census cells of area `a`'s years with no count (suppressed, or no row), in order
     /// of year and year group.
     public func missingCensusCells(area a: Int) -> [(yearIndex: Int, group: YearGroup)] {
