@@ -139,6 +139,10 @@ import Testing
         let early = try CLI.run(["sufficiency", "--data", london, "--la", "302", "--from", "2016/17", "--years", "3"])
         #expect(early.status == 0 && early.stderr.contains("school_capacity_la.csv gives places for 2022/23-2024/25 only, and each LA's latest are held for every year: 2016/17-2021/22 are compared with those later places, not the places of the time"), "\(early.stderr)")
         #expect(!cityDraws.stderr.contains("gives places for"))
+        // Asked for its secondary places alone: an error naming the option, not an empty table.
+        let citySecondary = try CLI.run(["sufficiency", "--data", london, "--la", "201", "--phase", "secondary", "--years", "3"])
+        #expect(citySecondary.status == 64 && citySecondary.stdout.isEmpty, "\(citySecondary.stdout)")
+        #expect(citySecondary.stderr.contains("error: --phase: the areas and phase chosen have no places to compare pupils with"), "\(citySecondary.stderr)")
         #expect(Self.legend(cityDraws).contains("(in 2025/26: primary ") && !Self.legend(cityDraws).contains("secondary"), "\(Self.legend(cityDraws))")
     }
 

@@ -48,6 +48,13 @@ struct SufficiencyCommand: ParsableCommand {
             let shown = try filter.filter(dataSet.areas)
             let run = try model.run(dataSet, margin: margin, highSurplus: highSurplus, draws: draws.settings())
             let out = SufficiencyOutput(run, dataLabel: run.dataLabel, filter: shown)
+            // --area / --phase that leave nothing to compare (the City of London's secondary):
+            // an error, not an empty table.
+            if out.report.rows.isEmpty, let option = shown.phase != nil ? "--phase" : shown.areas != nil ? "--area" : nil {
+                throw PlacePlanError.invalidOption(
+                    option: option, message: "the areas and phase chosen have no places to compare pupils with",
+                    hint: "run 'placeplan forecast' with the same options for their pupils alone, or choose others")
+            }
             let text = output.format == .xlsx ? "" : try out.render(output.format, colour: output.colour)
             // Saved before the output is written: a failed save leaves no output behind.
             try store.saveIfAsked(data: run.data, run: run)
