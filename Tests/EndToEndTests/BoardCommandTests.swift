@@ -158,6 +158,23 @@ import FoundationXML
         #expect(chosen.status == 0 && chosen.stdout != r.stdout)
     }
 
+    /// A national run: the dozens of LAs in high surplus are one line of the summary, with
+    /// the largest five, not a line each (97 lines on England); deficits stay one a line. The
+    /// demo, with fewer, lists each.
+    @Test(.enabled(if: CLI.england != nil, "needs ../shared/data/england"))
+    func manyAreasInSurplusAreOneLine() throws {
+        let out = try CLI.scratch().appendingPathComponent("england.html").path
+        #expect(try CLI.run(["report", "--data", CLI.england!, "--years", "5", "--output", out]).status == 0)
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        let summary = String(html[try #require(html.range(of: "<ul class=\"findings\">")).lowerBound...].split(separator: "</ul>")[0])
+        #expect(summary.contains("at some point in ") && summary.contains("areas and phases, each in the heat map below; the largest: "))
+        #expect(!summary.contains("surplus above 10.0% from") && summary.contains("deficit from"))
+        let demo = try CLI.scratch().appendingPathComponent("demo.html").path
+        #expect(try CLI.run(["report", "--output", demo]).status == 0)
+        let demoHTML = try String(contentsOfFile: demo, encoding: .utf8)
+        #expect(demoHTML.contains("surplus above 10.0% from") && !demoHTML.contains("areas and phases, each in the heat map below"))
+    }
+
     @Test func reportIsWellFormedWithEverySection() throws {
         let dir = try CLI.scratch()
         let out = dir.appendingPathComponent("report.html").path

@@ -100,6 +100,9 @@ public struct HTMLReport: Sendable {
     /// The chance of a deficit from which the summary names an area whose forecast has none:
     /// the first coloured band.
     static let materialChance = chanceBands[1].from / 100
+    /// Up to this many areas and phases in high surplus are listed one by one in the summary;
+    /// more are counted in one line with the largest (the heat map shows them all).
+    static let listedSurpluses = 12
 
     /// Heat-map colour of a chance of a deficit, %.
     static func chanceColour(_ p: Double) -> String {
@@ -142,7 +145,7 @@ public struct HTMLReport: Sendable {
             html += "<li><b>All areas, \(phase)</b>: \(Format.count(now.pupils)) pupils in \(Format.count(now.places)) places now (\(share(now)) surplus); "
                 + "\(Format.count(last.pupils)) expected in \(Format.count(last.places)) places by \(f.origin + f.horizon) (\(share(last)) surplus).</li>"
         }
-        struct Finding { var rank: Int; var area: Int; var phase: ReportingPhase; var text: String; var scenarios: [String] }
+        struct Finding { var rank: Int; var area: Int; var phase: ReportingPhase; var text: String; var scenarios: [String]; var surplus: Double = 0 }
         var findings: [Finding] = []
         for (c, scenario) in f.columns.enumerated() {
             let t = run.thresholds[c]
@@ -151,33 +154,47 @@ public struct HTMLReport: Sendable {
                     let rows = report.rows.filter { $0.scenario == scenario && $0.areaID == area.id && $0.phase == phase && $0.isForecast }
                     guard !rows.isEmpty else { continue }
                     let prefix = "<b>\(Self.escape(area.id) + " " + Self.escape(area.name))</b>, \(phase)"
-                    var found: [(Int, String)] = []
+                    var found: [(rank: Int, text: String, surplus: Double)] = []
                     if let first = rows.firstDeficit, let worst = rows.leastSurplus {
                         let p = first.probabilityDeficit.map { " (chance \(Format.percent($0)))" } ?? ""
-                        found.append((0, "\(prefix): <span class=\"deficit\">deficit from \(first.year)</span>\(p); worst \(Format.percent(worst.surplusShare)) in \(worst.year), \(Self.places(-worst.surplus)) short"))
+                        found.append((0, "\(prefix): <span class=\"deficit\">deficit from \(first.year)</span>\(p); worst \(Format.percent(worst.surplusShare)) in \(worst.year), \(Self.places(-worst.surplus)) short", 0))
                     } else {
                         // No deficit in the forecast, but the draws give one a real chance.
                         if let first = rows.first(where: { ($0.probabilityDeficit ?? 0) >= Self.materialChance }), let most = rows.likeliestDeficit {
                             found.append((1, "\(prefix): no deficit forecast, but <span class=\"risk\">a \(Format.percent(first.probabilityDeficit)) chance of one in \(first.year)</span>"
-                                + (most.year != first.year ? ", \(Format.percent(most.probabilityDeficit)) at most (\(most.year))" : "")))
+                                + (most.year != first.year ? ", \(Format.percent(most.probabilityDeficit)) at most (\(most.year))" : ""), 0))
                         }
                         if let first = rows.first(where: { $0.status == .highSurplus }) {
                             let best = rows.max { ($0.surplusShare ?? 0) < ($1.surplusShare ?? 0) }!
-                            found.append((2, "\(prefix): <span class=\"high\">surplus above \(Format.percent(t.highSurplus)) from \(first.year)</span>; \(Format.percent(best.surplusShare)) (\(Self.places(best.surplus))) by \(best.year)"))
+                            found.append((2, "\(prefix): <span class=\"high\">surplus above \(Format.percent(t.highSurplus)) from \(first.year)</span>; \(Format.percent(best.surplusShare)) (\(Self.places(best.surplus))) by \(best.year)", best.surplusShare ?? 0))
                         }
                     }
-                    for (rank, text) in found {
+                    for (rank, text, surplus) in found {
                         if let i = findings.firstIndex(where: { $0.text == text }) { findings[i].scenarios.append(scenario) } else {
-                            findings.append(Finding(rank: rank, area: ai, phase: phase, text: text, scenarios: [scenario]))
+                            findings.append(Finding(rank: rank, area: ai, phase: phase, text: text, scenarios: [scenario], surplus: surplus))
                         }
                     }
                 }
             }
         }
         findings.sort { ($0.rank, $0.area, $0.phase.rawValue) < ($1.rank, $1.area, $1.phase.rawValue) }
-        for finding in findings {
+        // Many areas in high surplus (a national run, a county of many planning areas): one
+        // line naming how many and the largest, rather than a wall of lines; every one of
+        // them is in the heat map that follows.
+        let surpluses = findings.filter { $0.rank == 2 }
+        let collapsed = surpluses.count > Self.listedSurpluses
+        for finding in findings where !(collapsed && finding.rank == 2) {
             let which = f.columns.count == 1 ? "" : finding.scenarios.count == f.columns.count ? " [every scenario]" : " [\(finding.scenarios.map(Self.escape).joined(separator: ", "))]"
             html += "<li>\(finding.text)\(which).</li>"
+        }
+        if collapsed {
+            var seen = Set<String>(), largest: [String] = []
+            for s in surpluses.sorted(by: { ($1.surplus, $0.area) < ($0.surplus, $1.area) }) where seen.insert("\(s.area) \(s.phase)").inserted && largest.count < 5 {
+                largest.append("<b>\(Self.escape(f.areas[s.area].id)) \(Self.escape(f.areas[s.area].name))</b>, \(s.phase) \(Format.percent(s.surplus))")
+            }
+            let pairs = Set(surpluses.map { "\($0.area) \($0.phase)" }).count
+            html += "<li><span class=\"high\">Surplus above \(Format.percent(run.thresholds[0].highSurplus))</span> at some point in \(pairs) areas and phases"
+                + (f.columns.count > 1 ? " (in some scenario)" : "") + ", each in the heat map below; the largest: \(largest.joined(separator: "; ")).</li>"
         }
         // Areas and phases with no places in the data (an LA missing from the capacity file):
         // forecast, charted, but not in the findings or the heat maps.
