@@ -126,7 +126,16 @@ public enum DfECensusFormat {
             if !a.codes.contains(where: { $0.gss == code16 }) { a.codes.append((year, code16)) }
             authorityOf[code] = a
             keysOf[code, default: [code.lowercased()]].formUnion([code16.lowercased(), r.text(name).lowercased()])
-            cells.append(Cell(year: year, la: code, group: group, pupils: try r.count(headcount, allowMissing: true), source: r.location(headcount)))
+            let pupils = try r.count(headcount, allowMissing: true)
+            // The census headcount counts pupils: a fraction is a misread number (4.083 for
+            // 4,083, with a full stop for thousands), never a real count. (placeplan's own
+            // rolls.csv takes decimals on purpose, for projected rolls.)
+            if let pupils, pupils != pupils.rounded() {
+                throw .invalidValue(
+                    r.location(headcount), value: r.text(headcount),
+                    expected: "a whole number of pupils (the census headcount; is a full stop standing for thousands, 4.083 for 4,083?)")
+            }
+            cells.append(Cell(year: year, la: code, group: group, pupils: pupils, source: r.location(headcount)))
         }
 
         // The authorities asked for, with the other members of their reorganisations.

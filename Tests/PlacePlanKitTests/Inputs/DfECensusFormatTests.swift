@@ -99,6 +99,23 @@ let londonDirectory: String? = {
         #expect(!last.notes.contains { $0.contains("suppressed in the files") })
     }
 
+    /// A census headcount is a whole number of pupils: 4.083 (4,083 with a full stop for
+    /// thousands) is refused at its cell, not read as four pupils; 4083 and "4,083" are read.
+    @Test func aFractionalHeadcountIsRefused() throws {
+        let d = try small { year, g in year == 2019 && g == 3 ? "4.083" : "100" }
+        do {
+            _ = try DataSource.load(d.directory)
+            Issue.record("read a headcount of 4.083")
+        } catch {
+            #expect(error.message.contains("pupils_by_ncy_la_test.csv:5:8"), "\(error.message)")
+            #expect(error.message.contains("'4.083' is not a whole number of pupils"), "\(error.message)")
+        }
+        for written in ["4083", "\"4,083\""] {
+            let ok = try small { year, g in year == 2019 && g == 3 ? written : "100" }
+            #expect(try DataSource.load(ok.directory).rolls.pupils(yearIndex: 0, area: 0, YearGroup(3)) == 4083)
+        }
+    }
+
     /// A download broken down by school type has several rows for each LA, year and year
     /// group: the error names the column and its values, not just a repeated row. Rows
     /// repeated whole are still duplicates.
