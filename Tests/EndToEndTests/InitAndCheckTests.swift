@@ -74,6 +74,22 @@ import Testing
         #expect(!(try CLI.run(["check"])).stdout.contains("no pupils in"))
     }
 
+    /// A roll with a decimal part is read as written, but `check` warns of it (a census count
+    /// is whole pupils; 4.083 may be 4,083 with a full stop for thousands); the demo's whole
+    /// counts give no such warning.
+    @Test func checkWarnsOfFractionalRolls() throws {
+        let dir = try CLI.brokenDemo("rolls.csv") { $0.replacingOccurrences(of: "\n2016/17,P01-04,R,48\n", with: "\n2016/17,P01-04,R,4.083\n") }
+        let r = try CLI.run(["check", "--data", dir.path])
+        #expect(r.status == 0 && r.stdout.contains("rolls.csv has 1 pupil count with a decimal part (line 5: 4.083): a census count is whole pupils"), "\(r.stdout)")
+        #expect(!(try CLI.run(["check"])).stdout.contains("decimal part"))
+        // On the DfE route, an LA with no pupils in a phase (the City of London's secondary)
+        // is not warned of as lacking places for it.
+        if let london = CLI.london {
+            let lon = try CLI.run(["check", "--data", london])
+            #expect(lon.status == 0 && !lon.stdout.contains("201 City of London has no secondary places"), "\(lon.stdout)")
+        }
+    }
+
     @Test func theDemoIsReadyWithAWarningAboutBirths() throws {
         let r = try CLI.run(["check"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

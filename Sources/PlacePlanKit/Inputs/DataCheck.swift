@@ -48,6 +48,7 @@ public enum DataCheck {
         } catch { report.problems += error.flattened }
         report.warnings += suppressedCells(data)
         report.warnings += vanishedCohorts(data)
+        if !data.isLAData, let note = fractionalRolls((directory as NSString).appendingPathComponent(PlacePlanFormat.rollsFile)) { report.warnings.append(note) }
 
         // Births: the last Reception the known births feed.
         if let last = birthYears.max() {
@@ -63,7 +64,10 @@ public enum DataCheck {
             let last = data.rolls.years.count - 1
             // LAs abolished before the last census are forecast only inside their successors.
             for (a, area) in data.areas.enumerated() where data.rolls.hasCensus(yearIndex: last, area: a) {
-                for phase in ReportingPhase.allCases where area.phase.yearGroups.contains(phase.entryYearGroup) && !assessed.contains("\(area.id) \(phase)") {
+                // A phase with no pupils either (the City of London's secondary) needs no places.
+                let taught = { (phase: ReportingPhase) in phase.yearGroups.contains { (data.rolls.pupils(yearIndex: last, area: a, $0) ?? 1) > 0 } }
+                for phase in ReportingPhase.allCases
+                where area.phase.yearGroups.contains(phase.entryYearGroup) && !assessed.contains("\(area.id) \(phase)") && taught(phase) {
                     report.warnings.append(
                         "\(area.id) \(area.name) has no \(phase) " + (data.isLAData ? "places in \(LACapacity.file)" : "mainstream school") + ": its \(phase) places are not assessed")
                 }
@@ -149,6 +153,24 @@ public enum DataCheck {
             }
         }
         return found.count > 10 ? Array(found.prefix(10)) + ["and \(found.count - 10) more such school year groups"] : found
+    }
+
+    /// A warning when rolls.csv has pupil counts with a decimal part. They are read as
+    /// written (projected or averaged rolls may have them), but a census count is whole
+    /// pupils, and 4.083 may be 4,083 with a full stop for thousands. Nil when there are none
+    /// (or the file cannot be read: the loader has said why).
+    static func fractionalRolls(_ path: String) -> String? {
+        guard let file = try? CSVFile(path: path), let column = file.columnNumber(["pupils", "headcount"]) else { return nil }
+        var found: [String] = [], count = 0
+        for i in 0..<file.rowCount {
+            let r = file.record(i)
+            guard let v = CSVRecord.number(r.text(column)), v != v.rounded() else { continue }
+            count += 1
+            if found.count < 3 { found.append("line \(r.line): \(r.text(column))") }
+        }
+        guard count > 0 else { return nil }
+        return "\((path as NSString).lastPathComponent) has \(Format.count(Double(count))) pupil count\(count == 1 ? "" : "s") with a decimal part (\(found.joined(separator: ", "))\(count > found.count ? ", ..." : "")): "
+            + "a census count is whole pupils; if a full stop stands for thousands (4.083 for 4,083), write 4083"
     }
 
     /// A warning for each area with census cells that are suppressed or missing inside its
