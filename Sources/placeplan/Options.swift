@@ -119,8 +119,12 @@ struct ModelArguments: ParsableArguments {
     }
 
     /// Loads the scenarios and runs them on the data (with draws when asked for; progress
-    /// on stderr when it is a terminal).
-    func run(_ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil, draws: UncertaintySettings? = nil) throws(PlacePlanError) -> ScenarioForecast {
+    /// on stderr when it is a terminal). `comparesPlaces`: the command sets pupils against
+    /// mainstream places (not `forecast` or `send`), so a note says when earlier years are
+    /// compared with later places (``DataSet/capacityBeforeItsYearsNote(origin:)``).
+    func run(
+        _ data: DataSet, margin: Double? = nil, highSurplus: Double? = nil, draws: UncertaintySettings? = nil, comparesPlaces: Bool = true
+    ) throws(PlacePlanError) -> ScenarioForecast {
         let line = ProgressLine()
         defer { line.clear() }  // also when the run fails
         let run = try ScenarioRunner.run(
@@ -128,6 +132,7 @@ struct ModelArguments: ParsableArguments {
             progress: { line.show($0) })
         line.clear()
         for text in run.notes { note(text) }
+        if comparesPlaces, let text = run.data.capacityBeforeItsYearsNote(origin: run.forecast.origin) { note(text) }
         Self.noteChangesPastForecast(run)
         return run
     }

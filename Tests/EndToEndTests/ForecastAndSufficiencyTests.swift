@@ -139,6 +139,9 @@ import Testing
         let early = try CLI.run(["sufficiency", "--data", london, "--la", "302", "--from", "2016/17", "--years", "3"])
         #expect(early.status == 0 && early.stderr.contains("school_capacity_la.csv gives places for 2022/23-2024/25 only, and each LA's latest are held for every year: 2016/17-2021/22 are compared with those later places, not the places of the time"), "\(early.stderr)")
         #expect(!cityDraws.stderr.contains("gives places for"))
+        // `forecast` and `send` compare nothing with mainstream places: no such note.
+        let earlyForecast = try CLI.run(["forecast", "--data", london, "--la", "302", "--from", "2016/17", "--years", "3"])
+        #expect(earlyForecast.status == 0 && !earlyForecast.stderr.contains("gives places for"), "\(earlyForecast.stderr)")
         // Asked for its secondary places alone: an error naming the option, not an empty table.
         let citySecondary = try CLI.run(["sufficiency", "--data", london, "--la", "201", "--phase", "secondary", "--years", "3"])
         #expect(citySecondary.status == 64 && citySecondary.stdout.isEmpty, "\(citySecondary.stdout)")

@@ -79,7 +79,6 @@ public enum ScenarioRunner {
         let forecast = Forecast(areas: known.areas, origin: start, columns: applied.map(\.scenario.name), states: states, births: births)
         var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied, data: known)
         if let note = DataSet.excludedBeforeDataNote(Set(applied.flatMap(\.model.excludedYears)), census: known.rolls.years) { result.data.notes.append(note) }
-        if let note = known.capacityBeforeItsYearsNote(origin: start) { result.data.notes.append(note) }
         // The notes on a calibration pool speak of auto's choice if any scenario makes one.
         let chooser = applied.first { $0.model.choosesEstimators }?.model ?? applied[0].model
         if let uncertainty {

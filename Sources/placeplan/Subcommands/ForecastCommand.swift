@@ -28,7 +28,7 @@ struct ForecastCommand: ParsableCommand {
         try reportingErrors {
             let dataSet = try data.load()
             let shown = try filter.filter(dataSet.areas)
-            let run = try model.run(dataSet, draws: draws.settings())
+            let run = try model.run(dataSet, draws: draws.settings(), comparesPlaces: false)
             var out = ForecastReport(run, dataLabel: run.dataLabel)
             out.filter = shown
             let text = output.format == .xlsx ? "" : try out.render(output.format, colour: output.colour)

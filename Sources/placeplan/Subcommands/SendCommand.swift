@@ -123,7 +123,7 @@ struct SendCommand: ParsableCommand {
             }
             // The mainstream forecast first: an LA that cannot be forecast (abolished before the
             // origin, say) is told so before its EHCP files are looked at.
-            let scenarioRun = try model.run(dataSet)
+            let scenarioRun = try model.run(dataSet, comparesPlaces: false)
             let history = try EHCPHistory.load(directory: data.data, authority: scenarioRun.data.ehcpAuthority ?? authority, predecessors: scenarioRun.data.ehcpPredecessors)
             var costTable = SENDCosts.illustrative
             let defaultCosts = [(data.data as NSString).appendingPathComponent("send_costs.csv"), (data.data as NSString).appendingPathComponent("send/send_costs.csv")]
