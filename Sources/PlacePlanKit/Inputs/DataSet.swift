@@ -436,12 +436,11 @@ public struct DataSet: Sendable {
     }
 
     /// On the DfE route, a note when a forecast from `origin` shows years before the first
-    /// year of the LA places file with places in it (`--from 2016/17` with scorecards from
-    /// 2023/24; the files' 2022/23 rows are `x`): each LA's
-    /// latest places are held for every year (``LACapacity``), so those years are compared
-    /// with later places, not the places of the time. Nil otherwise.
+    /// year of the LA places file with places in it (`--from 2016/17`, or the last census
+    /// 2022/23, with scorecards whose 2022/23 rows are `x`): each LA's latest places are held
+    /// for every year (``LACapacity``), so those years are compared with later places, not
+    /// the places of the time. Nil otherwise.
     public func capacityBeforeItsYearsNote(origin: AcademicYear) -> String? {
-        // The years with places published for some LA (the scorecards' 2022/23 rows are `x`).
         let years = capacity?.places.values.flatMap { $0.filter { $0.value.primary != nil || $0.value.secondary != nil }.keys } ?? []
         guard !schools.isEmpty, let first = years.min(), let last = years.max(), origin < first else { return nil }
         return "\(LACapacity.file) gives places for \(first)\(last > first ? "-\(last)" : "") only, and each LA's latest are held for every year: "

@@ -201,7 +201,7 @@ public struct HTMLReport: Sendable {
         let unassessed = f.areas.enumerated().compactMap { a, area -> String? in
             let phases = ReportingPhase.allCases.filter { phase in
                 area.phase.yearGroups.contains(phase.entryYearGroup) && !report.rows.contains { $0.areaID == area.id && $0.phase == phase }
-                    && f.pupils(f.origin, area: a, phase: phase) > 0  // (the City of London teaches no secondary)
+                    && f.hasPupils(area: a, phase: phase)  // (the City of London teaches no secondary)
             }
             return phases.isEmpty ? nil : "\(Self.escape(area.id)) \(Self.escape(area.name)) (\(phases.map(\.rawValue).joined(separator: ", ")))"
         }
