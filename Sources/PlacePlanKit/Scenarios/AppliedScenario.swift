@@ -92,10 +92,20 @@ public struct AssumptionOverrides: Sendable, Hashable {
 extension AppliedScenario {
     /// Adds what does not flow through the ratios to column `c` of a projected state, h
     /// years after `origin`: housing pupils, then the pupils who move when a school closes.
-    public func overlay(_ state: inout CohortState, column c: Int, step h: Int, origin: AcademicYear) {
+    ///
+    /// Demolitions take pupils away, and a cell they would take below zero (more homes
+    /// demolished than the area's pupils can have come from) is held at zero pupils. Returns
+    /// the areas where that happened, for a note.
+    @discardableResult
+    public func overlay(_ state: inout CohortState, column c: Int, step h: Int, origin: AcademicYear) -> Set<Int> {
         let A = state.areas
+        var heldAtZero = Set<Int>()
         for g in YearGroup.all {
-            for area in 0..<A { state[g, area, c] += housingPupils[h - 1][g.index * A + area] }
+            for area in 0..<A {
+                let pupils = state[g, area, c] + housingPupils[h - 1][g.index * A + area]
+                if pupils < 0 { heldAtZero.insert(area) }
+                state[g, area, c] = max(0, pupils)
+            }
         }
         for move in closureMoves where origin + h >= move.year {
             for g in move.yearGroups {
@@ -104,6 +114,7 @@ extension AppliedScenario {
                 for t in move.targets { state[g, t.area, c] += moved * t.weight }
             }
         }
+        return heldAtZero
     }
 
     /// Checks a scenario against the data known at `origin` and builds its inputs for a

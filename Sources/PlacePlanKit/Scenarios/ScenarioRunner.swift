@@ -73,11 +73,19 @@ public enum ScenarioRunner {
             }
         }
         // Overlays that do not flow through the ratios: housing, then closure moves.
+        var demolitionNotes: [String] = []
         for (c, a) in applied.enumerated() {
-            for h in 1...horizon { a.overlay(&states[h], column: c, step: h, origin: start) }
+            var heldAtZero: [Int: [AcademicYear]] = [:]
+            for h in 1...horizon {
+                for area in a.overlay(&states[h], column: c, step: h, origin: start) { heldAtZero[area, default: []].append(start + h) }
+            }
+            if !heldAtZero.isEmpty {
+                demolitionNotes.append(Self.demolitionsNote(scenario: a.scenario.name, areas: known.areas, heldAtZero: heldAtZero))
+            }
         }
         let forecast = Forecast(areas: known.areas, origin: start, columns: applied.map(\.scenario.name), states: states, births: births)
         var result = ScenarioForecast(forecast: forecast, models: models.map { $0! }, applied: applied, data: known)
+        result.data.notes += demolitionNotes
         if let note = DataSet.excludedBeforeDataNote(Set(applied.flatMap(\.model.excludedYears)), census: known.rolls.years) { result.data.notes.append(note) }
         // The notes on a calibration pool speak of auto's choice if any scenario makes one.
         let chooser = applied.first { $0.model.choosesEstimators }?.model ?? applied[0].model
@@ -107,6 +115,19 @@ public enum ScenarioRunner {
             result.data.notes.append(note)
         }
         return result
+    }
+
+    /// The note on a scenario whose demolitions took more pupils from an area than its
+    /// forecast has (say 100,000 homes typed for 1,000): which areas and years were held at
+    /// zero pupils, so that the typo is found rather than read as an empty area.
+    static func demolitionsNote(scenario: String, areas: [PlanningArea], heldAtZero: [Int: [AcademicYear]]) -> String {
+        let listed = heldAtZero.keys.sorted().map { a in
+            let years = heldAtZero[a]!
+            return "\(areas[a].id) in \(years.first!)" + (years.count > 1 ? "-\(years.last!)" : "")
+        }
+        return "scenario '\(scenario)': its demolitions take more pupils than the forecast has in "
+            + listed.joined(separator: ", ")
+            + "; those year groups are held at zero pupils (check the demolitions and demolition_mix of its housing changes)"
     }
 
     /// One engine run for the columns that share `model`.

@@ -162,17 +162,19 @@ final class DrawChunk: @unchecked Sendable {
         swap(&state, &next)
     }
 
-    /// The scenario's overlays on this step's state: housing and closure moves, then each
-    /// draw's housing delivery. The view is the state's values copied into its own buffer
-    /// (no new allocation), since the overlays must not feed the next step.
+    /// The scenario's overlays on this step's state: each draw's housing delivery (how far
+    /// its share and delay move the schemes' pupils from the full, on-time ones), then the
+    /// housing pupils and closure moves, which hold any cell demolitions take below zero at
+    /// zero. The view is the state's values copied into its own buffer (no new allocation),
+    /// since the overlays must not feed the next step.
     func overlay(_ applied: AppliedScenario, step h: Int, origin: AcademicYear) {
         guard var view = overlaid else { return }
         overlaid = nil  // let go of the reference, so that writing does not copy
         view.values.withUnsafeMutableBufferPointer { out in
             state.values.withUnsafeBufferPointer { src in out.baseAddress!.update(from: src.baseAddress!, count: src.count) }
         }
-        applied.overlayAll(&view, step: h, origin: origin)
         applied.overlayDelivery(&view, step: h, draws: delivery)
+        applied.overlayAll(&view, step: h, origin: origin)
         overlaid = view
     }
 }

@@ -266,7 +266,7 @@ final class SharedRows: @unchecked Sendable {
 
 extension AppliedScenario {
     /// Each draw's housing delivery: a scheme's completions' pupils at step h, P(h), which
-    /// the overlay added in full, become share · P(h − delay). `draws` holds (share, delay)
+    /// the overlay adds in full, become share · P(h − delay). `draws` holds (share, delay)
     /// per column and uncertain scheme.
     func overlayDelivery(_ state: inout CohortState, step h: Int, draws: [(share: Double, delay: Int)]) {
         let S = uncertainDelivery.count, A = state.areas
@@ -278,7 +278,7 @@ extension AppliedScenario {
                 for g in YearGroup.all {
                     for a in 0..<A {
                         let p = full[g.index * A + a], q = late?[g.index * A + a] ?? 0
-                        if p != 0 || q != 0 { state[g, a, c] += share * q - p }
+                        if p != 0 || q != 0 { state[g, a, c] += share * q - p }  // before `overlay`, which holds cells at zero
                     }
                 }
             }
@@ -287,7 +287,7 @@ extension AppliedScenario {
 
     /// ``overlay(_:column:step:origin:)`` for every column (draws of one scenario).
     func overlayAll(_ state: inout CohortState, step h: Int, origin: AcademicYear) {
-        guard closureMoves.isEmpty == false || housingPupils[h - 1].contains(where: { $0 != 0 }) else { return }
+        guard closureMoves.isEmpty == false || !uncertainDelivery.isEmpty || housingPupils[h - 1].contains(where: { $0 != 0 }) else { return }
         for c in 0..<state.columns { overlay(&state, column: c, step: h, origin: origin) }
     }
 }

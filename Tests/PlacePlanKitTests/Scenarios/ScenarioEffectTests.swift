@@ -111,6 +111,43 @@ import Testing
         #expect(abs(first.diff + 200 * 0.03) < 1e-9)
     }
 
+    /// Demolitions that would take more pupils than an area has (100,000 homes typed for
+    /// 1,000) hold its year groups at zero, in the forecast and in every draw, and a note
+    /// names the scenario, the areas and the years.
+    @Test func demolitionsBeyondTheAreasPupilsHoldItAtZeroWithANote() throws {
+        let yaml = """
+            name: typo
+            changes:
+              - type: regeneration
+                area: A
+                secondary_area: S
+                completions: {2024: 10}
+                demolitions: {2024: 100000}
+                mix: [{type: flat, bedrooms: 2, tenure: market, share: 1}]
+                delivery: {share: [0.6, 1.0], delay: 1}
+            """
+        let scenario = try ScenarioFile.load(try d.scenario("s.yaml", yaml))
+        let run = try ScenarioRunner.run(
+            data, scenarios: [.baseline, scenario], overrides: AssumptionOverrides(horizon: 4),
+            uncertainty: UncertaintySettings(draws: 200, seed: 1))
+        let f = run.forecast
+        for h in 0...4 {
+            for g in YearGroup.all {
+                for a in 0..<data.areas.count {
+                    #expect(f.states[h][g, a, 1] >= 0)
+                    if 2022 + h >= 2024 && data.areas[a].phase.yearGroups.contains(g) && (a == 0 || a == 2) {
+                        #expect(f.states[h][g, a, 1] == 0)
+                    }
+                }
+            }
+        }
+        let note = try #require(run.notes.first { $0.hasPrefix("scenario 'typo'") })
+        #expect(note.contains("A in 2024/25-2026/27") && note.contains("S in 2024/25-2026/27"))
+        #expect(!run.notes.contains { $0.hasPrefix("scenario 'baseline'") })
+        let draws = try #require(run.draws?[1])
+        #expect(draws.cells.allSatisfy { $0 >= 0 } && draws.totals.allSatisfy { $0 >= 0 })
+    }
+
     @Test func panChangeFillsUpOneYearGroupAYear() throws {
         let (run, places) = try compare("name: p\nchanges:\n  - {type: expansion, school: A1, year: 2024, change: +30}\n")
         #expect(pupilsDiffer(run).isEmpty)
