@@ -90,6 +90,25 @@ import Testing
         }
     }
 
+    /// The caseload file by planning area: a January after the last census is a problem (and
+    /// left out of a forecast, which says so); one two or more years old, and a Y1-Y11 total
+    /// far from the DfE caseload's, are warnings.
+    @Test func checkReadsTheCaseloadFileByAreaAgainstTheCensusAndTheDfEFiles() throws {
+        let future = try CLI.demoWithSEND { $0 == "ehcp_caseload_by_area.csv" ? $1 + "2030,P01,Y3,VI,AP/other,4\n" : $1 }
+        let f = try CLI.run(["check", "--data", future.path])
+        #expect(f.status == 65 && f.stdout.contains("'2030' is not a January by the last census, January 2026 (2025/26)"), "\(f.stdout)")
+        let send = try CLI.run(["send", "--data", future.path, "--years", "3"])
+        let source = send.stdout.replacingOccurrences(of: "\n    ", with: " ")  // the table's header wraps
+        #expect(send.status == 0 && source.contains("its January 2026 plans, then each area's own flow; January 2030 left out, after the census forecast from"), "\(send.stdout)\(send.stderr)")
+        let old = try CLI.demoWithSEND { $0 == "ehcp_caseload_by_area.csv" ? $1.replacingOccurrences(of: "\n2026,", with: "\n2023,") : $1 }
+        let o = try CLI.run(["check", "--data", old.path])
+        #expect(o.status == 0 && o.stdout.contains("ehcp_caseload_by_area.csv's latest January is 2023, 3 years before the census (January 2026)"), "\(o.stdout)")
+        let big = try CLI.demoWithSEND { $0 == "ehcp_caseload_by_area.csv" ? $1 + "2026,P01,Y3,VI,AP/other,20000\n" : $1 }
+        let b = try CLI.run(["check", "--data", big.path])
+        #expect(b.status == 0 && b.stdout.contains("the DfE caseload counts 2,833 at ages 5-15 for Demo Borough"), "\(b.stdout)")
+        #expect(!(try CLI.run(["check"])).stdout.contains("the DfE caseload counts"))
+    }
+
     @Test func theDemoIsReadyWithAWarningAboutBirths() throws {
         let r = try CLI.run(["check"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")

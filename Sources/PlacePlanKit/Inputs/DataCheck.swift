@@ -101,12 +101,14 @@ public enum DataCheck {
         // SEND.
         let authorities = Set(data.shownAreas.map(\.localAuthority))
         var ehcpFiles: [String: String]?
+        var history: EHCPHistory?
         do { ehcpFiles = try EHCPHistory.files(in: directory) } catch { report.problems += error.flattened }
         if ehcpFiles != nil {
             if authorities.count == 1 {
                 do {
-                    let history = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority ?? authorities.first!, predecessors: data.ehcpPredecessors)
-                    report.found.append("EHCP files for \(history.authority): placeplan send can run")
+                    let loaded = try EHCPHistory.load(directory: directory, authority: data.ehcpAuthority ?? authorities.first!, predecessors: data.ehcpPredecessors)
+                    history = loaded
+                    report.found.append("EHCP files for \(loaded.authority): placeplan send can run")
                 } catch .insufficientHistory(let what, _) {
                     // Files too thin for the SEND model, or without the authority: the
                     // forecast runs, and report, export and plan leave SEND out.
@@ -125,15 +127,59 @@ public enum DataCheck {
         }
         if let path = AreaCaseload.find(in: directory) {
             do {
-                let c = try AreaCaseload.read(path, areas: data.areas)
-                let plans = c.plans.values.reduce(0.0) { $0 + $1.reduce(0) { $0 + $1.reduce(0, +) } }
-                report.found.append("EHCP plans by planning area: \(Format.count(plans)) in January \(c.january) over \(c.plans.count) areas (\(path))")
+                let file = try AreaCaseload.read(path, areas: data.areas)
+                let (found, problems, warnings) = Self.areaCaseload(file, census: data.rolls.years.last, history: history)
+                report.found += found
+                report.problems += problems
+                report.warnings += warnings
             } catch { report.problems += error.flattened }
         } else if !data.isLAData, data.shownAreas.count > 1 {
             report.warnings.append(
                 "no ehcp_caseload_by_area.csv: placeplan send shares EHCP pupils out over the areas by their pupils, then follows each area's flow")
         }
         return report
+    }
+
+    /// What `check` says of the caseload file by planning area: what it holds; a problem for
+    /// a January after the last census (a mistyped year, or a count not yet made: a forecast
+    /// would leave it out); warnings when its latest January is two or more years before the
+    /// census (the areas' shares of plans are as they were then), and when its Y1-Y11 plans
+    /// differ by more than a fifth from the DfE caseload's ages 5-15 of the same January (a
+    /// wrong year, area or count, or a file of another authority).
+    static func areaCaseload(
+        _ file: AreaCaseload, census: AcademicYear?, history: EHCPHistory?
+    ) -> (found: [String], problems: [PlacePlanError], warnings: [String]) {
+        var problems: [PlacePlanError] = [], warnings: [String] = []
+        let name = (file.path as NSString).lastPathComponent
+        var used = file
+        if let census {
+            let by = census.startYear + 1
+            for january in file.januaries where january > by {
+                problems.append(.invalidValue(
+                    SourceLocation(file: file.path, line: file.firstLine(january: january) ?? 2, column: 1, field: "year"), value: "\(january)",
+                    expected: "a January by the last census, January \(by) (\(census)); a forecast leaves later counts out"))
+            }
+            if let known = file.asOf(census) {
+                used = known
+                if by - known.january >= 2 {
+                    warnings.append(
+                        "\(name)'s latest January is \(known.january), \(by - known.january) years before the census (January \(by)): "
+                            + "each area's share of plans is as it was then; add the latest count")
+                }
+            }
+        }
+        let plans = used.plans.values.reduce(0.0) { $0 + $1.reduce(0) { $0 + $1.reduce(0, +) } }
+        let areas = used.plans.count
+        let found = ["EHCP plans by planning area: \(Format.count(plans)) in January \(used.january) over \(areas) area\(areas == 1 ? "" : "s") (\(file.path))"]
+        if let dfe = history?.plansYear1to11[used.january], dfe > 0 {
+            let own = used.plansYear1to11(january: used.january)
+            if abs(own / dfe - 1) > 0.2 {
+                warnings.append(
+                    "\(name) counts \(Format.count(own)) plans in Y1-Y11 in January \(used.january); the DfE caseload counts \(Format.count(dfe)) at ages 5-15 for \(history!.authority): "
+                        + "is a year, an area or a count wrong, or is the file another authority's?")
+            }
+        }
+        return (found, problems, warnings)
     }
 
     /// A warning for each school year group with no pupils (or no row, which a school-level

@@ -28,7 +28,7 @@ public struct PlanOutput: Sendable {
     public func header() -> String {
         let s = plan.settings
         var lines = ["Least-cost plan from the \(plan.origin) census, \(Format.years(plan.horizon)) ahead (to \(last))"]
-        lines.append("Data: \(dataLabel); options: '\(plan.options.name)' (\(plan.options.file.isEmpty ? "built in" : plan.options.file)), \(plan.options.options.count) options")
+        lines.append("Data: \(dataLabel); options: '\(plan.options.name)' (\(plan.options.file.isEmpty ? "built in" : plan.options.file)), \(plan.options.options.count) option\(plan.options.options.count == 1 ? "" : "s")")
         if let draws = plan.draws {
             lines.append("Rule: in every planning area, phase and year, and in Reception and Y7, the chance of a deficit at most \(Format.percent(s.risk)) (\(Format.count(Double(draws))) draws)")
         } else {

@@ -4,17 +4,28 @@ import Foundation
 /// case-management system: `ehcp_caseload_by_area.csv` in the data directory or its `send/`
 /// folder, columns `year` (the January of the count, 2025 or 2024/25), `planning_area`,
 /// `year_group` (R, Y1 ... Y13), `primary_need` (ASD, SLCN, ...), `placement` (mainstream,
-/// ARP, special, AP/other) and `plans`. The latest January gives each area's prevalence by
-/// phase and need against the authority's.
+/// ARP, special, AP/other) and `plans`. The latest January by the census a forecast starts
+/// from (``asOf(_:)``) gives each area's prevalence by phase and need against the authority's.
 public struct AreaCaseload: Sendable, Hashable {
     public var path: String
-    /// The January the prevalences come from (the file's latest).
+    /// The January the prevalences come from (the file's latest, or the latest by the census
+    /// after ``asOf(_:)``).
     public var january: Int
     /// Plans at that January by area id, then [phase index][need index], all placements.
-    public var plans: [String: [[Double]]]
+    public var plans: [String: [[Double]]] { counts[january]?.plans ?? [:] }
     /// Plans at that January by area id, then [year group · cells + (need, placement) cell]
     /// (``SENDCalibration/cell(_:_:)``): where the area's plans start their flow.
-    public var cells: [String: [Double]] = [:]
+    public var cells: [String: [Double]] { counts[january]?.cells ?? [:] }
+    /// Every January of the file: its plans, cells and first line.
+    var counts: [Int: Counts]
+    /// Januaries of the file after the census the forecast starts from, left out (``asOf(_:)``).
+    public var leftOut: [Int] = []
+
+    struct Counts: Sendable, Hashable {
+        var plans: [String: [[Double]]] = [:]
+        var cells: [String: [Double]] = [:]
+        var firstLine: Int
+    }
 
     /// The file names looked for, in order, below the data directory.
     public static let fileNames = ["ehcp_caseload_by_area.csv", "send/ehcp_caseload_by_area.csv"]
@@ -24,8 +35,37 @@ public struct AreaCaseload: Sendable, Hashable {
         fileNames.map { (directory as NSString).appendingPathComponent($0) }.first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// Reads and checks the file: every area one the data knows, counts whole and not
-    /// negative, each (year, area, year group, need, placement) once.
+    /// Every January of the file, in order.
+    public var januaries: [Int] { counts.keys.sorted() }
+
+    /// Plans of Y1-Y11 at a January, all areas: what the DfE's caseload counts as ages 5-15.
+    public func plansYear1to11(january: Int) -> Double {
+        let K = SENDCalibration.cells
+        var total = 0.0
+        for cells in (counts[january]?.cells ?? [:]).values {
+            for i in (1 * K)..<(12 * K) { total += cells[i] }
+        }
+        return total
+    }
+
+    /// The file's line where a January's rows start, for messages.
+    public func firstLine(january: Int) -> Int? { counts[january]?.firstLine }
+
+    /// The file as known at a forecast from `census`: its latest January by that census's
+    /// (January 2026 for 2025/26), later ones left out (a forecast from a past census does not
+    /// see later counts; ``DataCheck`` refuses a January after the data's last census). Nil
+    /// when the file has no January by then.
+    public func asOf(_ census: AcademicYear) -> AreaCaseload? {
+        let by = census.startYear + 1
+        guard let latest = counts.keys.filter({ $0 <= by }).max() else { return nil }
+        var known = self
+        known.january = latest
+        known.leftOut = counts.keys.filter { $0 > by }.sorted()
+        return known
+    }
+
+    /// Reads and checks the file: every area one the data knows, counts of plans whole and
+    /// not negative, each (year, area, year group, need, placement) once.
     public static func read(_ path: String, areas: [PlanningArea]) throws(PlacePlanError) -> AreaCaseload {
         let f = try CSVFile(path: path)
         guard f.rowCount > 0 else {
@@ -35,8 +75,7 @@ public struct AreaCaseload: Sendable, Hashable {
         let need = try f.require("primary_need", aliases: ["need"]), placement = try f.require("placement"), plans = try f.require("plans")
         let known = Set(areas.map(\.id))
         var seen: [String: Int] = [:]
-        var byYear: [Int: [String: [[Double]]]] = [:]
-        var cellsByYear: [Int: [String: [Double]]] = [:]
+        var counts: [Int: Counts] = [:]
         let K = SENDCalibration.cells
         try forEachRecord(f) { r throws(PlacePlanError) in
             let text = r.text(year)
@@ -61,14 +100,20 @@ public struct AreaCaseload: Sendable, Hashable {
             if let line = seen[key] { throw .duplicateRow(r.location(placement), key: "\(areaID) \(g) \(n) \(p) in \(january)", firstLine: line) }
             seen[key] = r.line
             guard let v = try r.count(plans) else { return }
+            // Plans are children: a fraction is a misread number (1.234 for 1,234), not a count.
+            guard v == v.rounded() else {
+                throw .invalidValue(r.location(plans), value: r.text(plans), expected: "a whole number of plans (is a full stop standing for thousands?)")
+            }
             let ni = SENDCalibration.needs.firstIndex(of: n)!
-            byYear[january, default: [:]][areaID, default: [[Double]](repeating: [Double](repeating: 0, count: PrimaryNeed.allCases.count), count: 2)][g.index <= 6 ? 0 : 1][ni] += v
-            cellsByYear[january, default: [:]][areaID, default: [Double](repeating: 0, count: YearGroup.count * K)][g.index * K + SENDCalibration.cell(ni, p)] += v
+            var c = counts[january] ?? Counts(firstLine: r.line)
+            c.plans[areaID, default: [[Double]](repeating: [Double](repeating: 0, count: PrimaryNeed.allCases.count), count: 2)][g.index <= 6 ? 0 : 1][ni] += v
+            c.cells[areaID, default: [Double](repeating: 0, count: YearGroup.count * K)][g.index * K + SENDCalibration.cell(ni, p)] += v
+            counts[january] = c
         }
-        guard let latest = byYear.keys.max() else {
+        guard let latest = counts.keys.max() else {
             throw .insufficientHistory("\(path): no plans", hint: "add the plans by planning area, or remove the file")
         }
-        return AreaCaseload(path: path, january: latest, plans: byYear[latest]!, cells: cellsByYear[latest] ?? [:])
+        return AreaCaseload(path: path, january: latest, counts: counts)
     }
 }
 
@@ -116,9 +161,23 @@ public enum SENDByArea {
     public static let shrinkage = 5.0
 
     /// Where the area split comes from, in words for every output.
-    public static func source(_ caseload: AreaCaseload?) -> String {
-        caseload.map { "EHCP pupils by area from \($0.path) (its January \($0.january) plans, then each area's own flow)" }
-            ?? "EHCP pupils shared out over the areas by their pupils, then each area's own flow (no ehcp_caseload_by_area.csv)"
+    /// - Parameters:
+    ///   - caseload: the file as known at the forecast's census (``AreaCaseload/asOf(_:)``).
+    ///   - unused: the file, when it has no January by that census.
+    public static func source(_ caseload: AreaCaseload?, unused: AreaCaseload? = nil, census: AcademicYear? = nil) -> String {
+        if let c = caseload {
+            let later = c.leftOut.isEmpty ? "" : "; January \(Self.years(c.leftOut)) left out, after the census forecast from"
+            return "EHCP pupils by area from \(c.path) (its January \(c.january) plans, then each area's own flow\(later))"
+        }
+        if let u = unused, let census {
+            return "EHCP pupils shared out over the areas by their pupils, then each area's own flow (\(u.path) starts in January \(u.januaries.first!), after the census forecast from, \(census))"
+        }
+        return "EHCP pupils shared out over the areas by their pupils, then each area's own flow (no ehcp_caseload_by_area.csv)"
+    }
+
+    /// Januaries in words: "2027" or "2027-2030".
+    static func years(_ januaries: [Int]) -> String {
+        januaries.count == 1 ? "\(januaries[0])" : "\(januaries.first!)-\(januaries.last!)"
     }
 
     /// - Parameters:

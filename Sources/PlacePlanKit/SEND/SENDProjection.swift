@@ -310,14 +310,17 @@ public enum SENDRunner {
             authority: history.authority, calibration: cal, assumptions: assumptions, columns: forecast.columns, years: years,
             states: withHousing, rows: rows)
         // By planning area: from the authority's caseload file by area when the data has one.
-        var caseload = assumptions.areaCaseload
-        if caseload == nil, let directory = data.directory, let path = AreaCaseload.find(in: directory) {
-            caseload = try AreaCaseload.read(path, areas: data.areas)
+        // The file as known at the forecast's census: a forecast from a past census does not
+        // see later counts.
+        var file = assumptions.areaCaseload
+        if file == nil, let directory = data.directory, let path = AreaCaseload.find(in: directory) {
+            file = try AreaCaseload.read(path, areas: data.areas)
         }
+        let caseload = file?.asOf(forecast.origin)
         result.areaRows = SENDByArea.rows(
             flows: states, calibration: cal, blocks: blocks, years: years, run: run, data: data, assumptions: assumptions,
             laRows: rows, caseload: caseload)
-        result.areaSource = SENDByArea.source(caseload)
+        result.areaSource = SENDByArea.source(caseload, unused: file, census: forecast.origin)
         if let uncertainty {
             // Draws of the first scenario, by superposition through the engine (`projectDraws`),
             // each year summarised as it comes (one year of draws in memory), its housing EHCPs

@@ -133,6 +133,7 @@ import Testing
         ("2025/27,P01,Y3,ASD,special,4", "the January of the count"),
         ("2026,P01,Y3,ASD,special,0x1F", ":2:"),
         ("2026,P01,Y3,ASD,special,4\n2026,P01,Y3,ASD,special,5", "duplicate"),
+        ("2026,P01,Y3,ASD,special,1.234", "not a whole number of plans"),
     ]) func badCaseloadFileIsAnError(row: String, message: String) throws {
         let data = try DataSource.load(demoDirectory)
         let scratch = try TemporaryData(files: ["ehcp_caseload_by_area.csv": "year,planning_area,year_group,primary_need,placement,plans\n\(row)\n"])
@@ -156,6 +157,27 @@ import Testing
         #expect(c.january == 2026)
         #expect(c.plans["P01"]?[0][SENDCalibration.needs.firstIndex(of: .asd)!] == 4)
         #expect(c.plans["S1"]?[1][SENDCalibration.needs.firstIndex(of: .semh)!] == 2)
+    }
+
+    /// A forecast from a census sees the file's latest January by that census, later ones
+    /// left out (and said so); with no January by then, the split is by pupils, said why.
+    @Test func caseloadFileAsKnownAtACensus() throws {
+        let data = try DataSource.load(demoDirectory)
+        let scratch = try TemporaryData(files: [
+            "ehcp_caseload_by_area.csv": "year,planning_area,year_group,primary_need,placement,plans\n2024,P01,Y3,ASD,special,9\n2026,P01,Y3,ASD,special,4\n2027,P01,Y3,ASD,special,7\n"
+        ])
+        let file = try AreaCaseload.read((scratch.directory as NSString).appendingPathComponent("ehcp_caseload_by_area.csv"), areas: data.areas)
+        #expect(file.january == 2027 && file.januaries == [2024, 2026, 2027])
+        let asd = SENDCalibration.needs.firstIndex(of: .asd)!
+        let now = try #require(file.asOf(AcademicYear(2025)))
+        #expect(now.january == 2026 && now.leftOut == [2027] && now.plans["P01"]?[0][asd] == 4)
+        #expect(now.plansYear1to11(january: 2026) == 4)
+        let past = try #require(file.asOf(AcademicYear(2024)))
+        #expect(past.january == 2024 && past.leftOut == [2026, 2027] && past.plans["P01"]?[0][asd] == 9)
+        #expect(SENDByArea.source(past).contains("its January 2024 plans, then each area's own flow; January 2026-2027 left out, after the census forecast from"))
+        #expect(file.asOf(AcademicYear(2022)) == nil)
+        #expect(SENDByArea.source(nil, unused: file, census: AcademicYear(2022)).contains("shared out over the areas by their pupils")
+            && SENDByArea.source(nil, unused: file, census: AcademicYear(2022)).contains("starts in January 2024, after the census forecast from, 2022/23"))
     }
 
     /// schools.csv's `locality`: areas separated by ';', each one areas.csv knows.
