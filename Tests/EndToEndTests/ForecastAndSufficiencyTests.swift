@@ -186,6 +186,43 @@ import Testing
         #expect(lines.count == 1 + 15 * 4 * 7)
     }
 
+    /// The DfE census with the authority's own schools.csv (`planning_area` its LA number):
+    /// its schools' places, ARPs and special schools win over the scorecards' LA places for
+    /// that LA, the others keep the scorecards', and notes and `check` say which came from where.
+    @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
+    func aSchoolsFileGivesAnLAItsOwnPlacesOnTheDfERoute() throws {
+        let dir = try CLI.scratch()
+        for file in try FileManager.default.contentsOfDirectory(atPath: CLI.london!) {
+            try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent(file).path, withDestinationPath: (CLI.london! as NSString).appendingPathComponent(file))
+        }
+        let header = "id,name,planning_area,phase,first_year_group,last_year_group,pan,net_capacity,opens,closes,arp_places\n"
+        try (header + "B1,Barnet primaries,302,primary,R,Y6,4400,30800,,,\nB2,Barnet secondaries,302,secondary,Y7,Y13,4000,28000,,,\n"
+            + "SP1,Oak Special,302,special,R,Y13,0,120,,,ASD:80\nB3,Barnet ARP primary,302,primary,R,Y6,30,210,,,ASD:20\n"
+            + "E1,Enfield primaries,308,primary,R,Y6,4000,28000,,,\n")
+            .write(to: dir.appendingPathComponent("schools.csv"), atomically: true, encoding: .utf8)
+        // Barnet's primary places are its schools' (30,800 + 210), not the scorecards' 30,800;
+        // Enfield's schools are left out of a run of Barnet alone.
+        let barnet = try CLI.run(["sufficiency", "--data", dir.path, "--la", "302", "--years", "3"])
+        #expect(barnet.status == 0 && barnet.stderr.contains("note: places for 302 Barnet from schools.csv (4 schools)\n"), "\(barnet.stderr)")
+        #expect(barnet.stdout.contains("2022/23*  31,010"), "\(barnet.stdout)")
+        #expect(!barnet.stderr.contains("gives places for 2023/24-2024/25 only"), "no scorecard places are shown")
+        // Its ARP and special places reach the SEND model's specialist sufficiency.
+        let send = try CLI.run(["send", "--data", dir.path, "--la", "302", "--years", "3", "--format", "csv"])
+        #expect(send.status == 0, "\(send.stderr)")
+        // ASD places: primary the ARP's 20 and half the special school's 80 (7 of its 14 year groups), secondary the other half.
+        let asd = send.stdout.split(separator: "\n").filter { $0.hasPrefix("baseline,2025/26,ASD,") }.map { $0.split(separator: ",")[7] }
+        #expect(asd == ["60.0", "40.0"], "\(send.stdout.prefix(600))")
+        // The whole file: the other LAs keep the scorecards' places, and check says which came from where.
+        let all = try CLI.run(["sufficiency", "--data", dir.path, "--years", "3", "--format", "csv"])
+        #expect(all.status == 0 && all.stderr.contains("note: places for 302 Barnet, 308 Enfield from schools.csv (5 schools); the other LAs' from school_capacity_la.csv"), "\(all.stderr)")
+        let check = try CLI.run(["check", "--data", dir.path])
+        #expect(check.status == 0 && check.stdout.contains("places for all of them: 2 LAs from schools.csv (5 schools, 1 special), 31 LAs from school_capacity_la.csv"), "\(check.stdout)")
+        // A school in an LA the census does not have is an error at its cell.
+        try (header + "X1,Nowhere,999,primary,R,Y6,30,210,,,\n").write(to: dir.appendingPathComponent("schools.csv"), atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["sufficiency", "--data", dir.path, "--la", "302", "--years", "3"])
+        #expect(bad.status == 65 && bad.stderr.contains("schools.csv:2:3") && bad.stderr.contains("999"), "\(bad.stderr)")
+    }
+
     @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
     func forecastsTheRealLondonFiles() throws {
         let r = try CLI.run(["forecast", "--data", CLI.london!, "--la", "302", "--years", "5"])

@@ -29,10 +29,20 @@ public enum DataCheck {
         let areas = "\(data.areas.count) planning area\(data.areas.count == 1 ? "" : "s") (\(phases))"
         if data.isLAData {
             // On the DfE route each LA's places are one entry per phase from the scorecards,
-            // not schools: say so, and for how many LAs.
-            let withPlaces = Set(schools.map(\.areaID)).count
+            // not schools, unless the folder has the user's own schools.csv: say which, and
+            // for how many LAs.
+            let own = schools.filter { data.ownSchoolAreas.contains($0.areaID) }, scorecards = schools.filter { !data.ownSchoolAreas.contains($0.areaID) }
+            let ownLAs = Set(own.map(\.areaID)).count, scorecardLAs = Set(scorecards.map(\.areaID)).count
+            let withPlaces = ownLAs + scorecardLAs
             let which = withPlaces < data.areas.count ? "places for \(withPlaces) of them" : data.areas.count == 1 ? "its places" : "places for all of them"
-            report.found.append("\(areas), \(which) from \(LACapacity.file) (\(schools.count) LA phase total\(schools.count == 1 ? "" : "s"))")
+            var sources: [String] = []
+            if !own.isEmpty {
+                sources.append("\(ownLAs == withPlaces ? "" : "\(ownLAs) LA\(ownLAs == 1 ? "" : "s") ")from \(PlacePlanFormat.schoolsFile) (\(own.count) school\(own.count == 1 ? "" : "s"), \(own.filter { $0.phase == .special }.count) special)")
+            }
+            if !scorecards.isEmpty {
+                sources.append("\(ownLAs == 0 ? "" : "\(scorecardLAs) LA\(scorecardLAs == 1 ? "" : "s") ")from \(LACapacity.file) (\(scorecards.count) LA phase total\(scorecards.count == 1 ? "" : "s"))")
+            }
+            report.found.append("\(areas), \(which)" + (sources.isEmpty ? " from \(LACapacity.file) (0 LA phase totals)" : sources.count == 1 ? " " + sources[0] : ": " + sources.joined(separator: ", ")))
         } else {
             report.found.append("\(areas), \(schools.count) school\(schools.count == 1 ? "" : "s") (\(schools.filter { $0.phase == .special }.count) special)")
         }
@@ -63,13 +73,26 @@ public enum DataCheck {
             let assessed = SufficiencyReport.assessed(schools: schools)
             let last = data.rolls.years.count - 1
             // LAs abolished before the last census are forecast only inside their successors.
-            for (a, area) in data.areas.enumerated() where data.rolls.hasCensus(yearIndex: last, area: a) {
+            // On the DfE route, LAs with no places at all (schools.csv for some LAs, and no
+            // scorecards for the others) are one warning, not two each.
+            let placed = Set(schools.map(\.areaID))
+            let unplaced = data.isLAData ? data.areas.indices.filter { data.rolls.hasCensus(yearIndex: last, area: $0) && !placed.contains(data.areas[$0].id) } : []
+            if !unplaced.isEmpty {
+                let names = unplaced.map { "\(data.areas[$0].id) \(data.areas[$0].name)" }
+                report.warnings.append(
+                    "\(DfECensusFormat.listed(names)) \(names.count == 1 ? "has" : "have") no places in "
+                        + (data.ownSchoolAreas.isEmpty ? LACapacity.file
+                            : data.capacity == nil ? "\(PlacePlanFormat.schoolsFile) and the folder has no \(LACapacity.file)" : "\(PlacePlanFormat.schoolsFile) or \(LACapacity.file)")
+                        + ": forecast, but not compared with places")
+            }
+            for (a, area) in data.areas.enumerated() where data.rolls.hasCensus(yearIndex: last, area: a) && !unplaced.contains(a) {
                 // A phase with no pupils either (the City of London's secondary) needs no places.
                 let taught = { (phase: ReportingPhase) in phase.yearGroups.contains { (data.rolls.pupils(yearIndex: last, area: a, $0) ?? 1) > 0 } }
                 for phase in ReportingPhase.allCases
                 where area.phase.yearGroups.contains(phase.entryYearGroup) && !assessed.contains("\(area.id) \(phase)") && taught(phase) {
                     report.warnings.append(
-                        "\(area.id) \(area.name) has no \(phase) " + (data.isLAData ? "places in \(LACapacity.file)" : "mainstream school") + ": its \(phase) places are not assessed")
+                        "\(area.id) \(area.name) has no \(phase) "
+                            + (data.isLAData && !data.ownSchoolAreas.contains(area.id) ? "places in \(LACapacity.file)" : "mainstream school") + ": its \(phase) places are not assessed")
                 }
             }
             for s in schools where s.phase != .special {

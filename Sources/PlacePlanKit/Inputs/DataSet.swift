@@ -312,6 +312,9 @@ public struct DataSet: Sendable {
     /// LA-level mainstream places (the DfE scorecards' `school_capacity_la.csv`), when the
     /// data has them; they become one school per LA and phase.
     public var capacity: LACapacity? = nil
+    /// On the DfE route, the LAs whose places come from the data folder's own schools.csv
+    /// (the user's schools, which win over the scorecards' LA places).
+    public var ownSchoolAreas: Set<String> = []
     /// Areas that are several LAs merged across a reorganisation: their LA numbers.
     public var mergedAreas: [String: [String]] = [:]
     /// The areas a user asked for (`--la`), when the loader kept others beside them: the
@@ -442,7 +445,7 @@ public struct DataSet: Sendable {
     /// the places of the time. Nil otherwise.
     public func capacityBeforeItsYearsNote(origin: AcademicYear) -> String? {
         let years = capacity?.places.values.flatMap { $0.filter { $0.value.primary != nil || $0.value.secondary != nil }.keys } ?? []
-        guard !schools.isEmpty, let first = years.min(), let last = years.max(), origin < first else { return nil }
+        guard schools.contains(where: { !ownSchoolAreas.contains($0.areaID) }), let first = years.min(), let last = years.max(), origin < first else { return nil }
         return "\(LACapacity.file) gives places for \(first)\(last > first ? "-\(last)" : "") only, and each LA's latest are held for every year: "
             + "\(origin)\(first - 1 > origin ? "-\(first - 1)" : "") \(first - 1 > origin ? "are" : "is") compared with those later places, not the places of the time"
     }

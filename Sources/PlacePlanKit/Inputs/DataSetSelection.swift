@@ -190,7 +190,16 @@ extension DataSet {
         if let merged { data.births[id] = merged }
         data.mergedAreas[id] = members.map(\.id)
         data.notes.append("\(id) \(name): one series across the break: \(event)")
-        data.schools = schools.filter { s in !members.contains { $0.id == s.areaID } } + (capacity?.schools(for: area, members: members.map(\.id), rolls: rolls, area: target) ?? [])
+        // The merged area's places: the members' own schools (schools.csv) where they have
+        // them, else the scorecards' places of its members.
+        let isMember = { (s: School) in members.contains { $0.id == s.areaID } }
+        let own = schools.filter { isMember($0) && ownSchoolAreas.contains($0.areaID) }.map { s -> School in
+            var moved = s
+            moved.areaID = id
+            return moved
+        }
+        data.schools = schools.filter { !isMember($0) } + (own.isEmpty ? capacity?.schools(for: area, members: members.map(\.id), rolls: rolls, area: target) ?? [] : own)
+        if !own.isEmpty { data.ownSchoolAreas.insert(id) }
         let others = indices.dropLast()
         var keep = Array(areas.indices)
         keep.removeAll { others.contains($0) }

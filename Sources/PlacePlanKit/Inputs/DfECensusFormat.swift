@@ -294,38 +294,64 @@ public enum DfECensusFormat {
         }
         data.notes = notes
         if let requested, requested != kept { data.requestedAreas = requested }
+        // The user's own schools.csv (placeplan's columns, `planning_area` the LA number): its
+        // places, ARPs and special schools win over the scorecards' for every LA it has
+        // schools for. Rows of LAs not loaded (another --la) are left out.
+        let schoolsPath = (directory as NSString).appendingPathComponent(PlacePlanFormat.schoolsFile)
+        if FileManager.default.fileExists(atPath: schoolsPath) {
+            let every = authorityOf.keys.sorted().map { PlanningArea(id: $0, name: authorityOf[$0]!.name, phase: .allThrough, localAuthority: $0) }
+            let own = try PlacePlanFormat.readSchools(CSVFile(path: schoolsPath), areas: every).filter { index[$0.areaID] != nil }
+            data.schools = own
+            data.ownSchoolAreas = Set(own.map(\.areaID))
+            data.sourceFiles.append(schoolsPath)
+        }
+        let fromCapacity = areas.filter { !data.ownSchoolAreas.contains($0.id) }
         let capacity = (directory as NSString).appendingPathComponent(LACapacity.file)
-        if FileManager.default.fileExists(atPath: capacity) {
+        if FileManager.default.fileExists(atPath: capacity), !fromCapacity.isEmpty {
             let places = try LACapacity.read(CSVFile(path: capacity))
             data.capacity = places
             data.sourceFiles.append(capacity)
-            data.schools = areas.enumerated().flatMap { a, area in
+            data.schools += fromCapacity.flatMap { area in
                 // An LA split after the census (Cumbria in 2023) has the places of its successors.
                 let split = data.reorganisations.first { $0.predecessors.map(\.number) == [area.id] }
                 let members = places.places[area.id] == nil ? split.map { $0.successors.map(\.number) } ?? [area.id] : [area.id]
-                return places.schools(for: area, members: members, rolls: rolls, area: a)
+                return places.schools(for: area, members: members, rolls: rolls, area: index[area.id]!)
             }
-            let without = areas.filter { area in !data.schools.contains { $0.areaID == area.id } && rolls.hasCensus(yearIndex: years.count - 1, area: index[area.id]!) }
+        }
+        let counted = { (area: PlanningArea) in rolls.hasCensus(yearIndex: years.count - 1, area: index[area.id]!) }
+        if !data.ownSchoolAreas.isEmpty {
+            let shown = areas.filter { data.ownSchoolAreas.contains($0.id) }.map { "\($0.id) \($0.name)" }
+            data.notes.append(
+                "places for \(Self.listed(shown)) from \(PlacePlanFormat.schoolsFile) (\(data.schools.filter { data.ownSchoolAreas.contains($0.areaID) }.count) schools)"
+                    + (fromCapacity.isEmpty ? "" : data.capacity == nil ? "; the other LAs have no places to compare with" : "; the other LAs' from \(LACapacity.file)"))
+        }
+        if data.capacity != nil {
+            let without = fromCapacity.filter { area in !data.schools.contains { $0.areaID == area.id } && counted(area) }
             if !without.isEmpty {
                 data.notes.append(
                     "\(LACapacity.file) has no places for \(without.map { "\($0.id) \($0.name)" }.joined(separator: ", ")): forecast, but not compared with places")
             }
-            // An LA with places for one phase only (the Isles of Scilly's primary places are not
-            // published), where that phase has pupils at the last census.
-            let assessed = SufficiencyReport.assessed(schools: data.schools)
-            for phase in ReportingPhase.allCases {
-                let missing = areas.filter { area in
-                    guard data.schools.contains(where: { $0.areaID == area.id }), !assessed.contains("\(area.id) \(phase)"), let a = index[area.id] else { return false }
-                    return phase.yearGroups.contains { (rolls.pupils(yearIndex: years.count - 1, area: a, $0) ?? 0) > 0 }
-                }
-                if !missing.isEmpty {
-                    data.notes.append(
-                        "\(LACapacity.file) has no \(phase) places for \(missing.map { "\($0.id) \($0.name)" }.joined(separator: ", ")): "
-                            + "their \(phase) pupils are forecast, but not compared with places")
-                }
+        }
+        // An LA with places for one phase only (the Isles of Scilly's primary places are not
+        // published), where that phase has pupils at the last census.
+        let assessed = SufficiencyReport.assessed(schools: data.schools)
+        for phase in ReportingPhase.allCases {
+            let missing = areas.filter { area in
+                guard data.schools.contains(where: { $0.areaID == area.id }), !assessed.contains("\(area.id) \(phase)"), let a = index[area.id] else { return false }
+                return phase.yearGroups.contains { (rolls.pupils(yearIndex: years.count - 1, area: a, $0) ?? 0) > 0 }
+            }
+            for (file, group) in [(LACapacity.file, missing.filter { !data.ownSchoolAreas.contains($0.id) }), (PlacePlanFormat.schoolsFile, missing.filter { data.ownSchoolAreas.contains($0.id) })] where !group.isEmpty {
+                data.notes.append(
+                    "\(file) has no \(phase) places for \(group.map { "\($0.id) \($0.name)" }.joined(separator: ", ")): "
+                        + "their \(phase) pupils are forecast, but not compared with places")
             }
         }
         return data
+    }
+
+    /// Names in a note: all of up to five, else the first five and how many more.
+    static func listed(_ names: [String]) -> String {
+        names.count <= 5 ? names.joined(separator: ", ") : names.prefix(5).joined(separator: ", ") + " and \(names.count - 5) more"
     }
 
     /// Whether a census row is not one LA's: its `geographic_level` (when the file has one) is
