@@ -98,12 +98,28 @@ public struct SavedRun: Sendable, Codable {
         }
         let inputsA = Dictionary(a.inputs.map { ($0.path, $0) }, uniquingKeysWith: { x, _ in x })
         let inputsB = Dictionary(b.inputs.map { ($0.path, $0) }, uniquingKeysWith: { x, _ in x })
+        // Inputs at a path only one run has are paired by file name when that name is one
+        // input's on each side (last autumn's data-2025/rolls.csv and this autumn's
+        // data-2026/rolls.csv): a new folder each year is not every file "only in" one run.
+        func name(_ path: String) -> String { (path as NSString).lastPathComponent }
+        let onlyA = a.inputs.filter { inputsB[$0.path] == nil }, onlyB = b.inputs.filter { inputsA[$0.path] == nil }
+        var paired: [String: Input] = [:]  // a's path -> b's input
+        for x in onlyA where onlyA.filter({ name($0.path) == name(x.path) }).count == 1 {
+            let same = onlyB.filter { name($0.path) == name(x.path) }
+            if same.count == 1 { paired[x.path] = same[0] }
+        }
+        let pairedB = Set(paired.values.map(\.path))
         for path in Set(inputsA.keys).union(inputsB.keys).sorted() {
             switch (inputsA[path], inputsB[path]) {
             case (let x?, let y?) where x.sha256 != y.sha256:
                 out.append("input \(path): changed (sha256 \(x.sha256.prefix(12))... vs \(y.sha256.prefix(12))...)")
-            case (nil, _?): out.append("input \(path): only in \(b.name)")
-            case (_?, nil): out.append("input \(path): only in \(a.name)")
+            case (let x?, nil):
+                if let y = paired[path] {
+                    if x.sha256 != y.sha256 { out.append("input \(name(path)): changed (\(path) vs \(y.path))") }
+                } else {
+                    out.append("input \(path): only in \(a.name)")
+                }
+            case (nil, _?) where !pairedB.contains(path): out.append("input \(path): only in \(b.name)")
             default: break
             }
         }
@@ -133,7 +149,8 @@ public struct RunStore: Sendable {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                throw .outputFailed(path: path, reason: "cannot create the run store: the folder \(folder) does not exist")
+                let what = FileManager.default.fileExists(atPath: folder) ? "\(folder) is a file, not a folder" : "the folder \(folder) does not exist"
+                throw .outputFailed(path: path, reason: "cannot create the run store: \(what)")
             }
             guard FileManager.default.isWritableFile(atPath: folder) else {
                 throw .outputFailed(path: path, reason: "cannot create the run store: the folder \(folder) is not writable")

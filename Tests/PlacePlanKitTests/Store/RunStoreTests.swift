@@ -56,6 +56,16 @@ import Testing
         #expect(diffs.contains("scenario 'baseline' margin: 5.0% vs 2.0%"))
         #expect(diffs.contains { $0.contains("changed (sha256") })
         #expect(SavedRun.differences(a, a).isEmpty)
+        // A new folder for the new autumn: inputs are paired by file name, and only a changed
+        // one is listed, not every file as "only in" one run.
+        var moved = a
+        moved.name = "moved"
+        moved.inputs = a.inputs.map { var i = $0; i.path = "/data-2026/" + ($0.path as NSString).lastPathComponent; return i }
+        moved.inputs[0].sha256 = String(repeating: "0", count: 64)
+        let first = (a.inputs[0].path as NSString).lastPathComponent
+        #expect(SavedRun.differences(a, moved) == ["input \(first): changed (\(a.inputs[0].path) vs /data-2026/\(first))"])
+        moved.inputs.append(SavedRun.Input(path: "/data-2026/extra.csv", sha256: "", bytes: 0))
+        #expect(SavedRun.differences(a, moved).contains("input /data-2026/extra.csv: only in moved"))
     }
 
     /// A store damaged outside placeplan (a run's rows lost or edited) is refused with the
