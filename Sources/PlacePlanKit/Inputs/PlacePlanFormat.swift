@@ -280,12 +280,25 @@ public enum PlacePlanFormat {
         // Every area needs a value (a number or a suppression code) for every year group of
         // its phase in every year: a gap is an error, not a zero.
         var errors: [PlacePlanError] = []
+        // A census year that most areas have no rows for (a school's rows typed under next
+        // year, a census half pasted in) is one error, not one per area.
+        let hasRows = { (y: Int, a: Int) in areas[a].phase.yearGroups.contains { present[rolls.offset(y, a, $0)] } }
+        let partial = areas.count < 4 ? [] : years.indices.filter { y in
+            let held = areas.indices.filter { hasRows(y, $0) }.count
+            return held > 0 && held * 2 < areas.count
+        }
+        for y in partial {
+            let held = areas.indices.filter { hasRows(y, $0) }.map { areas[$0].id }
+            errors.append(.insufficientHistory(
+                "\(file.path): \(years[y]) has rows for only \(held.count) of \(areas.count) areas (\(DfECensusFormat.listed(held))): a census year covers every area",
+                hint: "remove \(years[y])'s rows if that census is not complete yet, or add the other areas' rows"))
+        }
         for (a, area) in areas.enumerated() {
-            let missingYears = years.indices.filter { y in !area.phase.yearGroups.contains { present[rolls.offset(y, a, $0)] } }
+            let missingYears = years.indices.filter { y in !partial.contains(y) && !hasRows(y, a) }
             if !missingYears.isEmpty {
                 errors.append(.missingYears(file: file.path, series: "area \(area.id)", missing: missingYears.map { years[$0] }))
             }
-            for y in years.indices where !missingYears.contains(y) {
+            for y in years.indices where !missingYears.contains(y) && !partial.contains(y) {
                 let gaps = area.phase.yearGroups.filter { !present[rolls.offset(y, a, $0)] }
                 if !gaps.isEmpty {
                     errors.append(
