@@ -99,7 +99,7 @@ import Testing
         #expect(f.status == 65 && f.stdout.contains("'2030' is not a January by the last census, January 2026 (2025/26)"), "\(f.stdout)")
         let send = try CLI.run(["send", "--data", future.path, "--years", "3"])
         let source = send.stdout.replacingOccurrences(of: "\n    ", with: " ")  // the table's header wraps
-        #expect(send.status == 0 && source.contains("its January 2026 plans, then each area's own flow; January 2030 left out, after the census forecast from"), "\(send.stdout)\(send.stderr)")
+        #expect(send.status == 0 && source.contains("its January 2026 plans, then each area's own flow; January 2030 left out, after the forecast's first January"), "\(send.stdout)\(send.stderr)")
         let old = try CLI.demoWithSEND { $0 == "ehcp_caseload_by_area.csv" ? $1.replacingOccurrences(of: "\n2026,", with: "\n2023,") : $1 }
         let o = try CLI.run(["check", "--data", old.path])
         #expect(o.status == 0 && o.stdout.contains("ehcp_caseload_by_area.csv's latest January is 2023, 3 years before the census (January 2026)"), "\(o.stdout)")

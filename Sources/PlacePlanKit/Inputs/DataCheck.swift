@@ -176,13 +176,16 @@ public enum DataCheck {
         let name = (file.path as NSString).lastPathComponent
         var used = file
         if let census {
-            let by = census.startYear + 1
+            // The SEND forecast starts from the EHCP files' latest January, which can be a
+            // census later than the rolls'.
+            let by = max(census.startYear + 1, history?.latestByAge ?? 0)
+            let latest = AcademicYear(by - 1)
             for january in file.januaries where january > by {
                 problems.append(.invalidValue(
                     SourceLocation(file: file.path, line: file.firstLine(january: january) ?? 2, column: 1, field: "year"), value: "\(january)",
-                    expected: "a January by the last census, January \(by) (\(census)); a forecast leaves later counts out"))
+                    expected: "a January by the last census, January \(by) (\(latest)); a forecast leaves later counts out"))
             }
-            if let known = file.asOf(census) {
+            if let known = file.asOf(latest) {
                 used = known
                 if by - known.january >= 2 {
                     warnings.append(

@@ -4,7 +4,7 @@ import Foundation
 /// case-management system: `ehcp_caseload_by_area.csv` in the data directory or its `send/`
 /// folder, columns `year` (the January of the count, 2025 or 2024/25), `planning_area`,
 /// `year_group` (R, Y1 ... Y13), `primary_need` (ASD, SLCN, ...), `placement` (mainstream,
-/// ARP, special, AP/other) and `plans`. The latest January by the census a forecast starts
+/// ARP, special, AP/other) and `plans`. The latest January by the one the SEND forecast starts
 /// from (``asOf(_:)``) gives each area's prevalence by phase and need against the authority's.
 public struct AreaCaseload: Sendable, Hashable {
     public var path: String
@@ -51,10 +51,10 @@ public struct AreaCaseload: Sendable, Hashable {
     /// The file's line where a January's rows start, for messages.
     public func firstLine(january: Int) -> Int? { counts[january]?.firstLine }
 
-    /// The file as known at a forecast from `census`: its latest January by that census's
-    /// (January 2026 for 2025/26), later ones left out (a forecast from a past census does not
-    /// see later counts; ``DataCheck`` refuses a January after the data's last census). Nil
-    /// when the file has no January by then.
+    /// The file as known at a SEND forecast starting in `census`'s January (January 2026 for
+    /// 2025/26): its latest January by then, later ones left out (a backtest from a past
+    /// January does not see later counts; ``DataCheck`` refuses a January after the data's
+    /// last census and EHCP files). Nil when the file has no January by then.
     public func asOf(_ census: AcademicYear) -> AreaCaseload? {
         let by = census.startYear + 1
         guard let latest = counts.keys.filter({ $0 <= by }).max() else { return nil }
@@ -162,15 +162,17 @@ public enum SENDByArea {
 
     /// Where the area split comes from, in words for every output.
     /// - Parameters:
-    ///   - caseload: the file as known at the forecast's census (``AreaCaseload/asOf(_:)``).
-    ///   - unused: the file, when it has no January by that census.
-    public static func source(_ caseload: AreaCaseload?, unused: AreaCaseload? = nil, census: AcademicYear? = nil) -> String {
+    ///   - caseload: the file as known at the January the SEND forecast starts from
+    ///     (``AreaCaseload/asOf(_:)``).
+    ///   - unused: the file, when it has no January by then.
+    ///   - start: the SEND forecast's first year (January 2026 for 2025/26).
+    public static func source(_ caseload: AreaCaseload?, unused: AreaCaseload? = nil, start: AcademicYear? = nil) -> String {
         if let c = caseload {
-            let later = c.leftOut.isEmpty ? "" : "; January \(Self.years(c.leftOut)) left out, after the census forecast from"
+            let later = c.leftOut.isEmpty ? "" : "; January \(Self.years(c.leftOut)) left out, after the forecast's first January"
             return "EHCP pupils by area from \(c.path) (its January \(c.january) plans, then each area's own flow\(later))"
         }
-        if let u = unused, let census {
-            return "EHCP pupils shared out over the areas by their pupils, then each area's own flow (\(u.path) starts in January \(u.januaries.first!), after the census forecast from, \(census))"
+        if let u = unused, let start {
+            return "EHCP pupils shared out over the areas by their pupils, then each area's own flow (\(u.path) starts in January \(u.januaries.first!), after the forecast's first January, \(start.startYear + 1))"
         }
         return "EHCP pupils shared out over the areas by their pupils, then each area's own flow (no ehcp_caseload_by_area.csv)"
     }

@@ -310,17 +310,17 @@ public enum SENDRunner {
             authority: history.authority, calibration: cal, assumptions: assumptions, columns: forecast.columns, years: years,
             states: withHousing, rows: rows)
         // By planning area: from the authority's caseload file by area when the data has one.
-        // The file as known at the forecast's census: a forecast from a past census does not
-        // see later counts.
+        // The file as known at the January the SEND forecast starts from (its plans' own
+        // latest, or the origin of a backtest): later counts are not seen.
         var file = assumptions.areaCaseload
         if file == nil, let directory = data.directory, let path = AreaCaseload.find(in: directory) {
             file = try AreaCaseload.read(path, areas: data.areas)
         }
-        let caseload = file?.asOf(forecast.origin)
+        let caseload = file?.asOf(cal.origin)
         result.areaRows = SENDByArea.rows(
             flows: states, calibration: cal, blocks: blocks, years: years, run: run, data: data, assumptions: assumptions,
             laRows: rows, caseload: caseload)
-        result.areaSource = SENDByArea.source(caseload, unused: file, census: forecast.origin)
+        result.areaSource = SENDByArea.source(caseload, unused: file, start: cal.origin)
         if let uncertainty {
             // Draws of the first scenario, by superposition through the engine (`projectDraws`),
             // each year summarised as it comes (one year of draws in memory), its housing EHCPs

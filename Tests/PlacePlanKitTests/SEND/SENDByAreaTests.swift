@@ -159,7 +159,7 @@ import Testing
         #expect(c.plans["S1"]?[1][SENDCalibration.needs.firstIndex(of: .semh)!] == 2)
     }
 
-    /// A forecast from a census sees the file's latest January by that census, later ones
+    /// A SEND forecast sees the file's latest January by its own first January, later ones
     /// left out (and said so); with no January by then, the split is by pupils, said why.
     @Test func caseloadFileAsKnownAtACensus() throws {
         let data = try DataSource.load(demoDirectory)
@@ -174,10 +174,10 @@ import Testing
         #expect(now.plansYear1to11(january: 2026) == 4)
         let past = try #require(file.asOf(AcademicYear(2024)))
         #expect(past.january == 2024 && past.leftOut == [2026, 2027] && past.plans["P01"]?[0][asd] == 9)
-        #expect(SENDByArea.source(past).contains("its January 2024 plans, then each area's own flow; January 2026-2027 left out, after the census forecast from"))
+        #expect(SENDByArea.source(past).contains("its January 2024 plans, then each area's own flow; January 2026-2027 left out, after the forecast's first January"))
         #expect(file.asOf(AcademicYear(2022)) == nil)
-        #expect(SENDByArea.source(nil, unused: file, census: AcademicYear(2022)).contains("shared out over the areas by their pupils")
-            && SENDByArea.source(nil, unused: file, census: AcademicYear(2022)).contains("starts in January 2024, after the census forecast from, 2022/23"))
+        let shared = SENDByArea.source(nil, unused: file, start: AcademicYear(2022))
+        #expect(shared.contains("shared out over the areas by their pupils") && shared.contains("starts in January 2024, after the forecast's first January, 2023"))
     }
 
     /// schools.csv's `locality`: areas separated by ';', each one areas.csv knows.
