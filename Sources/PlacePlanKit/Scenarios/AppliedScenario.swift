@@ -151,7 +151,19 @@ extension AppliedScenario {
         var births = data.births
         if let file = assumptions.birthsFile {
             do {
-                for (key, series) in try PlacePlanFormat.readBirths(CSVFile(path: file)) {
+                let csv = try CSVFile(path: file)
+                let read = try PlacePlanFormat.readBirths(csv)
+                // A series no area reads (a mistyped key) would be obeyed silently, as nothing.
+                let keys = Set(data.areas.flatMap { [$0.id, $0.localAuthority] })
+                if read.keys.contains(where: { !keys.contains($0) }), let column = csv.columnNumber(["area", "local_authority", "la", "gss_code"]) {
+                    var reported = Set<String>()
+                    for i in 0..<csv.rowCount {
+                        let r = csv.record(i), key = r.text(column)
+                        guard !keys.contains(key), reported.insert(key).inserted else { continue }
+                        errors.append(.unknownArea(r.location(column), id: key, known: Array(Set(data.areas.map(\.localAuthority))).sorted() + data.areas.map(\.id)))
+                    }
+                }
+                for (key, series) in read {
                     var merged = births[key] ?? BirthSeries(key: key)
                     for (y, n) in series.births { merged.births[y] = n }
                     merged.projected.formUnion(series.projected)

@@ -43,6 +43,22 @@ import Testing
         #expect(area.message.contains("unknown planning area 'Q'") && area.line == 4 && area.column == 11)
     }
 
+    /// A scenario's births file whose area matches no area or authority of the data would be
+    /// obeyed silently, as nothing: it is an error at that row.
+    @Test func birthsFileOfAnUnknownArea() throws {
+        _ = try d.scenario("births-typo.csv", "area,year,births,type\nL,2024,300,predicted\nLX,2024,300,predicted\n")
+        let path = try d.scenario("b.yaml", "name: b\nassumptions:\n  births_file: births-typo.csv\n")
+        let e = error { _ = try AppliedScenario.apply(try ScenarioFile.load(path), to: data, origin: AcademicYear(2022), horizon: 5) }
+        guard case .unknownArea(let loc, let id, _) = e else {
+            Issue.record("expected an unknown area, got \(String(describing: e))")
+            return
+        }
+        #expect(id == "LX" && loc.file.hasSuffix("births-typo.csv") && loc.line == 3, "\(loc)")
+        _ = try d.scenario("births-ok.csv", "area,year,births,type\nL,2024,300,predicted\n")
+        let ok = try d.scenario("ok.yaml", "name: ok\nassumptions:\n  births_file: births-ok.csv\n")
+        #expect(try AppliedScenario.apply(try ScenarioFile.load(ok), to: data, origin: AcademicYear(2022), horizon: 5).births["L"]?.births[2024] == 300)
+    }
+
     @Test func yearsOutsideTheForecast() throws {
         let early = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2022}\n")
         #expect(early.message.contains("2022/23 is before the forecast (2023/24 to 2027/28)") && early.line == 3)
