@@ -56,6 +56,13 @@ public struct PupilYieldTable: Sendable {
             guard let pupils = try r.count(value) else {
                 throw .invalidValue(r.location(value), value: r.text(value), expected: "pupils per dwelling, a number such as 0.012 (0 where there are none)")
             }
+            // One year group's pupils per dwelling: even a large family house averages well
+            // under one child in any one year group, so more is a slip (a percentage, 15 for 0.15).
+            guard pupils <= 1 else {
+                throw .invalidValue(
+                    r.location(value), value: r.text(value),
+                    expected: "pupils per dwelling in one year group, at most 1 (is it a percentage, 15 for 0.15?)")
+            }
             cells[t, default: [:]][s, default: Array(repeating: 0, count: YearGroup.count)][g.index] = pupils
             given[t, default: [:]][s, default: []].insert(g.index)
         }
