@@ -164,9 +164,9 @@ public enum DataCheck {
     }
 
     /// What `check` says of the caseload file by planning area: what it holds; a problem for
-    /// a January after the last census (a mistyped year, or a count not yet made: a forecast
-    /// would leave it out); warnings when its latest January is two or more years before the
-    /// census (the areas' shares of plans are as they were then), and when its Y1-Y11 plans
+    /// a January after the last census and the EHCP files' latest (a mistyped year, or a count
+    /// not yet made: a forecast would leave it out); warnings when its latest January is two or
+    /// more years before that (the areas' shares of plans are as they were then), and when its Y1-Y11 plans
     /// differ by more than a fifth from the DfE caseload's ages 5-15 of the same January (a
     /// wrong year, area or count, or a file of another authority).
     static func areaCaseload(
