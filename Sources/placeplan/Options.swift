@@ -254,6 +254,19 @@ struct OutputOptions: ParsableArguments {
 
 extension OutputFormat: ExpressibleByArgument {}
 
+/// A share on the command line as a fraction (`0.05`) or a percentage (`5%`), as scenario
+/// files take it: `--margin 5%` is `--margin 0.05`. Digits and a decimal point only (no
+/// exponents, hexadecimal or infinities); each option checks its own range.
+func parseShare(_ text: String) throws -> Double {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    let percent = t.hasSuffix("%")
+    let digits = percent ? String(t.dropLast()).trimmingCharacters(in: .whitespaces) : t
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-") }), let v = Double(digits), v.isFinite else {
+        throw ValidationError("'\(text)' is not a share: write a fraction such as 0.05, or a percentage such as 5%")
+    }
+    return percent ? v / 100 : v
+}
+
 /// `--exclude-years 2020/21,2021/22`: the census years whose ratios are left out.
 func parseExcludedYears(_ text: String) throws(PlacePlanError) -> Set<AcademicYear> {
     var years = Set<AcademicYear>()

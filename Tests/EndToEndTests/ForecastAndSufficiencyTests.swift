@@ -165,6 +165,14 @@ import Testing
         let tight = try CLI.run(["sufficiency", "--format", "csv", "--margin", "0", "--high-surplus", "0.5"])
         #expect(tight.status == 0)
         #expect(!tight.stdout.contains("below margin") && !tight.stdout.contains("high surplus"))
+        // A share as a percentage, as scenario files take it, is the same run; a hexadecimal
+        // or bare 5 is refused with the two forms it takes.
+        let percent = try CLI.run(["sufficiency", "--format", "csv", "--margin", "0%", "--high-surplus", "50%"])
+        #expect(percent.status == 0 && percent.stdout == tight.stdout)
+        let hex = try CLI.run(["sufficiency", "--margin", "0x1p-3"])
+        #expect(hex.status == 64 && hex.stderr.contains("'0x1p-3' is not a share: write a fraction such as 0.05, or a percentage such as 5%"), "\(hex.stderr)")
+        let bare = try CLI.run(["sufficiency", "--margin", "5"])
+        #expect(bare.status == 64 && bare.stderr.contains("e.g. --margin 0.05 or --margin 5%"), "\(bare.stderr)")
     }
 
     @Test func markdownAndOutputFile() throws {

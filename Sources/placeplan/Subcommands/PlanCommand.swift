@@ -28,13 +28,13 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The options file (YAML): what the authority could do, with costs, lead times and limits.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var options: String
 
-    @Option(name: .long, help: ArgumentHelp("With draws: the largest chance of a deficit accepted, 0.025 to 0.5.", discussion: "Example: --risk 0.05", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("With draws: the largest chance of a deficit accepted, 0.025 to 0.5.", discussion: "Example: --risk 0.05", valueName: "share"), transform: parseShare)
     var risk = 0.1
 
-    @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places, above which surplus is priced (default 0.10).", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places, above which surplus is priced (default 0.10).", valueName: "share"), transform: parseShare)
     var highSurplus: Double?
 
-    @Option(name: .customLong("max-surplus"), help: ArgumentHelp("Forbid surplus above this fraction of places (instead of pricing it).", discussion: "Example: --max-surplus 0.15", valueName: "share"))
+    @Option(name: .customLong("max-surplus"), help: ArgumentHelp("Forbid surplus above this fraction of places (instead of pricing it).", discussion: "Example: --max-surplus 0.15", valueName: "share"), transform: parseShare)
     var maxSurplus: Double?
 
     @Option(name: .customLong("time-limit"), help: ArgumentHelp("Seconds the solver may take per authority (default: until the plan is proven least-cost).", valueName: "s"))
@@ -50,9 +50,9 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard PlanSettings.riskRange.contains(risk) else { throw ValidationError("--risk must be between 0.025 and 0.5, e.g. --risk 0.1") }
+        guard PlanSettings.riskRange.contains(risk) else { throw ValidationError("--risk must be between 0.025 and 0.5, e.g. --risk 0.1 or --risk 10%") }
         for (name, v) in [("--high-surplus", highSurplus), ("--max-surplus", maxSurplus)] {
-            if let v, !(v > 0 && v < 1) { throw ValidationError("\(name) must be a fraction of places in (0, 1), e.g. 0.15") }
+            if let v, !(v > 0 && v < 1) { throw ValidationError("\(name) must be a fraction of places in (0, 1), e.g. 0.15 or 15%") }
         }
         if let timeLimit, !(timeLimit > 0) { throw ValidationError("--time-limit must be a number of seconds above 0, e.g. --time-limit 30") }
         if model.scenarios.count > 1 { throw ValidationError("plan on one scenario at a time: give --scenario once (or not at all, for the trend)") }

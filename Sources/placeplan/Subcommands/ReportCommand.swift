@@ -35,7 +35,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("plan-options"), help: ArgumentHelp("Add the least-cost plan from this options file (see placeplan plan).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var planOptions: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --plan-options and draws: the largest chance of a deficit the plan accepts.", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("With --plan-options and draws: the largest chance of a deficit the plan accepts.", valueName: "share"), transform: parseShare)
     var risk = 0.1
 
     func run() throws {

@@ -27,12 +27,12 @@ struct SendCommand: ParsableCommand {
     @Option(name: .customLong("send-trend"), help: ArgumentHelp("New-plan rates: damped, continue or hold.", valueName: "trend"))
     var trend = "damped"
 
-    @Option(name: .customLong("long-run"), help: ArgumentHelp("With damped: the long-run growth of new-plan rates a year.", valueName: "share"))
+    @Option(name: .customLong("long-run"), help: ArgumentHelp("With damped: the long-run growth of new-plan rates a year.", valueName: "share"), transform: parseShare)
     var longRun = 0.02
 
     @Option(
         name: .customLong("oob-share"),
-        help: ArgumentHelp("Without schools data: the share of maintained special placements out of borough.", valueName: "share"))
+        help: ArgumentHelp("Without schools data: the share of maintained special placements out of borough.", valueName: "share"), transform: parseShare)
     var oobShare = 0.2
 
     @Option(name: .long, help: ArgumentHelp("Annual costs by placement (placement,annual_cost); default: the data's send_costs.csv, else illustrative.", valueName: "file"), completion: .file(extensions: ["csv"]))

@@ -23,10 +23,10 @@ struct SufficiencyCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelArguments
 
-    @Option(name: .long, help: ArgumentHelp("Operating margin as a fraction of places (default 0.05 = 5%).", discussion: "Example: --margin 0.02", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("Operating margin as a fraction of places, or a percentage (default 0.05 = 5%).", discussion: "Example: --margin 0.02 or --margin 2%", valueName: "share"), transform: parseShare)
     var margin: Double?
 
-    @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places (default 0.10).", discussion: "Example: --high-surplus 0.15", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("High-surplus threshold as a fraction of places (default 0.10).", discussion: "Example: --high-surplus 0.15", valueName: "share"), transform: parseShare)
     var highSurplus: Double?
 
     @OptionGroup var draws: DrawOptions
@@ -37,7 +37,7 @@ struct SufficiencyCommand: ParsableCommand {
     func validate() throws {
         let m = margin ?? 0.05, h = highSurplus ?? 0.10
         guard (0..<1).contains(m), (0..<1).contains(h), margin == nil || highSurplus == nil || m <= h else {
-            throw ValidationError("--margin and --high-surplus must be fractions in [0, 1) with margin <= high surplus, e.g. --margin 0.05")
+            throw ValidationError("--margin and --high-surplus must be fractions in [0, 1) with margin <= high surplus, e.g. --margin 0.05 or --margin 5%")
         }
     }
 
