@@ -240,6 +240,7 @@ public enum PlacePlanFormat {
         var areaLine = [Int32](repeating: 0, count: present.count)
         var schoolLine: [[Int32]?] = Array(repeating: nil, count: schools.count)
         var duplicates: [PlacePlanError] = []
+        var notOpen: [(school: Int, cell: Cell)] = []
         for c in cells {
             let y = c.year - first, school = Int(c.school), area = Int(c.area)
             let o = rolls.offset(y, area, c.group)
@@ -265,6 +266,11 @@ public enum PlacePlanFormat {
             if school >= 0 {
                 if bySchool[school] == nil { bySchool[school] = Array(repeating: 0, count: years.count * YearGroup.count) }
                 bySchool[school]![y * YearGroup.count + c.group.index] = c.pupils ?? .nan
+                // Pupils on roll in a year the school is not open (schools.csv's opens and
+                // closes): one of the two is wrong, and the places would be counted wrongly.
+                if (c.pupils ?? 0) > 0, !schools[school].isOpen(in: c.year), notOpen.count < 25, !notOpen.contains(where: { $0.school == school }) {
+                    notOpen.append((school, c))
+                }
             }
             if present[o] {
                 // Several schools: sum, and a missing school value makes the area value missing.
@@ -277,6 +283,13 @@ public enum PlacePlanFormat {
             }
         }
         try PlacePlanError.check(duplicates)
+        try PlacePlanError.check(notOpen.map { school, c in
+            let s = schools[school]
+            let span = [s.opens.map { "opens in \($0)" }, s.closes.map { "closes in \($0), its first year without pupils" }].compactMap { $0 }.joined(separator: " and ")
+            return .invalidValue(
+                CSVRecord(file: file.path, line: Int(c.line), fields: [], header: file.header).location(yearColumn), value: c.year.description,
+                expected: "a year when school \(s.id) is open: schools.csv says it \(span) (correct its opens or closes, or these rolls)")
+        })
         // Every area needs a value (a number or a suppression code) for every year group of
         // its phase in every year: a gap is an error, not a zero.
         var errors: [PlacePlanError] = []
