@@ -357,6 +357,19 @@ public enum PlacePlanFormat {
             if !missing.isEmpty {
                 errors.append(.missingYears(file: file.path, series: "births for \(k)", missing: missing.map(AcademicYear.init)))
             }
+            // A year's births a tenth or ten times the series' median (of 50 or more) is a
+            // misread number, not a birth rate: 4.624 for 4,624 (a full stop for thousands),
+            // or a year in hundreds. Births never move so far in a year.
+            let values = s.births.values.sorted()
+            let median = values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
+            if values.count >= 3, median >= 50 {
+                for (y, v) in s.births.sorted(by: { $0.key < $1.key }) where v < median / 10 || v > median * 10 {
+                    let line = seen["\(k) \(y)"] ?? 0
+                    errors.append(.invalidValue(
+                        CSVRecord(file: file.path, line: line, fields: [], header: file.header).location(births), value: v == v.rounded() ? String(Int(v)) : "\(v)",
+                        expected: "births near the series' others (median \(Format.count(median)) for \(k)): is a full stop standing for thousands, or a digit lost or added?"))
+                }
+            }
         }
         try PlacePlanError.check(errors)
         return series
