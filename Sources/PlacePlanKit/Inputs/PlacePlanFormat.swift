@@ -327,8 +327,11 @@ public enum PlacePlanFormat {
         return (rolls, schoolRolls)
     }
 
+    /// The column that names a births series, and the other names it is read under.
+    static let birthsKeyColumns = ["area", "local_authority", "la", "gss_code"]
+
     static func readBirths(_ file: CSVFile) throws(PlacePlanError) -> [String: BirthSeries] {
-        let key = try file.require("area", aliases: ["local_authority", "la", "gss_code"])
+        let key = try file.require(birthsKeyColumns[0], aliases: Array(birthsKeyColumns.dropFirst()))
         let year = try file.require("year", aliases: ["mid_year"])
         let births = try file.require("births", aliases: ["annual_births"])
         let lower = file.columnNumber(["lower", "interval_lower"])

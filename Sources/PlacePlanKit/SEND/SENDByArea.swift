@@ -18,8 +18,8 @@ public struct AreaCaseload: Sendable, Hashable {
     public var cells: [String: [Double]] { counts[january]?.cells ?? [:] }
     /// Every January of the file: its plans, cells and first line.
     var counts: [Int: Counts]
-    /// Januaries of the file after the census the forecast starts from, left out (``asOf(_:)``).
-    public var leftOut: [Int] = []
+    /// Januaries of the file after the one used, left out (``asOf(_:)``).
+    public var leftOut: [Int] { counts.keys.filter { $0 > january }.sorted() }
 
     struct Counts: Sendable, Hashable {
         var plans: [String: [[Double]]] = [:]
@@ -60,7 +60,6 @@ public struct AreaCaseload: Sendable, Hashable {
         guard let latest = counts.keys.filter({ $0 <= by }).max() else { return nil }
         var known = self
         known.january = latest
-        known.leftOut = counts.keys.filter { $0 > by }.sorted()
         return known
     }
 

@@ -155,7 +155,7 @@ extension AppliedScenario {
                 let read = try PlacePlanFormat.readBirths(csv)
                 // A series no area reads (a mistyped key) would be obeyed silently, as nothing.
                 let keys = Set(data.areas.flatMap { [$0.id, $0.localAuthority] })
-                if read.keys.contains(where: { !keys.contains($0) }), let column = csv.columnNumber(["area", "local_authority", "la", "gss_code"]) {
+                if read.keys.contains(where: { !keys.contains($0) }), let column = csv.columnNumber(PlacePlanFormat.birthsKeyColumns) {
                     var reported = Set<String>()
                     for i in 0..<csv.rowCount {
                         let r = csv.record(i), key = r.text(column)
