@@ -20,6 +20,7 @@ import Testing
         #expect(actions.contains { $0["type"] as? String == "bulge" && $0["area_id"] as? String == "P10" })
         #expect(actions.allSatisfy { ($0["decide_by"] as? String ?? "") <= ($0["year"] as? String ?? "") })
         let unmetRules = try #require(doc["unmet"] as? [String])
+        #expect(try String(contentsOfFile: scenario, encoding: .utf8).contains("at 10.0% risk of a deficit"))
         // Every rule the plan meets holds in the scenario's re-run by `sufficiency`.
         let again = try CLI.run(["sufficiency", "--scenario", scenario, "--draws", "300", "--format", "json"])
         #expect(again.status == 0, "\(again.stderr)")
@@ -53,6 +54,12 @@ import Testing
         #expect(csv.status == 0 && csv.stdout.hasPrefix("decide_by,year,area,school,school_name,type,need,units,places,capital_cost"))
         let md = try CLI.run(["plan", "--options", Self.options, "--format", "markdown"])
         #expect(md.status == 0 && md.stdout.hasPrefix("## Plan"))
+        // Without draws the plan's scenario claims no risk level: it is planned on the forecast.
+        let written = try CLI.scratch().appendingPathComponent("plan.yaml").path
+        let undrawn = try CLI.run(["plan", "--options", Self.options, "--write-scenario", written])
+        #expect(undrawn.status == 0, "\(undrawn.stderr)")
+        let yaml = try String(contentsOfFile: written, encoding: .utf8)
+        #expect(yaml.contains("on the forecast itself (no draws)") && !yaml.contains("risk of a deficit"), "\(yaml.prefix(300))")
     }
 
     @Test func theBoardReportHasThePlan() throws {

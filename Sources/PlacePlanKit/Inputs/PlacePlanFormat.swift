@@ -290,6 +290,9 @@ public enum PlacePlanFormat {
                 CSVRecord(file: file.path, line: Int(c.line), fields: [], header: file.header).location(yearColumn), value: c.year.description,
                 expected: "a year when school \(s.id) is open: schools.csv says it \(span) (correct its opens or closes, or these rolls)")
         })
+        try PlacePlanError.check(implausibleRolls(
+            file: file, pupilsColumn: pupilsColumn, years: years, areas: areas, schools: schools, rolls: rolls, bySchool: bySchool,
+            schoolLine: schoolLine, areaLine: areaLine))
         // Every area needs a value (a number or a suppression code) for every year group of
         // its phase in every year: a gap is an error, not a zero.
         var errors: [PlacePlanError] = []
@@ -326,6 +329,55 @@ public enum PlacePlanFormat {
         for (k, r) in bySchool.enumerated() { if let r { schoolRolls[schools[k].id] = r } }
         return (rolls, schoolRolls)
     }
+
+    /// Rolls far above what a school or area holds: a digit added (430 for 30), which would
+    /// otherwise pass as pupils and, in the last census, turn an area's surplus into a deficit
+    /// of thousands. A cell is refused when it is more than `implausibleFactor` times its
+    /// reference and at least 30 pupils above it; the reference is the larger of the school's
+    /// PAN and the median of its positive counts in that year group over the census years
+    /// (for rows by area, that median alone). Using the larger keeps a school that grew to its
+    /// PAN, and one whose PAN fell, clear of the rule; at most 25 such cells are listed.
+    static func implausibleRolls(
+        file: CSVFile, pupilsColumn: Int, years: [AcademicYear], areas: [PlanningArea], schools: [School], rolls: RollHistory,
+        bySchool: [[Double]?], schoolLine: [[Int32]?], areaLine: [Int32]
+    ) -> [PlacePlanError] {
+        func median(_ values: [Double]) -> Double? {
+            let v = values.filter { $0.isFinite && $0 > 0 }.sorted()
+            guard !v.isEmpty else { return nil }
+            return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+        }
+        var errors: [PlacePlanError] = []
+        func flag(line: Int32, value: Double, reference: Double, what: String) {
+            guard errors.count < 25, line > 0, value > reference * implausibleFactor, value >= reference + 30 else { return }
+            errors.append(.invalidValue(
+                CSVRecord(file: file.path, line: Int(line), fields: [], header: file.header).location(pupilsColumn), value: Format.count(value),
+                expected: "a roll near \(what): is a digit added? (more than \(Int(implausibleFactor)) times that is taken for a typo; if the school really grew, update its PAN in schools.csv)"))
+        }
+        for (k, series) in bySchool.enumerated() {
+            guard let series, let lines = schoolLine[k] else { continue }
+            for g in YearGroup.all {
+                let values = years.indices.map { series[$0 * YearGroup.count + g.index] }
+                let usual = median(values)
+                let reference = max(usual ?? 0, Double(schools[k].pan))
+                guard reference > 0 else { continue }
+                let what = "school \(schools[k].id)'s \(g) (PAN \(schools[k].pan), usually \(Format.count(usual ?? 0)) pupils)"
+                for y in years.indices { flag(line: lines[y * YearGroup.count + g.index], value: values[y], reference: reference, what: what) }
+            }
+        }
+        for (a, area) in areas.enumerated() {
+            for g in area.phase.yearGroups {
+                let offsets = years.indices.map { rolls.offset($0, a, g) }
+                guard offsets.contains(where: { areaLine[$0] != 0 }), let usual = median(offsets.map { rolls.values[$0] }) else { continue }
+                for o in offsets where areaLine[o] != 0 {
+                    flag(line: areaLine[o], value: rolls.values[o], reference: usual, what: "area \(area.id)'s \(g) (usually \(Format.count(usual)) pupils)")
+                }
+            }
+        }
+        return errors
+    }
+
+    /// How many times its usual count (or PAN) a roll may be before it is taken for a typo.
+    static let implausibleFactor = 4.0
 
     /// The column that names a births series, and the other names it is read under.
     static let birthsKeyColumns = ["area", "local_authority", "la", "gss_code"]

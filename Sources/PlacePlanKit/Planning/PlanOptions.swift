@@ -207,7 +207,16 @@ public enum PlanOptionsFile {
             }
             kind = .specialistPlaces(school: try required("school").string(), need: need, maximumPlaces: try whole("max_places", in: 1...500))
         }
-        var option = PlanOption(kind: kind, cost: try required("cost").money(), savingPerPlace: try m["saving_per_place"]?.money() ?? 0,
+        // Every option costs thousands of pounds (a consultation, a classroom): 350 is £350k
+        // typed in thousands, which would make it all but free, silently. 0 is free.
+        let costNode = try required("cost")
+        let cost = try costNode.money()
+        guard cost == 0 || cost >= 1_000 else {
+            throw costNode.fail(
+                "'cost' is £\(Format.count(cost)), under £1,000 for a \(type) option",
+                hint: "costs are in pounds: if it is in £ thousands, write \(Format.count(cost * 1_000).replacingOccurrences(of: ",", with: "_")) for £\(Format.count(cost))k")
+        }
+        var option = PlanOption(kind: kind, cost: cost, savingPerPlace: try m["saving_per_place"]?.money() ?? 0,
                                 savingPerYear: try m["saving_per_year"]?.money() ?? 0, leadTime: try whole("lead_time", default: 1, in: 0...10),
                                 firstYear: try m["first_year"]?.year(), lastYear: try m["last_year"]?.year(), source: item.location)
         if let f = option.firstYear, let l = option.lastYear, l < f {

@@ -150,7 +150,8 @@ public enum Planner {
         actions.sort { ($0.year, $0.areaID, $0.school, $0.type) < ($1.year, $1.areaID, $1.school, $1.type) }
         var scenario = base.scenario
         scenario.name = "plan"
-        scenario.description = "Least-cost plan from \(options.name) at \(Format.percent(settings.risk)) risk of a deficit"
+        scenario.description = "Least-cost plan from \(options.name) "
+            + (run.draws == nil ? "on the forecast itself (no draws)" : "at \(Format.percent(settings.risk)) risk of a deficit")
             + (base.scenario.name == Scenario.baseline.name ? "" : ", on scenario '\(base.scenario.name)'")
         let ordered = changes.enumerated().sorted { ($0.element.year, $0.offset) < ($1.element.year, $1.offset) }.map(\.element)
         scenario.changes += ordered

@@ -38,6 +38,34 @@ import Testing
         #expect(data.rolls.pupils(yearIndex: 1, area: 1, .reception) == 7)
     }
 
+    /// A roll more than four times the larger of a school's PAN and its usual count (an added
+    /// digit: 430 for 30) is refused at its cell; a school that grew to its PAN, or whose PAN
+    /// fell, is not; rows by area are judged against the area's usual count.
+    @Test func aRollFarAboveTheSchoolsPANAndUsualCountIsATypo() throws {
+        func load(_ rows: [String], header: String = "year,school,year_group,pupils") throws -> PlacePlanError? {
+            let d = try TemporaryData.handCheckable(extra: ["rolls.csv": header + "\n" + rows.joined(separator: "\n") + "\n"])
+            return error { _ = try PlacePlanFormat.load(directory: d.directory) }
+        }
+        // A1 (PAN 60) grew from 10 to its PAN; B1's PAN (45) is below the 180 it used to take.
+        var rows = (2020...2024).flatMap { y in
+            (0...6).flatMap { g in ["\(y),A1,\(g),\(y < 2023 ? 10 : 60)", "\(y),A2,\(g),15", "\(y),B1,\(g),\(y < 2023 ? 180 : 45)"] }
+        }
+        #expect(try load(rows) == nil)
+        let typo = try #require(rows.firstIndex(of: "2024,A2,0,15"))
+        rows[typo] = "2024,A2,0,415"
+        let e = try load(rows)
+        guard case .invalidValue(let loc, let value, let expected) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(loc.line == typo + 2 && loc.field == "pupils" && value == "415")
+        #expect(expected.contains("school A2's R (PAN 60, usually 15 pupils)") && expected.contains("update its PAN"))
+        // 4 times the PAN and 30 above it is not enough on its own: 240 at a PAN of 60 passes.
+        rows[typo] = "2024,A2,0,240"
+        #expect(try load(rows) == nil)
+        // By area: the area's own series is the reference.
+        let byArea = (2020...2024).flatMap { y in (0...6).flatMap { g in ["\(y),A,\(g),\(y == 2022 && g == 3 ? 1250 : 125)", "\(y),B,\(g),40"] } }
+        guard case .invalidValue(let at, "1,250", let why) = try load(byArea, header: "year,area,year_group,pupils") else { Issue.record("area row not refused"); return }
+        #expect(at.line == 2 + byArea.firstIndex(of: "2022,A,3,1250")! && why.contains("area A's Y3 (usually 125 pupils)"))
+    }
+
     /// Replaces line `line` (1-based) of the hand-checkable rolls file.
     func rolls(replacing line: Int, with text: String) throws -> TemporaryData {
         let d = try TemporaryData.handCheckable()

@@ -178,6 +178,10 @@ import Testing
         #expect(error("name: x\noptions:\n  - type: expansion\n    school: S1\n    cost: -5\n    max_forms: 1\n").contains("must not be negative"))
         #expect(error("name: x\noptions:\n  - type: expansion\n    school: S1\n    cost: 0x10\n    max_forms: 1\n").contains("sum in pounds"))
         #expect(error("name: x\noptions:\n  - type: bulge\n    school: S1\n").contains("needs 'cost'"))
+        // A cost typed in £ thousands would make the option all but free: refused, 0 allowed.
+        let thousands = error("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: 350\n")
+        #expect(thousands.contains("o.yaml:5:11") && thousands.contains("under £1,000") && thousands.contains("write 350_000 for £350k"), "\(thousands)")
+        #expect(try PlanOptionsFile.parse("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: 0\n", file: "o.yaml").options[0].cost == 0)
         // An unknown key is named against its type's keys, in the same order every run (they
         // were every type's keys, in an order that changed from run to run).
         let bulgeKeys = PlanOptionsFile.optionKeys["bulge"]!.joined(separator: ", ")
