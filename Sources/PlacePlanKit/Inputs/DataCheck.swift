@@ -25,7 +25,10 @@ public enum DataCheck {
             return report
         }
         let schools = data.schools
-        let phases = Dictionary(grouping: data.areas, by: \.phase).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        let phases = Phase.allCases.compactMap { p in
+            let n = data.areas.filter { $0.phase == p }.count
+            return n == 0 ? nil : "\(n) \(p)"
+        }.joined(separator: ", ")
         let areas = "\(data.areas.count) planning area\(data.areas.count == 1 ? "" : "s") (\(phases))"
         if data.isLAData {
             // On the DfE route each LA's places are one entry per phase from the scorecards,

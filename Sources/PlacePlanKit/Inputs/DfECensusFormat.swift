@@ -49,6 +49,36 @@ public enum DfECensusFormat {
     /// What the data is, in output headers.
     static let label = "DfE census and births"
 
+    /// A reorganisation from the user's lookup file whose `first_year` the census contradicts
+    /// (a predecessor still counted in or after it, or a successor before it) is an error at
+    /// its row, with the year the census says: the series would otherwise be merged at the
+    /// wrong year and fail later with no pointer to the file.
+    static func checkReorganisationYears(
+        _ reorganisations: [LocalAuthorityReorganisation], cells: [(year: AcademicYear, la: String)], names: [String: String]
+    ) throws(PlacePlanError) {
+        let own = reorganisations.filter { $0.source != nil }
+        guard !own.isEmpty else { return }
+        var span: [String: ClosedRange<AcademicYear>] = [:]
+        for c in cells {
+            let r = span[c.la]
+            span[c.la] = r.map { min($0.lowerBound, c.year)...max($0.upperBound, c.year) } ?? c.year...c.year
+        }
+        func named(_ la: String) -> String { names[la].map { "\(la) \($0)" } ?? la }
+        var errors: [PlacePlanError] = []
+        for e in own {
+            let before = e.predecessors.compactMap { p in span[p.number].map { (p.number, $0.upperBound) } }
+            let after = e.successors.compactMap { s in span[s.number].map { (s.number, $0.lowerBound) } }
+            let late = before.filter { $0.1 >= e.firstYear }, early = after.filter { $0.1 < e.firstYear }
+            guard !late.isEmpty || !early.isEmpty else { continue }
+            let said = late.map { "\(named($0.0)) is in the census to \($0.1)" } + early.map { "\(named($0.0)) is in the census from \($0.1)" }
+            let year = before.map { $0.1.startYear + 1 }.max() ?? after.map(\.1.startYear).min()!
+            errors.append(.invalidValue(
+                e.source!, value: e.firstYear.description,
+                expected: "the first census the successors report: \(said.joined(separator: ", and ")), so \(AcademicYear(year)) (\(year))"))
+        }
+        try PlacePlanError.check(errors)
+    }
+
     /// Loads the census and births files (and the reorganisations lookup and LA capacity
     /// files beside them, when present).
     /// - Parameter authorities: old LA codes (302), GSS codes (E09000003) or names (Barnet)
@@ -137,6 +167,8 @@ public enum DfECensusFormat {
             }
             cells.append(Cell(year: year, la: code, group: group, pupils: pupils, source: r.location(headcount)))
         }
+
+        try checkReorganisationYears(reorganisations, cells: cells.map { ($0.year, $0.la) }, names: authorityOf.mapValues(\.name))
 
         // The authorities asked for, with the other members of their reorganisations.
         var kept = Set(authorityOf.keys)

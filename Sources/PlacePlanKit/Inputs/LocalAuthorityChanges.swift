@@ -27,6 +27,9 @@ public struct LocalAuthorityReorganisation: Sendable, Hashable, CustomStringConv
     public var firstYear: AcademicYear
     public var predecessors: [LocalAuthorityCode]
     public var successors: [LocalAuthorityCode]
+    /// Where a user's lookup file gave it (its first row's `first_year` cell); nil for the
+    /// built-in table.
+    public var source: SourceLocation?
 
     public init(firstYear: AcademicYear, predecessors: [LocalAuthorityCode], successors: [LocalAuthorityCode]) {
         self.firstYear = firstYear
@@ -95,7 +98,7 @@ public struct LocalAuthorityReorganisation: Sendable, Hashable, CustomStringConv
         let from = try file.require("predecessor", aliases: ["old_la_code", "predecessor_la"])
         let to = try file.require("successor", aliases: ["new_la", "successor_la"])
         let fromName = file.columnNumber(["predecessor_name"]), toName = file.columnNumber(["successor_name"])
-        var pairs: [(AcademicYear, LocalAuthorityCode, LocalAuthorityCode)] = []
+        var pairs: [(AcademicYear, LocalAuthorityCode, LocalAuthorityCode, SourceLocation)] = []
         var seen: [String: Int] = [:]
         try forEachRecord(file) { r throws(PlacePlanError) in
             let y = try r.academicYear(year)
@@ -104,13 +107,14 @@ public struct LocalAuthorityReorganisation: Sendable, Hashable, CustomStringConv
             let key = "\(p)>\(s)"
             if let first = seen[key] { throw .duplicateRow(r.location(from), key: "\(p) to \(s)", firstLine: first) }
             seen[key] = r.line
-            pairs.append((y, LocalAuthorityCode(number: p, name: r.text(fromName)), LocalAuthorityCode(number: s, name: r.text(toName))))
+            pairs.append((y, LocalAuthorityCode(number: p, name: r.text(fromName)), LocalAuthorityCode(number: s, name: r.text(toName)), r.location(year)))
         }
         // Group the pairs into events: connected components of LAs within one year.
         var events: [LocalAuthorityReorganisation] = []
-        for (y, p, s) in pairs {
+        for (y, p, s, location) in pairs {
             let joined = events.indices.filter { events[$0].firstYear == y && !events[$0].numbers.isDisjoint(with: [p.number, s.number]) }
             var event = LocalAuthorityReorganisation(firstYear: y, predecessors: [], successors: [])
+            event.source = joined.compactMap { events[$0].source }.min { ($0.line ?? 0) < ($1.line ?? 0) } ?? location
             for i in joined {
                 event.predecessors += events[i].predecessors
                 event.successors += events[i].successors

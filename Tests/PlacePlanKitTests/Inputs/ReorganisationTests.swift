@@ -201,6 +201,21 @@ let englandDirectory: String? = {
         #expect(e?.message.contains("904 Newtown has no Y5 in 2019/20, the census a forecast starts from (no row for it)") == true, "\(String(describing: e))")
     }
 
+    /// A lookup row whose first_year the census contradicts is an error at its cell, with the
+    /// year the census says (before, the series were merged at the wrong year and a backtest
+    /// failed with "no history to estimate the R→Y1 ratio" and no pointer to the file).
+    @Test func aLookupYearTheCensusContradictsIsAnErrorAtItsRow() throws {
+        for (written, says) in [("2013/14", "901 Oldshire is in the census to 2014/15"), ("2017/18", "902 North Oldshire is in the census from 2015/16")] {
+            let d = try Self.folder()
+            try "first_year,predecessor,successor\n\(written),901,902\n\(written),901,903\n"
+                .write(toFile: d.path(LocalAuthorityReorganisation.lookupFile), atomically: true, encoding: .utf8)
+            let e = error { _ = try DataSource.load(d.directory) }
+            guard case .invalidValue(let at, let value, let expected) = e else { Issue.record("\(written): got \(String(describing: e))"); continue }
+            #expect(at.file.hasSuffix(LocalAuthorityReorganisation.lookupFile) && at.line == 2 && at.field == "first_year" && value == written)
+            #expect(expected.contains(says) && expected.hasSuffix("so 2015/16 (2015)"), "\(expected)")
+        }
+    }
+
     @Test func withoutTheLookupFileTheSeriesAreNotMerged() throws {
         let d = try Self.folder(lookup: false)
         let data = try DataSource.load(d.directory).mergingReorganisations()
