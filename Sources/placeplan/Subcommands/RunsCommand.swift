@@ -27,8 +27,15 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                // No store yet is no runs yet, not an error.
+                // No store yet is no runs yet, not an error; a store in a folder that is not
+                // there (a mistyped path) is one.
                 let exists = FileManager.default.fileExists(atPath: store)
+                var isFolder: ObjCBool = false
+                let folder = URL(fileURLWithPath: store).deletingLastPathComponent().path
+                if !exists, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+                    let what = FileManager.default.fileExists(atPath: folder) ? "\(folder) is a file, not a folder" : "the folder \(folder) does not exist"
+                    throw PlacePlanError.fileNotFound(path: store, hint: "\(what): name the store with --store (runs are saved with placeplan sufficiency --save \"SCAP 2026\")")
+                }
                 if format == .json {
                     let runs = exists ? try openExistingStore(store).list() : []
                     let doc = Document(store: store, runs: runs.map { .init(name: $0.name, label: $0.label, createdAt: $0.createdAt, origin: $0.origin, horizon: $0.horizon, scenarios: $0.scenarios) })
