@@ -161,7 +161,7 @@ public struct HTMLReport: Sendable {
                     } else {
                         // No deficit in the forecast, but the draws give one a real chance.
                         if let first = rows.first(where: { ($0.probabilityDeficit ?? 0) >= Self.materialChance }), let most = rows.likeliestDeficit {
-                            found.append((1, "\(prefix): no deficit forecast, but <span class=\"risk\">a \(Format.percent(first.probabilityDeficit)) chance of one in \(first.year)</span>"
+                            found.append((1, "\(prefix): no deficit forecast, but <span class=\"risk\">\(Format.withArticle(Format.percent(first.probabilityDeficit))) chance of one in \(first.year)</span>"
                                 + (most.year != first.year ? ", \(Format.percent(most.probabilityDeficit)) at most (\(most.year))" : ""), 0))
                         }
                         if let first = rows.first(where: { $0.status == .highSurplus }) {

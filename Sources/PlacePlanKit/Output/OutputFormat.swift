@@ -386,6 +386,14 @@ public enum Format {
         x.isFinite && abs(x) < 1e15 ? Int(x.rounded()) : nil
     }
 
+    /// `text` (a number as written, such as "11.3%") after its indefinite article, as it is
+    /// read aloud: "an 11.3%", "an 8.0%", "an 80%", "a 1.5%", "a 21%".
+    public static func withArticle(_ text: String) -> String {
+        let lead = text.prefix { $0.isNumber || $0 == "," }.split(separator: ",").first.map(String.init) ?? ""
+        let an = lead.hasPrefix("8") || lead == "11" || lead == "18"
+        return (an ? "an " : "a ") + text
+    }
+
     /// A whole number with thousands separators: 31460 -> "31,460".
     public static func count(_ x: Double) -> String {
         guard let n = integer(x) else { return "n/a" }

@@ -70,8 +70,10 @@ public struct SENDOutput: Sendable {
             "Assumptions:",
             "  new-plan rates: \(a.trend), from " + Self.growthSource(cal),
             "  cessation a year: " + cessation(),
-            "  specialist demand is met in borough up to the places there are; the rest goes to",
-            "  independent/non-maintained special schools or out of borough",
+            "  specialist demand is met in borough up to the places there are for its need; the rest goes",
+            "  to independent/non-maintained special schools or out of borough (so Spare on a subtotal or",
+            "  All needs row nets one need's spare places against another's shortfall: Indep and Out bor",
+            "  are the children the places do not meet)",
             "  costs a year: " + ReportedPlacement.allCases.map { "\($0) £\(Format.count(a.costs.annual[$0] ?? 0))" }.joined(separator: ", "),
             "  (\(costsSource))",
         ]
