@@ -71,7 +71,16 @@ public enum DfECensusFormat {
             let late = before.filter { $0.1 >= e.firstYear }, early = after.filter { $0.1 < e.firstYear }
             guard !late.isEmpty || !early.isEmpty else { continue }
             let said = late.map { "\(named($0.0)) is in the census to \($0.1)" } + early.map { "\(named($0.0)) is in the census from \($0.1)" }
-            let year = before.map { $0.1.startYear + 1 }.max() ?? after.map(\.1.startYear).min()!
+            let ended = before.map { $0.1.startYear + 1 }.max()
+            if let ended, let (la, start) = early.min(by: { $0.1 < $1.1 }), start.startYear < ended {
+                // A successor counted while its predecessors still were: an LA that absorbed
+                // another under its own number, which one merged series cannot describe.
+                errors.append(.invalidValue(
+                    e.source!, value: e.firstYear.description,
+                    expected: "a reorganisation into new LAs: \(named(la)) is in the census from \(start), before its predecessors end (\(before.map { "\(named($0.0)) to \($0.1)" }.joined(separator: ", "))); an LA that takes in another under its own number cannot be merged into one series (leave the row out)"))
+                continue
+            }
+            let year = ended ?? after.map(\.1.startYear).min()!
             errors.append(.invalidValue(
                 e.source!, value: e.firstYear.description,
                 expected: "the first census the successors report: \(said.joined(separator: ", and ")), so \(AcademicYear(year)) (\(year))"))

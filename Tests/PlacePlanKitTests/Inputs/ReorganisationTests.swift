@@ -214,6 +214,13 @@ let englandDirectory: String? = {
             #expect(at.file.hasSuffix(LocalAuthorityReorganisation.lookupFile) && at.line == 2 && at.field == "first_year" && value == written)
             #expect(expected.contains(says) && expected.hasSuffix("so 2015/16 (2015)"), "\(expected)")
         }
+        // 904 reports from 2016/17 while 902 (its "predecessor") does to 2019/20: an LA that
+        // took in another under its own number, which one series cannot describe.
+        let d = try Self.folder()
+        try "first_year,predecessor,successor\n2020/21,902,904\n".write(toFile: d.path(LocalAuthorityReorganisation.lookupFile), atomically: true, encoding: .utf8)
+        let e = error { _ = try DataSource.load(d.directory) }
+        guard case .invalidValue(_, "2020/21", let expected) = e else { Issue.record("got \(String(describing: e))"); return }
+        #expect(expected.contains("904 Newtown is in the census from 2016/17, before its predecessors end (902 North Oldshire to 2019/20)"), "\(expected)")
     }
 
     @Test func withoutTheLookupFileTheSeriesAreNotMerged() throws {
