@@ -12,7 +12,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // OpenBLAS through its C interface (Debian: libopenblas-dev).
@@ -28,6 +27,13 @@ let package = Package(
             pkgConfig: "cbc",
             providers: [.apt(["coinor-libcbc-dev"])]
         ),
+        // OpenSSL's libcrypto, the SHA-256 of a saved run's inputs (Debian: libssl-dev;
+        // Apache License 2.0).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // libxlsxwriter, the Excel workbooks of `--format xlsx` (Debian: libxlsxwriter-dev; BSD).
         .systemLibrary(
             name: "CXlsxWriter",
@@ -42,9 +48,9 @@ let package = Package(
                 "COpenBLAS",
                 "CCbc",
                 "CXlsxWriter",
+                "COpenSSL",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The thin command-line front end.

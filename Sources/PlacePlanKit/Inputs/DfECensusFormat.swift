@@ -177,7 +177,9 @@ public enum DfECensusFormat {
             cells.append(Cell(year: year, la: code, group: group, pupils: pupils, source: r.location(headcount)))
         }
 
-        try checkReorganisationYears(reorganisations, cells: cells.map { ($0.year, $0.la) }, names: authorityOf.mapValues(\.name))
+        if reorganisations.contains(where: { $0.source != nil }) {
+            try checkReorganisationYears(reorganisations, cells: cells.map { ($0.year, $0.la) }, names: authorityOf.mapValues(\.name))
+        }
 
         // The authorities asked for, with the other members of their reorganisations.
         var kept = Set(authorityOf.keys)

@@ -347,11 +347,12 @@ public enum PlacePlanFormat {
             return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
         }
         var errors: [PlacePlanError] = []
-        func flag(line: Int32, value: Double, reference: Double, what: String) {
+        func flag(line: Int32, value: Double, reference: Double, what: String, school: Bool) {
             guard errors.count < 25, line > 0, value > reference * implausibleFactor, value >= reference + 30 else { return }
             errors.append(.invalidValue(
                 CSVRecord(file: file.path, line: Int(line), fields: [], header: file.header).location(pupilsColumn), value: Format.count(value),
-                expected: "a roll near \(what): is a digit added? (more than \(Int(implausibleFactor)) times that is taken for a typo; if the school really grew, update its PAN in schools.csv)"))
+                expected: "a roll near \(what): is a digit added? (more than \(Int(implausibleFactor)) times that is taken for a typo"
+                    + (school ? "; if the school really grew, update its PAN in schools.csv)" : ")")))
         }
         for (k, series) in bySchool.enumerated() {
             guard let series, let lines = schoolLine[k] else { continue }
@@ -361,7 +362,7 @@ public enum PlacePlanFormat {
                 let reference = max(usual ?? 0, Double(schools[k].pan))
                 guard reference > 0 else { continue }
                 let what = "school \(schools[k].id)'s \(g) (PAN \(schools[k].pan), usually \(Format.count(usual ?? 0)) pupils)"
-                for y in years.indices { flag(line: lines[y * YearGroup.count + g.index], value: values[y], reference: reference, what: what) }
+                for y in years.indices { flag(line: lines[y * YearGroup.count + g.index], value: values[y], reference: reference, what: what, school: true) }
             }
         }
         for (a, area) in areas.enumerated() {
@@ -369,7 +370,7 @@ public enum PlacePlanFormat {
                 let offsets = years.indices.map { rolls.offset($0, a, g) }
                 guard offsets.contains(where: { areaLine[$0] != 0 }), let usual = median(offsets.map { rolls.values[$0] }) else { continue }
                 for o in offsets where areaLine[o] != 0 {
-                    flag(line: areaLine[o], value: rolls.values[o], reference: usual, what: "area \(area.id)'s \(g) (usually \(Format.count(usual)) pupils)")
+                    flag(line: areaLine[o], value: rolls.values[o], reference: usual, what: "area \(area.id)'s \(g) (usually \(Format.count(usual)) pupils)", school: false)
                 }
             }
         }

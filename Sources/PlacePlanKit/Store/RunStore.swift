@@ -1,4 +1,4 @@
-import Crypto
+import COpenSSL
 import Foundation
 import GRDB
 
@@ -61,7 +61,7 @@ public struct SavedRun: Sendable, Codable {
             guard let bytes = FileManager.default.contents(atPath: path) else {
                 throw .fileNotFound(path: path, hint: "an input of the run disappeared before it could be saved")
             }
-            let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let digest = try Self.sha256(bytes, of: path)
             inputs.append(Input(path: path, sha256: digest, bytes: bytes.count))
         }
         let formatter = ISO8601DateFormatter()
@@ -69,6 +69,20 @@ public struct SavedRun: Sendable, Codable {
             name: name, label: label ?? name, createdAt: formatter.string(from: now), toolVersion: PlacePlanVersion.current, command: command,
             dataLabel: data.label, origin: run.forecast.origin, horizon: run.forecast.horizon, draws: run.draws?.first?.draws,
             seed: run.draws?.first?.seed, scenarios: scenarios, inputs: inputs, sufficiency: report.rows)
+    }
+
+    /// The SHA-256 of `bytes` (the input at `path`), as 64 lowercase hexadecimal digits, by
+    /// OpenSSL's one-shot EVP digest.
+    static func sha256(_ bytes: Data, of path: String) throws(PlacePlanError) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let ok = bytes.withUnsafeBytes { raw in
+            digest.withUnsafeMutableBufferPointer { out in
+                EVP_Digest(raw.baseAddress, raw.count, out.baseAddress, &length, EVP_sha256(), nil)
+            }
+        }
+        guard ok == 1, length == 32 else { throw .internalError("OpenSSL could not take the SHA-256 of \(path)") }
+        return digest.prefix(32).map { String(format: "%02x", $0) }.joined()
     }
 
     /// What differs between two runs' assumptions and inputs, one line each.

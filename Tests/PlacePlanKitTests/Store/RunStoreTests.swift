@@ -9,6 +9,19 @@ import Testing
         return try SavedRun.make(name: name, label: nil, command: "test", data: data, run: run, report: SufficiencyReport(run), now: Date(timeIntervalSince1970: 0))
     }
 
+    /// The inputs' digests are SHA-256 (FIPS 180-4's test vectors), and a saved input's is its
+    /// file's bytes'.
+    @Test func inputDigestsAreSHA256() throws {
+        #expect(try SavedRun.sha256(Data(), of: "-") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(try SavedRun.sha256(Data("abc".utf8), of: "-") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(try SavedRun.sha256(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8), of: "-")
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        let d = try TemporaryData.handCheckable()
+        let saved = try record("v1", data: try PlacePlanFormat.load(directory: d.directory))
+        let rolls = try #require(saved.inputs.first { $0.path.hasSuffix("rolls.csv") })
+        #expect(rolls.sha256 == (try SavedRun.sha256(try Data(contentsOf: URL(fileURLWithPath: d.path("rolls.csv"))), of: "-")))
+    }
+
     @Test func savesAndLoadsARunWhole() throws {
         let d = try TemporaryData.handCheckable()
         let data = try PlacePlanFormat.load(directory: d.directory)
