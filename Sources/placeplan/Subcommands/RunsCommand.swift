@@ -86,7 +86,11 @@ struct RunsCommand: ParsableCommand {
                     "",
                     "Inputs (SHA-256):",
                 ]
-                lines += r.inputs.map { "  \($0.sha256)  \($0.bytes) bytes  \($0.path)" }
+                let width = r.inputs.map { Format.count(Double($0.bytes)).count }.max() ?? 0
+                lines += r.inputs.map { i in
+                    let size = Format.count(Double(i.bytes))
+                    return "  \(i.sha256)  \(String(repeating: " ", count: width - size.count))\(size) bytes  \(i.path)"
+                }
                 for s in r.scenarios {
                     lines.append("")
                     lines.append("Scenario '\(s.name)'" + (s.file.isEmpty ? "" : " (\(s.file))"))
