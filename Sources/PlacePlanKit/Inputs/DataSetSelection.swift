@@ -103,6 +103,11 @@ extension DataSet {
                 keep = keep.filter(complete.contains)
             }
         }
+        // How much history a successor has: its censuses since the break, to the origin.
+        func since(_ event: LocalAuthorityReorganisation) -> String {
+            let n = origin.startYear - event.firstYear.startYear + 1
+            return "\(n) census\(n == 1 ? "" : "es"), \(event.firstYear)-\(origin)"
+        }
         for event in replaced {
             // A successor that could not be forecast (no births) is named above; the note must
             // not say the predecessor's pupils are forecast under it.
@@ -111,8 +116,18 @@ extension DataSet {
                 "\(event.predecessors.map(\.description).joined(separator: ", ")): left out, replaced in \(event.firstYear) by "
                     + "\(event.successors.map(\.description).joined(separator: ", "))"
                     + (lost.isEmpty
-                        ? ", forecast from their own history"
+                        ? ", forecast from their own history (\(since(event)))"
                         : "; \(lost.map(\.description).joined(separator: ", ")) cannot be forecast (see above), so \(lost.count == 1 ? "its" : "their") pupils are not in the forecast"))
+        }
+        // An authority asked for alone (`--la 940`) whose series starts at a reorganisation:
+        // say how short its history is, and that its predecessor's is not used.
+        let keptIDs = Set(keep.map { data.areas[$0].id })
+        for event in data.reorganisations where event.firstYear <= origin && !replaced.contains(event) {
+            let successors = event.successors.filter { keptIDs.contains($0.number) }
+            guard !successors.isEmpty else { continue }
+            data.notes.append(
+                "\(successors.map(\.description).joined(separator: ", ")): forecast from \(successors.count == 1 ? "its" : "their") own history since "
+                    + "\(event.predecessors.map(\.description).joined(separator: ", ")) \(event.predecessors.count == 1 ? "was" : "were") reorganised (\(since(event)))")
         }
         let first = keep.map { data.rolls.span(area: $0).lowerBound }.min() ?? 0
         if keep.count == data.areas.count && first == 0 { return data }

@@ -91,7 +91,11 @@ let englandDirectory: String? = {
         let known = data.atOrigin(AcademicYear(2019))
         #expect(known.areas.map(\.id) == ["902", "903", "904"])
         #expect(known.rolls.years.first == AcademicYear(2015))  // the years before any kept LA existed are dropped
-        #expect(known.notes.contains { $0.hasPrefix("901 Oldshire: left out, replaced in 2015/16 by 902 North Oldshire, 903 South Oldshire") })
+        #expect(known.notes.contains { $0.hasPrefix("901 Oldshire: left out, replaced in 2015/16 by 902 North Oldshire, 903 South Oldshire, forecast from their own history (5 censuses, 2015/16-2019/20)") })
+        // A successor asked for alone says how short its history is, and whose it is not.
+        let alone = try DataSource.load(d.directory, authorities: ["902"]).atOrigin(AcademicYear(2019))
+        #expect(alone.areas.map(\.id) == ["902"])
+        #expect(alone.notes.contains("902 North Oldshire: forecast from its own history since 901 Oldshire was reorganised (5 censuses, 2015/16-2019/20)"), "\(alone.notes)")
         let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 3))
         // Ratios of exactly 1 within each successor: its pupils carry forward.
         let north = try #require(forecast.areas.firstIndex { $0.id == "902" })
