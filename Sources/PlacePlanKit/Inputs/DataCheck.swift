@@ -50,6 +50,17 @@ public enum DataCheck {
             report.found.append("\(areas), \(schools.count) school\(schools.count == 1 ? "" : "s") (\(schools.filter { $0.phase == .special }.count) special)")
         }
         report.found.append("January census \(data.rolls.years.first!)-\(data.lastCensus) (\(data.rolls.years.count) years)")
+        // `--la 940` also reads the other members of its reorganisation (to merge one series
+        // for backtests): say which authorities were asked for, and their own census years.
+        if let wanted = data.requestedAreas, wanted.count < data.areas.count {
+            let asked = data.areas.indices.filter { wanted.contains(data.areas[$0].id) }.map { a in
+                let span = data.rolls.span(area: a)
+                return "\(data.areas[a].id) \(data.areas[a].name) (census \(data.rolls.years[span.lowerBound])-\(data.rolls.years[span.upperBound]))"
+            }
+            let others = data.areas.filter { !wanted.contains($0.id) }.map { "\($0.id) \($0.name)" }
+            report.found.append(
+                "asked for: \(asked.joined(separator: ", ")); \(DfECensusFormat.listed(others)) \(others.count == 1 ? "is" : "are") read only to merge a series across a reorganisation (backtests)")
+        }
         let birthYears = data.births.values.flatMap { $0.births.keys }
         if let first = birthYears.min(), let last = birthYears.max() { report.found.append("births for mid-\(first) to mid-\(last), \(data.births.count) series") }
         do {

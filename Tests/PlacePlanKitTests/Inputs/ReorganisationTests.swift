@@ -96,6 +96,9 @@ let englandDirectory: String? = {
         let alone = try DataSource.load(d.directory, authorities: ["902"]).atOrigin(AcademicYear(2019))
         #expect(alone.areas.map(\.id) == ["902"])
         #expect(alone.notes.contains("902 North Oldshire: forecast from its own history since 901 Oldshire was reorganised (5 censuses, 2015/16-2019/20)"), "\(alone.notes)")
+        // `check --la 902` says which authority was asked for, and why the others are read.
+        let found = DataCheck.run(directory: d.directory, authorities: ["902"]).found
+        #expect(found.contains("asked for: 902 North Oldshire (census 2015/16-2019/20); 901 Oldshire, 903 South Oldshire are read only to merge a series across a reorganisation (backtests)"), "\(found)")
         let (forecast, _) = try Projector.forecast(data, settings: ForecastSettings(horizon: 3))
         // Ratios of exactly 1 within each successor: its pupils carry forward.
         let north = try #require(forecast.areas.firstIndex { $0.id == "902" })
