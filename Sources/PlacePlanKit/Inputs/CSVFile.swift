@@ -196,7 +196,15 @@ struct CSVFile: Sendable {
     /// The 1-based column number of the first of `names` in the header, or nil.
     func columnNumber(_ names: [String]) -> Int? {
         for name in names { if let i = header.firstIndex(of: name) { return i + 1 } }
+        // As a spreadsheet heads it: "Year Group" or "year-group" for year_group.
+        let keys = header.map(Self.columnKey)
+        for name in names { if let i = keys.firstIndex(of: Self.columnKey(name)) { return i + 1 } }
         return nil
+    }
+
+    /// A header name with its spaces and hyphens read as underscores, trimmed.
+    static func columnKey(_ name: String) -> String {
+        name.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "_" }).joined(separator: "_")
     }
 
     /// The column number of a required column.

@@ -24,6 +24,10 @@ import Testing
         #expect(f.record(2).text(3) == "8" && f.record(2).text(4) == "" && f.record(2).text(0) == "")
         #expect(CSVRecord.number("1,200") == 1200 && CSVRecord.number("007") == 7 && CSVRecord.number("123456789012345") == 123_456_789_012_345)
         #expect(CSVRecord.number("1e3") == nil && CSVRecord.number("0x1F") == nil && CSVRecord.number("") == nil)
+        // Headers as a spreadsheet writes them: "Year Group", "net-capacity", " PAN ".
+        let spread = try CSVFile(path: "t.csv", text: "Year,Year Group, PAN ,net-capacity\n2020/21,R,30,210\n")
+        #expect(spread.columnNumber(["year_group"]) == 2 && spread.columnNumber(["pan"]) == 3 && spread.columnNumber(["net_capacity"]) == 4)
+        #expect(spread.columnNumber(["group"]) == nil)
         let clean = try CSVFile(path: "t.csv", text: "a,b\n1,2\n3,4")
         #expect(clean.rowCount == 2 && Array(clean.row(1)) == ["3", "4"] && clean.lines == [2, 3])
     }
