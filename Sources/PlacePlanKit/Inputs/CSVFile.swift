@@ -13,6 +13,8 @@ struct CSVFile: Sendable {
     /// The path as the user gave it, used in messages.
     let path: String
     let header: [String]
+    /// The header's names as ``columnKey(_:)`` reads them ("year group" as "year_group").
+    let headerKeys: [String]
     /// The header's and then every row's fields, one after another (each row has as many as
     /// the header): one array, not an array a row, which at national scale (1.2 M rows) was
     /// 100 MB of allocations.
@@ -56,6 +58,7 @@ struct CSVFile: Sendable {
             throw .unreadableFile(path: path, reason: "empty file: a header row is required")
         }
         header = records.fields(first).map { $0.lowercased() }
+        headerKeys = header.map(Self.columnKey)
         var lines: [Int] = [], errors: [PlacePlanError] = []
         lines.reserveCapacity(records.records.count)
         var blank = false
@@ -197,8 +200,7 @@ struct CSVFile: Sendable {
     func columnNumber(_ names: [String]) -> Int? {
         for name in names { if let i = header.firstIndex(of: name) { return i + 1 } }
         // As a spreadsheet heads it: "Year Group" or "year-group" for year_group.
-        let keys = header.map(Self.columnKey)
-        for name in names { if let i = keys.firstIndex(of: Self.columnKey(name)) { return i + 1 } }
+        for name in names { if let i = headerKeys.firstIndex(of: Self.columnKey(name)) { return i + 1 } }
         return nil
     }
 
