@@ -207,17 +207,22 @@ public enum PlanOptionsFile {
             }
             kind = .specialistPlaces(school: try required("school").string(), need: need, maximumPlaces: try whole("max_places", in: 1...500))
         }
-        // Every option costs thousands of pounds (a consultation, a classroom): 350 is £350k
-        // typed in thousands, which would make it all but free, silently. 0 is free.
-        let costNode = try required("cost")
-        let cost = try costNode.money()
-        guard cost == 0 || cost >= 1_000 else {
-            throw costNode.fail(
-                "'cost' is £\(Format.count(cost)), under £1,000 for a \(type) option",
-                hint: "costs are in pounds: if it is in £ thousands, write \(Format.count(cost * 1_000).replacingOccurrences(of: ",", with: "_")) for £\(Format.count(cost))k")
+        // Every option costs thousands of pounds (a consultation, a classroom), and a closure
+        // saves thousands a year: 350 is £350k typed in thousands, which would make an option
+        // all but free (or a closure worthless), silently. 0 is none.
+        func pounds(_ key: String, _ node: YAMLNode?) throws(PlacePlanError) -> Double {
+            guard let node else { return 0 }
+            let v = try node.money()
+            guard v == 0 || v >= 1_000 else {
+                throw node.fail(
+                    "'\(key)' is £\(Format.count(v)), under £1,000 for a \(type) option",
+                    hint: "costs and savings are in pounds: if it is in £ thousands, write \(Format.count(v * 1_000).replacingOccurrences(of: ",", with: "_")) for £\(Format.count(v))k")
+            }
+            return v
         }
+        let cost = try pounds("cost", try required("cost"))
         var option = PlanOption(kind: kind, cost: cost, savingPerPlace: try m["saving_per_place"]?.money() ?? 0,
-                                savingPerYear: try m["saving_per_year"]?.money() ?? 0, leadTime: try whole("lead_time", default: 1, in: 0...10),
+                                savingPerYear: try pounds("saving_per_year", m["saving_per_year"]), leadTime: try whole("lead_time", default: 1, in: 0...10),
                                 firstYear: try m["first_year"]?.year(), lastYear: try m["last_year"]?.year(), source: item.location)
         if let f = option.firstYear, let l = option.lastYear, l < f {
             throw m["last_year"]!.fail("last_year \(l) is before first_year \(f)", hint: "the option may start between first_year and last_year")

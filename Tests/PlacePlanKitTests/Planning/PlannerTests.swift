@@ -182,6 +182,8 @@ import Testing
         let thousands = error("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: 350\n")
         #expect(thousands.contains("o.yaml:5:11") && thousands.contains("under £1,000") && thousands.contains("write 350_000 for £350k"), "\(thousands)")
         #expect(try PlanOptionsFile.parse("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: 0\n", file: "o.yaml").options[0].cost == 0)
+        let closure = error("name: x\noptions:\n  - type: closure\n    school: S1\n    cost: 600000\n    saving_per_year: 150\n")
+        #expect(closure.contains("o.yaml:6:22") && closure.contains("'saving_per_year' is £150") && closure.contains("write 150_000 for £150k"), "\(closure)")
         // An unknown key is named against its type's keys, in the same order every run (they
         // were every type's keys, in an order that changed from run to run).
         let bulgeKeys = PlanOptionsFile.optionKeys["bulge"]!.joined(separator: ", ")
