@@ -79,7 +79,7 @@ public enum DataCheck {
             let lastFed = AcademicYear(last + 4)
             if lastFed < data.lastCensus + horizon {
                 report.warnings.append(
-                    "births are known to mid-\(last), which feed Reception to \(lastFed); a \(horizon)-year forecast holds the last births after that (add projected births, e.g. ONS or GLA projections, with type 'predicted')")
+                    "births are known to mid-\(last), which feed Reception to \(lastFed); \(Format.withArticle("\(horizon)-year")) forecast holds the last births after that (add projected births, e.g. ONS or GLA projections, with type 'predicted')")
             }
         }
         // Places: areas with no mainstream school, schools whose capacity does not fit their PAN.

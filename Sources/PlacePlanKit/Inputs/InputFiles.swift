@@ -32,7 +32,7 @@ enum InputFiles {
             throw .fileNotFound(path: path, hint: "check the path, or the --data directory")
         }
         guard !isDirectory.boolValue else {
-            throw .unreadableFile(path: path, reason: "a directory, not a \(kind)")
+            throw .unreadableFile(path: path, reason: "a directory, not \(Format.withArticle(kind))")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadableFile(path: path, reason: FileManager.default.isReadableFile(atPath: path) ? "it could not be read" : "permission denied")

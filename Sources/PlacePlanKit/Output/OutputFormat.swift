@@ -386,11 +386,18 @@ public enum Format {
         x.isFinite && abs(x) < 1e15 ? Int(x.rounded()) : nil
     }
 
-    /// `text` (a number as written, such as "11.3%") after its indefinite article, as it is
-    /// read aloud: "an 11.3%", "an 8.0%", "an 80%", "a 1.5%", "a 21%".
+    /// `text` (a number as written, such as "11.3%", or a word) after its indefinite article,
+    /// as it is read aloud: "an 11.3%", "an 8-year", "a 1.5%", "a 21%", "an expansion", "an
+    /// all-through", "a bulge", "a unit".
     public static func withArticle(_ text: String) -> String {
-        let lead = text.prefix { $0.isNumber || $0 == "," }.split(separator: ",").first.map(String.init) ?? ""
-        let an = lead.hasPrefix("8") || lead == "11" || lead == "18"
+        let an: Bool
+        if text.first?.isNumber == true {
+            let lead = text.prefix { $0.isNumber || $0 == "," }.split(separator: ",").first.map(String.init) ?? ""
+            an = lead.hasPrefix("8") || lead == "11" || lead == "18"
+        } else {
+            let word = text.lowercased()
+            an = word.first.map { "aeiou".contains($0) } == true && !["uni", "use", "usu", "one"].contains { word.hasPrefix($0) }
+        }
         return (an ? "an " : "a ") + text
     }
 

@@ -96,7 +96,7 @@ public struct PlanBuilder: Sendable {
                     continue
                 }
                 if !(area.phase.yearGroups.contains(s.yearGroups.lowerBound) && area.phase.yearGroups.contains(s.yearGroups.upperBound)) {
-                    fail("\(s.areaID) is a \(area.phase) area and cannot hold \(s.yearGroups.lowerBound)-\(s.yearGroups.upperBound)", "choose an area of the school's phase")
+                    fail("\(s.areaID) is \(Format.withArticle(area.phase.description)) area and cannot hold \(s.yearGroups.lowerBound)-\(s.yearGroups.upperBound)", "choose an area of the school's phase")
                 }
                 continue
             }
@@ -107,7 +107,7 @@ public struct PlanBuilder: Sendable {
             switch o.kind {
             case .specialistPlaces: break
             default:
-                if school.phase == .special { fail("\(o.school) is a special school", "a \(o.typeName) option acts on mainstream places; use specialist_places") }
+                if school.phase == .special { fail("\(o.school) is a special school", "\(Format.withArticle(o.typeName)) option acts on mainstream places; use specialist_places") }
             }
             if case .closure = o.kind {
                 if optionsAt[o.school, default: 0] > 1 {

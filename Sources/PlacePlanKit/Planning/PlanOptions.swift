@@ -155,15 +155,15 @@ public enum PlanOptionsFile {
             let near = known.min { editDistance($0, written) < editDistance($1, written) }
             throw typeNode.fail("unknown option type '\(written)'", hint: (near.map { "did you mean '\($0)'? " } ?? "") + "types: \(optionKeys.keys.sorted().joined(separator: ", "))")
         }
-        let m = try item.mapping(allowed: optionKeys[type]!, context: "a \(type) option")
+        let m = try item.mapping(allowed: optionKeys[type]!, context: "\(Format.withArticle(type)) option")
         func required(_ key: String) throws(PlacePlanError) -> YAMLNode {
-            guard let n = m[key] else { throw item.fail("a \(type) option needs '\(key)'", hint: "add '\(key): ...'") }
+            guard let n = m[key] else { throw item.fail("\(Format.withArticle(type)) option needs '\(key)'", hint: "add '\(key): ...'") }
             return n
         }
         func whole(_ key: String, default value: Int? = nil, in range: ClosedRange<Int>) throws(PlacePlanError) -> Int {
             guard let n = m[key] else {
                 if let value { return value }
-                throw item.fail("a \(type) option needs '\(key)'", hint: "add '\(key): ...'")
+                throw item.fail("\(Format.withArticle(type)) option needs '\(key)'", hint: "add '\(key): ...'")
             }
             let v = try n.integer()
             guard range.contains(v) else { throw n.fail("'\(key)' is \(v), outside \(range.lowerBound)...\(range.upperBound)", hint: "check the value") }
@@ -215,7 +215,7 @@ public enum PlanOptionsFile {
             let v = try node.money()
             guard v == 0 || v >= 1_000 else {
                 throw node.fail(
-                    "'\(key)' is £\(Format.count(v)), under £1,000 for a \(type) option",
+                    "'\(key)' is £\(Format.count(v)), under £1,000 for \(Format.withArticle(type)) option",
                     hint: "costs and savings are in pounds: if it is in £ thousands, write \(Format.count(v * 1_000).replacingOccurrences(of: ",", with: "_")) for £\(Format.count(v))k")
             }
             return v

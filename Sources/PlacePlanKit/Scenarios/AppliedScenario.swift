@@ -225,7 +225,7 @@ extension AppliedScenario {
             }
             guard let a = area(s.areaID, change, field: "area") else { continue }
             if s.phase != .special, !(data.areas[a].phase.yearGroups.contains(s.yearGroups.lowerBound) && data.areas[a].phase.yearGroups.contains(s.yearGroups.upperBound)) {
-                errors.append(.invalidScenario(where_(change, "area"), message: "\(s.areaID) is a \(data.areas[a].phase) area and cannot hold \(s.yearGroups.lowerBound)-\(s.yearGroups.upperBound)", hint: "choose an area of the school's phase"))
+                errors.append(.invalidScenario(where_(change, "area"), message: "\(s.areaID) is \(Format.withArticle(data.areas[a].phase.description)) area and cannot hold \(s.yearGroups.lowerBound)-\(s.yearGroups.upperBound)", hint: "choose an area of the school's phase"))
                 continue
             }
             s.openingYearGroups = opening

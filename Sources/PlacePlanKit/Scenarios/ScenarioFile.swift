@@ -149,11 +149,11 @@ public enum ScenarioFile {
             let near = all.min { editDistance($0, written) < editDistance($1, written) }!
             throw typeYAML.fail("unknown change type '\(written)'", hint: "did you mean '\(near)'? types: \(changeKeys.keys.sorted().joined(separator: ", "))")
         }
-        let m = try item.mapping(allowed: allowed, context: "a \(type) change")
+        let m = try item.mapping(allowed: allowed, context: "\(Format.withArticle(type)) change")
         var fields: [String: SourceLocation] = [:]
         for (k, v) in m { fields[k] = v.location }
         func required(_ key: String) throws(PlacePlanError) -> YAMLNode {
-            guard let n = m[key] else { throw item.fail("a \(type) change needs '\(key)'", hint: "add '\(key): ...' to this change") }
+            guard let n = m[key] else { throw item.fail("\(Format.withArticle(type)) change needs '\(key)'", hint: "add '\(key): ...' to this change") }
             return n
         }
         func factor() throws(PlacePlanError) -> Double {
@@ -170,7 +170,7 @@ public enum ScenarioFile {
                 guard v > -1, v < 9 else { throw c.fail("change must be above -100%", hint: "e.g. change: -5%") }
                 return 1 + v
             }
-            throw item.fail("a \(type) change needs 'factor' or 'change'", hint: "e.g. factor: 0.95 or change: -5%")
+            throw item.fail("\(Format.withArticle(type)) change needs 'factor' or 'change'", hint: "e.g. factor: 0.95 or change: -5%")
         }
         let kind: ScenarioChange.Kind
         var year: AcademicYear

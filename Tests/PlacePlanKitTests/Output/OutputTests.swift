@@ -19,6 +19,8 @@ import Testing
         #expect(Format.percent(0) == "0.0%")
         #expect(["11.3%", "8.0%", "83.1%", "18.0%", "1.5%", "21.0%", "110.0%", "11,200", "800"].map(Format.withArticle)
             == ["an 11.3%", "an 8.0%", "an 83.1%", "an 18.0%", "a 1.5%", "a 21.0%", "a 110.0%", "an 11,200", "an 800"])
+        #expect(["expansion", "all-through", "arp", "options file", "bulge", "8-year", "10-year", "unit", "CSV file"].map(Format.withArticle)
+            == ["an expansion", "an all-through", "an arp", "an options file", "a bulge", "an 8-year", "a 10-year", "a unit", "a CSV file"])
         #expect(Format.decimal(-0.04) == "0.0")
         #expect(Format.decimal(1.25, signed: true) == "+1.3")
     }
