@@ -57,7 +57,6 @@ public enum DfECensusFormat {
         _ reorganisations: [LocalAuthorityReorganisation], cells: [(year: AcademicYear, la: String)], names: [String: String]
     ) throws(PlacePlanError) {
         let own = reorganisations.filter { $0.source != nil }
-        guard !own.isEmpty else { return }
         var span: [String: ClosedRange<AcademicYear>] = [:]
         for c in cells {
             let r = span[c.la]

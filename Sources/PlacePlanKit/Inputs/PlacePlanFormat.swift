@@ -342,9 +342,8 @@ public enum PlacePlanFormat {
         bySchool: [[Double]?], schoolLine: [[Int32]?], areaLine: [Int32]
     ) -> [PlacePlanError] {
         func median(_ values: [Double]) -> Double? {
-            let v = values.filter { $0.isFinite && $0 > 0 }.sorted()
-            guard !v.isEmpty else { return nil }
-            return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+            let positive = values.filter { $0.isFinite && $0 > 0 }
+            return positive.isEmpty ? nil : RatioHistory.median(positive)
         }
         var errors: [PlacePlanError] = []
         func flag(line: Int32, value: Double, reference: Double, what: String, school: Bool) {
@@ -416,9 +415,8 @@ public enum PlacePlanFormat {
             // A year's births a tenth or ten times the series' median (of 50 or more) is a
             // misread number, not a birth rate: 4.624 for 4,624 (a full stop for thousands),
             // or a year in hundreds. Births never move so far in a year.
-            let values = s.births.values.sorted()
-            let median = values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
-            if values.count >= 3, median >= 50 {
+            let median = RatioHistory.median(Array(s.births.values))
+            if s.births.count >= 3, median >= 50 {
                 for (y, v) in s.births.sorted(by: { $0.key < $1.key }) where v < median / 10 || v > median * 10 {
                     let line = seen["\(k) \(y)"] ?? 0
                     errors.append(.invalidValue(

@@ -156,16 +156,21 @@ public struct RunStore: Sendable {
     /// never block a writer): concurrent saves all land. A SQLite database written by another
     /// program is refused, never given placeplan's tables; a store that cannot be created
     /// (its folder missing or read-only) is an output error.
+    /// What is wrong with the folder a store at `path` would be in ("the folder x does not
+    /// exist", "x is a file, not a folder"), or nil when it is a folder.
+    public static func missingFolder(_ path: String) -> String? {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) { return isFolder.boolValue ? nil : "\(folder) is a file, not a folder" }
+        return "the folder \(folder) does not exist"
+    }
+
     public init(path: String) throws(PlacePlanError) {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                let what = FileManager.default.fileExists(atPath: folder) ? "\(folder) is a file, not a folder" : "the folder \(folder) does not exist"
-                throw .outputFailed(path: path, reason: "cannot create the run store: \(what)")
-            }
+            if let what = Self.missingFolder(path) { throw .outputFailed(path: path, reason: "cannot create the run store: \(what)") }
             guard FileManager.default.isWritableFile(atPath: folder) else {
                 throw .outputFailed(path: path, reason: "cannot create the run store: the folder \(folder) is not writable")
             }

@@ -30,10 +30,7 @@ struct RunsCommand: ParsableCommand {
                 // No store yet is no runs yet, not an error; a store in a folder that is not
                 // there (a mistyped path) is one.
                 let exists = FileManager.default.fileExists(atPath: store)
-                var isFolder: ObjCBool = false
-                let folder = URL(fileURLWithPath: store).deletingLastPathComponent().path
-                if !exists, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
-                    let what = FileManager.default.fileExists(atPath: folder) ? "\(folder) is a file, not a folder" : "the folder \(folder) does not exist"
+                if !exists, let what = RunStore.missingFolder(store) {
                     throw PlacePlanError.fileNotFound(path: store, hint: "\(what): name the store with --store (runs are saved with placeplan sufficiency --save \"SCAP 2026\")")
                 }
                 if format == .json {
