@@ -21,6 +21,9 @@ struct CSVFile: Sendable {
     let fields: [String]
     /// The physical line each row starts on (rows may span lines inside quotes).
     let lines: [Int]
+    /// How the file's bytes were read: UTF-8, or Windows-1252 as Excel's "CSV (Comma
+    /// delimited)" saves (``TextEncoding``).
+    let encoding: TextEncoding
 
     /// The number of (non-blank) rows.
     var rowCount: Int { lines.count }
@@ -42,9 +45,7 @@ struct CSVFile: Sendable {
         self.path = path
         var bytes = input[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        guard bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil else {
-            throw .unreadableFile(path: path, reason: "not UTF-8 text (save it as CSV UTF-8)")
-        }
+        (bytes, encoding) = try TextEncoding.utf8Bytes(bytes, path: path)
         // A header without a comma but with semicolons or tabs: every row would read as one
         // field (or stop at the first quote), so say what the file is instead.
         let firstLine = bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }

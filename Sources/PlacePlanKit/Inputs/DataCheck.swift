@@ -71,6 +71,7 @@ public enum DataCheck {
             report.warnings += known.leftOut.sorted { $0.key < $1.key }.map(\.value)
         } catch { report.problems += error.flattened }
         report.warnings += suppressedCells(data)
+        if let note = windows1252Files(directory) { report.warnings.append(note) }
         report.warnings += vanishedCohorts(data)
         if !data.isLAData, let note = fractionalRolls((directory as NSString).appendingPathComponent(PlacePlanFormat.rollsFile)) { report.warnings.append(note) }
 
@@ -239,6 +240,28 @@ public enum DataCheck {
             }
         }
         return found.count > 10 ? Array(found.prefix(10)) + ["and \(found.count - 10) more such school year groups"] : found
+    }
+
+    /// A warning naming the CSV files of the folder (and its send/ folder) that were read as
+    /// Windows-1252, as Excel's "CSV (Comma delimited)" saves: their names read right, but a
+    /// file in another legacy encoding would not, so saving as CSV UTF-8 is the sure way. Nil
+    /// when every file is UTF-8 (or cannot be read: the loaders have said why).
+    static func windows1252Files(_ directory: String) -> String? {
+        var found: [String] = []
+        for folder in ["", "send"] {
+            let dir = folder.isEmpty ? directory : (directory as NSString).appendingPathComponent(folder)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            for name in names.sorted() where name.lowercased().hasSuffix(".csv") {
+                let path = (dir as NSString).appendingPathComponent(name)
+                guard let bytes = FileManager.default.contents(atPath: path),
+                    let read = try? TextEncoding.utf8Bytes(Array(bytes)[...], path: path), read.encoding == .windows1252
+                else { continue }
+                found.append(folder.isEmpty ? name : "\(folder)/\(name)")
+            }
+        }
+        guard !found.isEmpty else { return nil }
+        return "\(DfECensusFormat.listed(found)) \(found.count == 1 ? "is" : "are") not UTF-8 and \(found.count == 1 ? "was" : "were") read as Windows-1252, "
+            + "as Excel's 'CSV (Comma delimited)' saves: check that names with accents or curly quotes read right, or save as 'CSV UTF-8 (Comma delimited)'"
     }
 
     /// A warning when rolls.csv has pupil counts with a decimal part. They are read as

@@ -40,7 +40,8 @@ public enum InputTemplates {
         # Your placeplan data
 
         Fill these files from your own exports, then run `placeplan check --data .` from this
-        folder: it lists every problem at once. All files are CSV with a header row (UTF-8).
+        folder: it lists every problem at once. All files are CSV with a header row (from Excel:
+        Save As "CSV UTF-8 (Comma delimited)"; plain "CSV (Comma delimited)" is read too).
         Years are academic years written `2024/25`, `202425` or `2024` (the year it starts in
         September). DfE suppression codes (`x`, `c`, ...) mean missing, never zero.
 

@@ -100,7 +100,7 @@ public enum PlanOptionsFile {
             throw .fileNotFound(path: path, hint: "give the path of an options YAML file, e.g. scenarios/options.yaml")
         }
         InputFiles.record(path)
-        guard let text = String(data: data, encoding: .utf8) else { throw .unreadableFile(path: path, reason: "not UTF-8 text") }
+        let text = try TextEncoding.text(Array(data), path: path)
         return try parse(text, file: path)
     }
 

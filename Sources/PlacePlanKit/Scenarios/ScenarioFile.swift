@@ -54,7 +54,7 @@ public enum ScenarioFile {
             throw .fileNotFound(path: path, hint: "give the path of a scenario YAML file, e.g. scenarios/baseline.yaml")
         }
         InputFiles.record(path)
-        guard let text = String(data: data, encoding: .utf8) else { throw .unreadableFile(path: path, reason: "not UTF-8 text") }
+        let text = try TextEncoding.text(Array(data), path: path)
         let root = try YAMLNode.parse(text, file: path)
         let top = try root.mapping(allowed: topKeys, context: "a scenario")
         guard let nameNode = top["name"] else {
