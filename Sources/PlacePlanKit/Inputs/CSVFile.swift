@@ -271,6 +271,34 @@ struct CSVRecord: Sendable {
         return v
     }
 
+    /// A share between 0 and 1, written as a fraction (0.78) or, as Excel writes a cell
+    /// formatted as a percentage, with a per cent sign ("78%" is 0.78). A bare number above 1
+    /// is refused with the two ways to write it, never read as a percentage.
+    func share(_ column: Int) throws(PlacePlanError) -> Double {
+        let s = text(column)
+        if s.hasSuffix("%"), let v = Self.number(String(s.dropLast()).trimmingCharacters(in: .whitespaces)), v >= 0 {
+            guard v <= 100 else { throw .invalidValue(location(column), value: s, expected: "a percentage of at most 100%") }
+            return v / 100
+        }
+        let v = try count(column)!
+        guard v <= 1 else {
+            throw .invalidValue(location(column), value: s, expected: "a share between 0 and 1: for \(s) per cent write \(s)% or \((v / 100).formatted(.number.grouping(.never)))")
+        }
+        return v
+    }
+
+    /// An amount of money in pounds: a count, with a leading '£' (and thousands separators)
+    /// as Excel writes a cell formatted as currency ("£20,000").
+    func pounds(_ column: Int, allowMissing: Bool = false) throws(PlacePlanError) -> Double? {
+        let s = text(column)
+        guard s.hasPrefix("£"), let v = Self.number(String(s.dropFirst()).trimmingCharacters(in: .whitespaces)) else { return try count(column, allowMissing: allowMissing) }
+        guard v >= 0 else { throw .negativeValue(location(column), value: s) }
+        guard v <= Self.largestCount else {
+            throw .invalidValue(location(column), value: s, expected: "an amount of at most £\(Format.count(Self.largestCount)) (is a unit or a decimal point wrong?)")
+        }
+        return v
+    }
+
     /// A decimal number as people write counts: digits with an optional decimal part, and
     /// optionally thousands separators in groups of three (1,234 in a quoted field); a sign
     /// only as '-' (the caller refuses negative counts). Not exponents (1e3), hexadecimal
@@ -326,9 +354,33 @@ struct CSVRecord: Sendable {
     func academicYear(_ column: Int) throws(PlacePlanError) -> AcademicYear {
         let s = text(column)
         guard let y = AcademicYear(parsing: s) else {
+            if let was = Self.excelDate(s) {
+                throw .invalidValue(
+                    location(column), value: s,
+                    expected: "an academic year: it is \(was) turned into a date by Excel (a year to 2011/12 reads as a month); write \(was.startYear)\(String(format: "%02d", (was.startYear + 1) % 100)) or \(was.startYear), or format the column as Text before typing")
+            }
             throw .invalidValue(location(column), value: s, expected: "an academic year such as 2019/20, 201920 or 2019")
         }
         return y
+    }
+
+    /// The academic year Excel turned into a date: typed as `2011/12`, Excel reads the year
+    /// and month December 2011 and writes it back as `Dec-11`, `01/12/2011` or `2011-12-01`,
+    /// so every year from 2000/01 to 2011/12 (whose second part is a month) comes back as
+    /// one. Nil unless the month is the year after the year, as only such a slip gives.
+    static func excelDate(_ s: String) -> AcademicYear? {
+        let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        var year: Int?, month: Int?
+        let dash = s.split(separator: "-", omittingEmptySubsequences: false), slash = s.split(separator: "/", omittingEmptySubsequences: false)
+        if dash.count == 2, let m = months.firstIndex(of: dash[0].lowercased()), dash[1].count == 2, let yy = Int(dash[1]) {
+            (year, month) = (2000 + yy, m + 1)  // Dec-11
+        } else if slash.count == 3, Int(slash[0]) == 1, slash[2].count == 4 {
+            (year, month) = (Int(slash[2]), Int(slash[1]))  // 01/12/2011
+        } else if dash.count == 3, dash[0].count == 4, Int(dash[2]) == 1 {
+            (year, month) = (Int(dash[0]), Int(dash[1]))  // 2011-12-01
+        }
+        guard let year, let month, month == (year + 1) % 100 else { return nil }
+        return AcademicYear(year)
     }
 
     func optionalAcademicYear(_ column: Int?) throws(PlacePlanError) -> AcademicYear? {

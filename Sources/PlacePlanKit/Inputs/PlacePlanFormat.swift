@@ -445,9 +445,9 @@ public enum PlacePlanFormat {
             guard ta.phase == .secondary else { throw .invalidValue(r.location(to), value: t, expected: "a secondary planning area") }
             if let first = seen["\(f)>\(t)"] { throw .duplicateRow(r.location(from), key: "\(f) to \(t)", firstLine: first) }
             seen["\(f)>\(t)"] = r.line
-            let s = try r.count(share)!
+            let s = try r.share(share)
             outflow[f, default: 0] += s
-            guard s <= 1, outflow[f]! <= 1 + 1e-9 else {
+            guard outflow[f]! <= 1 + 1e-9 else {
                 throw .invalidValue(r.location(share), value: r.text(share), expected: "a share between 0 and 1 (the shares out of \(f) must sum to at most 1)")
             }
             shares[t, default: [:]][f] = s

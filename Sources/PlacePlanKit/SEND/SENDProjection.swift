@@ -42,13 +42,13 @@ public struct SENDCosts: Sendable, Hashable {
             // Two rows for one placement (perhaps under two names) would leave one silently unused.
             if let first = seen[p] { throw .duplicateRow(r.location(placement), key: "placement \(p.rawValue)", firstLine: first) }
             seen[p] = r.line
-            let annual = try r.count(cost) ?? 0
+            let annual = try r.pounds(cost) ?? 0
             // A placement costs thousands of pounds a year: 60 is £60k typed in thousands,
             // which would make every placement look nearly free, silently. 0 leaves it uncosted.
             guard annual == 0 || annual >= 1_000 else {
                 throw .invalidValue(
                     r.location(cost), value: r.text(cost),
-                    expected: "a year's cost of one placement in pounds (1,000 or more, or 0 for none): is it in £ thousands? write \(Format.count(annual * 1_000)) for £\(r.text(cost))k")
+                    expected: "a year's cost of one placement in pounds (1,000 or more, or 0 for none): is it in £ thousands? write \(Format.count(annual * 1_000)) for £\(Format.count(annual))k")
             }
             costs.annual[p] = annual
         }

@@ -79,6 +79,26 @@ import Testing
         return d
     }
 
+    @Test func anAcademicYearExcelTurnedIntoADateIsNamed() throws {
+        // 2011/12 typed into Excel is December 2011; saved as CSV it is one of these.
+        for written in ["Dec-11", "01/12/2011", "2011-12-01", "Nov-10", "01/01/2000"] {
+            let d = try rolls(replacing: 3, with: "\(written),B,R,40")
+            let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+            guard case .invalidValue(let loc, _, let expected) = e else { Issue.record("\(written): got \(String(describing: e))"); continue }
+            let was = CSVRecord.excelDate(written)
+            #expect(loc.line == 3 && loc.column == 1 && was != nil && expected.contains("it is \(was!) turned into a date by Excel"), "\(written): \(expected)")
+        }
+        #expect(CSVRecord.excelDate("Dec-11") == AcademicYear(2011) && CSVRecord.excelDate("01/01/2000") == AcademicYear(2000))
+        // Dates that no academic year becomes are plain errors.
+        for written in ["Mar-11", "01/09/2011", "2011-09-01", "15/12/2011"] {
+            #expect(CSVRecord.excelDate(written) == nil, "\(written)")
+            let d = try rolls(replacing: 3, with: "\(written),B,R,40")
+            let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+            guard case .invalidValue(_, _, let expected) = e else { Issue.record("\(written): got \(String(describing: e))"); continue }
+            #expect(expected == "an academic year such as 2019/20, 201920 or 2019")
+        }
+    }
+
     @Test func unknownAreaNamesFileLineAndColumn() throws {
         let d = try rolls(replacing: 5, with: "2020,Z,Y1,40")
         let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
@@ -240,6 +260,37 @@ import Testing
         let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
         guard case .invalidValue(let loc, _, let expected) = e else { Issue.record("got \(String(describing: e))"); return }
         #expect(loc.line == 2 && expected.contains("secondary"))
+    }
+
+    @Test func sharesAndCostsAreReadAsExcelWritesThem() throws {
+        // A percentage-formatted cell ("78%"), a fraction, and a currency cell ("£20,000").
+        let d = try TemporaryData.withSecondary()
+        for (text, share) in [("0.78", 0.78), ("78%", 0.78), ("\"78.5 %\"", 0.785), ("0", 0.0), ("100%", 1.0)] {
+            try "from_area,to_area,share\nA,S,\(text)\n".write(toFile: d.path("transfers.csv"), atomically: true, encoding: .utf8)
+            let shares = try PlacePlanFormat.load(directory: d.directory).transfers?.shares
+            #expect(shares?["S"]?["A"].map { abs($0 - share) < 1e-12 } == true, "\(text)")
+        }
+        // A bare 78 is not read as a percentage, and over 100% is refused.
+        for (text, says) in [("78", "a share between 0 and 1: for 78 per cent write 78% or 0.78"), ("120%", "a percentage of at most 100%"), ("78%%", "a number written in digits")] {
+            try "from_area,to_area,share\nA,S,\(text)\n".write(toFile: d.path("transfers.csv"), atomically: true, encoding: .utf8)
+            let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
+            guard case .invalidValue(let loc, _, let expected) = e else { Issue.record("\(text): got \(String(describing: e))"); continue }
+            #expect(loc.line == 2 && loc.column == 3 && expected.contains(says), "\(text): \(expected)")
+        }
+        try "placement,annual_cost\narp,\"£20,000\"\nindependent,£ 61500\nspecial,26000\n".write(toFile: d.path("send_costs.csv"), atomically: true, encoding: .utf8)
+        let costs = try SENDCosts.read(d.path("send_costs.csv")).annual
+        #expect(costs[.arp] == 20_000 && costs[.independent] == 61_500 && costs[.specialInBorough] == 26_000)
+        // £ in thousands is still caught, and a £ with no number is an error at the cell.
+        for (text, says) in [("£60", "is it in £ thousands? write 60,000 for £60k"), ("£", "a number written in digits")] {
+            try "placement,annual_cost\narp,\(text)\n".write(toFile: d.path("send_costs.csv"), atomically: true, encoding: .utf8)
+            let e = error { _ = try SENDCosts.read(d.path("send_costs.csv")) }
+            guard case .invalidValue(let loc, _, let expected) = e else { Issue.record("\(text): got \(String(describing: e))"); continue }
+            #expect(loc.line == 2 && loc.column == 2 && expected.contains(says), "\(text): \(expected)")
+        }
+        try "placement,annual_cost\narp,£-5\n".write(toFile: d.path("send_costs.csv"), atomically: true, encoding: .utf8)
+        let negative = error { _ = try SENDCosts.read(d.path("send_costs.csv")) }
+        guard case .negativeValue(let loc, "£-5") = negative else { Issue.record("£-5 is not refused as negative"); return }
+        #expect(loc.line == 2 && loc.column == 2)
     }
 
     @Test func missingDirectoryAndFileAreClear() throws {
