@@ -34,7 +34,7 @@ public struct YearGroup: Hashable, Comparable, Sendable, CustomStringConvertible
             return
         }
         var digits = Substring(s)
-        for prefix in ["year_group_", "year group ", "year ", "ncy ", "y"] where digits.hasPrefix(prefix) {
+        for prefix in ["year_group_", "year group ", "year ", "ncy ", "yr ", "yr", "y ", "y"] where digits.hasPrefix(prefix) {
             digits = digits.dropFirst(prefix.count)
             break
         }
