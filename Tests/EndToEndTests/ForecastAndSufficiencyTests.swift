@@ -303,6 +303,24 @@ import Testing
         #expect(r2.status == 73)
     }
 
+    /// A CSV file written with --output that holds a name Excel would garble (read as
+    /// Windows-1252) starts with a byte-order mark, as Excel's "CSV UTF-8" does; an ASCII one,
+    /// and CSV on standard output, do not.
+    @Test func csvFilesWithNamesBeyondASCIIOpenRightInExcel() throws {
+        let dir = try CLI.brokenDemo("areas.csv") { $0.replacingOccurrences(of: "Chipping Barnet & Totteridge", with: "St Mary\u{2019}s & Totteridge") }
+        let out = dir.appendingPathComponent("out.csv").path
+        let r = try CLI.run(["sufficiency", "--data", dir.path, "--format", "csv", "--output", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: out))
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let stdout = try CLI.run(["sufficiency", "--data", dir.path, "--format", "csv"]).stdout
+        #expect(String(decoding: bytes.dropFirst(3), as: UTF8.self) == stdout && !stdout.hasPrefix("\u{FEFF}"))
+        #expect(String(decoding: bytes, as: UTF8.self).contains("St Mary\u{2019}s & Totteridge"))
+        let ascii = try CLI.run(["sufficiency", "--format", "csv", "--output", out])
+        let plain = try Data(contentsOf: URL(fileURLWithPath: out))
+        #expect(ascii.status == 0 && plain.first == UInt8(ascii: "s"))
+    }
+
     /// An output that would replace one of the run's inputs (a slip of the tab key) is
     /// refused, and the input is left as it was, whatever the path's spelling.
     @Test func outputNeverReplacesAnInput() throws {

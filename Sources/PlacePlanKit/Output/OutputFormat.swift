@@ -55,6 +55,14 @@ public enum OutputFile {
         return "\(stem)-\(option.dropFirst(2)).\(ext.isEmpty ? "txt" : ext)"
     }
 
+    /// A CSV text as a file for Excel: with a UTF-8 byte-order mark when it holds anything
+    /// but ASCII (a school named "St Mary’s"), as Excel's own "CSV UTF-8" has, since Excel
+    /// reads a CSV file without one as Windows-1252 and would garble the name. Plain ASCII is
+    /// left as it is, the same in either reading.
+    public static func csvForExcel(_ text: String) -> String {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text : "\u{FEFF}" + text
+    }
+
     /// - Parameter option: the option that named `path`, for the message when it is refused.
     ///
     /// A regular file (or a new one) is replaced atomically: the text goes to a temporary
