@@ -17,11 +17,63 @@ public enum PrimaryNeed: String, Sendable, Codable, CaseIterable, CustomStringCo
         }
     }
 
-    /// Case-insensitive match on the code ("asd", "SpLD", "spld").
+    /// The need from its code, case-insensitive ("asd", "SpLD", "spld"), or its name as the
+    /// DfE and case-management systems write it ("Autistic Spectrum Disorder", "Social,
+    /// Emotional and Mental Health", "Profound & Multiple Learning Difficulties",
+    /// "Other Difficulty/Disability"): letters compared, '&' read as "and", a plural ending
+    /// of the last word ignored.
     public init?(parsing text: String) {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let need = Self.allCases.first(where: { $0.rawValue.lowercased() == s }) else { return nil }
+        if let need = Self.allCases.first(where: { $0.rawValue.lowercased() == s }) {
+            self = need
+            return
+        }
+        guard let need = Self.byName[Self.nameKey(s)] else { return nil }
         self = need
+    }
+
+    /// The DfE's name of the need.
+    public var name: String {
+        switch self {
+        case .asd: "Autistic Spectrum Disorder"
+        case .slcn: "Speech, Language and Communication Needs"
+        case .semh: "Social, Emotional and Mental Health"
+        case .mld: "Moderate Learning Difficulty"
+        case .sld: "Severe Learning Difficulty"
+        case .pmld: "Profound and Multiple Learning Difficulty"
+        case .spld: "Specific Learning Difficulty"
+        case .hi: "Hearing Impairment"
+        case .vi: "Visual Impairment"
+        case .msi: "Multi-Sensory Impairment"
+        case .pd: "Physical Disability"
+        case .oth: "Other Difficulty/Disability"
+        }
+    }
+
+    /// Names and their common variants, by ``nameKey(_:)``.
+    private static let byName: [String: PrimaryNeed] = {
+        var table: [String: PrimaryNeed] = [:]
+        for need in allCases { table[nameKey(need.name)] = need }
+        let variants: [(String, PrimaryNeed)] = [
+            ("autism", .asd), ("autism spectrum disorder", .asd), ("autistic spectrum condition", .asd), ("autism spectrum condition", .asd),
+            ("speech language and communication", .slcn), ("social emotional and mental health difficulty", .semh),
+            ("social emotional and mental health need", .semh), ("multisensory impairment", .msi), ("other", .oth), ("other difficulty", .oth),
+        ]
+        for (name, need) in variants { table[nameKey(name)] = need }
+        return table
+    }()
+
+    /// A name reduced to its words: lowercase letters only, '&' as "and", and the last word's
+    /// plural ending ("difficulties", "needs") taken off.
+    private static func nameKey(_ text: String) -> String {
+        var spaced = ""
+        for c in text.lowercased() { spaced += c == "&" ? " and " : c.isLetter ? String(c) : " " }
+        var words = spaced.split(separator: " ").map(String.init)
+        if var last = words.popLast() {
+            if last.hasSuffix("ies") { last = String(last.dropLast(3)) + "y" } else if last.hasSuffix("s") { last = String(last.dropLast()) }
+            words.append(last)
+        }
+        return words.joined(separator: " ")
     }
 }
 

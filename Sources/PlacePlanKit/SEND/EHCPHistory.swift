@@ -46,6 +46,29 @@ public enum DemandPlacement: Int, Sendable, CaseIterable, Codable, CustomStringC
         case .apOther: "AP/other"
         }
     }
+
+    /// The placement from its name here (mainstream, ARP, special, AP/other, or `ap_other`),
+    /// or as case-management systems and the DfE write it: "Mainstream school", "Resourced
+    /// provision" or "SEN unit", "Special school" (maintained or independent), "Alternative
+    /// provision" or "Pupil referral unit". Nil for anything else, never a guess.
+    public init?(parsing text: String) {
+        let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if let p = Self.allCases.first(where: { $0.description.lowercased() == s }) {
+            self = p
+        } else if ["ap_other", "ap", "other", "additional resourced provision", "additionally resourced provision"].contains(s) {
+            self = s.hasSuffix("provision") ? .arp : .apOther
+        } else if s.contains("resourced provision") || s.contains("sen unit") {
+            self = .arp
+        } else if s.hasPrefix("mainstream") {
+            self = .mainstream
+        } else if s.hasPrefix("special ") || s.hasPrefix("special -") || s.contains("special school") {
+            self = .special
+        } else if s.hasPrefix("alternative provision") || s.hasPrefix("pupil referral unit") {
+            self = .apOther
+        } else {
+            return nil
+        }
+    }
 }
 
 /// A local authority's EHC plan history as the DfE publishes it (SEN2 releases): read from

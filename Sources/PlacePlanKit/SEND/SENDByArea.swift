@@ -89,11 +89,12 @@ public struct AreaCaseload: Sendable, Hashable {
             guard known.contains(areaID) else { throw .unknownArea(r.location(area), id: areaID, known: areas.map(\.id)) }
             let g = try r.yearGroup(group)
             guard let n = PrimaryNeed(parsing: r.text(need)) else {
-                throw .invalidValue(r.location(need), value: r.text(need), expected: "a DfE primary need: " + PrimaryNeed.allCases.map(\.rawValue).joined(separator: ", "))
+                throw .invalidValue(r.location(need), value: r.text(need), expected: "a DfE primary need: " + PrimaryNeed.allCases.map(\.rawValue).joined(separator: ", ") + " (or its name, e.g. 'Autistic Spectrum Disorder')")
             }
-            let placementText = r.text(placement).lowercased()
-            guard let p = DemandPlacement.allCases.first(where: { $0.description.lowercased() == placementText }) else {
-                throw .invalidValue(r.location(placement), value: r.text(placement), expected: "mainstream, ARP, special or AP/other")
+            guard let p = DemandPlacement(parsing: r.text(placement)) else {
+                throw .invalidValue(
+                    r.location(placement), value: r.text(placement),
+                    expected: "mainstream, ARP, special or AP/other (or 'Mainstream school', 'Resourced provision', 'SEN unit', 'Special school', 'Alternative provision')")
             }
             let key = "\(january)|\(areaID)|\(g)|\(n)|\(p)"
             if let line = seen[key] { throw .duplicateRow(r.location(placement), key: "\(areaID) \(g) \(n) \(p) in \(january)", firstLine: line) }

@@ -147,6 +147,29 @@ import Testing
         }
     }
 
+    /// Needs and placements as a case-management system writes them read as their codes.
+    @Test func caseloadFileTakesNamesAsSystemsExportThem() throws {
+        let data = try DataSource.load(demoDirectory)
+        let rows = [
+            "2026,P01,Y3,Autistic Spectrum Disorder,Special school,4", "2026,P01,Y4,\"Social, Emotional and Mental Health\",Mainstream school,3",
+            "2026,P01,Y5,Profound & Multiple Learning Difficulties,Independent special school,2", "2026,S1,Y8,SEMH,Resourced provision,2",
+            "2026,S1,Y9,Other Difficulty/Disability,Alternative provision,1", "2026,S1,Y10,speech language and communication needs,SEN unit,5",
+        ]
+        let scratch = try TemporaryData(files: ["ehcp_caseload_by_area.csv": "year,planning_area,year_group,primary_need,placement,plans\n" + rows.joined(separator: "\n") + "\n"])
+        let c = try AreaCaseload.read((scratch.directory as NSString).appendingPathComponent("ehcp_caseload_by_area.csv"), areas: data.areas)
+        let at = { (need: PrimaryNeed) in SENDCalibration.needs.firstIndex(of: need)! }
+        #expect(c.plans["P01"]?[0][at(.asd)] == 4 && c.plans["P01"]?[0][at(.semh)] == 3 && c.plans["P01"]?[0][at(.pmld)] == 2)
+        #expect(c.plans["S1"]?[1][at(.semh)] == 2 && c.plans["S1"]?[1][at(.oth)] == 1 && c.plans["S1"]?[1][at(.slcn)] == 5)
+        for need in PrimaryNeed.allCases { #expect(PrimaryNeed(parsing: need.name) == need && PrimaryNeed(parsing: need.name.uppercased()) == need) }
+        #expect(PrimaryNeed(parsing: "Autism") == .asd && PrimaryNeed(parsing: "Multisensory impairment") == .msi && PrimaryNeed(parsing: "Hearing") == nil)
+        let placements: [(String, DemandPlacement?)] = [
+            ("Mainstream school", .mainstream), ("resourced provision", .arp), ("Additionally resourced provision", .arp), ("SEN unit", .arp),
+            ("Special school", .special), ("Independent special school", .special), ("Pupil referral unit", .apOther), ("ap_other", .apOther),
+            ("Hospital school", nil), ("Home educated", nil), ("specialist", nil),
+        ]
+        for (text, placement) in placements { #expect(DemandPlacement(parsing: text) == placement, "\(text)") }
+    }
+
     /// The file's latest January sets the prevalence; an academic year reads as its January.
     @Test func caseloadFileReadsItsLatestJanuary() throws {
         let data = try DataSource.load(demoDirectory)
