@@ -175,6 +175,29 @@ import FoundationXML
         #expect(demoHTML.contains("surplus above 10.0% from") && !demoHTML.contains("areas and phases, each in the heat map below"))
     }
 
+    /// Where an authority places many children outside the borough today (Barnet, from the
+    /// DfE files), most needs are short in every draw of every year: they are listed with
+    /// their shortfall, and the chance heat map keeps the needs whose outcome is in doubt.
+    @Test(.enabled(if: CLI.london != nil, "needs ../shared/data/london"))
+    func specialistNeedsShortInEveryDrawAreListedNotMapped() throws {
+        let out = try CLI.scratch().appendingPathComponent("barnet.html").path
+        let r = try CLI.run(["report", "--data", CLI.london!, "--la", "Barnet", "--draws", "200", "--years", "6", "--output", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        let note = try #require(html.firstMatch(of: /Demand exceeds the in-borough places in every draw of every year \(so these are not in the chart\); children beyond the places in 2028\/29: ([^<]*)\.<\/p>/))
+        let listed = note.1.split(separator: ", ").map { $0.split(separator: " ").dropLast().joined(separator: " ") }
+        #expect(listed.contains("ASD (pri)") && listed.contains("ASD (sec)"), "\(listed)")
+        let chart = try #require(html.firstMatch(of: /aria-label="Chance that specialist demand exceeds in-borough places, %".*?<\/svg>/.dotMatchesNewlines()))
+        let mapped = String(chart.0).matches(of: /class="tick" text-anchor="end">([^<]*)</).map { String($0.1) }
+        #expect(!mapped.isEmpty && Set(mapped).isDisjoint(with: listed), "\(mapped)")
+        // Every mapped row has a year below 99.5%; the cells are whole per cent.
+        let rows = String(chart.0).components(separatedBy: "text-anchor=\"end\">").dropFirst()
+        for row in rows {
+            let cells = row.matches(of: /class="cell" text-anchor="middle">(\d+)</).map { Int($0.1)! }
+            #expect(cells.contains { $0 < 100 }, "\(row.prefix(20))")
+        }
+    }
+
     @Test func reportIsWellFormedWithEverySection() throws {
         let dir = try CLI.scratch()
         let out = dir.appendingPathComponent("report.html").path

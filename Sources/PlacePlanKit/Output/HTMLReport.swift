@@ -462,7 +462,8 @@ public struct HTMLReport: Sendable {
 
     /// With SEND draws: what they are, and a heat map of the chance that specialist demand
     /// exceeds the in-borough places for each need and phase that has places. Needs with
-    /// demand but no places are short in every draw, so they are listed instead.
+    /// demand but no places, and needs short in every draw of every year, are listed instead
+    /// (the latter with their shortfall at the horizon).
     func sendShortfall(_ send: SENDForecast, _ draws: SENDDrawSummary) -> String {
         var html = "<p class=\"note\">* = census. P10–P90 from \(Format.count(Double(draws.draws))) draws of \(Self.escape(draws.varies))"
             + (draws.isCalibrated ? ", centred on the forecast corrected by the bias its backtest measured, as far as it has persisted" : "")
@@ -475,12 +476,27 @@ public struct HTMLReport: Sendable {
         let needs = pairs.filter { has($0.need, $0.phase, \.places) }
         let unplaced = pairs.filter { !has($0.need, $0.phase, \.places) && has($0.need, $0.phase, \.demand) }
         let years = Array(send.years.dropFirst())
-        if !needs.isEmpty, !years.isEmpty {
+        func label(_ row: (need: PrimaryNeed, phase: ReportingPhase)) -> String { "\(row.need.rawValue) (\(row.phase == .primary ? "pri" : "sec"))" }
+        func chances(_ row: (need: PrimaryNeed, phase: ReportingPhase)) -> [Double] {
+            years.indices.map { draws.probabilityShort(step: $0 + 1, need: row.need, phase: row.phase) * 100 }
+        }
+        // A need short in every draw of every year (shown as 100 throughout, as where the
+        // authority places many children outside the borough today) is listed with its
+        // shortfall, so that the map shows where the outcome is in doubt.
+        let certain = needs.filter { chances($0).allSatisfy { $0 >= 99.5 } }
+        let uncertain = needs.filter { row in !certain.contains { $0 == row } }
+        if !uncertain.isEmpty, !years.isEmpty {
             html += "<div class=\"chart\">" + SVGChart.heatMap(
                 title: "Chance that specialist demand exceeds in-borough places, %" + (send.columns.count > 1 ? ": \(draws.scenario)" : ""),
-                rows: needs.map { "\($0.need.rawValue) (\($0.phase == .primary ? "pri" : "sec"))" }, columns: years.map(short),
-                values: needs.map { row in years.indices.map { draws.probabilityShort(step: $0 + 1, need: row.need, phase: row.phase) * 100 } },
+                rows: uncertain.map(label), columns: years.map(short), values: uncertain.map(chances),
                 colour: Self.chanceColour, legend: Self.chanceBands.map { ($0.key, $0.colour) }, label: { Format.decimal($0, places: 0) }) + "</div>"
+        }
+        if let last = years.last, !certain.isEmpty {
+            let short = certain.map { row in
+                "\(label(row)) \(Format.count(rows.filter { $0.year == last && $0.need == row.need && $0.phase == row.phase }.reduce(0.0) { $0 + max(0, -$1.spare) }))"
+            }
+            html += "<p class=\"note\">Demand exceeds the in-borough places in every draw of every year"
+                + (uncertain.isEmpty ? "" : " (so these are not in the chart)") + "; children beyond the places in \(last): \(short.joined(separator: ", ")).</p>"
         }
         let listed = ReportingPhase.allCases.compactMap { phase -> String? in
             let n = unplaced.filter { $0.phase == phase }.map(\.need.rawValue)
