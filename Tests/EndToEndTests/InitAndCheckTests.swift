@@ -74,6 +74,30 @@ import Testing
         #expect(!(try CLI.run(["check"])).stdout.contains("no pupils in"))
     }
 
+    /// A roll a quarter or less of the school's usual count and of the same cohort's counts
+    /// either side, and 30 or more below its usual count (a digit lost: 4 for 41), is a warning; a fall to
+    /// half is not, and the demo has none.
+    @Test func checkWarnsOfADigitLost() throws {
+        let dir = try CLI.brokenDemo("rolls.csv") {
+            $0.replacingOccurrences(of: "\n2025/26,P01-02,Y1,41\n", with: "\n2025/26,P01-02,Y1,4\n")
+                .replacingOccurrences(of: "\n2024/25,P01-02,Y1,40\n", with: "\n2024/25,P01-02,Y1,4\n")
+                .replacingOccurrences(of: "\n2025/26,P01-02,R,40\n", with: "\n2025/26,P01-02,R,20\n")
+        }
+        let r = try CLI.run(["check", "--data", dir.path])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("school P01-02: Y1 in 2025/26 is 4, against usually 46 (the same cohort: 41 the year before): is a digit lost?"), "\(r.stdout)")
+        #expect(r.stdout.contains("school P01-02: Y1 in 2024/25 is 4, against usually 46 (the same cohort: 42 the year before, 41 the year after): is a digit lost?"), "\(r.stdout)")
+        #expect(!r.stdout.contains("R in 2025/26 is 20"))
+        #expect(!(try CLI.run(["check"])).stdout.contains("is a digit lost"))
+        // A school closing within two years may empty fast: no warning.
+        let schools = dir.appendingPathComponent("schools.csv").path
+        let text = try String(contentsOfFile: schools, encoding: .utf8)
+        try text.replacingOccurrences(of: "P01-02,Totteridge Common Primary School,P01,primary,R,Y6,45,315,,,", with: "P01-02,Totteridge Common Primary School,P01,primary,R,Y6,45,315,,2026/27,")
+            .write(toFile: schools, atomically: true, encoding: .utf8)
+        let closing = try CLI.run(["check", "--data", dir.path])
+        #expect(closing.status == 0 && !closing.stdout.contains("is a digit lost"), "\(closing.stdout)")
+    }
+
     /// A roll with a decimal part is read as written, but `check` warns of it (a census count
     /// is whole pupils; 4.083 may be 4,083 with a full stop for thousands); the demo's whole
     /// counts give no such warning.

@@ -73,6 +73,7 @@ public enum DataCheck {
         report.warnings += suppressedCells(data)
         if let note = windows1252Files(directory) { report.warnings.append(note) }
         report.warnings += vanishedCohorts(data)
+        report.warnings += lostDigits(data)
         if !data.isLAData, let note = fractionalRolls((directory as NSString).appendingPathComponent(PlacePlanFormat.rollsFile)) { report.warnings.append(note) }
 
         // Births: the last Reception the known births feed.
@@ -262,6 +263,41 @@ public enum DataCheck {
         guard !found.isEmpty else { return nil }
         return "\(DfECensusFormat.listed(found)) \(found.count == 1 ? "is" : "are") not UTF-8 and \(found.count == 1 ? "was" : "were") read as Windows-1252, "
             + "as Excel's 'CSV (Comma delimited)' saves: check that names with accents or curly quotes read right, or save as 'CSV UTF-8 (Comma delimited)'"
+    }
+
+    /// A warning for each school roll that looks like a digit lost (35 typed for 350, 3 for
+    /// 30): a count above zero that is at least 30 below the school's usual count in that
+    /// year group (the median of its positive counts) and a quarter of it or less, and a
+    /// quarter or less of the same cohort's count the year before and the year after where
+    /// the census has them (and the cohort was at the school). A real fall that steep is rare but possible (a school closing,
+    /// whose last two years are left out), so this is a warning, not an error; a digit added
+    /// is refused when the file is read. At most 10 are listed.
+    static func lostDigits(_ data: DataSet) -> [String] {
+        let G = YearGroup.count, years = data.rolls.years
+        let closes = Dictionary(data.schools.map { ($0.id, $0.closes) }, uniquingKeysWith: { a, _ in a })
+        var found: [String] = []
+        for (id, r) in data.schoolRolls.sorted(by: { $0.key < $1.key }) {
+            for g in 0..<G {
+                let positive = years.indices.map { r[$0 * G + g] }.filter { $0 > 0 }
+                guard !positive.isEmpty else { continue }
+                let usual = RatioHistory.median(positive)
+                for t in years.indices {
+                    let v = r[t * G + g]
+                    guard v > 0, v * 4 <= usual, usual - v >= 30 else { continue }
+                    if let last = closes[id] ?? nil, years[t].startYear + 2 >= last.startYear { continue }
+                    // A cohort not at the school that year (its entry year group's pupils the
+                    // year before were in other schools) has no count to compare.
+                    let before = t > 0 && g > 0 && r[(t - 1) * G + g - 1] > 0 ? r[(t - 1) * G + g - 1] : nil
+                    let after = t + 1 < years.count && g + 1 < G && r[(t + 1) * G + g + 1] > 0 ? r[(t + 1) * G + g + 1] : nil
+                    guard [before, after].allSatisfy({ $0 == nil || $0! >= v * 4 }) else { continue }
+                    let cohort = [before.map { "\(Format.count($0)) the year before" }, after.map { "\(Format.count($0)) the year after" }].compactMap { $0 }
+                    found.append(
+                        "school \(id): \(YearGroup(g)) in \(years[t]) is \(Format.count(v)), against usually \(Format.count(usual))"
+                            + (cohort.isEmpty ? "" : " (the same cohort: \(cohort.joined(separator: ", ")))") + ": is a digit lost?")
+                }
+            }
+        }
+        return found.count > 10 ? Array(found.prefix(10)) + ["and \(found.count - 10) more such school year groups"] : found
     }
 
     /// A warning when rolls.csv has pupil counts with a decimal part. They are read as
