@@ -21,9 +21,6 @@ struct CSVFile: Sendable {
     let fields: [String]
     /// The physical line each row starts on (rows may span lines inside quotes).
     let lines: [Int]
-    /// How the file's bytes were read: UTF-8, or Windows-1252 as Excel's "CSV (Comma
-    /// delimited)" saves (``TextEncoding``).
-    let encoding: TextEncoding
 
     /// The number of (non-blank) rows.
     var rowCount: Int { lines.count }
@@ -45,7 +42,7 @@ struct CSVFile: Sendable {
         self.path = path
         var bytes = input[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        (bytes, encoding) = try TextEncoding.utf8Bytes(bytes, path: path)
+        bytes = try TextEncoding.utf8Bytes(bytes, path: path).bytes  // Windows-1252 as Excel saves it, too
         // A header without a comma but with semicolons or tabs: every row would read as one
         // field (or stop at the first quote), so say what the file is instead.
         let firstLine = bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
@@ -282,7 +279,9 @@ struct CSVRecord: Sendable {
         }
         let v = try count(column)!
         guard v <= 1 else {
-            throw .invalidValue(location(column), value: s, expected: "a share between 0 and 1: for \(s) per cent write \(s)% or \((v / 100).formatted(.number.grouping(.never)))")
+            var fraction = String(format: "%.4f", v / 100)  // 0.7800 for 78, written 0.78
+            while fraction.hasSuffix("0") || fraction.hasSuffix(".") { fraction.removeLast() }
+            throw .invalidValue(location(column), value: s, expected: "a share between 0 and 1: for \(s) per cent write \(s)% or \(fraction)")
         }
         return v
     }

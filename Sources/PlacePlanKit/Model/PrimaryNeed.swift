@@ -20,8 +20,8 @@ public enum PrimaryNeed: String, Sendable, Codable, CaseIterable, CustomStringCo
     /// The need from its code, case-insensitive ("asd", "SpLD", "spld"), or its name as the
     /// DfE and case-management systems write it ("Autistic Spectrum Disorder", "Social,
     /// Emotional and Mental Health", "Profound & Multiple Learning Difficulties",
-    /// "Other Difficulty/Disability"): letters compared, '&' read as "and", a plural ending
-    /// of the last word ignored.
+    /// "Other Difficulty/Disability"): letters compared, '&' read as "and", plural endings
+    /// ignored.
     public init?(parsing text: String) {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let need = Self.allCases.first(where: { $0.rawValue.lowercased() == s }) {
@@ -63,17 +63,14 @@ public enum PrimaryNeed: String, Sendable, Codable, CaseIterable, CustomStringCo
         return table
     }()
 
-    /// A name reduced to its words: lowercase letters only, '&' as "and", and the last word's
-    /// plural ending ("difficulties", "needs") taken off.
+    /// A name reduced to its words: lowercase letters only, '&' as "and", and plural endings
+    /// ("difficulties", "needs") taken off (no word of the names ends in a singular s).
     private static func nameKey(_ text: String) -> String {
         var spaced = ""
         for c in text.lowercased() { spaced += c == "&" ? " and " : c.isLetter ? String(c) : " " }
-        var words = spaced.split(separator: " ").map(String.init)
-        if var last = words.popLast() {
-            if last.hasSuffix("ies") { last = String(last.dropLast(3)) + "y" } else if last.hasSuffix("s") { last = String(last.dropLast()) }
-            words.append(last)
-        }
-        return words.joined(separator: " ")
+        return spaced.split(separator: " ").map { word in
+            word.hasSuffix("ies") ? word.dropLast(3) + "y" : word.hasSuffix("s") ? String(word.dropLast()) : String(word)
+        }.joined(separator: " ")
     }
 }
 

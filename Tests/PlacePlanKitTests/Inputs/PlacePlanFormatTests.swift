@@ -271,7 +271,7 @@ import Testing
             #expect(shares?["S"]?["A"].map { abs($0 - share) < 1e-12 } == true, "\(text)")
         }
         // A bare 78 is not read as a percentage, and over 100% is refused.
-        for (text, says) in [("78", "a share between 0 and 1: for 78 per cent write 78% or 0.78"), ("120%", "a percentage of at most 100%"), ("78%%", "a number written in digits")] {
+        for (text, says) in [("78", "a share between 0 and 1: for 78 per cent write 78% or 0.78"), ("100", "for 100 per cent write 100% or 1"), ("12.5", "write 12.5% or 0.125"), ("120%", "a percentage of at most 100%"), ("78%%", "a number written in digits")] {
             try "from_area,to_area,share\nA,S,\(text)\n".write(toFile: d.path("transfers.csv"), atomically: true, encoding: .utf8)
             let e = error { _ = try PlacePlanFormat.load(directory: d.directory) }
             guard case .invalidValue(let loc, _, let expected) = e else { Issue.record("\(text): got \(String(describing: e))"); continue }

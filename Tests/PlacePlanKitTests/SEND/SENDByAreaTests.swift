@@ -162,6 +162,7 @@ import Testing
         #expect(c.plans["S1"]?[1][at(.semh)] == 2 && c.plans["S1"]?[1][at(.oth)] == 1 && c.plans["S1"]?[1][at(.slcn)] == 5)
         for need in PrimaryNeed.allCases { #expect(PrimaryNeed(parsing: need.name) == need && PrimaryNeed(parsing: need.name.uppercased()) == need) }
         #expect(PrimaryNeed(parsing: "Autism") == .asd && PrimaryNeed(parsing: "Multisensory impairment") == .msi && PrimaryNeed(parsing: "Hearing") == nil)
+        #expect(PrimaryNeed(parsing: "Other difficulties/disabilities") == .oth && PrimaryNeed(parsing: "Physical Disabilities") == .pd)
         let placements: [(String, DemandPlacement?)] = [
             ("Mainstream school", .mainstream), ("resourced provision", .arp), ("Additionally resourced provision", .arp), ("SEN unit", .arp),
             ("Special school", .special), ("Independent special school", .special), ("Pupil referral unit", .apOther), ("ap_other", .apOther),
