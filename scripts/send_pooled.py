@@ -2,19 +2,37 @@
 """The SEND backtest pooled over London and the other English LAs (the SEND target of
 docs/send.md): MAPE and median bias of Y1-Y11 plans by horizon for every method, and the
 coverage of the model's 80% and 95% intervals, from `placeplan send --backtest --draws 1000
---format json` on each folder. Run from the project: python3 scripts/send_pooled.py"""
+--format json` on each folder. Run from the project: python3 scripts/send_pooled.py
+With --by-origin: the model's median bias by origin and horizon, on each folder, instead."""
 import json, statistics, subprocess, sys
 
 BIN = ".build/release/placeplan"
-FOLDERS = sys.argv[1:] or ["../shared/data/london", "../shared/data/england"]
+BY_ORIGIN = "--by-origin" in sys.argv
+FOLDERS = [a for a in sys.argv[1:] if a != "--by-origin"] or ["../shared/data/london", "../shared/data/england"]
 records, coverage = [], {}
 for folder in FOLDERS:
     doc = json.loads(subprocess.run(
         [BIN, "send", "--backtest", "--data", folder, "--draws", "1000", "--format", "json"],
         check=True, capture_output=True, text=True).stdout)
-    records += [r for r in doc["records"] if r["band"] == "Age 5 to 15"]
+    records += [dict(r, folder=folder) for r in doc["records"] if r["band"] == "Age 5 to 15"]
     for c in doc["coverage"]:
         coverage.setdefault(c["horizon"], []).append(c)
+
+if BY_ORIGIN:
+    model = records[0]["method"]
+    horizons = sorted({r["horizon"] for r in records})
+    print(f"Median bias of Y1-Y11 plans over the LAs, by origin (January) and horizon: {model}")
+    print("| Folder | Origin | " + " | ".join(f"h{h}" for h in horizons) + " |")
+    print("|---|---:|" + "---:|" * len(horizons))
+    for folder in FOLDERS:
+        mine = [r for r in records if r["folder"] == folder and r["method"] == model]
+        for origin in sorted({r["origin"] for r in mine}):
+            cells = []
+            for h in horizons:
+                e = [r["forecast"] / r["actual"] - 1 for r in mine if r["origin"] == origin and r["horizon"] == h]
+                cells.append(f"{100 * statistics.median(e):+.1f}%" if e else "")
+            print(f"| {folder.rstrip('/').split('/')[-1]} | {origin} | " + " | ".join(cells) + " |")
+    sys.exit(0)
 
 horizons = sorted({r["horizon"] for r in records})
 print(f"SEND backtest pooled over {', '.join(FOLDERS)}: Y1-Y11 plans, rolling origins")
