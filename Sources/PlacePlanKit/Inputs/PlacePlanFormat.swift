@@ -114,7 +114,12 @@ public enum PlacePlanFormat {
             seen[schoolID] = r.line
             let phaseText = r.text(phase)
             guard let p = Phase(parsing: phaseText) else {
-                throw .invalidValue(r.location(phase), value: phaseText, expected: "a phase: primary, secondary, all-through or special")
+                // GIAS's middle schools ("Middle deemed primary") span both phases' year groups.
+                let middle = phaseText.lowercased().hasPrefix("middle")
+                throw .invalidValue(
+                    r.location(phase), value: phaseText,
+                    expected: "a phase: primary, secondary, all-through or special"
+                        + (middle ? " (a middle school: if its year groups lie within R-Y6 or Y7-Y13, give primary or secondary; if it spans Y6 and Y7, all-through, in an all-through planning area)" : ""))
             }
             let areaID = r.text(area)
             guard let a = areaByID[areaID] else {

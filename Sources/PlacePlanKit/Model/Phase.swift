@@ -26,8 +26,12 @@ public enum Phase: String, Sendable, Codable, CaseIterable, CustomStringConverti
         self == .secondary ? .year7 : .reception
     }
 
+    /// The phase from its name, as placeplan writes it or as GIAS and MI exports do
+    /// ("Primary", "Secondary school", "All-through", "Special school").
     public init?(parsing text: String) {
-        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        var s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if s.hasSuffix(" school") { s = String(s.dropLast(" school".count)) }
+        switch s {
         case "primary", "pri": self = .primary
         case "secondary", "sec": self = .secondary
         case "all-through", "all_through", "allthrough", "all", "la": self = .allThrough

@@ -34,6 +34,12 @@ import Testing
         #expect(YearGroup(parsing: "Y-1") == nil)
     }
 
+    @Test func phasesReadAsGIASWritesThem() {
+        #expect(Phase(parsing: "Primary") == .primary && Phase(parsing: "Secondary School") == .secondary)
+        #expect(Phase(parsing: "All-through") == .allThrough && Phase(parsing: "Special school") == .special)
+        #expect(Phase(parsing: "Middle deemed primary") == nil && Phase(parsing: "school") == nil && Phase(parsing: "16 plus") == nil)
+    }
+
     @Test func phasesHoldTheirYearGroups() {
         #expect(Phase.primary.yearGroups.count == 7)
         #expect(Phase.secondary.yearGroups.lowerBound == .year7)
