@@ -89,10 +89,14 @@ struct YAMLNode {
         return s
     }
 
+    /// A number as the data files read one (digits, a decimal point, a sign; not exponents
+    /// or hexadecimal), with underscores between digits (1_200) and a per cent sign (5%).
     func double() throws(PlacePlanError) -> Double {
         let s = (node.scalar?.string ?? "").replacingOccurrences(of: "_", with: "")
         let percent = s.hasSuffix("%")
-        guard let v = Double(percent ? String(s.dropLast()) : s), v.isFinite else {
+        var digits = (percent ? String(s.dropLast()) : s).trimmingCharacters(in: .whitespaces)
+        if digits.hasPrefix("+") { digits.removeFirst() }
+        guard let v = CSVRecord.number(digits), v.isFinite else {
             throw fail("'\(key ?? "value")' must be a number, not '\(s)'", hint: "e.g. 0.95, 30 or -5%")
         }
         // The data files' bound (homes, places and pupils in one change are far fewer): a
@@ -107,7 +111,7 @@ struct YAMLNode {
     /// thousands separators: 4,500,000).
     func money() throws(PlacePlanError) -> Double {
         let s = (node.scalar?.string ?? "").replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "£", with: "")
-        guard let v = Double(s), v.isFinite, !s.lowercased().hasPrefix("0x") else {
+        guard let v = CSVRecord.number(s.trimmingCharacters(in: .whitespaces)), v.isFinite else {
             throw fail("'\(key ?? "value")' must be a sum in pounds, not '\(node.scalar?.string ?? "")'", hint: "e.g. 4500000 or 4_500_000")
         }
         guard v >= 0 else { throw fail("'\(key ?? "value")' must not be negative (\(s))", hint: "costs and savings are zero or more") }

@@ -89,10 +89,24 @@ import Testing
 
     /// A number no scenario change could mean (it would overflow the output's whole numbers).
     @Test func implausiblyLargeNumbers() throws {
-        let p = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 1e300}\n    mix: [{type: flat, share: 1}]\n")
+        let p = try problem("name: x\nchanges:\n  - type: housing\n    area: A\n    secondary_area: S\n    completions: {2024: 100_000_000}\n    mix: [{type: flat, share: 1}]\n")
         #expect(p.message.contains("more than 10,000,000") && p.line == 6 && p.hint?.contains("unit") == true)
-        let percent = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2024, places: 2e9%}\n")
+        let percent = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2024, places: 2000000000%}\n")
         #expect(percent.message.contains("more than 10,000,000") && percent.line == 3)
+    }
+
+    /// Numbers are read as the data files read them: exponents and hexadecimal (which
+    /// Double(_:) would take) are refused, a leading + and underscores between digits are not.
+    @Test func numbersAreDigitsAsInTheDataFiles() throws {
+        for written in ["1e300", "0x10", "inf", "nan", "1.", "--5"] {
+            let p = try problem("name: x\nchanges:\n  - {type: bulge, school: A1, year: 2024, places: \(written)}\n")
+            #expect(p.message.contains("'places' must be a number, not '\(written)'") && p.line == 3, "\(written): \(p.message)")
+        }
+        for (written, places) in [("+30", 30), ("1_200", 1_200), ("30.0", 30)] {
+            let path = try d.scenario("n.yaml", "name: x\nchanges:\n  - {type: bulge, school: A1, year: 2024, places: \(written)}\n")
+            guard case .bulge(_, let p)? = try ScenarioFile.load(path).changes.first?.kind else { Issue.record("\(written)"); continue }
+            #expect(p == places, "\(written)")
+        }
     }
 
     @Test func bulgeOutsideAnEntryYearGroup() throws {
