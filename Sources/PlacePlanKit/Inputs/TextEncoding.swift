@@ -3,7 +3,8 @@
 /// "St Mary’s" arrives with the byte 0x92 for its apostrophe. Such a file is read as
 /// Windows-1252, which only changes how names read (every number and code is ASCII, the same
 /// in both), and `placeplan check` says so. What cannot be read right is refused with where:
-/// UTF-16 ("Unicode Text"), and a file that mixes UTF-8 with another encoding.
+/// UTF-16 ("Unicode Text"), a workbook or other binary file saved under a CSV name, and a
+/// file that mixes UTF-8 with another encoding.
 enum TextEncoding: Sendable, Equatable {
     /// UTF-8 (or plain ASCII), as "CSV UTF-8 (Comma delimited)" saves.
     case utf8
@@ -15,9 +16,23 @@ enum TextEncoding: Sendable, Equatable {
     /// read as Windows-1252. Errors name the line and character of the first byte that neither
     /// reads, and say what the file is when it is UTF-16.
     static func utf8Bytes(_ bytes: ArraySlice<UInt8>, path: String) throws(PlacePlanError) -> (bytes: ArraySlice<UInt8>, encoding: TextEncoding) {
-        if bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil { return (bytes, .utf8) }
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.contains(0) {
-            throw .unreadableFile(path: path, reason: "UTF-16 text, as Excel saves 'Unicode Text' (save it as 'CSV UTF-8 (Comma delimited)')")
+        // Text never holds a zero byte (though UTF-8 allows one): a file that does is not a
+        // CSV file, or is UTF-16.
+        if !bytes.contains(0), bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil { return (bytes, .utf8) }
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            throw .unreadableFile(path: path, reason: "an Excel workbook (.xlsx) or other zip file, not CSV text (save the sheet as 'CSV UTF-8 (Comma delimited)')")
+        }
+        if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            throw .unreadableFile(path: path, reason: "an Excel 97-2003 workbook (.xls), not CSV text (save the sheet as 'CSV UTF-8 (Comma delimited)')")
+        }
+        if bytes.contains(0) {
+            // UTF-16 has a zero byte in every other place of plain text; anything else with
+            // zero bytes is not text at all.
+            let head = bytes.prefix(400), zeros = head.count { $0 == 0 }
+            let utf16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || zeros * 3 >= head.count
+            throw .unreadableFile(
+                path: path,
+                reason: utf16 ? "UTF-16 text, as Excel saves 'Unicode Text' (save it as 'CSV UTF-8 (Comma delimited)')" : "binary data, not text (give the CSV file, saved as 'CSV UTF-8 (Comma delimited)')")
         }
         // Where the first byte that is not UTF-8 is, and whether any multi-byte UTF-8 sequence
         // (a name in UTF-8) comes before or after it: then the file mixes two encodings, and

@@ -36,6 +36,12 @@ struct TextEncodingTests {
             ([0xFF, 0xFE] + Array("id,name".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }), "UTF-16 text, as Excel saves 'Unicode Text'"),
             // A name in UTF-8 (é) pasted beside one in Windows-1252 (’): no one reading is right.
             (schools(name: Array("Caf\u{E9} St Mary".utf8) + [0x92] + Array("s".utf8)), "line 2, character 16 is byte 0x92, not UTF-8, though other names in the file are UTF-8"),
+            // A workbook saved under a CSV name, and other binary data.
+            ([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00, 0xA3, 0xD1], "an Excel workbook (.xlsx)"),
+            ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0x00, 0x00, 0x3E, 0x00, 0x03, 0x00, 0xFE, 0xFF], "an Excel 97-2003 workbook (.xls)"),
+            (Array("id,name\n".utf8) + [0x00, 0x9C, 0xFF, 0x13] + Array("more text after the binary part\n".utf8), "binary data, not text"),
+            // UTF-16 without a byte-order mark.
+            (Array("id,name\nA1,St Mary".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }) + [0x19, 0x20], "UTF-16 text"),
             // 0x81 has no character in Windows-1252 either.
             (schools(name: Array("School ".utf8) + [0x81]), "line 2, character 11 is byte 0x81, which is neither UTF-8 nor Windows-1252"),
         ]
@@ -44,7 +50,7 @@ struct TextEncodingTests {
             guard case .unreadableFile(let path, let reason) = e else { Issue.record("got \(String(describing: e))"); continue }
             #expect(path == "schools.csv")
             #expect(reason.contains(says), "\(reason)")
-            #expect(reason.contains("save it as 'CSV UTF-8 (Comma delimited)'"))
+            #expect(reason.contains("as 'CSV UTF-8 (Comma delimited)'"))
         }
     }
 
