@@ -248,7 +248,7 @@ public enum DataCheck {
     /// file in another legacy encoding would not, so saving as CSV UTF-8 is the sure way. Nil
     /// when every file is UTF-8 (or cannot be read: the loaders have said why).
     static func windows1252Files(_ directory: String) -> String? {
-        var found: [String] = []
+        var found: [String] = [], examples: [String] = []
         for folder in ["", "send"] {
             let dir = folder.isEmpty ? directory : (directory as NSString).appendingPathComponent(folder)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
@@ -258,11 +258,19 @@ public enum DataCheck {
                     let read = try? TextEncoding.utf8Bytes(Array(bytes)[...], path: path), read.encoding == .windows1252
                 else { continue }
                 found.append(folder.isEmpty ? name : "\(folder)/\(name)")
+                // The first values that read differently, to see at a glance whether they read right.
+                if examples.count < 3, let file = try? CSVFile(path: path, bytes: Array(bytes)) {
+                    for field in file.fields where examples.count < 3 && !examples.contains(field) && field.utf8.contains(where: { $0 >= 0x80 }) {
+                        examples.append(field)
+                    }
+                }
             }
         }
         guard !found.isEmpty else { return nil }
         return "\(DfECensusFormat.listed(found)) \(found.count == 1 ? "is" : "are") not UTF-8 and \(found.count == 1 ? "was" : "were") read as Windows-1252, "
-            + "as Excel's 'CSV (Comma delimited)' saves: check that names with accents or curly quotes read right, or save as 'CSV UTF-8 (Comma delimited)'"
+            + "as Excel's 'CSV (Comma delimited)' saves: check that names with accents or curly quotes read right"
+            + (examples.isEmpty ? "" : " (\(examples.map { "'\(CSVFile.excerpt($0))'" }.joined(separator: ", ")))")
+            + ", or save as 'CSV UTF-8 (Comma delimited)'"
     }
 
     /// A warning for each school roll that looks like a digit lost (35 typed for 350, 3 for

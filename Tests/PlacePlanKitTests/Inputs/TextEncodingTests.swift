@@ -21,7 +21,10 @@ struct TextEncodingTests {
         #expect(data.schools.count == 3)
         let check = DataCheck.run(directory: d.directory)
         #expect(check.isReady)
-        #expect(check.warnings.contains { $0.hasPrefix("schools.csv is not UTF-8 and was read as Windows-1252") })
+        #expect(check.warnings.contains {
+            $0.hasPrefix("schools.csv is not UTF-8 and was read as Windows-1252")
+                && $0.contains("check that names with accents or curly quotes read right ('St Mary\u{2019}s C of E \u{2013} Caf\u{E9}'), or save as")
+        }, "\(check.warnings)")
         // The same file saved as CSV UTF-8 (with Excel's byte-order mark) reads the same, with
         // no warning.
         let utf8 = [0xEF, 0xBB, 0xBF] + schools(name: Array("St Mary\u{2019}s C of E \u{2013} Caf\u{E9}".utf8))
