@@ -235,7 +235,7 @@ struct OutputOptions: ParsableArguments {
     }
 
     func write(_ text: String) throws(PlacePlanError) {
-        try OutputFile.write(format == .csv && output != nil ? OutputFile.csvForExcel(text) : text, to: output)
+        try format == .csv ? OutputFile.writeCSV(text, to: output) : OutputFile.write(text, to: output)
     }
 
     /// Writes the output in the chosen format: the workbook for xlsx (never to a terminal),

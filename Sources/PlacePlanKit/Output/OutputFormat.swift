@@ -55,12 +55,13 @@ public enum OutputFile {
         return "\(stem)-\(option.dropFirst(2)).\(ext.isEmpty ? "txt" : ext)"
     }
 
-    /// A CSV text as a file for Excel: with a UTF-8 byte-order mark when it holds anything
-    /// but ASCII (a school named "St Mary’s"), as Excel's own "CSV UTF-8" has, since Excel
-    /// reads a CSV file without one as Windows-1252 and would garble the name. Plain ASCII is
-    /// left as it is, the same in either reading.
-    public static func csvForExcel(_ text: String) -> String {
-        text.utf8.allSatisfy { $0 < 0x80 } ? text : "\u{FEFF}" + text
+    /// Writes a CSV table as ``write(_:to:option:)`` writes text; to a file, for Excel: with a
+    /// UTF-8 byte-order mark when it holds anything but ASCII (a school named "St Mary’s"), as
+    /// Excel's own "CSV UTF-8" has, since Excel reads a CSV file without one as Windows-1252
+    /// and would garble the name. Plain ASCII, and standard output, are left as they are.
+    public static func writeCSV(_ text: String, to path: String?, option: String = "--output") throws(PlacePlanError) {
+        let forExcel = path != nil && text.utf8.contains { $0 >= 0x80 }
+        try write(forExcel ? "\u{FEFF}" + text : text, to: path, option: option)
     }
 
     /// - Parameter option: the option that named `path`, for the message when it is refused.

@@ -55,8 +55,8 @@ public enum DemandPlacement: Int, Sendable, CaseIterable, Codable, CustomStringC
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let p = Self.allCases.first(where: { $0.description.lowercased() == s }) {
             self = p
-        } else if ["ap_other", "ap", "other", "additional resourced provision", "additionally resourced provision"].contains(s) {
-            self = s.hasSuffix("provision") ? .arp : .apOther
+        } else if ["ap_other", "ap", "other"].contains(s) {
+            self = .apOther
         } else if s.contains("resourced provision") || s.contains("sen unit") {
             self = .arp
         } else if s.hasPrefix("mainstream") {
@@ -266,12 +266,14 @@ public struct EHCPHistory: Sendable {
         let nTopic = try n.require("breakdown_topic")
         let nBreakdown = try n.require("breakdown")
         let needColumns = PrimaryNeed.allCases.map { (need: $0, column: n.columnNumber(["number_\($0.rawValue.lowercased())"])) }
+        // The DfE's labels ("Mainstream - academy (SEN unit)", "Special - independent") read as
+        // an authority's own file does; further education by kind of college, and everything
+        // else (AP/PRU, educated elsewhere, not recorded) as AP/other.
         func placement(of label: String) -> DemandPlacement? {
             if label.hasSuffix("- total") || label == "All EHC plans" { return nil }
-            if label.contains("(resourced provision)") || label.contains("(SEN unit)") { return .arp }
-            if label.hasPrefix("Mainstream") || label == "FE - general FE and tertiary colleges" || label == "FE - UKRLP provider" { return .mainstream }
-            if label.hasPrefix("Special") || label == "FE - specialist post-16 institutions" { return .special }
-            return .apOther
+            if label == "FE - general FE and tertiary colleges" || label == "FE - UKRLP provider" { return .mainstream }
+            if label == "FE - specialist post-16 institutions" { return .special }
+            return DemandPlacement(parsing: label) ?? .apOther
         }
         try forEachRecord(n) { r throws(PlacePlanError) in
             guard matches(r, n), r.text(nPeriod).count == 6, let start = Int(r.text(nPeriod).prefix(4)) else { return }

@@ -107,10 +107,11 @@ struct YAMLNode {
         return percent ? v / 100 : v
     }
 
-    /// A sum of money in pounds, 0 to £100 billion (commas and underscores allowed as
-    /// thousands separators: 4,500,000).
+    /// A sum of money in pounds, 0 to £100 billion: digits as the data files read them, with
+    /// underscores, a leading '£' and thousands separators in groups of three ("£4,500,000").
     func money() throws(PlacePlanError) -> Double {
-        let s = (node.scalar?.string ?? "").replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "£", with: "")
+        var s = (node.scalar?.string ?? "").replacingOccurrences(of: "_", with: "")
+        if s.hasPrefix("£") { s.removeFirst() }
         guard let v = CSVRecord.number(s.trimmingCharacters(in: .whitespaces)), v.isFinite else {
             throw fail("'\(key ?? "value")' must be a sum in pounds, not '\(node.scalar?.string ?? "")'", hint: "e.g. 4500000 or 4_500_000")
         }

@@ -106,8 +106,8 @@ struct ExportCommand: ParsableCommand {
                 try OutputFile.write(data: export.spreadsheet(dataLabel: run.dataLabel).xlsx(), to: output)
                 return
             }
-            if let specialistOutput { try OutputFile.write(OutputFile.csvForExcel(export.specialistCSV()), to: specialistOutput, option: "--specialist-output") }
-            try OutputFile.write(output == nil ? export.csv() : OutputFile.csvForExcel(export.csv()), to: output)
+            if let specialistOutput { try OutputFile.writeCSV(export.specialistCSV(), to: specialistOutput, option: "--specialist-output") }
+            try OutputFile.writeCSV(export.csv(), to: output)
         }
     }
 }

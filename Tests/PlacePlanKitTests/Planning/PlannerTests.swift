@@ -182,6 +182,11 @@ import Testing
         let thousands = error("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: 350\n")
         #expect(thousands.contains("o.yaml:5:11") && thousands.contains("under £1,000") && thousands.contains("write 350_000 for £350k"), "\(thousands)")
         #expect(try PlanOptionsFile.parse("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: 0\n", file: "o.yaml").options[0].cost == 0)
+        // Sums as people write them: '£' and thousands in groups of three; a comma elsewhere is
+        // not a separator.
+        #expect(try PlanOptionsFile.parse("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: \"£4,500,000\"\n", file: "o.yaml").options[0].cost == 4_500_000)
+        #expect(error("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: \"450,00\"\n").contains("sum in pounds"))
+        #expect(error("name: x\noptions:\n  - type: bulge\n    school: S1\n    cost: 1e6\n").contains("sum in pounds"))
         let closure = error("name: x\noptions:\n  - type: closure\n    school: S1\n    cost: 600000\n    saving_per_year: 150\n")
         #expect(closure.contains("o.yaml:6:22") && closure.contains("'saving_per_year' is £150") && closure.contains("write 150_000 for £150k"), "\(closure)")
         // An unknown key is named against its type's keys, in the same order every run (they

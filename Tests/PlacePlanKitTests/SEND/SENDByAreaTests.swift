@@ -169,6 +169,15 @@ import Testing
             ("Hospital school", nil), ("Home educated", nil), ("specialist", nil),
         ]
         for (text, placement) in placements { #expect(DemandPlacement(parsing: text) == placement, "\(text)") }
+        // The DfE caseload's own labels, which the EHCP history reads through the same parser
+        // (anything it does not know is AP/other there).
+        let dfe: [(String, DemandPlacement?)] = [
+            ("Mainstream - LA maintained", .mainstream), ("Mainstream - academy (SEN unit)", .arp), ("Mainstream - free school (resourced provision)", .arp),
+            ("Mainstream - independent", .mainstream), ("Special - Academy/free schools", .special), ("Special - independent", .special),
+            ("Special - non-maintained", .special), ("AP/PRU - academy", nil), ("Educated elsewhere - elective home education", nil),
+            ("Non-maintained early years", nil), ("Placement not recorded", nil),
+        ]
+        for (text, placement) in dfe { #expect(DemandPlacement(parsing: text) == placement, "\(text)") }
     }
 
     /// The file's latest January sets the prevalence; an academic year reads as its January.
